@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvz public API. Tools (vzctl, vzlist, vzpkg, ...) use only what is declared
+ * here; the library exports nothing else (version script + -fvisibility=hidden).
+ *
+ * Conventions: functions return 0 (or a positive count) on success and -errno
+ * on failure. On failure the vz_err passed in (may be NULL) holds a message with
+ * context and the OpenVZ exit code class the tool should exit with. Outputs go
+ * through ret_* pointers and are left untouched on failure. Nothing here prints
+ * or exits.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* OpenVZ exit codes (classic vzctl include/vzerror.h numbers). */
+enum vz_exit_code {
+        VZ_E_OK = 0,
+        VZ_E_SETUBC = 1,
+        VZ_E_SYSTEM = 3,
+        VZ_E_BAD_KERNEL = 5,
+        VZ_E_RESOURCE = 6,
+        VZ_E_EXEC = 8,
+        VZ_E_LOCKED = 9,
+        VZ_E_NOCONFIG = 10,
+        VZ_E_NOSCRIPT = 11,
+        VZ_E_NOVECONFIG = 14,
+        VZ_E_SYNTAX = 20,
+        VZ_E_VALUE = 21,
+        VZ_E_VE_ROOT_NOTSET = 22,
+        VZ_E_VE_PRIVATE_NOTSET = 23,
+        VZ_E_TMPL_NOTSET = 24,
+        VZ_E_NOTENOUGHPARAMS = 27,
+        VZ_E_OSTEMPLATE_NOTSET = 29,
+        VZ_E_NOT_RUNNING = 31,
+        VZ_E_RUNNING = 32,
+        VZ_E_STOP = 33,
+        VZ_E_FS_NOT_MOUNTED = 40,
+        VZ_E_FS_MOUNTED = 41,
+        VZ_E_FS_NOPRVT = 43,
+        VZ_E_FS_PRVT_EXIST = 44,
+        VZ_E_FS_NO_DISK_SPACE = 46,
+        VZ_E_FS_BAD_TMPL = 47,
+        VZ_E_FS_NEW_VE_PRVT = 48,
+        VZ_E_FS_MPOINTCREATE = 49,
+        VZ_E_FS_CANTMOUNT = 50,
+        VZ_E_FS_CANTUMOUNT = 51,
+        VZ_E_FS_DEL_PRVT = 52,
+        VZ_E_CANT_CREATE_DIR = 54,
+        VZ_E_BADHOSTNAME = 70,
+        VZ_E_BADIP = 71,
+        VZ_E_BADDNSSRV = 72,
+        VZ_E_BADDNSSEARCH = 73,
+        VZ_E_LCKDIR_NOTSET = 77,
+        VZ_E_ACTIONSCRIPT = 79,
+        VZ_E_CP_CONFIG = 82,
+        VZ_E_INVALID_CONFIG = 85,
+        VZ_E_OSTEMPLATE_NOT_FOUND = 91,
+        VZ_E_PLOOP_UNSUP = 99,
+        VZ_E_START_DISABLED = 105,
+        VZ_E_APPLY_CONFIG = 109,
+        VZ_E_SET_NAME = 131,
+        VZ_E_CONFIG_SAVE = 139,
+};
+
+typedef struct vz_err {
+        int code;       /* enum vz_exit_code the tool should exit with */
+        int errnum;     /* positive errno of the failure */
+        char msg[1024]; /* human readable, with context, no trailing newline */
+} vz_err;
+
+/* ------------------------------------------------------------------ logging */
+enum vz_log_level { VZ_LOG_ERR = 0, VZ_LOG_WARN = 1, VZ_LOG_INFO = 2, VZ_LOG_DEBUG = 3 };
+typedef void (*vz_log_fn)(int level, const char *msg, void *userdata);
+/* Warnings and progress from the library go through this hook (default: none). */
+void vz_set_log(vz_log_fn fn, void *userdata);
+
+/* ------------------------------------------------------------------ context */
+/* A context holds the global configuration: $VZ_CONFDIR (default /etc/vz)
+ * and its vz.conf. Missing/unreadable vz.conf fails with VZ_E_NOCONFIG. */
+typedef struct vz_ctx vz_ctx;
+int vz_ctx_new(vz_ctx **ret, vz_err *e);
+void vz_ctx_free(vz_ctx *ctx);
+const char *vz_ctx_confdir(const vz_ctx *ctx);
+/* A value of the global config (vz.conf), or the built-in default, or NULL. */
+const char *vz_ctx_get(const vz_ctx *ctx, const char *name);
+
+/* ---------------------------------------------------------------- CT ids */
+#define VZ_CTID_MAX 2147483644U
+/* Parse a numeric CTID ("101"); -EINVAL if not a valid number. */
+int vz_ctid_parse(const char *s, unsigned *ret);
+/* Resolve a CTID or a CT name (via $VZ_CONFDIR/names); exit class 21. */
+int vz_ct_resolve(vz_ctx *ctx, const char *id_or_name, unsigned *ret, vz_err *e);
+/* All CTIDs that have a $VZ_CONFDIR/conf/<N>.conf, sorted ascending. */
+int vz_ct_list_ids(vz_ctx *ctx, unsigned **ret_ids, size_t *ret_n, vz_err *e);
+/* Name validity as OpenVZ: letters, digits, space, - + _ . */
+bool vz_name_is_valid(const char *name);
+
+/* ---------------------------------------------------------------- parameters */
+/* One row per configuration parameter (see src/lib/config/params.c). */
+enum vz_param_flags {
+        VZ_PF_GLOBAL = 1 << 0,       /* normally lives in vz.conf */
+        VZ_PF_NEEDS_SAVE = 1 << 1,   /* set only with --save (name, ostemplate, ...) */
+        VZ_PF_RESTART = 1 << 2,      /* cannot be applied to a running CT */
+        VZ_PF_NO_RUNNING = 1 << 3,   /* refused on a running CT (root, private) */
+        VZ_PF_CREATE_ONLY = 1 << 4,  /* only at create time (layout, local_uid) */
+        VZ_PF_LIST = 1 << 5,         /* value is a space-separated list */
+        VZ_PF_UBC = 1 << 6,          /* a user beancounter barrier:limit pair */
+        VZ_PF_NOT_ENFORCED = 1 << 7, /* accepted, saved and shown, not enforced */
+        VZ_PF_INTERNAL = 1 << 8,     /* no command-line option */
+};
+
+typedef struct vz_param_info {
+        const char *name;   /* config name, e.g. "PHYSPAGES" */
+        const char *option; /* command-line option without dashes, or NULL */
+        const char *help;   /* one line for --help */
+        const char *arg;    /* argument placeholder for --help, NULL if none */
+        unsigned flags;     /* enum vz_param_flags */
+} vz_param_info;
+
+size_t vz_param_count(void);
+const vz_param_info *vz_param_at(size_t i);
+const vz_param_info *vz_param_by_name(const char *name);
+/* Finds a row by command-line option; knows option aliases (--ip, --ve_layout). */
+const vz_param_info *vz_param_by_option(const char *option);
+
+/* ---------------------------------------------------------------- value helpers */
+#define VZ_UNLIMITED INT64_MAX
+/* UBC value "B[:L]" as stored (base units), barrier/limit as numbers. */
+int vz_ubc_parse_stored(const char *value, int64_t *ret_bar, int64_t *ret_lim);
+
+/* ---------------------------------------------------------------- change set */
+/* A validated list of parameter changes from a command line, applied to a CT
+ * config by vz_ct_create()/vz_ct_set(). Values are checked when added. */
+typedef struct vz_changes vz_changes;
+int vz_changes_new(vz_changes **ret);
+void vz_changes_free(vz_changes *ch);
+/* Add "--option value" (value NULL for flag options). Exit class 21 on a bad
+ * value, 20 on an unknown option. */
+int vz_changes_add(vz_changes *ch, const char *option, const char *value, vz_err *e);
+bool vz_changes_has(const vz_changes *ch, const char *name);
+size_t vz_changes_count(const vz_changes *ch);
+
+/* ---------------------------------------------------------------- locking */
+typedef struct vz_lock vz_lock;
+/* Take the per-CT lock LOCKDIR/<ctid>.lck. wait_sec: 0 = fail at once with
+ * VZ_E_LOCKED (message names the holder PID), <0 = wait forever, >0 = wait up
+ * to that many seconds. Stale locks (holder gone) are recovered. */
+int vz_lock_ct(vz_ctx *ctx, unsigned ctid, int wait_sec, vz_lock **ret, vz_err *e);
+void vz_unlock(vz_lock *l);
+
+/* ---------------------------------------------------------------- CT handle */
+typedef struct vz_ct vz_ct;
+/* Open a CT: merged view of vz.conf and <ctid>.conf (which may be absent). */
+int vz_ct_open(vz_ctx *ctx, unsigned ctid, vz_ct **ret, vz_err *e);
+void vz_ct_free(vz_ct *ct);
+unsigned vz_ct_id(const vz_ct *ct);
+bool vz_ct_has_config(const vz_ct *ct);
+/* Effective value of a parameter (CT config over vz.conf), or NULL. */
+const char *vz_ct_get(const vz_ct *ct, const char *name);
+/* VE_PRIVATE / VE_ROOT with $VEID expanded, or NULL if unset. */
+const char *vz_ct_private(const vz_ct *ct);
+const char *vz_ct_root(const vz_ct *ct);
+const char *vz_ct_conf_path(const vz_ct *ct);
+
+typedef struct vz_ct_state {
+        bool exists;    /* config and private area both exist */
+        bool mounted;   /* VE_ROOT is mounted */
+        bool running;   /* the CT's init is running */
+        bool suspended; /* not running, and a dump file exists */
+} vz_ct_state;
+int vz_ct_get_state(vz_ct *ct, vz_ct_state *ret, vz_err *e);
+
+/* ---------------------------------------------------------------- lifecycle */
+typedef struct vz_create_opts {
+        const char *ostemplate; /* NULL: config OSTEMPLATE, then DEF_OSTEMPLATE */
+        const char *sample;     /* --config NAME; NULL: CONFIGFILE of vz.conf */
+        /* Progress of the template unpack: bytes done of total (total may be 0). */
+        void (*progress)(uint64_t done, uint64_t total, void *userdata);
+        void *userdata;
+} vz_create_opts;
+/* Create CT ctid (caller holds its lock). On failure nothing is left behind. */
+int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts, const vz_changes *ch,
+                 vz_err *e);
+/* Destroy: CT must be stopped and unmounted. Config renamed to .destroyed. */
+int vz_ct_destroy(vz_ct *ct, vz_err *e);
+int vz_ct_mount(vz_ct *ct, vz_err *e);
+int vz_ct_umount(vz_ct *ct, vz_err *e);
+
+enum vz_set_flags {
+        VZ_SET_SAVE = 1 << 0,
+        VZ_SET_FORCE = 1 << 1,
+};
+/* Apply changes to the CT's config; with VZ_SET_SAVE write it (atomically,
+ * only changed lines touched). apply_sample (--applyconfig NAME, may be NULL)
+ * merges ve-NAME.conf-sample first, keeping the CT's identity parameters.
+ * A failure leaves the file byte-for-byte as it was. Returns 0, or 1 if
+ * nothing changed. */
+int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
+              vz_err *e);
+
+/* ---------------------------------------------------------------- templates */
+/* Path of TEMPLATE/cache/<ostemplate>.tar[.gz|.bz2|.xz|.zst]; exit class 91. */
+int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_path, vz_err *e);
+/* Names of all template caches, sorted; ret is a NULL-terminated array. */
+int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e);
+/* Unpack an archive into the directory target_fd safely (never writes outside
+ * it, whatever the archive holds). */
+typedef void (*vz_progress_fn)(uint64_t done, uint64_t total, void *userdata);
+int vz_tmpl_unpack(const char *archive, int target_fd, vz_progress_fn progress, void *userdata,
+                   vz_err *e);
+
+typedef struct vz_cache_opts {
+        const char *mirror;   /* debootstrap mirror; NULL = default */
+        const char *packages; /* extra packages, comma-separated; NULL = default */
+        const char *suite;    /* NULL = from the template name */
+        bool force;           /* replace an existing cache */
+        vz_progress_fn progress;
+        void *userdata;
+} vz_cache_opts;
+/* Build TEMPLATE/cache/<ostemplate>.tar.zst ("busybox" from the host's
+ * busybox-static, "debian-<ver>-<arch>[-minimal]" with debootstrap). */
+int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts, vz_err *e);
+
+/* ---------------------------------------------------------------- misc */
+const char *vz_version(void);
+/* Frees a NULL-terminated string array. */
+void vz_strv_free(char **v);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <string.h>
+
+#include "err.h"
+
+static int fail_v(vz_err *e, bool replace, int vzcode, int r, const char *fmt, va_list ap)
+{
+        if (r > 0)
+                r = -r;
+        if (r == 0)
+                r = -EINVAL;
+        if (!e)
+                return r;
+        if (replace || e->msg[0] == '\0') {
+                vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+                e->code = vzcode;
+                e->errnum = -r;
+        }
+        return r;
+}
+
+int vz_fail(vz_err *e, int vzcode, int r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        r = fail_v(e, false, vzcode, r, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int vz_fail_replace(vz_err *e, int vzcode, int r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        r = fail_v(e, true, vzcode, r, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+void vz_err_clear(vz_err *e)
+{
+        if (e)
+                memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Error reporting inside libvz: -errno return values plus vz_err (public type). */
+#pragma once
+
+#include <vz/vz.h>
+#include "macro.h"
+
+/* Fill *e with an OpenVZ exit-code class and a message, return r (a -errno).
+ * e may be NULL. The message is only set if none is set yet, so the innermost
+ * (most specific) failure wins unless the caller resets it first. */
+int vz_fail(vz_err *e, int vzcode, int r, const char *fmt, ...) _printf_(4, 5);
+/* Same, but always overwrites the message (used to add outer context). */
+int vz_fail_replace(vz_err *e, int vzcode, int r, const char *fmt, ...) _printf_(4, 5);
+void vz_err_clear(vz_err *e);

@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A CT: its merged configuration, its state, and the offline lifecycle
+ * (create, destroy, mount, umount, set). */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "ctx.h"
+#include "err.h"
+#include "log.h"
+#include "registry/registry.h"
+#include "storage/storage.h"
+#include "util.h"
+
+_public_ int vz_ct_open(vz_ctx *ctx, unsigned ctid, vz_ct **ret, vz_err *e)
+{
+        vz_ct *ct;
+        int r;
+
+        ct = calloc(1, sizeof(*ct));
+        if (!ct)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        ct->ctx = ctx;
+        ct->id = ctid;
+        ct->conf_path = vz_strdupf("%s/conf/%u.conf", ctx->confdir, ctid);
+        if (!ct->conf_path) {
+                vz_ct_free(ct);
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        }
+        r = vz_conffile_load(ct->conf_path, &ct->conf, NULL);
+        if (r == -ENOENT)
+                ct->conf = vz_conffile_new();
+        else if (r < 0) {
+                vz_ct_free(ct);
+                return vz_fail(e, VZ_E_NOVECONFIG, r, "cannot read CT config %s: %s",
+                               ct->conf_path, strerror(-r));
+        } else
+                ct->has_config = true;
+        if (!ct->conf || vz_ct_refresh_paths(ct) < 0) {
+                vz_ct_free(ct);
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        }
+        *ret = ct;
+        return 0;
+}
+
+_public_ void vz_ct_free(vz_ct *ct)
+{
+        if (!ct)
+                return;
+        vz_conffile_free(ct->conf);
+        free(ct->conf_path);
+        free(ct->private_path);
+        free(ct->root_path);
+        free(ct);
+}
+
+_public_ unsigned vz_ct_id(const vz_ct *ct)
+{
+        return ct->id;
+}
+
+_public_ bool vz_ct_has_config(const vz_ct *ct)
+{
+        return ct->has_config;
+}
+
+_public_ const char *vz_ct_get(const vz_ct *ct, const char *name)
+{
+        const char *v = vz_conffile_get(ct->conf, name);
+        return v ? v : vz_ctx_get(ct->ctx, name);
+}
+
+_public_ const char *vz_ct_private(const vz_ct *ct)
+{
+        return ct->private_path;
+}
+
+_public_ const char *vz_ct_root(const vz_ct *ct)
+{
+        return ct->root_path;
+}
+
+_public_ const char *vz_ct_conf_path(const vz_ct *ct)
+{
+        return ct->conf_path;
+}
+
+static char *expand_path(const char *v, unsigned ctid)
+{
+        char *s;
+        if (isempty(v))
+                return NULL;
+        s = vz_expand_veid(v, ctid);
+        return s ? vz_strip_trailing_slash(s) : NULL;
+}
+
+int vz_ct_refresh_paths(vz_ct *ct)
+{
+        const char *p = vz_ct_get(ct, "VE_PRIVATE"), *r = vz_ct_get(ct, "VE_ROOT");
+
+        free(ct->private_path);
+        free(ct->root_path);
+        ct->private_path = expand_path(p, ct->id);
+        ct->root_path = expand_path(r, ct->id);
+        if ((!isempty(p) && !ct->private_path) || (!isempty(r) && !ct->root_path))
+                return -ENOMEM;
+        return 0;
+}
+
+/* Runtime state lives in VZ_RUNDIR/<ctid>.pid: the supervisor's PID. */
+static bool ct_is_running(const vz_ct *ct)
+{
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        const char *rundir = vz_ct_get(ct, "VZ_RUNDIR");
+
+        if (isempty(rundir))
+                return false;
+        path = vz_strdupf("%s/%u.pid", rundir, ct->id);
+        if (!path || vz_read_file(path, 64, &buf, NULL) < 0)
+                return false;
+        return vz_pid_alive((pid_t)atoi(buf));
+}
+
+static char *dump_path(const vz_ct *ct)
+{
+        const char *d = vz_ct_get(ct, "DUMPDIR");
+        return isempty(d) ? NULL : vz_strdupf("%s/Dump.%u", d, ct->id);
+}
+
+_public_ int vz_ct_get_state(vz_ct *ct, vz_ct_state *ret, vz_err *e)
+{
+        vz_ct_state s = {0};
+        struct stat st;
+
+        s.exists = ct->has_config && ct->private_path && stat(ct->private_path, &st) == 0;
+        s.mounted = ct->private_path && ct->root_path &&
+                    vz_simfs_is_mounted(ct->private_path, ct->root_path);
+        s.running = ct_is_running(ct);
+        if (s.exists && !s.running) {
+                _cleanup_free_ char *d = dump_path(ct);
+                s.suspended = d && access(d, F_OK) == 0;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* ------------------------------------------------------------------ mount */
+
+static int check_paths(const vz_ct *ct, vz_err *e)
+{
+        if (!ct->root_path)
+                return vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT is not set");
+        if (!ct->private_path)
+                return vz_fail(e, VZ_E_VE_PRIVATE_NOTSET, -EINVAL, "VE_PRIVATE is not set");
+        return 0;
+}
+
+_public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
+{
+        int r;
+
+        if (!ct->has_config)
+                return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
+                               ct->conf_path);
+        r = check_paths(ct, e);
+        if (r < 0)
+                return r;
+        if (vz_simfs_is_mounted(ct->private_path, ct->root_path))
+                return 1; /* already mounted: OpenVZ says so and succeeds */
+        return vz_simfs_mount(ct->private_path, ct->root_path, e);
+}
+
+_public_ int vz_ct_umount(vz_ct *ct, vz_err *e)
+{
+        int r;
+
+        r = check_paths(ct, e);
+        if (r < 0)
+                return r;
+        if (!vz_simfs_is_mounted(ct->private_path, ct->root_path))
+                return vz_fail(e, VZ_E_FS_NOT_MOUNTED, -EINVAL, "CT is not mounted");
+        if (ct_is_running(ct))
+                return vz_fail(e, VZ_E_RUNNING, -EBUSY, "CT is running; stop it first");
+        return vz_umount_tree(ct->root_path, e);
+}
+
+/* ------------------------------------------------------------------ set */
+
+struct lookup_ctx {
+        const vz_conffile *ct;
+        const vz_ctx *ctx;
+};
+
+static const char *lookup_cur(const char *name, void *userdata)
+{
+        struct lookup_ctx *l = userdata;
+        const char *v = vz_conffile_get(l->ct, name);
+        return v ? v : vz_ctx_get(l->ctx, name);
+}
+
+static vz_conffile *conffile_copy(const vz_conffile *f)
+{
+        _cleanup_free_ char *buf = NULL;
+        vz_conffile *c = NULL;
+        size_t len;
+
+        buf = vz_conffile_serialize(f, &len);
+        if (!buf || vz_conffile_parse(buf, len, &c) < 0)
+                return NULL;
+        return c;
+}
+
+/* Parameters a sample never overrides in an existing CT (OpenVZ keeps the CT's
+ * identity when --applyconfig merges a sample). */
+static const char *const sample_keep[] = {
+        "VE_ROOT",  "VE_PRIVATE", "OSTEMPLATE", "DISTRIBUTION", "HOSTNAME", "DESCRIPTION",
+        "IP_ADDRESS", "NAME",     "VE_LAYOUT",  "LOCAL_UID",    "LOCAL_GID", "NETIF",
+        "ORIGIN_SAMPLE", NULL,
+};
+
+static char *sample_path(const vz_ctx *ctx, const char *name)
+{
+        return vz_strdupf("%s/conf/ve-%s.conf-sample", ctx->confdir, name);
+}
+
+static int merge_sample(vz_conffile *dst, const vz_ctx *ctx, const char *sample, int code,
+                        vz_err *e)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_strv_free_ char **keys = NULL;
+        vz_conffile *s = NULL;
+        int r;
+
+        if (!vz_name_is_valid(sample) || strchr(sample, '/'))
+                return vz_fail(e, code, -EINVAL, "invalid sample config name %s", sample);
+        path = sample_path(ctx, sample);
+        if (!path)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = vz_conffile_load(path, &s, NULL);
+        if (r < 0)
+                return vz_fail(e, code, r, "sample config %s not found: %s", path,
+                               strerror(-r));
+        r = vz_conffile_keys(s, &keys);
+        for (size_t i = 0; r >= 0 && keys && keys[i]; i++) {
+                if (vz_strv_contains((char *const *)sample_keep, keys[i]))
+                        continue;
+                r = vz_conffile_set(dst, keys[i], vz_conffile_get(s, keys[i]));
+        }
+        if (r >= 0)
+                r = vz_conffile_set(dst, "ORIGIN_SAMPLE", sample);
+        vz_conffile_free(s);
+        return r < 0 ? vz_fail(e, VZ_E_RESOURCE, r, "out of memory") : 0;
+}
+
+static int check_needs_save(const vz_changes *ch, unsigned flags, vz_err *e)
+{
+        const vz_param_info *p;
+
+        for (size_t i = 0; (p = vz_changes_param_at(ch, i)); i++) {
+                if ((p->flags & VZ_PF_NEEDS_SAVE) && !(flags & VZ_SET_SAVE))
+                        return vz_fail(e, streq(p->name, "NAME") ? VZ_E_SET_NAME : VZ_E_SYNTAX,
+                                       -EINVAL, "--%s can be used only with --save",
+                                       p->option ? p->option : p->name);
+                if (p->flags & VZ_PF_CREATE_ONLY)
+                        return vz_fail(e, VZ_E_SYNTAX, -EINVAL,
+                                       "--%s can be used only with create",
+                                       p->option ? p->option : p->name);
+        }
+        return 0;
+}
+
+/* Move the CT's name link from old to new after the config change. */
+static int update_name(vz_ct *ct, const char *old, const char *new, vz_err *e)
+{
+        int r;
+
+        if ((old && new && streq(old, new)) || (!old && !new))
+                return 0;
+        if (!isempty(new)) {
+                r = vz_name_register(ct->ctx, new, ct->id, e);
+                if (r < 0)
+                        return r;
+        }
+        if (!isempty(old))
+                vz_name_unregister(ct->ctx, old, ct->id);
+        return 0;
+}
+
+static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
+                           vz_err *e)
+{
+        _cleanup_free_ char *old_name = NULL;
+        struct lookup_ctx l;
+        vz_conffile *copy = NULL;
+        vz_ct_state st;
+        const char *new_name;
+        int r, changed = 0;
+
+        if (!ct->has_config)
+                return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
+                               ct->conf_path);
+        r = check_needs_save(ch, flags, e);
+        if (r < 0)
+                return r;
+        vz_ct_get_state(ct, &st, NULL);
+        if (st.running) {
+                const vz_param_info *p;
+                for (size_t i = 0; (p = vz_changes_param_at(ch, i)); i++)
+                        if (p->flags & VZ_PF_NO_RUNNING)
+                                return vz_fail(e, VZ_E_RUNNING, -EBUSY,
+                                               "--%s cannot be changed on a running CT",
+                                               p->option ? p->option : p->name);
+        } else if (!(flags & VZ_SET_SAVE))
+                return vz_fail(e, VZ_E_NOT_RUNNING, -EINVAL,
+                               "CT is not running: nothing to apply now "
+                               "(use --save to change its configuration)");
+
+        /* Work on a copy: the file on disk changes only by the final atomic
+         * save, so any failure leaves it byte-for-byte as it was. */
+        copy = conffile_copy(ct->conf);
+        if (!copy)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        old_name = vz_conffile_get(ct->conf, "NAME") ? strdup(vz_conffile_get(ct->conf, "NAME"))
+                                                     : NULL;
+        if (sample) {
+                r = merge_sample(copy, ct->ctx, sample, VZ_E_APPLY_CONFIG, e);
+                if (r < 0)
+                        goto out;
+        }
+        l = (struct lookup_ctx){.ct = copy, .ctx = ct->ctx};
+        r = vz_changes_apply(ch, copy, lookup_cur, &l, e);
+        if (r < 0)
+                goto out;
+        {
+                _cleanup_free_ char *a = NULL, *b = NULL;
+                size_t la, lb;
+                a = vz_conffile_serialize(ct->conf, &la);
+                b = vz_conffile_serialize(copy, &lb);
+                if (!a || !b) {
+                        r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                        goto out;
+                }
+                changed = la != lb || memcmp(a, b, la) != 0;
+        }
+        if (!changed) {
+                r = 1;
+                goto out;
+        }
+        new_name = vz_conffile_get(copy, "NAME");
+        r = update_name(ct, old_name, new_name, e);
+        if (r < 0)
+                goto out;
+        r = vz_conffile_save(copy, ct->conf_path, e);
+        if (r < 0) {
+                /* Put the name link back the way it was. */
+                update_name(ct, new_name, old_name, NULL);
+                goto out;
+        }
+        vz_conffile_free(ct->conf);
+        ct->conf = TAKE_PTR(copy);
+        r = vz_ct_refresh_paths(ct);
+        if (r < 0)
+                r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+out:
+        vz_conffile_free(copy);
+        return r;
+}
+
+_public_ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
+                      vz_err *e)
+{
+        return set_with_sample(ct, ch, apply_sample, flags, e);
+}

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vzctl: OpenVZ's CT control tool. Global flags, then a dispatch table with
+ * one function per command; each parses its own options and makes one
+ * library call. Exit codes are OpenVZ's (include/vzerror.h numbers).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+struct cmd_args {
+        vz_ctx *ctx;
+        const char *cmd;
+        const char *id_arg;
+        unsigned ctid;
+        int argc; /* options after the CTID */
+        char **argv;
+};
+
+static bool opt_skiplock;
+static int opt_wait_lock; /* 0 = fail at once, -1 = forever, N = seconds */
+
+struct command {
+        const char *name;
+        bool lock;      /* takes the per-CT lock */
+        bool ct0_ok;    /* allowed on CT 0 */
+        int (*run)(struct cmd_args *a);
+        const char *usage;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+        va_list ap;
+        fprintf(stderr, "%s: ", program_name);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs("\n", stderr);
+        return VZ_E_SYNTAX;
+}
+
+/* --wait-lock[=SEC], accepted among any command's options. */
+static int parse_wait_lock(const char *arg)
+{
+        const char *eq;
+        char *end;
+        long v;
+
+        if (strcmp(arg, "--wait-lock") == 0) {
+                opt_wait_lock = -1;
+                return 0;
+        }
+        eq = arg + strlen("--wait-lock=");
+        errno = 0;
+        v = strtol(eq, &end, 10);
+        if (errno || *end || end == eq || v < 0 || v > 86400 * 365)
+                return -EINVAL;
+        opt_wait_lock = v == 0 ? -1 : (int)v;
+        return 0;
+}
+
+static bool is_wait_lock(const char *arg)
+{
+        return strcmp(arg, "--wait-lock") == 0 || strncmp(arg, "--wait-lock=", 12) == 0;
+}
+
+/*
+ * Parse "--opt value" / "--opt=value" pairs into a change set. Options the
+ * command handles itself are offered to `special` first (returns 1 if it
+ * consumed the option, 2 if it consumed the option and its value, <0 error).
+ */
+typedef int (*special_fn)(const char *opt, const char *val, void *userdata);
+
+static int parse_param_options(int argc, char **argv, vz_changes *ch, special_fn special,
+                               void *userdata)
+{
+        vz_err e = {0};
+
+        for (int i = 0; i < argc; i++) {
+                char *arg = argv[i], *eq, *name;
+                const char *val = NULL;
+                const vz_param_info *p;
+                bool inline_val = false;
+                int r;
+
+                if (is_wait_lock(arg)) {
+                        if (parse_wait_lock(arg) < 0)
+                                return usage_error("invalid value for --wait-lock: %s", arg);
+                        continue;
+                }
+                if (strncmp(arg, "--", 2) != 0 && !(arg[0] == '-' && arg[1] && !arg[2]))
+                        return usage_error("invalid argument: %s", arg);
+                name = strdup(arg + (arg[1] == '-' ? 2 : 1));
+                if (!name)
+                        return VZ_E_RESOURCE;
+                eq = strchr(name, '=');
+                if (eq) {
+                        *eq = '\0';
+                        val = arg + (arg[1] == '-' ? 2 : 1) + (eq - name) + 1;
+                        inline_val = true;
+                }
+                if (special) {
+                        const char *next = inline_val ? val : (i + 1 < argc ? argv[i + 1] : NULL);
+                        r = special(name, next, userdata);
+                        if (r < 0) {
+                                free(name);
+                                return -r;
+                        }
+                        if (r > 0) {
+                                if (r == 2 && !inline_val)
+                                        i++;
+                                free(name);
+                                continue;
+                        }
+                }
+                p = vz_param_by_option(name);
+                if (!p) {
+                        usage_error("invalid option: %s", arg);
+                        free(name);
+                        return VZ_E_SYNTAX;
+                }
+                if (p->arg && !inline_val) {
+                        if (i + 1 >= argc) {
+                                usage_error("option %s requires an argument", arg);
+                                free(name);
+                                return VZ_E_SYNTAX;
+                        }
+                        val = argv[++i];
+                }
+                r = vz_changes_add(ch, name, p->arg ? val : NULL, &e);
+                free(name);
+                if (r < 0)
+                        return tool_fail(&e, "bad parameter %s", arg);
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------------ create */
+
+struct create_special {
+        vz_create_opts *opts;
+};
+
+static int create_special(const char *opt, const char *val, void *userdata)
+{
+        struct create_special *c = userdata;
+
+        if (strcmp(opt, "ostemplate") == 0 || strcmp(opt, "config") == 0) {
+                if (!val || !*val) {
+                        usage_error("option --%s requires an argument", opt);
+                        return -VZ_E_SYNTAX;
+                }
+                if (opt[0] == 'o')
+                        c->opts->ostemplate = val;
+                else
+                        c->opts->sample = val;
+                return 2;
+        }
+        return 0;
+}
+
+static int cmd_create(struct cmd_args *a)
+{
+        vz_create_opts opts = {.progress = tool_progress, .userdata = (void *)"Unpacking"};
+        struct create_special cs = {.opts = &opts};
+        vz_changes *ch = NULL;
+        vz_err e = {0};
+        vz_ct *ct = NULL;
+        int r;
+
+        if (vz_changes_new(&ch) < 0)
+                return VZ_E_RESOURCE;
+        r = parse_param_options(a->argc, a->argv, ch, create_special, &cs);
+        if (r) {
+                vz_changes_free(ch);
+                return r;
+        }
+        /* Refuse early if the CT already exists, before any work. */
+        if (vz_ct_open(a->ctx, a->ctid, &ct, &e) == 0) {
+                vz_ct_state st;
+                if (vz_ct_get_state(ct, &st, NULL) == 0 && st.exists) {
+                        vz_ct_free(ct);
+                        vz_changes_free(ch);
+                        tool_error("CT %u: container already exists", a->ctid);
+                        return VZ_E_FS_PRVT_EXIST;
+                }
+                vz_ct_free(ct);
+        }
+        tool_msg("Creating container private area (%s)\n",
+                 opts.ostemplate ? opts.ostemplate : "default template");
+        r = vz_ct_create(a->ctx, a->ctid, &opts, ch, &e);
+        vz_changes_free(ch);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot create", a->ctid);
+        tool_msg("Container private area was created\n");
+        return 0;
+}
+
+/* ------------------------------------------------------------------ destroy, mount */
+
+static int open_ct(struct cmd_args *a, vz_ct **ct, bool need_config)
+{
+        vz_err e = {0};
+
+        if (vz_ct_open(a->ctx, a->ctid, ct, &e) < 0)
+                return tool_fail(&e, "CT %u", a->ctid);
+        if (need_config && !vz_ct_has_config(*ct)) {
+                tool_error("CT %u: container does not exist (no %s)", a->ctid,
+                           vz_ct_conf_path(*ct));
+                vz_ct_free(*ct);
+                return VZ_E_NOVECONFIG;
+        }
+        return 0;
+}
+
+static int no_options(struct cmd_args *a)
+{
+        for (int i = 0; i < a->argc; i++) {
+                if (is_wait_lock(a->argv[i])) {
+                        if (parse_wait_lock(a->argv[i]) < 0)
+                                return usage_error("invalid value: %s", a->argv[i]);
+                        continue;
+                }
+                return usage_error("invalid option for %s: %s", a->cmd, a->argv[i]);
+        }
+        return 0;
+}
+
+static int cmd_destroy(struct cmd_args *a)
+{
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        r = no_options(a);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, false);
+        if (r)
+                return r;
+        tool_msg("Destroying container private area: %s\n", vz_ct_private(ct));
+        r = vz_ct_destroy(ct, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot destroy", a->ctid);
+        tool_msg("Container private area was destroyed\n");
+        return 0;
+}
+
+static int cmd_mount(struct cmd_args *a)
+{
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        r = no_options(a);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = vz_ct_mount(ct, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot mount", a->ctid);
+        tool_msg(r == 1 ? "Container is already mounted\n" : "Container is mounted\n");
+        return 0;
+}
+
+static int cmd_umount(struct cmd_args *a)
+{
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        r = no_options(a);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = vz_ct_umount(ct, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot unmount", a->ctid);
+        tool_msg("Container is unmounted\n");
+        return 0;
+}
+
+static int cmd_status(struct cmd_args *a)
+{
+        vz_ct_state st;
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        r = no_options(a);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, false);
+        if (r)
+                return r;
+        r = vz_ct_get_state(ct, &st, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u", a->ctid);
+        /* Exactly OpenVZ's one line; status is printed even with --quiet. */
+        printf("CTID %u %s %s %s%s\n", a->ctid, st.exists ? "exist" : "deleted",
+               st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down",
+               st.suspended ? " suspended" : "");
+        return 0;
+}
+
+/* ------------------------------------------------------------------ set */
+
+struct set_special {
+        unsigned flags;
+        const char *apply_sample;
+        const char *setmode;
+};
+
+static int set_special(const char *opt, const char *val, void *userdata)
+{
+        struct set_special *s = userdata;
+
+        if (strcmp(opt, "save") == 0) {
+                s->flags |= VZ_SET_SAVE;
+                return 1;
+        }
+        if (strcmp(opt, "force") == 0) {
+                s->flags |= VZ_SET_FORCE;
+                return 1;
+        }
+        if (strcmp(opt, "applyconfig") == 0 || strcmp(opt, "setmode") == 0) {
+                if (!val || !*val) {
+                        usage_error("option --%s requires an argument", opt);
+                        return -VZ_E_SYNTAX;
+                }
+                if (opt[0] == 'a')
+                        s->apply_sample = val;
+                else if (strcmp(val, "restart") == 0 || strcmp(val, "ignore") == 0)
+                        s->setmode = val;
+                else {
+                        usage_error("invalid --setmode %s: use restart or ignore", val);
+                        return -VZ_E_SYNTAX;
+                }
+                return 2;
+        }
+        return 0;
+}
+
+static int cmd_set(struct cmd_args *a)
+{
+        struct set_special ss = {0};
+        vz_changes *ch = NULL;
+        vz_err e = {0};
+        vz_ct *ct = NULL;
+        int r;
+
+        if (vz_changes_new(&ch) < 0)
+                return VZ_E_RESOURCE;
+        r = parse_param_options(a->argc, a->argv, ch, set_special, &ss);
+        if (r)
+                goto out;
+        if ((ss.flags & VZ_SET_FORCE) && !(ss.flags & VZ_SET_SAVE)) {
+                r = usage_error("--force can be used only with --save");
+                goto out;
+        }
+        if (ss.setmode && strcmp(ss.setmode, "restart") == 0 && !(ss.flags & VZ_SET_SAVE)) {
+                r = usage_error("--setmode restart can be used only with --save");
+                goto out;
+        }
+        if (vz_changes_count(ch) == 0 && !ss.apply_sample) {
+                r = usage_error("set: no parameters given");
+                goto out;
+        }
+        r = open_ct(a, &ct, true);
+        if (r)
+                goto out;
+        r = vz_ct_set(ct, ch, ss.apply_sample, ss.flags, &e);
+        if (r < 0) {
+                r = tool_fail(&e, "CT %u: cannot set parameters", a->ctid);
+                goto out;
+        }
+        if (r == 1)
+                tool_msg("No changes in CT configuration, not saving\n");
+        else if (ss.flags & VZ_SET_SAVE)
+                tool_msg("Saved parameters for CT %u\n", a->ctid);
+        r = 0;
+out:
+        vz_ct_free(ct);
+        vz_changes_free(ch);
+        return r;
+}
+
+/* ------------------------------------------------------------------ dispatch */
+
+static const struct command commands[] = {
+        {"create", true, false, cmd_create,
+         "create CTID [--ostemplate NAME] [--config NAME] [--layout simfs] [--private PATH]\n"
+         "       [--root PATH] [--ipadd ADDR] [--hostname NAME] [--name NAME]\n"
+         "       [--description TEXT] [--diskspace S[:H]] [--diskinodes S[:H]]\n"
+         "       [--local_uid UID] [--local_gid GID]"},
+        {"destroy", true, false, cmd_destroy, "destroy | delete CTID"},
+        {"delete", true, false, cmd_destroy, NULL},
+        {"mount", true, false, cmd_mount, "mount CTID"},
+        {"umount", true, false, cmd_umount, "umount CTID"},
+        {"status", false, false, cmd_status, "status CTID"},
+        {"set", true, true, cmd_set,
+         "set CTID [parameters] [--save] [--force] [--setmode restart|ignore]\n"
+         "       [--applyconfig NAME]"},
+};
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: vzctl [--quiet | --verbose] [--skiplock] [--wait-lock[=SEC]] "
+                   "COMMAND CTID [options]\n"
+                   "       vzctl --help | --version\n\nCommands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (commands[i].usage)
+                        fprintf(f, "  vzctl %s\n", commands[i].usage);
+        fprintf(f, "\nCTID is a numeric ID or a name set with --name.\n"
+                   "--wait-lock[=SEC] waits for another vzctl holding the CT's lock\n"
+                   "(forever, or SEC seconds) instead of failing with exit code 9.\n"
+                   "\nParameters (set, create):\n");
+        for (size_t i = 0; i < vz_param_count(); i++) {
+                const vz_param_info *p = vz_param_at(i);
+                char opt[64];
+                if (!p->option || (p->flags & VZ_PF_INTERNAL))
+                        continue;
+                snprintf(opt, sizeof(opt), "--%s%s%s", p->option, p->arg ? " " : "",
+                         p->arg ? p->arg : "");
+                fprintf(f, "  %-32s %s\n", opt, p->help ? p->help : "");
+        }
+}
+
+int main(int argc, char **argv)
+{
+        struct cmd_args a = {0};
+        const struct command *c = NULL;
+        vz_lock *lock = NULL;
+        vz_err e = {0};
+        int i, r;
+
+        tool_init("vzctl");
+        for (i = 1; i < argc; i++) {
+                const char *s = argv[i];
+                if (strcmp(s, "--quiet") == 0)
+                        tool_verbosity = -1;
+                else if (strcmp(s, "--verbose") == 0)
+                        tool_verbosity = tool_verbosity < 0 ? 1 : tool_verbosity + 1;
+                else if (strcmp(s, "--skiplock") == 0)
+                        opt_skiplock = true;
+                else if (is_wait_lock(s)) {
+                        if (parse_wait_lock(s) < 0)
+                                return usage_error("invalid value: %s", s);
+                } else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+                        usage(stdout);
+                        return 0;
+                } else if (strcmp(s, "--version") == 0) {
+                        printf("vzctl version %s\n", vz_version());
+                        return 0;
+                } else
+                        break;
+        }
+        if (i >= argc) {
+                usage(stderr);
+                return VZ_E_SYNTAX;
+        }
+        a.cmd = argv[i++];
+        for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+                if (strcmp(commands[k].name, a.cmd) == 0)
+                        c = &commands[k];
+        if (!c) {
+                tool_error("invalid command: %s (see vzctl --help)", a.cmd);
+                return VZ_E_SYNTAX;
+        }
+        if (i >= argc) {
+                tool_error("CT ID missing");
+                return VZ_E_VALUE;
+        }
+        a.id_arg = argv[i++];
+        a.argc = argc - i;
+        a.argv = argv + i;
+        if (vz_ctx_new(&a.ctx, &e) < 0)
+                return tool_fail(&e, "cannot start");
+        if (vz_ct_resolve(a.ctx, a.id_arg, &a.ctid, &e) < 0) {
+                r = tool_fail(&e, "%s", a.cmd);
+                goto out;
+        }
+        if (a.ctid == 0 && !c->ct0_ok) {
+                tool_error("Only set actions are allowed for CT0");
+                r = VZ_E_VALUE;
+                goto out;
+        }
+        /* Commands read --wait-lock among their options; pre-scan it so the
+         * lock below already honours it. */
+        for (int k = 0; k < a.argc; k++)
+                if (is_wait_lock(a.argv[k]) && parse_wait_lock(a.argv[k]) < 0) {
+                        r = usage_error("invalid value: %s", a.argv[k]);
+                        goto out;
+                }
+        if (c->lock && !opt_skiplock && vz_lock_ct(a.ctx, a.ctid, opt_wait_lock, &lock, &e) < 0) {
+                r = tool_fail(&e, "CT %u", a.ctid);
+                goto out;
+        }
+        r = c->run(&a);
+        vz_unlock(lock);
+out:
+        vz_ctx_free(a.ctx);
+        return r;
+}

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vzlist: list containers, as OpenVZ's vzlist 4.11.1 does.
+ *
+ * Shape: options -> which CTs (running by default, all with -a or explicit
+ * IDs) -> one struct vzl_ct record per CT filled through libvz -> filters ->
+ * one table model -> aligned text or JSON (vzlist-table.c).
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "vzlist-table.h"
+
+static const char default_fields[] = "ctid,numproc,status,ip,hostname";
+static const char default_name_fields[] = "smart_name,numproc,status,ip,hostname";
+
+struct options {
+        bool all;
+        bool stopped_only;
+        bool header;
+        bool trim;
+        bool json;
+        const char *fields; /* -o / -n / -1, NULL = default */
+        const char *sort;   /* -s, with an optional leading '-' */
+        const char *host_pattern;
+        const char *name_pattern;
+        const char *desc_pattern;
+        char **ids; /* positional CTIDs or names */
+        int nids;
+};
+
+static void usage(FILE *out)
+{
+        fprintf(out,
+                "Usage: vzlist [-a | -S] [-n] [-H] [-t] [-j] [-o field[,field...] | -1]\n"
+                "              [-s [-]field] [-h pattern] [-N pattern] [-d pattern]\n"
+                "              [CTID|NAME ...]\n"
+                "       vzlist -L | --list\n"
+                "\n"
+                "Options:\n"
+                "  -a, --all               list all containers\n"
+                "  -S, --stopped           list stopped containers\n"
+                "  -n, --name              display containers' names\n"
+                "  -H, --no-header         suppress columns header\n"
+                "  -t, --no-trim           do not trim long values\n"
+                "  -j, --json              output in JSON format\n"
+                "  -o, --output            output only specified fields\n"
+                "  -1                      synonym for -H -octid\n"
+                "  -s, --sort              sort by the specified field\n"
+                "                          ('-field' to reverse sort order)\n"
+                "  -h, --hostname          filter CTs by hostname pattern\n"
+                "  -N, --name_filter       filter CTs by name pattern\n"
+                "  -d, --description       filter CTs by description pattern\n"
+                "  -L, --list              get possible field names\n"
+                "      --help              show this help\n");
+}
+
+/* ------------------------------------------------------------- config values */
+static char *dup_value(const char *v)
+{
+        char *s;
+
+        /* An empty value is "not set" for vzlist: it prints "-" / null. */
+        if (!v || !v[strspn(v, " \t")])
+                return NULL;
+        s = strdup(v);
+        if (!s) {
+                tool_error("out of memory");
+                exit(VZ_E_SYSTEM);
+        }
+        return s;
+}
+
+/* A whole decimal number; a trailing '%' is accepted (CPULIMIT="25%"). */
+static int64_t parse_int(const char *v)
+{
+        char *end;
+        long long n;
+
+        if (!v || !*v)
+                return VZL_UNSET;
+        errno = 0;
+        n = strtoll(v, &end, 10);
+        if (errno || end == v)
+                return VZL_UNSET;
+        if (*end == '%')
+                end++;
+        end += strspn(end, " \t");
+        return *end ? VZL_UNSET : (int64_t)n;
+}
+
+static int parse_yesno(const char *v)
+{
+        if (!v)
+                return -1;
+        if (strcmp(v, "yes") == 0)
+                return 1;
+        if (strcmp(v, "no") == 0)
+                return 0;
+        return -1;
+}
+
+static void get_pair(vz_ct *h, const char *param, int64_t *bar, int64_t *lim)
+{
+        const char *v = vz_ct_get(h, param);
+        int64_t b, l;
+
+        if (v && vz_ubc_parse_stored(v, &b, &l) >= 0) {
+                *bar = b;
+                *lim = l;
+        }
+}
+
+/* Everything that comes from the configuration (vz.conf + CTID.conf). */
+static void fill_from_config(vz_ct *h, struct vzl_ct *r)
+{
+        const char *v;
+
+        r->private_dir = dup_value(vz_ct_private(h));
+        r->root_dir = dup_value(vz_ct_root(h));
+        r->mount_opts = dup_value(vz_ct_get(h, "MOUNT_OPTS"));
+        r->origin_sample = dup_value(vz_ct_get(h, "ORIGIN_SAMPLE"));
+        r->hostname = dup_value(vz_ct_get(h, "HOSTNAME"));
+        r->name = dup_value(vz_ct_get(h, "NAME"));
+        r->description = dup_value(vz_ct_get(h, "DESCRIPTION"));
+        r->ostemplate = dup_value(vz_ct_get(h, "OSTEMPLATE"));
+        r->ip = dup_value(vz_ct_get(h, "IP_ADDRESS"));
+        r->nameserver = dup_value(vz_ct_get(h, "NAMESERVER"));
+        r->searchdomain = dup_value(vz_ct_get(h, "SEARCHDOMAIN"));
+        /* simfs is what a CT without VE_LAYOUT has always been. */
+        v = vz_ct_get(h, "VE_LAYOUT");
+        r->layout = dup_value(v && *v ? v : "simfs");
+        r->features = dup_value(vz_ct_get(h, "FEATURES"));
+        r->capability = dup_value(vz_ct_get(h, "CAPABILITY"));
+        r->netfilter = dup_value(vz_ct_get(h, "NETFILTER"));
+
+        for (int i = 0; i < VZL_UBC_MAX; i++)
+                get_pair(h, vzl_ubc_param(i), &r->ubc[i].barrier, &r->ubc[i].limit);
+        get_pair(h, "DISKSPACE", &r->diskspace.softlimit, &r->diskspace.hardlimit);
+        get_pair(h, "DISKINODES", &r->diskinodes.softlimit, &r->diskinodes.hardlimit);
+
+        r->cpulimit = parse_int(vz_ct_get(h, "CPULIMIT"));
+        r->cpuunits = parse_int(vz_ct_get(h, "CPUUNITS"));
+        r->cpus = parse_int(vz_ct_get(h, "CPUS"));
+        r->ioprio = parse_int(vz_ct_get(h, "IOPRIO"));
+        r->iolimit = parse_int(vz_ct_get(h, "IOLIMIT"));
+        r->iopslimit = parse_int(vz_ct_get(h, "IOPSLIMIT"));
+        r->bootorder = parse_int(vz_ct_get(h, "BOOTORDER"));
+        r->onboot = parse_yesno(vz_ct_get(h, "ONBOOT"));
+        r->disabled = parse_yesno(vz_ct_get(h, "DISABLED")) == 1;
+        v = vz_ct_get(h, "VM_OVERCOMMIT");
+        if (v && *v) {
+                char *end;
+                double d = strtod(v, &end);
+
+                if (end != v && !*end) {
+                        r->has_vm_overcommit = true;
+                        r->vm_overcommit = d;
+                }
+        }
+}
+
+/*
+ * Runtime counters: held/maxheld/failcnt of every beancounter (numproc.held
+ * is the NPROC column), load average, uptime and disk usage. Nothing in the
+ * public API reports them yet, so they stay unset and print as "-" / null;
+ * when libvz grows a counters call it is read here, for running CTs only.
+ */
+static void fill_runtime(vz_ct *h, struct vzl_ct *r)
+{
+        (void)h;
+        (void)r;
+}
+
+/* ------------------------------------------------------------- selection */
+static bool pattern_ok(const char *value, const char *pattern)
+{
+        if (!pattern)
+                return true;
+        /* OpenVZ: a CT without the value never matches a pattern. */
+        return value && fnmatch(pattern, value, 0) == 0;
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+        unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+        return x < y ? -1 : x > y;
+}
+
+/* The CTIDs named on the command line that have a config, sorted. */
+static int explicit_ids(vz_ctx *ctx, const struct options *o, const unsigned *all, size_t nall,
+                        unsigned **ret, size_t *ret_n)
+{
+        unsigned *ids = calloc((size_t)o->nids + 1, sizeof(*ids));
+        size_t n = 0;
+
+        if (!ids) {
+                tool_error("out of memory");
+                return VZ_E_SYSTEM;
+        }
+        for (int i = 0; i < o->nids; i++) {
+                vz_err e = {0};
+                unsigned id;
+
+                /* OpenVZ: a number other than 0 is a CTID whether or not it
+                 * exists; anything else must be a known name. */
+                if ((vz_ctid_parse(o->ids[i], &id) < 0 || id == 0) &&
+                    (vz_ct_resolve(ctx, o->ids[i], &id, &e) < 0 || id == 0)) {
+                        fprintf(stderr, "CT ID %s is invalid.\n", o->ids[i]);
+                        free(ids);
+                        return 1;
+                }
+                if (bsearch(&id, all, nall, sizeof(*all), cmp_unsigned))
+                        ids[n++] = id;
+        }
+        qsort(ids, n, sizeof(*ids), cmp_unsigned);
+        /* vzlist 101 101 lists 101 once. */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (k == 0 || ids[k - 1] != ids[i])
+                        ids[k++] = ids[i];
+        *ret = ids;
+        *ret_n = k;
+        return 0;
+}
+
+struct collection {
+        struct vzl_ct *cts;
+        bool *shown;
+        size_t n;
+        size_t candidates; /* CTs found before hiding and filtering */
+};
+
+static void collection_free(struct collection *c)
+{
+        for (size_t i = 0; i < c->n; i++)
+                vzl_ct_done(&c->cts[i]);
+        free(c->cts);
+        free(c->shown);
+}
+
+static enum vzl_status status_of(const vz_ct_state *st)
+{
+        if (st->running)
+                return VZL_ST_RUNNING;
+        /* OpenVZ checks the dump first and the mount last: mounted wins. */
+        if (st->mounted)
+                return VZL_ST_MOUNTED;
+        if (st->suspended)
+                return VZL_ST_SUSPENDED;
+        return VZL_ST_STOPPED;
+}
+
+static int collect(vz_ctx *ctx, const struct options *o, struct collection *c)
+{
+        unsigned *all = NULL, *ids = NULL;
+        size_t nall = 0, nids = 0;
+        vz_err e = {0};
+        bool want_stopped = o->all || o->stopped_only || o->nids > 0;
+        int r;
+
+        r = vz_ct_list_ids(ctx, &all, &nall, &e);
+        if (r < 0)
+                return tool_fail(&e, "cannot list containers");
+        if (o->nids > 0) {
+                r = explicit_ids(ctx, o, all, nall, &ids, &nids);
+                free(all);
+                if (r)
+                        return r;
+        } else {
+                ids = all;
+                nids = nall;
+        }
+
+        c->cts = calloc(nids ? nids : 1, sizeof(*c->cts));
+        c->shown = calloc(nids ? nids : 1, sizeof(*c->shown));
+        if (!c->cts || !c->shown) {
+                free(ids);
+                tool_error("out of memory");
+                return VZ_E_SYSTEM;
+        }
+        for (size_t i = 0; i < nids; i++) {
+                vz_ct *h = NULL;
+                vz_ct_state st = {0};
+                struct vzl_ct *rec;
+
+                memset(&e, 0, sizeof(e));
+                if (vz_ct_open(ctx, ids[i], &h, &e) < 0) {
+                        tool_fail(&e, "CT %u", ids[i]);
+                        continue;
+                }
+                if (vz_ct_get_state(h, &st, &e) < 0) {
+                        tool_fail(&e, "CT %u: cannot get status", ids[i]);
+                        vz_ct_free(h);
+                        continue;
+                }
+                if (!st.running && !want_stopped) {
+                        vz_ct_free(h);
+                        continue;
+                }
+                c->candidates++;
+                rec = &c->cts[c->n];
+                vzl_ct_init(rec, ids[i]);
+                rec->status = status_of(&st);
+                fill_from_config(h, rec);
+                if (st.running)
+                        fill_runtime(h, rec);
+                /* A stopped CT without its private area is a leftover config. */
+                c->shown[c->n] = st.running || st.exists;
+                if (o->stopped_only && st.running)
+                        c->shown[c->n] = false;
+                if (!pattern_ok(rec->hostname, o->host_pattern) ||
+                    !pattern_ok(rec->name, o->name_pattern) ||
+                    !pattern_ok(rec->description, o->desc_pattern))
+                        c->shown[c->n] = false;
+                c->n++;
+                vz_ct_free(h);
+        }
+        free(ids);
+        return 0;
+}
+
+/* ------------------------------------------------------------- main */
+enum { OPT_HELP = 0x100 };
+
+static const struct option long_options[] = {
+        {"all", no_argument, NULL, 'a'},
+        {"stopped", no_argument, NULL, 'S'},
+        {"name", no_argument, NULL, 'n'},
+        {"no-header", no_argument, NULL, 'H'},
+        {"no-trim", no_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"output", required_argument, NULL, 'o'},
+        {"sort", required_argument, NULL, 's'},
+        {"hostname", required_argument, NULL, 'h'},
+        {"name_filter", required_argument, NULL, 'N'},
+        {"description", required_argument, NULL, 'd'},
+        {"list", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+};
+
+int main(int argc, char **argv)
+{
+        struct options o = {.header = true, .trim = true};
+        struct vzl_table *table = NULL;
+        const struct vzl_field *sort_key = NULL;
+        bool sort_reverse = false;
+        struct collection coll = {0};
+        vz_ctx *ctx = NULL;
+        vz_err e = {0};
+        char errbuf[256];
+        int c, r, ret = 0;
+
+        tool_init("vzlist");
+        while ((c = getopt_long(argc, argv, "aSnHtjo:s:h:N:d:L1", long_options, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        o.all = true;
+                        break;
+                case 'S':
+                        o.stopped_only = true;
+                        break;
+                case 'n':
+                        o.fields = default_name_fields;
+                        break;
+                case 'H':
+                        o.header = false;
+                        break;
+                case 't':
+                        o.trim = false;
+                        break;
+                case 'j':
+                        o.json = true;
+                        break;
+                case 'o':
+                        o.fields = optarg;
+                        break;
+                case '1':
+                        /* OpenVZ: "veid", printed right-aligned in 10 columns. */
+                        o.fields = "veid";
+                        o.header = false;
+                        break;
+                case 's':
+                        o.sort = optarg;
+                        break;
+                case 'h':
+                        o.host_pattern = optarg;
+                        break;
+                case 'N':
+                        o.name_pattern = optarg;
+                        break;
+                case 'd':
+                        o.desc_pattern = optarg;
+                        break;
+                case 'L':
+                        vzl_print_field_list(stdout);
+                        return 0;
+                case OPT_HELP:
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 1;
+                }
+        }
+        o.ids = argv + optind;
+        o.nids = argc - optind;
+
+        if (o.sort) {
+                const char *name = o.sort[0] == '-' ? o.sort + 1 : o.sort;
+
+                sort_reverse = o.sort[0] == '-';
+                sort_key = vzl_field_by_name(name);
+                if (!sort_key) {
+                        fprintf(stderr, "Invalid sort field name: %s\n", o.sort);
+                        return 1;
+                }
+        }
+        if (o.json && !o.fields)
+                r = vzl_table_new_all_base(&table);
+        else
+                r = vzl_table_new_from_list(o.fields ? o.fields : default_fields, o.json, &table,
+                                            errbuf, sizeof(errbuf));
+        if (r == -EINVAL) {
+                fprintf(stderr, "%s\n", errbuf);
+                return 1;
+        }
+        if (r < 0) {
+                tool_error("out of memory");
+                return VZ_E_SYSTEM;
+        }
+
+        if (geteuid() != 0) {
+                fprintf(stderr, "This program can only be run under root.\n");
+                ret = 1;
+                goto out;
+        }
+        if (vz_ctx_new(&ctx, &e) < 0) {
+                ret = tool_fail(&e, "cannot read the global configuration");
+                goto out;
+        }
+        ret = collect(ctx, &o, &coll);
+        if (ret)
+                goto out;
+        /* Like OpenVZ, "not found" means no candidate at all; CTs hidden by
+         * filters or -S leave an empty listing with its header. */
+        if (coll.candidates == 0) {
+                if (o.json)
+                        fputs("[]\n", stdout);
+                else
+                        fprintf(stderr, "Container(s) not found\n");
+                ret = o.nids > 0 ? 1 : 0;
+                goto out;
+        }
+        for (size_t i = 0; i < coll.n; i++) {
+                if (!coll.shown[i])
+                        continue;
+                if (vzl_table_add(table, &coll.cts[i]) < 0) {
+                        tool_error("out of memory");
+                        ret = VZ_E_SYSTEM;
+                        goto out;
+                }
+        }
+        if (sort_key)
+                vzl_table_sort(table, sort_key, sort_reverse);
+        if (o.json)
+                r = vzl_table_print_json(table, stdout);
+        else
+                r = vzl_table_print_text(table,
+                                         &(struct vzl_text_opts){.header = o.header,
+                                                                 .trim = o.trim},
+                                         stdout);
+        if (r == 0 && fflush(stdout) != 0)
+                r = -errno;
+        if (r < 0) {
+                tool_error("cannot write output: %s", strerror(-r));
+                ret = VZ_E_SYSTEM;
+        }
+out:
+        collection_free(&coll);
+        vzl_table_free(table);
+        vz_ctx_free(ctx);
+        return ret;
+}
