@@ -11,6 +11,7 @@
 #include "err.h"
 #include "log.h"
 #include "registry/registry.h"
+#include "scripts.h"
 #include "storage/storage.h"
 #include "util.h"
 
@@ -324,6 +325,17 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         s.made_conf = !conf_existed;
         vz_conffile_free(conf);
         create_state_free(&s);
+
+        /* 11. The admin's hook (vps.create), on the host, under the CT lock.
+         * The CT is complete by now, so a failing hook is only a warning. */
+        {
+                vz_ct *ct = NULL;
+                vz_err he = {0};
+                if (vz_ct_open(ctx, ctid, &ct, NULL) == 0 &&
+                    vz_run_action_scripts(ct, "create", false, &he) < 0)
+                        vz_warn("%s", he.msg);
+                vz_ct_free(ct);
+        }
         return 0;
 
 oom:

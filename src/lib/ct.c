@@ -8,6 +8,7 @@
 #include "err.h"
 #include "log.h"
 #include "registry/registry.h"
+#include "scripts.h"
 #include "storage/storage.h"
 #include "util.h"
 
@@ -167,7 +168,19 @@ _public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
                 return r;
         if (vz_simfs_is_mounted(ct->private_path, ct->root_path))
                 return 1; /* already mounted: OpenVZ says so and succeeds */
-        return vz_simfs_mount(ct->private_path, ct->root_path, e);
+        r = vz_run_action_scripts(ct, "premount", false, e);
+        if (r < 0)
+                return r;
+        r = vz_simfs_mount(ct->private_path, ct->root_path, e);
+        if (r < 0)
+                return r;
+        r = vz_run_action_scripts(ct, "mount", false, e);
+        if (r < 0) {
+                /* A failed mount script undoes the mount, as OpenVZ does. */
+                vz_umount_tree(ct->root_path, NULL);
+                return r;
+        }
+        return 0;
 }
 
 _public_ int vz_ct_umount(vz_ct *ct, vz_err *e)
@@ -181,7 +194,15 @@ _public_ int vz_ct_umount(vz_ct *ct, vz_err *e)
                 return vz_fail(e, VZ_E_FS_NOT_MOUNTED, -EINVAL, "CT is not mounted");
         if (ct_is_running(ct))
                 return vz_fail(e, VZ_E_RUNNING, -EBUSY, "CT is running; stop it first");
-        return vz_umount_tree(ct->root_path, e);
+        /* Per-CT script first, then the global one: what OpenVZ's code does
+         * (its man page says the opposite). */
+        r = vz_run_action_scripts(ct, "umount", true, e);
+        if (r < 0)
+                return r;
+        r = vz_umount_tree(ct->root_path, e);
+        if (r < 0)
+                return r;
+        return vz_run_action_scripts(ct, "postumount", true, e);
 }
 
 /* ------------------------------------------------------------------ set */

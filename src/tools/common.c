@@ -66,6 +66,8 @@ void tool_msg(const char *fmt, ...)
         va_start(ap, fmt);
         vprintf(fmt, ap);
         va_end(ap);
+        /* Keep order with output of hooks and child processes. */
+        fflush(stdout);
 }
 
 void tool_progress(uint64_t done, uint64_t total, void *label)

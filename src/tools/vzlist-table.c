@@ -14,10 +14,10 @@
 
 /* ------------------------------------------------------------- enums */
 static const char *const status_names[VZL_ST_MAX] = {
-        [VZL_ST_STOPPED] = "stopped",
-        [VZL_ST_RUNNING] = "running",
-        [VZL_ST_MOUNTED] = "mounted",
-        [VZL_ST_SUSPENDED] = "suspended",
+    [VZL_ST_STOPPED] = "stopped",
+    [VZL_ST_RUNNING] = "running",
+    [VZL_ST_MOUNTED] = "mounted",
+    [VZL_ST_SUSPENDED] = "suspended",
 };
 
 const char *vzl_status_to_string(enum vzl_status s)
@@ -38,27 +38,27 @@ enum vzl_status vzl_status_from_string(const char *s)
 static const struct {
         const char *name, *header, *param;
 } ubc_names[VZL_UBC_MAX] = {
-        [VZL_UBC_KMEMSIZE] = {"kmemsize", "KMEMSIZE", "KMEMSIZE"},
-        [VZL_UBC_LOCKEDPAGES] = {"lockedpages", "LOCKEDP", "LOCKEDPAGES"},
-        [VZL_UBC_PRIVVMPAGES] = {"privvmpages", "PRIVVMP", "PRIVVMPAGES"},
-        [VZL_UBC_SHMPAGES] = {"shmpages", "SHMP", "SHMPAGES"},
-        [VZL_UBC_NUMPROC] = {"numproc", "NPROC", "NUMPROC"},
-        [VZL_UBC_PHYSPAGES] = {"physpages", "PHYSP", "PHYSPAGES"},
-        [VZL_UBC_VMGUARPAGES] = {"vmguarpages", "VMGUARP", "VMGUARPAGES"},
-        [VZL_UBC_OOMGUARPAGES] = {"oomguarpages", "OOMGUARP", "OOMGUARPAGES"},
-        [VZL_UBC_NUMTCPSOCK] = {"numtcpsock", "NTCPSOCK", "NUMTCPSOCK"},
-        [VZL_UBC_NUMFLOCK] = {"numflock", "NFLOCK", "NUMFLOCK"},
-        [VZL_UBC_NUMPTY] = {"numpty", "NPTY", "NUMPTY"},
-        [VZL_UBC_NUMSIGINFO] = {"numsiginfo", "NSIGINFO", "NUMSIGINFO"},
-        [VZL_UBC_TCPSNDBUF] = {"tcpsndbuf", "TCPSNDB", "TCPSNDBUF"},
-        [VZL_UBC_TCPRCVBUF] = {"tcprcvbuf", "TCPRCVB", "TCPRCVBUF"},
-        [VZL_UBC_OTHERSOCKBUF] = {"othersockbuf", "OTHSOCKB", "OTHERSOCKBUF"},
-        [VZL_UBC_DGRAMRCVBUF] = {"dgramrcvbuf", "DGRAMRB", "DGRAMRCVBUF"},
-        [VZL_UBC_NUMOTHERSOCK] = {"numothersock", "NOTHSOCK", "NUMOTHERSOCK"},
-        [VZL_UBC_DCACHESIZE] = {"dcachesize", "DCACHESZ", "DCACHESIZE"},
-        [VZL_UBC_NUMFILE] = {"numfile", "NFILE", "NUMFILE"},
-        [VZL_UBC_NUMIPTENT] = {"numiptent", "NIPTENT", "NUMIPTENT"},
-        [VZL_UBC_SWAPPAGES] = {"swappages", "SWAPP", "SWAPPAGES"},
+    [VZL_UBC_KMEMSIZE] = {"kmemsize", "KMEMSIZE", "KMEMSIZE"},
+    [VZL_UBC_LOCKEDPAGES] = {"lockedpages", "LOCKEDP", "LOCKEDPAGES"},
+    [VZL_UBC_PRIVVMPAGES] = {"privvmpages", "PRIVVMP", "PRIVVMPAGES"},
+    [VZL_UBC_SHMPAGES] = {"shmpages", "SHMP", "SHMPAGES"},
+    [VZL_UBC_NUMPROC] = {"numproc", "NPROC", "NUMPROC"},
+    [VZL_UBC_PHYSPAGES] = {"physpages", "PHYSP", "PHYSPAGES"},
+    [VZL_UBC_VMGUARPAGES] = {"vmguarpages", "VMGUARP", "VMGUARPAGES"},
+    [VZL_UBC_OOMGUARPAGES] = {"oomguarpages", "OOMGUARP", "OOMGUARPAGES"},
+    [VZL_UBC_NUMTCPSOCK] = {"numtcpsock", "NTCPSOCK", "NUMTCPSOCK"},
+    [VZL_UBC_NUMFLOCK] = {"numflock", "NFLOCK", "NUMFLOCK"},
+    [VZL_UBC_NUMPTY] = {"numpty", "NPTY", "NUMPTY"},
+    [VZL_UBC_NUMSIGINFO] = {"numsiginfo", "NSIGINFO", "NUMSIGINFO"},
+    [VZL_UBC_TCPSNDBUF] = {"tcpsndbuf", "TCPSNDB", "TCPSNDBUF"},
+    [VZL_UBC_TCPRCVBUF] = {"tcprcvbuf", "TCPRCVB", "TCPRCVBUF"},
+    [VZL_UBC_OTHERSOCKBUF] = {"othersockbuf", "OTHSOCKB", "OTHERSOCKBUF"},
+    [VZL_UBC_DGRAMRCVBUF] = {"dgramrcvbuf", "DGRAMRB", "DGRAMRCVBUF"},
+    [VZL_UBC_NUMOTHERSOCK] = {"numothersock", "NOTHSOCK", "NUMOTHERSOCK"},
+    [VZL_UBC_DCACHESIZE] = {"dcachesize", "DCACHESZ", "DCACHESIZE"},
+    [VZL_UBC_NUMFILE] = {"numfile", "NFILE", "NUMFILE"},
+    [VZL_UBC_NUMIPTENT] = {"numiptent", "NIPTENT", "NUMIPTENT"},
+    [VZL_UBC_SWAPPAGES] = {"swappages", "SWAPP", "SWAPPAGES"},
 };
 
 const char *vzl_ubc_name(enum vzl_ubc_id id)
@@ -83,8 +83,8 @@ void vzl_ct_init(struct vzl_ct *ct, unsigned ctid)
         ct->ctid = ctid;
         ct->status = VZL_ST_STOPPED;
         for (size_t i = 0; i < VZL_UBC_MAX; i++)
-                ct->ubc[i] = (struct vzl_ubc){VZL_UNSET, VZL_UNSET, VZL_UNSET, VZL_UNSET,
-                                              VZL_UNSET};
+                ct->ubc[i] =
+                    (struct vzl_ubc){VZL_UNSET, VZL_UNSET, VZL_UNSET, VZL_UNSET, VZL_UNSET};
         ct->diskspace = ct->diskinodes = (struct vzl_dq){VZL_UNSET, VZL_UNSET, VZL_UNSET};
         ct->cpulimit = ct->cpuunits = ct->cpus = VZL_UNSET;
         ct->ioprio = ct->iolimit = ct->iopslimit = ct->bootorder = VZL_UNSET;
@@ -95,10 +95,10 @@ void vzl_ct_done(struct vzl_ct *ct)
 {
         if (!ct)
                 return;
-        char **strs[] = {&ct->private_dir, &ct->root_dir,    &ct->mount_opts, &ct->origin_sample,
-                         &ct->hostname,    &ct->name,        &ct->description, &ct->ostemplate,
-                         &ct->ip,          &ct->nameserver,  &ct->searchdomain, &ct->layout,
-                         &ct->features,    &ct->capability,  &ct->netfilter};
+        char **strs[] = {&ct->private_dir, &ct->root_dir,   &ct->mount_opts,   &ct->origin_sample,
+                         &ct->hostname,    &ct->name,       &ct->description,  &ct->ostemplate,
+                         &ct->ip,          &ct->nameserver, &ct->searchdomain, &ct->layout,
+                         &ct->features,    &ct->capability, &ct->netfilter};
         for (size_t i = 0; i < ELEMS(strs); i++) {
                 free(*strs[i]);
                 *strs[i] = NULL;
@@ -108,7 +108,7 @@ void vzl_ct_done(struct vzl_ct *ct)
 /* ------------------------------------------------------------- getters */
 #define STR_AT(ct, off) (*(char *const *)((const char *)(ct) + (off)))
 #define INT_AT(ct, off) (*(const int64_t *)((const char *)(ct) + (off)))
-#define DQ_AT(ct, off) ((const struct vzl_dq *)((const char *)(ct) + (off)))
+#define DQ_AT(ct, off)  ((const struct vzl_dq *)((const char *)(ct) + (off)))
 
 static void get_ctid(const struct vzl_ct *ct, const struct vzl_field *f, struct vzl_cell *c)
 {
@@ -175,8 +175,8 @@ static void get_disk(const struct vzl_ct *ct, const struct vzl_field *f, struct 
         c->v[1] = d->softlimit;
         c->v[2] = d->hardlimit;
         c->sel = f->sel;
-        c->missing = d->usage == VZL_UNSET && d->softlimit == VZL_UNSET &&
-                     d->hardlimit == VZL_UNSET;
+        c->missing =
+            d->usage == VZL_UNSET && d->softlimit == VZL_UNSET && d->hardlimit == VZL_UNSET;
 }
 
 static void get_laverage(const struct vzl_ct *ct, const struct vzl_field *f, struct vzl_cell *c)
@@ -250,78 +250,88 @@ static void get_vm_overcommit(const struct vzl_ct *ct, const struct vzl_field *f
 
 /* ------------------------------------------------------------- field table */
 #define OFF(m) offsetof(struct vzl_ct, m)
-#define NUMF(n, h, w, g, a) {n, h, w, false, false, 0, g, a, 0}
-#define STRF(n, h, w, g, a) {n, h, w, true, true, 0, g, a, 0}
+#define NUMF(n, h, w, g, a)                                                                        \
+        {                                                                                          \
+                n, h, w, false, false, 0, g, a, 0                                                  \
+        }
+#define STRF(n, h, w, g, a)                                                                        \
+        {                                                                                          \
+                n, h, w, true, true, 0, g, a, 0                                                    \
+        }
 #define UBCF(id, n, h)                                                                             \
         {n, h, 10, false, false, 0, get_ubc, id, 0},                                               \
             {n ".m", h ".M", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 1},                      \
             {n ".b", h ".B", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 2},                      \
             {n ".l", h ".L", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 3},                      \
-            {n ".f", h ".F", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 4}
+        {                                                                                          \
+                n ".f", h ".F", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 4                     \
+        }
 #define DQF(n, h, m)                                                                               \
         {n, h, 10, false, false, 0, get_disk, OFF(m), 0},                                          \
             {n ".s", h ".S", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 1},                 \
-            {n ".h", h ".H", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 2}
+        {                                                                                          \
+                n ".h", h ".H", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 2                \
+        }
 
 /* OpenVZ 4.11.1's field list, in its order: name, header, width, alignment. */
 static const struct vzl_field fields[] = {
-        NUMF("ctid", "CTID", 10, get_ctid, 0),
-        {"veid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0},
-        {"vpsid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0},
-        STRF("private", "PRIVATE", 32, get_str, OFF(private_dir)),
-        STRF("root", "ROOT", 32, get_str, OFF(root_dir)),
-        STRF("mount_opts", "MOUNT_OPTS", 16, get_str, OFF(mount_opts)),
-        {"origin_sample", "ORIGIN_SAMPLE", 32, true, false, 0, get_str, OFF(origin_sample), 0},
-        STRF("hostname", "HOSTNAME", 32, get_str, OFF(hostname)),
-        STRF("name", "NAME", 32, get_str, OFF(name)),
-        NUMF("smart_name", "SMARTNAME", 10, get_smart_name, 0),
-        STRF("description", "DESCRIPTION", 32, get_str, OFF(description)),
-        STRF("ostemplate", "OSTEMPLATE", 32, get_str, OFF(ostemplate)),
-        STRF("ip", "IP_ADDR", 15, get_list, OFF(ip)),
-        STRF("nameserver", "NAMESERVER", 15, get_list, OFF(nameserver)),
-        STRF("searchdomain", "SEARCHDOMAIN", 15, get_list, OFF(searchdomain)),
-        STRF("status", "STATUS", 9, get_status, 0),
-        UBCF(VZL_UBC_KMEMSIZE, "kmemsize", "KMEMSIZE"),
-        UBCF(VZL_UBC_LOCKEDPAGES, "lockedpages", "LOCKEDP"),
-        UBCF(VZL_UBC_PRIVVMPAGES, "privvmpages", "PRIVVMP"),
-        UBCF(VZL_UBC_SHMPAGES, "shmpages", "SHMP"),
-        UBCF(VZL_UBC_NUMPROC, "numproc", "NPROC"),
-        UBCF(VZL_UBC_PHYSPAGES, "physpages", "PHYSP"),
-        UBCF(VZL_UBC_VMGUARPAGES, "vmguarpages", "VMGUARP"),
-        UBCF(VZL_UBC_OOMGUARPAGES, "oomguarpages", "OOMGUARP"),
-        UBCF(VZL_UBC_NUMTCPSOCK, "numtcpsock", "NTCPSOCK"),
-        UBCF(VZL_UBC_NUMFLOCK, "numflock", "NFLOCK"),
-        UBCF(VZL_UBC_NUMPTY, "numpty", "NPTY"),
-        UBCF(VZL_UBC_NUMSIGINFO, "numsiginfo", "NSIGINFO"),
-        UBCF(VZL_UBC_TCPSNDBUF, "tcpsndbuf", "TCPSNDB"),
-        UBCF(VZL_UBC_TCPRCVBUF, "tcprcvbuf", "TCPRCVB"),
-        UBCF(VZL_UBC_OTHERSOCKBUF, "othersockbuf", "OTHSOCKB"),
-        UBCF(VZL_UBC_DGRAMRCVBUF, "dgramrcvbuf", "DGRAMRB"),
-        UBCF(VZL_UBC_NUMOTHERSOCK, "numothersock", "NOTHSOCK"),
-        UBCF(VZL_UBC_DCACHESIZE, "dcachesize", "DCACHESZ"),
-        UBCF(VZL_UBC_NUMFILE, "numfile", "NFILE"),
-        UBCF(VZL_UBC_NUMIPTENT, "numiptent", "NIPTENT"),
-        UBCF(VZL_UBC_SWAPPAGES, "swappages", "SWAPP"),
-        DQF("diskspace", "DSPACE", diskspace),
-        DQF("diskinodes", "DINODES", diskinodes),
-        NUMF("laverage", "LAVERAGE", 14, get_laverage, 0),
-        NUMF("uptime", "UPTIME", 15, get_uptime, 0),
-        NUMF("cpulimit", "CPULIM", 7, get_int, OFF(cpulimit)),
-        NUMF("cpuunits", "CPUUNI", 7, get_int, OFF(cpuunits)),
-        NUMF("cpus", "CPUS", 5, get_int_nz, OFF(cpus)),
-        NUMF("ioprio", "IOP", 3, get_int, OFF(ioprio)),
-        NUMF("iolimit", "IOLIMIT", 10, get_int_nz, OFF(iolimit)),
-        NUMF("iopslimit", "IOPS", 4, get_int_nz, OFF(iopslimit)),
-        NUMF("onboot", "ONBOOT", 6, get_onboot, 0),
-        NUMF("bootorder", "BOOTORDER", 10, get_int, OFF(bootorder)),
-        /* OpenVZ prints the layout value left-aligned under a 6-wide header. */
-        STRF("layout", "LAYOUT", 6, get_str, OFF(layout)),
-        {"features", "FEATURES", 15, true, true, 0, get_flags, OFF(features), 0},
-        NUMF("vswap", "VSWAP", 5, get_vswap, 0),
-        NUMF("disabled", "DISABL", 6, get_disabled, 0),
-        NUMF("vm_overcommit", "VM_OVC", 6, get_vm_overcommit, 0),
-        STRF("netfilter", "NETFILTER", 9, get_str, OFF(netfilter)),
-        {"capability", "CAPABILITY", 15, true, true, 0, get_flags, OFF(capability), 1},
+    NUMF("ctid", "CTID", 10, get_ctid, 0),
+    {"veid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0},
+    {"vpsid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0},
+    STRF("private", "PRIVATE", 32, get_str, OFF(private_dir)),
+    STRF("root", "ROOT", 32, get_str, OFF(root_dir)),
+    STRF("mount_opts", "MOUNT_OPTS", 16, get_str, OFF(mount_opts)),
+    {"origin_sample", "ORIGIN_SAMPLE", 32, true, false, 0, get_str, OFF(origin_sample), 0},
+    STRF("hostname", "HOSTNAME", 32, get_str, OFF(hostname)),
+    STRF("name", "NAME", 32, get_str, OFF(name)),
+    NUMF("smart_name", "SMARTNAME", 10, get_smart_name, 0),
+    STRF("description", "DESCRIPTION", 32, get_str, OFF(description)),
+    STRF("ostemplate", "OSTEMPLATE", 32, get_str, OFF(ostemplate)),
+    STRF("ip", "IP_ADDR", 15, get_list, OFF(ip)),
+    STRF("nameserver", "NAMESERVER", 15, get_list, OFF(nameserver)),
+    STRF("searchdomain", "SEARCHDOMAIN", 15, get_list, OFF(searchdomain)),
+    STRF("status", "STATUS", 9, get_status, 0),
+    UBCF(VZL_UBC_KMEMSIZE, "kmemsize", "KMEMSIZE"),
+    UBCF(VZL_UBC_LOCKEDPAGES, "lockedpages", "LOCKEDP"),
+    UBCF(VZL_UBC_PRIVVMPAGES, "privvmpages", "PRIVVMP"),
+    UBCF(VZL_UBC_SHMPAGES, "shmpages", "SHMP"),
+    UBCF(VZL_UBC_NUMPROC, "numproc", "NPROC"),
+    UBCF(VZL_UBC_PHYSPAGES, "physpages", "PHYSP"),
+    UBCF(VZL_UBC_VMGUARPAGES, "vmguarpages", "VMGUARP"),
+    UBCF(VZL_UBC_OOMGUARPAGES, "oomguarpages", "OOMGUARP"),
+    UBCF(VZL_UBC_NUMTCPSOCK, "numtcpsock", "NTCPSOCK"),
+    UBCF(VZL_UBC_NUMFLOCK, "numflock", "NFLOCK"),
+    UBCF(VZL_UBC_NUMPTY, "numpty", "NPTY"),
+    UBCF(VZL_UBC_NUMSIGINFO, "numsiginfo", "NSIGINFO"),
+    UBCF(VZL_UBC_TCPSNDBUF, "tcpsndbuf", "TCPSNDB"),
+    UBCF(VZL_UBC_TCPRCVBUF, "tcprcvbuf", "TCPRCVB"),
+    UBCF(VZL_UBC_OTHERSOCKBUF, "othersockbuf", "OTHSOCKB"),
+    UBCF(VZL_UBC_DGRAMRCVBUF, "dgramrcvbuf", "DGRAMRB"),
+    UBCF(VZL_UBC_NUMOTHERSOCK, "numothersock", "NOTHSOCK"),
+    UBCF(VZL_UBC_DCACHESIZE, "dcachesize", "DCACHESZ"),
+    UBCF(VZL_UBC_NUMFILE, "numfile", "NFILE"),
+    UBCF(VZL_UBC_NUMIPTENT, "numiptent", "NIPTENT"),
+    UBCF(VZL_UBC_SWAPPAGES, "swappages", "SWAPP"),
+    DQF("diskspace", "DSPACE", diskspace),
+    DQF("diskinodes", "DINODES", diskinodes),
+    NUMF("laverage", "LAVERAGE", 14, get_laverage, 0),
+    NUMF("uptime", "UPTIME", 15, get_uptime, 0),
+    NUMF("cpulimit", "CPULIM", 7, get_int, OFF(cpulimit)),
+    NUMF("cpuunits", "CPUUNI", 7, get_int, OFF(cpuunits)),
+    NUMF("cpus", "CPUS", 5, get_int_nz, OFF(cpus)),
+    NUMF("ioprio", "IOP", 3, get_int, OFF(ioprio)),
+    NUMF("iolimit", "IOLIMIT", 10, get_int_nz, OFF(iolimit)),
+    NUMF("iopslimit", "IOPS", 4, get_int_nz, OFF(iopslimit)),
+    NUMF("onboot", "ONBOOT", 6, get_onboot, 0),
+    NUMF("bootorder", "BOOTORDER", 10, get_int, OFF(bootorder)),
+    /* OpenVZ prints the layout value left-aligned under a 6-wide header. */
+    STRF("layout", "LAYOUT", 6, get_str, OFF(layout)),
+    {"features", "FEATURES", 15, true, true, 0, get_flags, OFF(features), 0},
+    NUMF("vswap", "VSWAP", 5, get_vswap, 0),
+    NUMF("disabled", "DISABL", 6, get_disabled, 0),
+    NUMF("vm_overcommit", "VM_OVC", 6, get_vm_overcommit, 0),
+    STRF("netfilter", "NETFILTER", 9, get_str, OFF(netfilter)),
+    {"capability", "CAPABILITY", 15, true, true, 0, get_flags, OFF(capability), 1},
 };
 
 size_t vzl_field_count(void)
@@ -991,7 +1001,7 @@ int vzl_table_print_json(const struct vzl_table *t, FILE *out)
                                                cell_json(&t->rows[ri].cells[i]));
                 json_object_array_add(arr, obj);
         }
-        s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+        s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                     JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s) {
                 json_object_put(arr);

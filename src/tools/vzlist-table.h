@@ -86,15 +86,15 @@ struct vzl_ct {
         char *name;
         char *description;
         char *ostemplate;
-        char *ip;           /* space-separated lists */
+        char *ip; /* space-separated lists */
         char *nameserver;
         char *searchdomain;
-        char *layout;       /* "simfs", "ploop", ... */
-        char *features;     /* as in the config: "nfs:on sysfs:off" */
-        char *capability;   /* as in the config: "CHOWN:on NET_ADMIN:off" */
+        char *layout;     /* "simfs", "ploop", ... */
+        char *features;   /* as in the config: "nfs:on sysfs:off" */
+        char *capability; /* as in the config: "CHOWN:on NET_ADMIN:off" */
         char *netfilter;
         struct vzl_ubc ubc[VZL_UBC_MAX];
-        struct vzl_dq diskspace;  /* KB */
+        struct vzl_dq diskspace; /* KB */
         struct vzl_dq diskinodes;
         bool has_laverage;
         double laverage[3];
@@ -189,8 +189,8 @@ int vzl_table_new(const struct vzl_field *const *cols, size_t ncols, struct vzl_
 void vzl_table_free(struct vzl_table *t);
 /* Parse "-o" syntax ("ctid,hostname"); json refuses suffix fields. On error
  * returns -EINVAL with OpenVZ's message ("Unknown field: x") in errbuf. */
-int vzl_table_new_from_list(const char *list, bool json, struct vzl_table **ret,
-                            char *errbuf, size_t errlen);
+int vzl_table_new_from_list(const char *list, bool json, struct vzl_table **ret, char *errbuf,
+                            size_t errlen);
 /* Every base (non-suffix, non-alias) field: the JSON default. */
 int vzl_table_new_all_base(struct vzl_table **ret);
 size_t vzl_table_rows(const struct vzl_table *t);

@@ -37,28 +37,27 @@ struct options {
 
 static void usage(FILE *out)
 {
-        fprintf(out,
-                "Usage: vzlist [-a | -S] [-n] [-H] [-t] [-j] [-o field[,field...] | -1]\n"
-                "              [-s [-]field] [-h pattern] [-N pattern] [-d pattern]\n"
-                "              [CTID|NAME ...]\n"
-                "       vzlist -L | --list\n"
-                "\n"
-                "Options:\n"
-                "  -a, --all               list all containers\n"
-                "  -S, --stopped           list stopped containers\n"
-                "  -n, --name              display containers' names\n"
-                "  -H, --no-header         suppress columns header\n"
-                "  -t, --no-trim           do not trim long values\n"
-                "  -j, --json              output in JSON format\n"
-                "  -o, --output            output only specified fields\n"
-                "  -1                      synonym for -H -octid\n"
-                "  -s, --sort              sort by the specified field\n"
-                "                          ('-field' to reverse sort order)\n"
-                "  -h, --hostname          filter CTs by hostname pattern\n"
-                "  -N, --name_filter       filter CTs by name pattern\n"
-                "  -d, --description       filter CTs by description pattern\n"
-                "  -L, --list              get possible field names\n"
-                "      --help              show this help\n");
+        fprintf(out, "Usage: vzlist [-a | -S] [-n] [-H] [-t] [-j] [-o field[,field...] | -1]\n"
+                     "              [-s [-]field] [-h pattern] [-N pattern] [-d pattern]\n"
+                     "              [CTID|NAME ...]\n"
+                     "       vzlist -L | --list\n"
+                     "\n"
+                     "Options:\n"
+                     "  -a, --all               list all containers\n"
+                     "  -S, --stopped           list stopped containers\n"
+                     "  -n, --name              display containers' names\n"
+                     "  -H, --no-header         suppress columns header\n"
+                     "  -t, --no-trim           do not trim long values\n"
+                     "  -j, --json              output in JSON format\n"
+                     "  -o, --output            output only specified fields\n"
+                     "  -1                      synonym for -H -octid\n"
+                     "  -s, --sort              sort by the specified field\n"
+                     "                          ('-field' to reverse sort order)\n"
+                     "  -h, --hostname          filter CTs by hostname pattern\n"
+                     "  -N, --name_filter       filter CTs by name pattern\n"
+                     "  -d, --description       filter CTs by description pattern\n"
+                     "  -L, --list              get possible field names\n"
+                     "      --help              show this help\n");
 }
 
 /* ------------------------------------------------------------- config values */
@@ -331,20 +330,20 @@ static int collect(vz_ctx *ctx, const struct options *o, struct collection *c)
 enum { OPT_HELP = 0x100 };
 
 static const struct option long_options[] = {
-        {"all", no_argument, NULL, 'a'},
-        {"stopped", no_argument, NULL, 'S'},
-        {"name", no_argument, NULL, 'n'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"no-trim", no_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"output", required_argument, NULL, 'o'},
-        {"sort", required_argument, NULL, 's'},
-        {"hostname", required_argument, NULL, 'h'},
-        {"name_filter", required_argument, NULL, 'N'},
-        {"description", required_argument, NULL, 'd'},
-        {"list", no_argument, NULL, 'L'},
-        {"help", no_argument, NULL, OPT_HELP},
-        {NULL, 0, NULL, 0},
+    {"all", no_argument, NULL, 'a'},
+    {"stopped", no_argument, NULL, 'S'},
+    {"name", no_argument, NULL, 'n'},
+    {"no-header", no_argument, NULL, 'H'},
+    {"no-trim", no_argument, NULL, 't'},
+    {"json", no_argument, NULL, 'j'},
+    {"output", required_argument, NULL, 'o'},
+    {"sort", required_argument, NULL, 's'},
+    {"hostname", required_argument, NULL, 'h'},
+    {"name_filter", required_argument, NULL, 'N'},
+    {"description", required_argument, NULL, 'd'},
+    {"list", no_argument, NULL, 'L'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 int main(int argc, char **argv)
@@ -474,10 +473,8 @@ int main(int argc, char **argv)
         if (o.json)
                 r = vzl_table_print_json(table, stdout);
         else
-                r = vzl_table_print_text(table,
-                                         &(struct vzl_text_opts){.header = o.header,
-                                                                 .trim = o.trim},
-                                         stdout);
+                r = vzl_table_print_text(
+                    table, &(struct vzl_text_opts){.header = o.header, .trim = o.trim}, stdout);
         if (r == 0 && fflush(stdout) != 0)
                 r = -errno;
         if (r < 0) {

@@ -62,7 +62,7 @@ expect_rc 0 vzctl destroy web1
 [ ! -e $P/101 ] && [ ! -e $R/101 ] || fail "private or root left after destroy"
 [ ! -e $VZ_CONFDIR/names/web1 ] || fail "name link left after destroy"
 [ ! -e $C/101.conf ] && [ -e $C/101.conf.destroyed ] || fail "config not renamed to .destroyed"
-[ -z "$(ls $P $R)" ] || fail "leftovers in private/root dirs: $(ls $P $R)"
+[ -z "$(ls -A $P)$(ls -A $R)" ] || fail "leftovers in private/root dirs: $(ls -A $P $R)"
 expect_rc 0 vzctl status 101
 [ "$LAST_OUT" = "CTID 101 deleted unmounted down" ] || fail "status after destroy: $LAST_OUT"
 expect_rc 14 vzctl mount 101
@@ -75,3 +75,29 @@ expect_rc 0 vzctl create 101 --ostemplate busybox
 expect_rc 0 vzctl --quiet destroy 101
 [ -z "$LAST_OUT" ] || fail "--quiet printed: $LAST_OUT"
 ok "re-create"
+
+# Action scripts around mount/umount, in OpenVZ's order, with VEID set.
+expect_rc 0 vzctl create 101 --ostemplate busybox
+for a in premount mount umount postumount; do
+        printf '#!/bin/sh\necho "vps.%s $VEID $VE_CONFFILE" >> %s/actions\n' $a $T > $C/vps.$a
+        printf '#!/bin/sh\necho "101.%s $VEID" >> %s/actions\n' $a $T > $C/101.$a
+        chmod +x $C/vps.$a $C/101.$a
+done
+expect_rc 0 vzctl mount 101
+expect_rc 0 vzctl umount 101
+want="vps.premount 101 $C/101.conf
+101.premount 101
+vps.mount 101 $C/101.conf
+101.mount 101
+101.umount 101
+vps.umount 101 $C/101.conf
+101.postumount 101
+vps.postumount 101 $C/101.conf"
+[ "$(cat $T/actions)" = "$want" ] || fail "action script order: $(cat $T/actions)"
+# A failing mount script: exit 79 and the CT is left unmounted.
+printf '#!/bin/sh\nexit 3\n' > $C/101.mount
+expect_rc 79 vzctl mount 101
+! grep -q " $R/101 " /proc/self/mounts || fail "failed mount script left the CT mounted"
+rm -f $C/vps.* $C/101.*mount
+expect_rc 0 vzctl destroy 101
+ok "action scripts"

@@ -5,15 +5,14 @@
 need_cache busybox
 L=$T/vz/lock
 
-# A create whose template read blocks (a FIFO as the cache) holds the lock
-# for as long as we want, deterministically.
-mkfifo $T/vz/template/cache/slow.tar
-src=$(readlink -f $T/vz/template/cache/busybox.tar*)
-case $src in *.zst) cat_src() { zstd -dc "$src"; } ;; *.gz) cat_src() { gzip -dc "$src"; } ;; *.xz) cat_src() { xz -dc "$src"; } ;; *) cat_src() { cat "$src"; } ;; esac
+# The vps.create hook runs under the CT lock, so a hook that waits for a
+# file holds the lock for as long as we want, deterministically.
+printf '#!/bin/sh\ntouch %s/hook.started\nwhile [ ! -e %s/hook.go ]; do sleep 0.05; done\n' $T $T > $VZ_CONFDIR/conf/vps.create
+chmod +x $VZ_CONFDIR/conf/vps.create
 
-vzctl create 101 --ostemplate slow > $T/first.out 2>&1 &
+vzctl create 101 --ostemplate busybox > $T/first.out 2>&1 &
 first=$!
-for _ in $(seq 100); do [ -e $L/101.lck ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ -e $T/hook.started ] && break; sleep 0.05; done
 [ -e $L/101.lck ] || fail "first create did not take the lock"
 expect_rc 9 vzctl create 101 --ostemplate busybox
 echo "$LAST_OUT" | grep -q "locked" || fail "no 'locked' message: $LAST_OUT"
@@ -26,7 +25,7 @@ vzctl create 101 --ostemplate busybox --wait-lock > $T/second.out 2>&1 &
 second=$!
 sleep 0.5
 kill -0 $second 2>/dev/null || fail "--wait-lock did not wait: $(cat $T/second.out)"
-cat_src > $T/vz/template/cache/slow.tar
+touch $T/hook.go
 wait $first || fail "first create failed: $(cat $T/first.out)"
 wait $second; rc=$?
 [ $rc = 44 ] || fail "waiting create exited $rc: $(cat $T/second.out)"
@@ -43,6 +42,7 @@ exec 9>&-
 # The holder above (this shell, still alive) released its flock: the file is
 # stale now and is recovered.
 expect_rc 0 vzctl set 101 --hostname a.example.com --save
+rm $VZ_CONFDIR/conf/vps.create
 # A stale lock of a dead process is recovered, too.
 printf '999999\nlocked\n' > $L/101.lck
 expect_rc 0 vzctl set 101 --hostname b.example.com --save

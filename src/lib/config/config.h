@@ -42,7 +42,7 @@ int vz_conffile_save(const vz_conffile *f, const char *path, vz_err *e);
 
 /* Parameter table: see params.c. */
 struct vz_param;
-const struct vz_param *vz_param_lookup(const char *name);   /* by config name, aliases */
+const struct vz_param *vz_param_lookup(const char *name); /* by config name, aliases */
 /* Built-in default of a parameter (used when neither vz.conf nor the CT sets
  * it), or NULL. */
 const char *vz_param_default(const char *name);

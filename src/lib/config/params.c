@@ -21,10 +21,10 @@
 #include "util.h"
 
 static const char *const kind_names[_VZ_KIND_MAX] = {
-        [VZ_KIND_STRING] = "string", [VZ_KIND_PATH] = "path", [VZ_KIND_INT] = "int",
-        [VZ_KIND_FLOAT] = "float",   [VZ_KIND_YESNO] = "yesno", [VZ_KIND_ENUM] = "enum",
-        [VZ_KIND_UBC] = "ubc",       [VZ_KIND_DISK] = "disk",   [VZ_KIND_LIST] = "list",
-        [VZ_KIND_MASK] = "mask",
+    [VZ_KIND_STRING] = "string", [VZ_KIND_PATH] = "path",   [VZ_KIND_INT] = "int",
+    [VZ_KIND_FLOAT] = "float",   [VZ_KIND_YESNO] = "yesno", [VZ_KIND_ENUM] = "enum",
+    [VZ_KIND_UBC] = "ubc",       [VZ_KIND_DISK] = "disk",   [VZ_KIND_LIST] = "list",
+    [VZ_KIND_MASK] = "mask",
 };
 
 const char *vz_param_kind_to_string(enum vz_param_kind k)
@@ -91,7 +91,7 @@ static int parse_string(const struct vz_param *p, const char *arg, const char *c
 static int parse_word(const struct vz_param *p, const char *arg, const char *cur, char **ret,
                       vz_err *e)
 {
-        if (isempty(arg) || has_ctrl(arg) || strpbrk(arg, " \t"))
+        if (isempty(arg) || has_ctrl(arg) || strpbrk(arg, " \t\n"))
                 return bad_value(p, e, arg, "a single word is expected");
         return set_ret(ret, strdup(arg), e);
 }
@@ -243,9 +243,9 @@ static int parse_disk(const struct vz_param *p, const char *arg, const char *cur
         if (r < 0)
                 return bad_value(p, e, arg,
                                  p->unit == VZ_UNIT_KB
-                                         ? "expected soft[:hard] in KB, or with a K, M, G or T "
-                                           "suffix"
-                                         : "expected soft[:hard] as numbers");
+                                     ? "expected soft[:hard] in KB, or with a K, M, G or T "
+                                       "suffix"
+                                     : "expected soft[:hard] as numbers");
         return set_ret(ret, vz_strdupf("%lld:%lld", (long long)soft, (long long)hard), e);
 }
 
@@ -376,16 +376,16 @@ static int parse_plainname(const struct vz_param *p, const char *arg, const char
 static int parse_layout(const struct vz_param *p, const char *arg, const char *cur, char **ret,
                         vz_err *e)
 {
-        static const char *const ok[] = { "simfs",        "ploop",       "btrfs",     "ploop:expanded",
-                                          "ploop:plain",  "ploop:raw",   NULL };
+        static const char *const ok[] = {"simfs",       "ploop",     "btrfs", "ploop:expanded",
+                                         "ploop:plain", "ploop:raw", NULL};
         for (size_t i = 0; arg && ok[i]; i++)
                 if (streq(ok[i], arg))
                         return set_ret(ret, strdup(arg), e);
         return bad_value(p, e, arg, "expected simfs, ploop[:expanded|plain|raw] or btrfs");
 }
 
-static int parse_mount_opts(const struct vz_param *p, const char *arg, const char *cur,
-                            char **ret, vz_err *e)
+static int parse_mount_opts(const struct vz_param *p, const char *arg, const char *cur, char **ret,
+                            vz_err *e)
 {
         if (isempty(arg))
                 return bad_value(p, e, arg, "mount options expected");
@@ -432,7 +432,7 @@ static bool same_str(const char *a, const char *b)
 static bool same_ip(const char *a, const char *b)
 {
         /* Compare addresses without their masks, in binary (::1 == 0::1). */
-        unsigned char x[16] = { 0 }, y[16] = { 0 };
+        unsigned char x[16] = {0}, y[16] = {0};
         int fa, fb;
 
         if (vz_ip_parse(a, true, &fa, x) < 0 || vz_ip_parse(b, true, &fb, y) < 0)
@@ -442,7 +442,7 @@ static bool same_ip(const char *a, const char *b)
 
 static bool ip_is_any(const char *s)
 {
-        unsigned char x[16] = { 0 }, zero[16] = { 0 };
+        unsigned char x[16] = {0}, zero[16] = {0};
         int f;
         return vz_ip_parse(s, true, &f, x) == 0 && memcmp(x, zero, f == AF_INET ? 4 : 16) == 0;
 }
@@ -453,10 +453,10 @@ static int parse_ipadd(const struct vz_param *p, const char *arg, const char *cu
         _cleanup_strv_free_ char **v = NULL, **add = NULL;
         int r;
 
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
-        r = split_words(arg, " \t,", &add, e);
+        r = split_words(arg, " \t\n,", &add, e);
         if (r < 0)
                 return r;
         if (!add[0])
@@ -484,10 +484,10 @@ static int parse_ipdel(const struct vz_param *p, const char *arg, const char *cu
 
         if (arg && streq(arg, "all"))
                 return set_ret(ret, strdup(""), e);
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
-        r = split_words(arg, " \t,", &del, e);
+        r = split_words(arg, " \t\n,", &del, e);
         if (r < 0)
                 return r;
         if (!del[0])
@@ -505,7 +505,7 @@ static int parse_ipdel(const struct vz_param *p, const char *arg, const char *cu
 static int check_iplist(const struct vz_param *p, const char *value, vz_err *e)
 {
         _cleanup_strv_free_ char **v = NULL;
-        int r = split_words(value, " \t", &v, e);
+        int r = split_words(value, " \t\n", &v, e);
         if (r < 0)
                 return r;
         for (size_t i = 0; v[i]; i++) {
@@ -526,10 +526,10 @@ static int parse_dnslist(const struct vz_param *p, const char *arg, const char *
         _cleanup_strv_free_ char **v = NULL, **add = NULL;
         int r;
 
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
-        r = split_words(arg, " \t,", &add, e);
+        r = split_words(arg, " \t\n,", &add, e);
         if (r < 0)
                 return r;
         if (!add[0])
@@ -539,9 +539,12 @@ static int parse_dnslist(const struct vz_param *p, const char *arg, const char *
                 int f;
                 bool ok = streq(add[i], "inherit") ||
                           (ns ? vz_ip_parse(add[i], false, &f, b) == 0 : vz_domain_valid(add[i]));
-                if (!ok)
-                        return bad_value(p, e, add[i],
-                                         ns ? "not a valid IP address" : "not a valid domain");
+                if (!ok) {
+                        char why[128];
+                        snprintf(why, sizeof(why), "'%.64s' is not a valid %s", add[i],
+                                 ns ? "IP address" : "domain");
+                        return bad_value(p, e, arg, why);
+                }
                 if (vz_strv_contains(v, add[i]))
                         continue;
                 r = vz_strv_push(&v, add[i]);
@@ -552,8 +555,8 @@ static int parse_dnslist(const struct vz_param *p, const char *arg, const char *
 }
 
 /* NETIF: "ifname=eth0,mac=..,host_ifname=..,host_mac=..,bridge=..;..." */
-static const char *const netif_keys[] = { "ifname", "mac", "host_ifname", "host_mac", "bridge",
-                                          "mac_filter", NULL };
+static const char *const netif_keys[] = {"ifname", "mac",        "host_ifname", "host_mac",
+                                         "bridge", "mac_filter", NULL};
 
 static bool netif_field_valid(const char *key, const char *val)
 {
@@ -618,13 +621,13 @@ static int check_netif(const struct vz_param *p, const char *value, vz_err *e)
         return 0;
 }
 
-static int parse_netif_add(const struct vz_param *p, const char *arg, const char *cur,
-                           char **ret, vz_err *e)
+static int parse_netif_add(const struct vz_param *p, const char *arg, const char *cur, char **ret,
+                           vz_err *e)
 {
-        static const char *const order[] = { "ifname", "mac", "host_ifname", "host_mac", "bridge" };
+        static const char *const order[] = {"ifname", "mac", "host_ifname", "host_mac", "bridge"};
         _cleanup_strv_free_ char **v = NULL;
         _cleanup_free_ char *entry = NULL;
-        char *fields[5] = { NULL };
+        char *fields[5] = {NULL};
         _cleanup_free_ char *copy = NULL;
         char *s, *tok;
         size_t n = 0;
@@ -650,8 +653,8 @@ static int parse_netif_add(const struct vz_param *p, const char *arg, const char
                         continue;
                 }
                 if (!netif_field_valid(order[i], fields[i]))
-                        return bad_value(p, e, arg, i == 1 || i == 3 ? "bad MAC address"
-                                                                     : "bad interface name");
+                        return bad_value(
+                            p, e, arg, i == 1 || i == 3 ? "bad MAC address" : "bad interface name");
                 ne = vz_strdupf("%s%s%s=%s", entry, *entry ? "," : "", order[i], fields[i]);
                 free(entry);
                 entry = ne;
@@ -668,8 +671,8 @@ static int parse_netif_add(const struct vz_param *p, const char *arg, const char
         return set_ret(ret, vz_strv_join(v, ";"), e);
 }
 
-static int parse_netif_del(const struct vz_param *p, const char *arg, const char *cur,
-                           char **ret, vz_err *e)
+static int parse_netif_del(const struct vz_param *p, const char *arg, const char *cur, char **ret,
+                           vz_err *e)
 {
         _cleanup_strv_free_ char **v = NULL;
         int r;
@@ -699,10 +702,10 @@ static int parse_netdev(const struct vz_param *p, const char *arg, const char *c
         _cleanup_strv_free_ char **v = NULL, **a = NULL;
         int r;
 
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
-        r = split_words(arg, " \t,", &a, e);
+        r = split_words(arg, " \t\n,", &a, e);
         if (r < 0)
                 return r;
         if (!a[0])
@@ -754,10 +757,10 @@ static int parse_pci(const struct vz_param *p, const char *arg, const char *cur,
         _cleanup_strv_free_ char **v = NULL, **a = NULL;
         int r;
 
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
-        r = split_words(arg, " \t,", &a, e);
+        r = split_words(arg, " \t\n,", &a, e);
         if (r < 0)
                 return r;
         if (!a[0])
@@ -774,21 +777,53 @@ static int parse_pci(const struct vz_param *p, const char *arg, const char *cur,
 }
 
 static const char *const capability_names[] = {
-        "chown",           "dac_override",    "dac_read_search", "fowner",
-        "fsetid",          "kill",            "setgid",          "setuid",
-        "setpcap",         "linux_immutable", "net_bind_service", "net_broadcast",
-        "net_admin",       "net_raw",         "ipc_lock",        "ipc_owner",
-        "sys_module",      "sys_rawio",       "sys_chroot",      "sys_ptrace",
-        "sys_pacct",       "sys_admin",       "sys_boot",        "sys_nice",
-        "sys_resource",    "sys_time",        "sys_tty_config",  "mknod",
-        "lease",           "audit_write",     "audit_control",   "setfcap",
-        "mac_override",    "mac_admin",       "syslog",          "wake_alarm",
-        "block_suspend",   "audit_read",      "perfmon",         "bpf",
-        "checkpoint_restore", "ve_admin",     NULL,
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner",
+    "fsetid",
+    "kill",
+    "setgid",
+    "setuid",
+    "setpcap",
+    "linux_immutable",
+    "net_bind_service",
+    "net_broadcast",
+    "net_admin",
+    "net_raw",
+    "ipc_lock",
+    "ipc_owner",
+    "sys_module",
+    "sys_rawio",
+    "sys_chroot",
+    "sys_ptrace",
+    "sys_pacct",
+    "sys_admin",
+    "sys_boot",
+    "sys_nice",
+    "sys_resource",
+    "sys_time",
+    "sys_tty_config",
+    "mknod",
+    "lease",
+    "audit_write",
+    "audit_control",
+    "setfcap",
+    "mac_override",
+    "mac_admin",
+    "syslog",
+    "wake_alarm",
+    "block_suspend",
+    "audit_read",
+    "perfmon",
+    "bpf",
+    "checkpoint_restore",
+    "ve_admin",
+    NULL,
 };
 
-static const char *const feature_names[] = { "sysfs", "nfs",  "sit",   "ipip", "ppp",
-                                             "ipgre", "bridge", "nfsd", "time", NULL };
+static const char *const feature_names[] = {"sysfs", "nfs",    "sit",  "ipip", "ppp",
+                                            "ipgre", "bridge", "nfsd", "time", NULL};
 
 static bool same_onoff_name(const char *entry, const char *name)
 {
@@ -806,10 +841,10 @@ static int parse_onoff(const struct vz_param *p, const char *arg, const char *cu
         _cleanup_strv_free_ char **v = NULL, **a = NULL;
         int r;
 
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
-        r = split_words(arg, " \t,", &a, e);
+        r = split_words(arg, " \t\n,", &a, e);
         if (r < 0)
                 return r;
         if (!a[0])
@@ -825,6 +860,7 @@ static int parse_onoff(const struct vz_param *p, const char *arg, const char *cu
                 for (size_t k = 0; names[k] && !known; k++)
                         if (strcasecmp(names[k], a[i]) == 0)
                                 known = names[k];
+                *c = ':';
                 if (!known)
                         return bad_value(p, e, a[i],
                                          caps ? "unknown capability" : "unknown feature");
@@ -869,16 +905,17 @@ static int parse_devlist(const struct vz_param *p, const char *arg, const char *
         _cleanup_strv_free_ char **v = NULL, **a = NULL;
         int r;
 
-        r = split_words(cur, " \t", &v, e);
+        r = split_words(cur, " \t\n", &v, e);
         if (r < 0)
                 return r;
         if (arg && streq(arg, "none"))
                 return set_ret(ret, strdup(""), e);
-        r = split_words(arg, " \t,", &a, e);
+        r = split_words(arg, " \t\n,", &a, e);
         if (r < 0)
                 return r;
         if (!a[0])
-                return bad_value(p, e, arg, nodes ? "expected name:perm" : "expected b|c:major:minor|all:perm");
+                return bad_value(
+                    p, e, arg, nodes ? "expected name:perm" : "expected b|c:major:minor|all:perm");
         for (size_t i = 0; a[i]; i++) {
                 char *c = strrchr(a[i], ':');
                 _cleanup_free_ char *key = NULL;
@@ -890,7 +927,8 @@ static int parse_devlist(const struct vz_param *p, const char *arg, const char *
                         return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                 if (nodes) {
                         if (!*key || key[0] == '/' || strstr(key, "..") || has_ctrl(key))
-                                return bad_value(p, e, a[i], "a device name under /dev is expected");
+                                return bad_value(p, e, a[i],
+                                                 "a device name under /dev is expected");
                 } else {
                         const char *rest = key + 2, *colon2;
                         size_t nmaj;
@@ -918,12 +956,15 @@ static int parse_devlist(const struct vz_param *p, const char *arg, const char *
 }
 
 static const char *const iptables_modules[] = {
-        "ip_tables",        "iptable_filter",  "iptable_mangle", "ipt_limit",   "ipt_multiport",
-        "ipt_tos",          "ipt_TOS",         "ipt_REJECT",     "ipt_TCPMSS",  "ipt_tcpmss",
-        "ipt_ttl",          "ipt_LOG",         "ipt_length",     "ip_conntrack", "ip_conntrack_ftp",
-        "ip_conntrack_irc", "ipt_conntrack",   "ipt_state",      "ipt_helper",  "iptable_nat",
-        "ip_nat_ftp",       "ip_nat_irc",      "ipt_REDIRECT",   "xt_mac",      "ipt_recent",
-        "ipt_owner",        NULL,
+    "ip_tables",        "iptable_filter", "iptable_mangle",
+    "ipt_limit",        "ipt_multiport",  "ipt_tos",
+    "ipt_TOS",          "ipt_REJECT",     "ipt_TCPMSS",
+    "ipt_tcpmss",       "ipt_ttl",        "ipt_LOG",
+    "ipt_length",       "ip_conntrack",   "ip_conntrack_ftp",
+    "ip_conntrack_irc", "ipt_conntrack",  "ipt_state",
+    "ipt_helper",       "iptable_nat",    "ip_nat_ftp",
+    "ip_nat_irc",       "ipt_REDIRECT",   "xt_mac",
+    "ipt_recent",       "ipt_owner",      NULL,
 };
 
 static int parse_iptables(const struct vz_param *p, const char *arg, const char *cur, char **ret,
@@ -932,7 +973,7 @@ static int parse_iptables(const struct vz_param *p, const char *arg, const char 
         _cleanup_strv_free_ char **v = NULL, **a = NULL;
         int r;
 
-        r = split_words(arg, " \t,", &a, e);
+        r = split_words(arg, " \t\n,", &a, e);
         if (r < 0)
                 return r;
         for (size_t i = 0; a[i]; i++) {
@@ -960,323 +1001,470 @@ static int parse_words(const struct vz_param *p, const char *arg, const char *cu
 
 /* ------------------------------------------------------------ the table */
 
-static const char *const netfilter_choices[] = { "disabled", "stateless", "stateful", "full",
-                                                 NULL };
-static const char *const stop_mode_choices[] = { "suspend", "stop", NULL };
+static const char *const netfilter_choices[] = {"disabled", "stateless", "stateful", "full", NULL};
+static const char *const stop_mode_choices[] = {"suspend", "stop", NULL};
 
 #define F_UBC VZ_PF_UBC
-#define F_NE VZ_PF_NOT_ENFORCED
-#define F_G VZ_PF_GLOBAL
-#define F_I VZ_PF_INTERNAL
+#define F_NE  VZ_PF_NOT_ENFORCED
+#define F_G   VZ_PF_GLOBAL
+#define F_I   VZ_PF_INTERNAL
 
 #define UBC(NAME, opt, unit_, flags_, help_, ex)                                                   \
         {                                                                                          \
-                .info = { NAME, opt, help_, "B[:L]", VZ_PF_UBC | (flags_) }, .kind = VZ_KIND_UBC,  \
+                .info = {NAME, opt, help_, "B[:L]", VZ_PF_UBC | (flags_)}, .kind = VZ_KIND_UBC,    \
                 .unit = unit_, .parse = parse_ubc, .check = check_ubc, .example = ex,              \
         }
 
 #define INTERNAL(NAME, help_, flags_, parse_, def_)                                                \
         {                                                                                          \
-                .info = { NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_) },                    \
+                .info = {NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_)},                      \
                 .kind = VZ_KIND_STRING, .parse = parse_, .check = check_by_parse, .def = def_,     \
         }
 
 #define INTERNAL_YESNO(NAME, help_, flags_, def_)                                                  \
         {                                                                                          \
-                .info = { NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_) },                    \
+                .info = {NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_)},                      \
                 .kind = VZ_KIND_YESNO, .parse = parse_yesno, .check = check_by_parse, .def = def_, \
         }
 
 #define INTERNAL_PATH(NAME, help_, flags_, def_)                                                   \
         {                                                                                          \
-                .info = { NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_) },                    \
+                .info = {NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_)},                      \
                 .kind = VZ_KIND_PATH, .parse = parse_path, .check = check_by_parse, .def = def_,   \
         }
 
 #define INTERNAL_INT(NAME, help_, flags_, lo, hi, def_)                                            \
         {                                                                                          \
-                .info = { NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_) },                    \
-                .kind = VZ_KIND_INT, .min = lo, .max = hi, .parse = parse_int,                     \
-                .check = check_by_parse, .def = def_,                                              \
+                .info = {NAME, NULL, help_, NULL, VZ_PF_INTERNAL | (flags_)}, .kind = VZ_KIND_INT, \
+                .min = lo, .max = hi, .parse = parse_int, .check = check_by_parse, .def = def_,    \
         }
 
 static const struct vz_param table[] = {
-        /* ---- identity and storage */
-        { .info = { "VE_ROOT", "root", "mount point of the CT root ($VEID allowed)", "PATH",
-                    VZ_PF_NO_RUNNING },
-          .kind = VZ_KIND_PATH, .parse = parse_path, .check = check_by_parse,
-          .def = "/vz/root/$VEID", .example = "/vz/root/$VEID" },
-        { .info = { "VE_PRIVATE", "private", "private area of the CT ($VEID allowed)", "PATH",
-                    VZ_PF_NO_RUNNING },
-          .kind = VZ_KIND_PATH, .parse = parse_path, .check = check_by_parse,
-          .def = "/vz/private/$VEID", .example = "/vz/private/101" },
-        { .info = { "VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode] or btrfs",
-                    "LAYOUT", VZ_PF_CREATE_ONLY },
-          .opt_aliases = { "ve_layout", "velayout" }, .kind = VZ_KIND_ENUM,
-          .parse = parse_layout, .check = check_by_parse, .def = "simfs", .example = "simfs" },
-        { .info = { "MOUNT_OPTS", "mount_opts", "extra mount options for the CT filesystem",
-                    "OPT[,OPT]", VZ_PF_RESTART },
-          .kind = VZ_KIND_STRING, .parse = parse_mount_opts, .check = check_by_parse,
-          .example = "noatime,nodev" },
-        { .info = { "OSTEMPLATE", "ostemplate", "OS template the CT was created from", "NAME",
-                    VZ_PF_NEEDS_SAVE },
-          .kind = VZ_KIND_STRING, .parse = parse_plainname, .check = check_by_parse,
-          .example = "debian-12-x86_64-minimal" },
-        INTERNAL("ORIGIN_SAMPLE", "sample the config was created from", 0, parse_word, NULL),
-        { .info = { "NAME", "name", "CT name (letters, digits, space, - + _ .)", "NAME",
-                    VZ_PF_NEEDS_SAVE },
-          .kind = VZ_KIND_STRING, .parse = parse_ctname, .check = check_by_parse,
-          .err_class = VZ_E_SET_NAME, .example = "web server-1" },
-        INTERNAL_INT("VEID", "CT id, stored by some tools", 0, 0, VZ_CTID_MAX, NULL),
-        { .info = { "DESCRIPTION", "description", "free text description", "TEXT", 0 },
-          .kind = VZ_KIND_STRING, .parse = parse_string, .check = check_any,
-          .example = "test \"box\" $HOME" },
-        { .info = { "LOCAL_UID", "local_uid", "first host UID of the CT's user namespace (0: none)",
-                    "UID", VZ_PF_CREATE_ONLY },
-          .kind = VZ_KIND_INT, .min = 0, .max = 4294901759LL, .parse = parse_int,
-          .check = check_by_parse, .def = "100000", .example = "200000" },
-        { .info = { "LOCAL_GID", "local_gid", "first host GID of the CT's user namespace (0: none)",
-                    "GID", VZ_PF_CREATE_ONLY },
-          .kind = VZ_KIND_INT, .min = 0, .max = 4294901759LL, .parse = parse_int,
-          .check = check_by_parse, .def = "100000", .example = "200000" },
+    /* ---- identity and storage */
+    {.info = {"VE_ROOT", "root", "mount point of the CT root ($VEID allowed)", "PATH",
+              VZ_PF_NO_RUNNING},
+     .kind = VZ_KIND_PATH,
+     .parse = parse_path,
+     .check = check_by_parse,
+     .def = "/vz/root/$VEID",
+     .example = "/vz/root/$VEID"},
+    {.info = {"VE_PRIVATE", "private", "private area of the CT ($VEID allowed)", "PATH",
+              VZ_PF_NO_RUNNING},
+     .kind = VZ_KIND_PATH,
+     .parse = parse_path,
+     .check = check_by_parse,
+     .def = "/vz/private/$VEID",
+     .example = "/vz/private/101"},
+    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode] or btrfs", "LAYOUT",
+              VZ_PF_CREATE_ONLY},
+     .opt_aliases = {"ve_layout", "velayout"},
+     .kind = VZ_KIND_ENUM,
+     .parse = parse_layout,
+     .check = check_by_parse,
+     .def = "simfs",
+     .example = "simfs"},
+    {.info = {"MOUNT_OPTS", "mount_opts", "extra mount options for the CT filesystem", "OPT[,OPT]",
+              VZ_PF_RESTART},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_mount_opts,
+     .check = check_by_parse,
+     .example = "noatime,nodev"},
+    {.info = {"OSTEMPLATE", "ostemplate", "OS template the CT was created from", "NAME",
+              VZ_PF_NEEDS_SAVE},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_plainname,
+     .check = check_by_parse,
+     .example = "debian-12-x86_64-minimal"},
+    INTERNAL("ORIGIN_SAMPLE", "sample the config was created from", 0, parse_word, NULL),
+    {.info = {"NAME", "name", "CT name (letters, digits, space, - + _ .)", "NAME",
+              VZ_PF_NEEDS_SAVE},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_ctname,
+     .check = check_by_parse,
+     .err_class = VZ_E_SET_NAME,
+     .example = "web server-1"},
+    INTERNAL_INT("VEID", "CT id, stored by some tools", 0, 0, VZ_CTID_MAX, NULL),
+    {.info = {"DESCRIPTION", "description", "free text description", "TEXT", 0},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_string,
+     .check = check_any,
+     .example = "test \"box\" $HOME"},
+    {.info = {"LOCAL_UID", "local_uid", "first host UID of the CT's user namespace (0: none)",
+              "UID", VZ_PF_CREATE_ONLY},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = 4294901759LL,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .def = "100000",
+     .example = "200000"},
+    {.info = {"LOCAL_GID", "local_gid", "first host GID of the CT's user namespace (0: none)",
+              "GID", VZ_PF_CREATE_ONLY},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = 4294901759LL,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .def = "100000",
+     .example = "200000"},
 
-        /* ---- network */
-        { .info = { "HOSTNAME", "hostname", "host name of the CT", "NAME", 0 },
-          .kind = VZ_KIND_STRING, .parse = parse_hostname, .check = check_by_parse,
-          .err_class = VZ_E_BADHOSTNAME, .example = "ct101.example.com" },
-        { .info = { "IP_ADDRESS", "ipadd", "add venet IP address(es)", "ADDR[/MASK]",
-                    VZ_PF_LIST },
-          .opt_aliases = { "ip" }, .kind = VZ_KIND_LIST, .parse = parse_ipadd,
-          .check = check_iplist, .err_class = VZ_E_BADIP, .example = "10.0.0.5/24 fd00::5" },
-        { .info = { "IP_ADDRESS", "ipdel", "remove venet IP address(es)", "ADDR|all",
-                    VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_ipdel, .check = check_iplist,
-          .err_class = VZ_E_BADIP, .extra_option = true, .example = "10.0.0.5" },
-        { .info = { "NAMESERVER", "nameserver", "DNS server address, or inherit",
-                    "ADDR|inherit", VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_dnslist, .check = check_by_parse,
-          .err_class = VZ_E_BADDNSSRV, .fresh_list = true, .example = "8.8.8.8 2001:4860::8888" },
-        { .info = { "SEARCHDOMAIN", "searchdomain", "DNS search domain, or inherit",
-                    "NAME|inherit", VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_dnslist, .check = check_by_parse,
-          .err_class = VZ_E_BADDNSSEARCH, .fresh_list = true, .example = "example.com" },
-        { .info = { "NETIF", "netif_add", "add a veth interface",
-                    "IF[,MAC,HOST_IF,HOST_MAC,BRIDGE]", 0 },
-          .kind = VZ_KIND_LIST, .parse = parse_netif_add, .check = check_netif,
-          .example = "eth0,00:18:51:aa:bb:cc,veth101.0,,vmbr0" },
-        { .info = { "NETIF", "netif_del", "remove a veth interface", "IF|all", 0 },
-          .kind = VZ_KIND_LIST, .parse = parse_netif_del, .check = check_netif,
-          .extra_option = true, .example = "eth1" },
-        { .info = { "NETDEV", "netdev_add", "move a host network device into the CT", "DEV",
-                    VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_netdev, .check = check_by_parse,
-          .example = "eth2" },
-        { .info = { "NETDEV", "netdev_del", "give a network device back to the host", "DEV",
-                    VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_netdev, .check = check_by_parse,
-          .extra_option = true, .example = "eth2" },
-        INTERNAL("VETH", "obsolete, ignored", 0, parse_string, NULL),
-        { .info = { "NETFILTER", "netfilter", "netfilter access: disabled, stateless, stateful, full",
-                    "MODE", VZ_PF_RESTART },
-          .kind = VZ_KIND_ENUM, .choices = netfilter_choices, .parse = parse_enum,
-          .check = check_by_parse, .example = "stateless" },
-        { .info = { "IPTABLES", "iptables", "allowed iptables modules (obsolete)", "MOD[,MOD]",
-                    VZ_PF_RESTART | VZ_PF_LIST | VZ_PF_NOT_ENFORCED },
-          .kind = VZ_KIND_LIST, .parse = parse_iptables, .check = check_by_parse,
-          .example = "ip_tables,iptable_filter" },
+    /* ---- network */
+    {.info = {"HOSTNAME", "hostname", "host name of the CT", "NAME", 0},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_hostname,
+     .check = check_by_parse,
+     .err_class = VZ_E_BADHOSTNAME,
+     .example = "ct101.example.com"},
+    {.info = {"IP_ADDRESS", "ipadd", "add venet IP address(es)", "ADDR[/MASK]", VZ_PF_LIST},
+     .opt_aliases = {"ip"},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_ipadd,
+     .check = check_iplist,
+     .err_class = VZ_E_BADIP,
+     .example = "10.0.0.5/24 fd00::5"},
+    {.info = {"IP_ADDRESS", "ipdel", "remove venet IP address(es)", "ADDR|all", VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_ipdel,
+     .check = check_iplist,
+     .err_class = VZ_E_BADIP,
+     .extra_option = true,
+     .example = "10.0.0.5"},
+    {.info = {"NAMESERVER", "nameserver", "DNS server address, or inherit", "ADDR|inherit",
+              VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_dnslist,
+     .check = check_by_parse,
+     .err_class = VZ_E_BADDNSSRV,
+     .fresh_list = true,
+     .example = "8.8.8.8 2001:4860::8888"},
+    {.info = {"SEARCHDOMAIN", "searchdomain", "DNS search domain, or inherit", "NAME|inherit",
+              VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_dnslist,
+     .check = check_by_parse,
+     .err_class = VZ_E_BADDNSSEARCH,
+     .fresh_list = true,
+     .example = "example.com"},
+    {.info = {"NETIF", "netif_add", "add a veth interface", "IF[,MAC,HOST_IF,HOST_MAC,BRIDGE]", 0},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_netif_add,
+     .check = check_netif,
+     .example = "eth0,00:18:51:aa:bb:cc,veth101.0,,vmbr0"},
+    {.info = {"NETIF", "netif_del", "remove a veth interface", "IF|all", 0},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_netif_del,
+     .check = check_netif,
+     .extra_option = true,
+     .example = "eth1"},
+    {.info = {"NETDEV", "netdev_add", "move a host network device into the CT", "DEV", VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_netdev,
+     .check = check_by_parse,
+     .example = "eth2"},
+    {.info = {"NETDEV", "netdev_del", "give a network device back to the host", "DEV", VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_netdev,
+     .check = check_by_parse,
+     .extra_option = true,
+     .example = "eth2"},
+    INTERNAL("VETH", "obsolete, ignored", 0, parse_string, NULL),
+    {.info = {"NETFILTER", "netfilter", "netfilter access: disabled, stateless, stateful, full",
+              "MODE", VZ_PF_RESTART},
+     .kind = VZ_KIND_ENUM,
+     .choices = netfilter_choices,
+     .parse = parse_enum,
+     .check = check_by_parse,
+     .example = "stateless"},
+    {.info = {"IPTABLES", "iptables", "allowed iptables modules (obsolete)", "MOD[,MOD]",
+              VZ_PF_RESTART | VZ_PF_LIST | VZ_PF_NOT_ENFORCED},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_iptables,
+     .check = check_by_parse,
+     .example = "ip_tables,iptable_filter"},
 
-        /* ---- boot */
-        { .info = { "ONBOOT", "onboot", "start the CT at host boot", "yes|no", 0 },
-          .kind = VZ_KIND_YESNO, .parse = parse_yesno, .check = check_by_parse, .example = "yes" },
-        { .info = { "BOOTORDER", "bootorder", "boot order (higher starts earlier)", "N", 0 },
-          .kind = VZ_KIND_INT, .min = 0, .max = INT32_MAX, .parse = parse_int,
-          .check = check_by_parse, .example = "10" },
-        { .info = { "DISABLED", "disabled", "refuse to start the CT", "yes|no", 0 },
-          .kind = VZ_KIND_YESNO, .parse = parse_yesno, .check = check_by_parse, .example = "no" },
-        { .info = { "STOP_TIMEOUT", "stop-timeout", "seconds to wait for a clean stop (0: 120)",
-                    "SEC", VZ_PF_NEEDS_SAVE },
-          .opt_aliases = { "stop_timeout" }, .kind = VZ_KIND_INT, .unit = VZ_UNIT_SECONDS,
-          .min = 0, .max = INT32_MAX, .parse = parse_int, .check = check_by_parse, .def = "120",
-          .example = "60" },
+    /* ---- boot */
+    {.info = {"ONBOOT", "onboot", "start the CT at host boot", "yes|no", 0},
+     .kind = VZ_KIND_YESNO,
+     .parse = parse_yesno,
+     .check = check_by_parse,
+     .example = "yes"},
+    {.info = {"BOOTORDER", "bootorder", "boot order (higher starts earlier)", "N", 0},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = INT32_MAX,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .example = "10"},
+    {.info = {"DISABLED", "disabled", "refuse to start the CT", "yes|no", 0},
+     .kind = VZ_KIND_YESNO,
+     .parse = parse_yesno,
+     .check = check_by_parse,
+     .example = "no"},
+    {.info = {"STOP_TIMEOUT", "stop-timeout", "seconds to wait for a clean stop (0: 120)", "SEC",
+              VZ_PF_NEEDS_SAVE},
+     .opt_aliases = {"stop_timeout"},
+     .kind = VZ_KIND_INT,
+     .unit = VZ_UNIT_SECONDS,
+     .min = 0,
+     .max = INT32_MAX,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .def = "120",
+     .example = "60"},
 
-        /* ---- security */
-        { .info = { "CAPABILITY", "capability", "turn capabilities on or off", "CAP:on|off[,...]",
-                    VZ_PF_RESTART | VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_onoff, .check = check_by_parse,
-          .example = "sys_time:on,net_admin:off" },
-        { .info = { "FEATURES", "features", "turn kernel features on or off",
-                    "NAME:on|off[,...]", VZ_PF_RESTART | VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_onoff, .check = check_by_parse,
-          .example = "nfs:on,sysfs:off" },
-        { .info = { "DEVICES", "devices", "device access", "b|c:MAJ:MIN|all:PERM", VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_devlist, .check = check_by_parse,
-          .example = "c:10:200:rw b:8:all:r" },
-        { .info = { "DEVNODES", "devnodes", "device nodes to create in the CT", "NAME:PERM",
-                    VZ_PF_LIST },
-          .kind = VZ_KIND_LIST, .parse = parse_devlist, .check = check_by_parse,
-          .example = "net/tun:rw fuse:rw" },
-        { .info = { "PCI", "pci_add", "give a PCI device to the CT", "[DOM:]BUS:SLOT.FN",
-                    VZ_PF_LIST | VZ_PF_NOT_ENFORCED },
-          .kind = VZ_KIND_LIST, .parse = parse_pci, .check = check_by_parse,
-          .example = "0000:01:00.0" },
-        { .info = { "PCI", "pci_del", "take a PCI device back", "[DOM:]BUS:SLOT.FN",
-                    VZ_PF_LIST | VZ_PF_NOT_ENFORCED },
-          .kind = VZ_KIND_LIST, .parse = parse_pci, .check = check_by_parse,
-          .extra_option = true, .example = "01:00.0" },
+    /* ---- security */
+    {.info = {"CAPABILITY", "capability", "turn capabilities on or off", "CAP:on|off[,...]",
+              VZ_PF_RESTART | VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_onoff,
+     .check = check_by_parse,
+     .example = "sys_time:on,net_admin:off"},
+    {.info = {"FEATURES", "features", "turn kernel features on or off", "NAME:on|off[,...]",
+              VZ_PF_RESTART | VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_onoff,
+     .check = check_by_parse,
+     .example = "nfs:on,sysfs:off"},
+    {.info = {"DEVICES", "devices", "device access", "b|c:MAJ:MIN|all:PERM", VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_devlist,
+     .check = check_by_parse,
+     .example = "c:10:200:rw b:8:all:r"},
+    {.info = {"DEVNODES", "devnodes", "device nodes to create in the CT", "NAME:PERM", VZ_PF_LIST},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_devlist,
+     .check = check_by_parse,
+     .example = "net/tun:rw fuse:rw"},
+    {.info = {"PCI", "pci_add", "give a PCI device to the CT", "[DOM:]BUS:SLOT.FN",
+              VZ_PF_LIST | VZ_PF_NOT_ENFORCED},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_pci,
+     .check = check_by_parse,
+     .example = "0000:01:00.0"},
+    {.info = {"PCI", "pci_del", "take a PCI device back", "[DOM:]BUS:SLOT.FN",
+              VZ_PF_LIST | VZ_PF_NOT_ENFORCED},
+     .kind = VZ_KIND_LIST,
+     .parse = parse_pci,
+     .check = check_by_parse,
+     .extra_option = true,
+     .example = "01:00.0"},
 
-        /* ---- CPU */
-        { .info = { "CPUUNITS", "cpuunits", "relative CPU weight (8..500000)", "N", 0 },
-          .kind = VZ_KIND_INT, .min = 8, .max = 500000, .parse = parse_int,
-          .check = check_by_parse, .def = "1000", .example = "1000" },
-        /* The config name really has this typo in OpenVZ. */
-        { .info = { "CPUUWEIGHT", "cpuweight", "raw CPU scheduler weight", "N", 0 },
-          .kind = VZ_KIND_INT, .min = 1, .max = 10000, .parse = parse_int,
-          .check = check_by_parse, .example = "100" },
-        { .info = { "CPULIMIT", "cpulimit", "CPU limit: percent of one CPU, or N% of the host",
-                    "N[%]", 0 },
-          .kind = VZ_KIND_INT, .unit = VZ_UNIT_PERCENT, .parse = parse_cpulimit,
-          .check = check_cpulimit, .example = "150" },
-        { .info = { "CPUS", "cpus", "number of CPUs the CT may use (0: all)", "N", 0 },
-          .kind = VZ_KIND_INT, .min = 0, .max = 4096, .parse = parse_int,
-          .check = check_by_parse, .example = "2" },
-        { .info = { "CPUMASK", "cpumask", "CPUs the CT may run on", "LIST|auto|all", 0 },
-          .kind = VZ_KIND_MASK, .parse = parse_mask, .check = check_by_parse, .example = "0-2,7" },
-        { .info = { "NODEMASK", "nodemask", "NUMA nodes the CT may use", "LIST|all", 0 },
-          .kind = VZ_KIND_MASK, .parse = parse_mask, .check = check_by_parse, .example = "0" },
+    /* ---- CPU */
+    {.info = {"CPUUNITS", "cpuunits", "relative CPU weight (8..500000)", "N", 0},
+     .kind = VZ_KIND_INT,
+     .min = 8,
+     .max = 500000,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .def = "1000",
+     .example = "1000"},
+    /* The config name really has this typo in OpenVZ. */
+    {.info = {"CPUUWEIGHT", "cpuweight", "raw CPU scheduler weight", "N", 0},
+     .kind = VZ_KIND_INT,
+     .min = 1,
+     .max = 10000,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .example = "100"},
+    {.info = {"CPULIMIT", "cpulimit", "CPU limit: percent of one CPU, or N% of the host", "N[%]",
+              0},
+     .kind = VZ_KIND_INT,
+     .unit = VZ_UNIT_PERCENT,
+     .parse = parse_cpulimit,
+     .check = check_cpulimit,
+     .example = "150"},
+    {.info = {"CPUS", "cpus", "number of CPUs the CT may use (0: all)", "N", 0},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = 4096,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .example = "2"},
+    {.info = {"CPUMASK", "cpumask", "CPUs the CT may run on", "LIST|auto|all", 0},
+     .kind = VZ_KIND_MASK,
+     .parse = parse_mask,
+     .check = check_by_parse,
+     .example = "0-2,7"},
+    {.info = {"NODEMASK", "nodemask", "NUMA nodes the CT may use", "LIST|all", 0},
+     .kind = VZ_KIND_MASK,
+     .parse = parse_mask,
+     .check = check_by_parse,
+     .example = "0"},
 
-        /* ---- I/O */
-        { .info = { "IOPRIO", "ioprio", "I/O priority (0..7)", "N", 0 },
-          .kind = VZ_KIND_INT, .min = 0, .max = 7, .parse = parse_int, .check = check_by_parse,
-          .def = "4", .example = "5" },
-        { .info = { "IOLIMIT", "iolimit", "I/O bandwidth limit (MB/s without suffix)",
-                    "N[B|K|M|G]", 0 },
-          .kind = VZ_KIND_INT, .unit = VZ_UNIT_BPS, .parse = parse_iolimit,
-          .check = check_iolimit, .example = "10M" },
-        { .info = { "IOPSLIMIT", "iopslimit", "I/O operations per second limit", "N", 0 },
-          .kind = VZ_KIND_INT, .min = 0, .max = INT32_MAX, .parse = parse_iopslimit,
-          .check = check_by_parse, .example = "500" },
+    /* ---- I/O */
+    {.info = {"IOPRIO", "ioprio", "I/O priority (0..7)", "N", 0},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = 7,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .def = "4",
+     .example = "5"},
+    {.info = {"IOLIMIT", "iolimit", "I/O bandwidth limit (MB/s without suffix)", "N[B|K|M|G]", 0},
+     .kind = VZ_KIND_INT,
+     .unit = VZ_UNIT_BPS,
+     .parse = parse_iolimit,
+     .check = check_iolimit,
+     .example = "10M"},
+    {.info = {"IOPSLIMIT", "iopslimit", "I/O operations per second limit", "N", 0},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = INT32_MAX,
+     .parse = parse_iopslimit,
+     .check = check_by_parse,
+     .example = "500"},
 
-        /* ---- disk */
-        { .info = { "DISK_QUOTA", "diskquota", "enforce disk quota", "yes|no", VZ_PF_RESTART },
-          .kind = VZ_KIND_YESNO, .parse = parse_yesno, .check = check_by_parse, .example = "yes" },
-        { .info = { "DISKSPACE", "diskspace", "disk space soft[:hard] (KB, or K/M/G/T)", "S[:H]",
-                    0 },
-          .kind = VZ_KIND_DISK, .unit = VZ_UNIT_KB, .parse = parse_disk, .check = check_by_parse,
-          .example = "2G:2.2G" },
-        { .info = { "DISKINODES", "diskinodes", "inode count soft[:hard]", "S[:H]", 0 },
-          .kind = VZ_KIND_DISK, .unit = VZ_UNIT_ITEMS, .parse = parse_disk,
-          .check = check_by_parse, .example = "131072:144179" },
-        { .info = { "QUOTATIME", "quotatime", "grace period for soft disk limits", "SEC", 0 },
-          .kind = VZ_KIND_INT, .unit = VZ_UNIT_SECONDS, .min = 0, .max = INT32_MAX,
-          .parse = parse_int, .check = check_by_parse, .example = "0" },
-        { .info = { "QUOTAUGIDLIMIT", "quotaugidlimit", "user/group quota entries (0: none)", "N",
-                    VZ_PF_RESTART },
-          .kind = VZ_KIND_INT, .min = 0, .max = INT32_MAX, .parse = parse_int,
-          .check = check_by_parse, .example = "100" },
+    /* ---- disk */
+    {.info = {"DISK_QUOTA", "diskquota", "enforce disk quota", "yes|no", VZ_PF_RESTART},
+     .kind = VZ_KIND_YESNO,
+     .parse = parse_yesno,
+     .check = check_by_parse,
+     .example = "yes"},
+    {.info = {"DISKSPACE", "diskspace", "disk space soft[:hard] (KB, or K/M/G/T)", "S[:H]", 0},
+     .kind = VZ_KIND_DISK,
+     .unit = VZ_UNIT_KB,
+     .parse = parse_disk,
+     .check = check_by_parse,
+     .example = "2G:2.2G"},
+    {.info = {"DISKINODES", "diskinodes", "inode count soft[:hard]", "S[:H]", 0},
+     .kind = VZ_KIND_DISK,
+     .unit = VZ_UNIT_ITEMS,
+     .parse = parse_disk,
+     .check = check_by_parse,
+     .example = "131072:144179"},
+    {.info = {"QUOTATIME", "quotatime", "grace period for soft disk limits", "SEC", 0},
+     .kind = VZ_KIND_INT,
+     .unit = VZ_UNIT_SECONDS,
+     .min = 0,
+     .max = INT32_MAX,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .example = "0"},
+    {.info = {"QUOTAUGIDLIMIT", "quotaugidlimit", "user/group quota entries (0: none)", "N",
+              VZ_PF_RESTART},
+     .kind = VZ_KIND_INT,
+     .min = 0,
+     .max = INT32_MAX,
+     .parse = parse_int,
+     .check = check_by_parse,
+     .example = "100"},
 
-        /* ---- memory */
-        UBC("PHYSPAGES", "physpages", VZ_UNIT_PAGES, 0, "RAM limit (pages)", "0:512M"),
-        { .info = { "PHYSPAGES", "ram", "RAM limit", "BYTES", VZ_PF_UBC },
-          .kind = VZ_KIND_UBC, .unit = VZ_UNIT_PAGES, .parse = parse_memsize, .check = check_ubc,
-          .extra_option = true, .example = "512M" },
-        UBC("SWAPPAGES", "swappages", VZ_UNIT_PAGES, 0, "swap limit (pages)", "0:1G"),
-        { .info = { "SWAPPAGES", "swap", "swap limit", "BYTES", VZ_PF_UBC },
-          .kind = VZ_KIND_UBC, .unit = VZ_UNIT_PAGES, .parse = parse_memsize, .check = check_ubc,
-          .extra_option = true, .example = "1G" },
-        { .info = { "VM_OVERCOMMIT", "vm_overcommit", "privvmpages = (ram+swap) * this (0: off)",
-                    "FLOAT", VZ_PF_NOT_ENFORCED },
-          .kind = VZ_KIND_FLOAT, .parse = parse_float, .check = check_by_parse,
-          .example = "1.5" },
-        { .info = { "MEMINFO", "meminfo", "/proc/meminfo view (pre-VSwap)",
-                    "none|pages:N|privvmpages:N", VZ_PF_NOT_ENFORCED },
-          .kind = VZ_KIND_STRING, .parse = parse_meminfo, .check = check_by_parse,
-          .def = "privvmpages:1", .example = "pages:65536" },
+    /* ---- memory */
+    UBC("PHYSPAGES", "physpages", VZ_UNIT_PAGES, 0, "RAM limit (pages)", "0:512M"),
+    {.info = {"PHYSPAGES", "ram", "RAM limit", "BYTES", VZ_PF_UBC},
+     .kind = VZ_KIND_UBC,
+     .unit = VZ_UNIT_PAGES,
+     .parse = parse_memsize,
+     .check = check_ubc,
+     .extra_option = true,
+     .example = "512M"},
+    UBC("SWAPPAGES", "swappages", VZ_UNIT_PAGES, 0, "swap limit (pages)", "0:1G"),
+    {.info = {"SWAPPAGES", "swap", "swap limit", "BYTES", VZ_PF_UBC},
+     .kind = VZ_KIND_UBC,
+     .unit = VZ_UNIT_PAGES,
+     .parse = parse_memsize,
+     .check = check_ubc,
+     .extra_option = true,
+     .example = "1G"},
+    {.info = {"VM_OVERCOMMIT", "vm_overcommit", "privvmpages = (ram+swap) * this (0: off)", "FLOAT",
+              VZ_PF_NOT_ENFORCED},
+     .kind = VZ_KIND_FLOAT,
+     .parse = parse_float,
+     .check = check_by_parse,
+     .example = "1.5"},
+    {.info = {"MEMINFO", "meminfo", "/proc/meminfo view (pre-VSwap)", "none|pages:N|privvmpages:N",
+              VZ_PF_NOT_ENFORCED},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_meminfo,
+     .check = check_by_parse,
+     .def = "privvmpages:1",
+     .example = "pages:65536"},
 
-        /* ---- user beancounters (OPENVZ.md 3.2) */
-        UBC("KMEMSIZE", "kmemsize", VZ_UNIT_BYTES, 0, "kernel memory (bytes)", "14372700:14790164"),
-        UBC("LOCKEDPAGES", "lockedpages", VZ_UNIT_PAGES, F_NE, "mlock()ed memory (pages)", "2048"),
-        UBC("PRIVVMPAGES", "privvmpages", VZ_UNIT_PAGES, F_NE, "private virtual memory (pages)",
-            "65536:69632"),
-        UBC("SHMPAGES", "shmpages", VZ_UNIT_PAGES, F_NE, "shared memory (pages)", "21504"),
-        UBC("NUMPROC", "numproc", VZ_UNIT_ITEMS, 0, "processes and threads", "240"),
-        UBC("VMGUARPAGES", "vmguarpages", VZ_UNIT_PAGES, F_NE, "memory allocation guarantee (pages)",
-            "33792:unlimited"),
-        UBC("OOMGUARPAGES", "oomguarpages", VZ_UNIT_PAGES, F_NE, "out-of-memory guarantee (pages)",
-            "26112:unlimited"),
-        UBC("NUMTCPSOCK", "numtcpsock", VZ_UNIT_ITEMS, F_NE, "TCP sockets", "360"),
-        UBC("NUMFLOCK", "numflock", VZ_UNIT_ITEMS, F_NE, "file locks", "188:206"),
-        UBC("NUMPTY", "numpty", VZ_UNIT_ITEMS, 0, "pseudo-terminals", "16"),
-        UBC("NUMSIGINFO", "numsiginfo", VZ_UNIT_ITEMS, F_NE, "pending signal structures", "256"),
-        UBC("TCPSNDBUF", "tcpsndbuf", VZ_UNIT_BYTES, F_NE, "TCP send buffers (bytes)",
-            "1720320:2703360"),
-        UBC("TCPRCVBUF", "tcprcvbuf", VZ_UNIT_BYTES, F_NE, "TCP receive buffers (bytes)",
-            "1720320:2703360"),
-        UBC("OTHERSOCKBUF", "othersockbuf", VZ_UNIT_BYTES, F_NE, "other socket buffers (bytes)",
-            "1126080:2097152"),
-        UBC("DGRAMRCVBUF", "dgramrcvbuf", VZ_UNIT_BYTES, F_NE, "datagram receive buffers (bytes)",
-            "256K"),
-        UBC("NUMOTHERSOCK", "numothersock", VZ_UNIT_ITEMS, F_NE, "non-TCP sockets", "360"),
-        UBC("DCACHESIZE", "dcachesize", VZ_UNIT_BYTES, F_NE, "dentry and inode cache (bytes)",
-            "3409920:3624960"),
-        UBC("NUMFILE", "numfile", VZ_UNIT_ITEMS, F_NE, "open files", "9312"),
-        UBC("NUMIPTENT", "numiptent", VZ_UNIT_ITEMS, F_NE, "iptables rules", "128"),
-        UBC("AVNUMPROC", "avnumproc", VZ_UNIT_ITEMS, F_NE, "expected average process count",
-            "180"),
+    /* ---- user beancounters (OPENVZ.md 3.2) */
+    UBC("KMEMSIZE", "kmemsize", VZ_UNIT_BYTES, 0, "kernel memory (bytes)", "14372700:14790164"),
+    UBC("LOCKEDPAGES", "lockedpages", VZ_UNIT_PAGES, F_NE, "mlock()ed memory (pages)", "2048"),
+    UBC("PRIVVMPAGES", "privvmpages", VZ_UNIT_PAGES, F_NE, "private virtual memory (pages)",
+        "65536:69632"),
+    UBC("SHMPAGES", "shmpages", VZ_UNIT_PAGES, F_NE, "shared memory (pages)", "21504"),
+    UBC("NUMPROC", "numproc", VZ_UNIT_ITEMS, 0, "processes and threads", "240"),
+    UBC("VMGUARPAGES", "vmguarpages", VZ_UNIT_PAGES, F_NE, "memory allocation guarantee (pages)",
+        "33792:unlimited"),
+    UBC("OOMGUARPAGES", "oomguarpages", VZ_UNIT_PAGES, F_NE, "out-of-memory guarantee (pages)",
+        "26112:unlimited"),
+    UBC("NUMTCPSOCK", "numtcpsock", VZ_UNIT_ITEMS, F_NE, "TCP sockets", "360"),
+    UBC("NUMFLOCK", "numflock", VZ_UNIT_ITEMS, F_NE, "file locks", "188:206"),
+    UBC("NUMPTY", "numpty", VZ_UNIT_ITEMS, 0, "pseudo-terminals", "16"),
+    UBC("NUMSIGINFO", "numsiginfo", VZ_UNIT_ITEMS, F_NE, "pending signal structures", "256"),
+    UBC("TCPSNDBUF", "tcpsndbuf", VZ_UNIT_BYTES, F_NE, "TCP send buffers (bytes)",
+        "1720320:2703360"),
+    UBC("TCPRCVBUF", "tcprcvbuf", VZ_UNIT_BYTES, F_NE, "TCP receive buffers (bytes)",
+        "1720320:2703360"),
+    UBC("OTHERSOCKBUF", "othersockbuf", VZ_UNIT_BYTES, F_NE, "other socket buffers (bytes)",
+        "1126080:2097152"),
+    UBC("DGRAMRCVBUF", "dgramrcvbuf", VZ_UNIT_BYTES, F_NE, "datagram receive buffers (bytes)",
+        "256K"),
+    UBC("NUMOTHERSOCK", "numothersock", VZ_UNIT_ITEMS, F_NE, "non-TCP sockets", "360"),
+    UBC("DCACHESIZE", "dcachesize", VZ_UNIT_BYTES, F_NE, "dentry and inode cache (bytes)",
+        "3409920:3624960"),
+    UBC("NUMFILE", "numfile", VZ_UNIT_ITEMS, F_NE, "open files", "9312"),
+    UBC("NUMIPTENT", "numiptent", VZ_UNIT_ITEMS, F_NE, "iptables rules", "128"),
+    UBC("AVNUMPROC", "avnumproc", VZ_UNIT_ITEMS, F_NE, "expected average process count", "180"),
 
-        /* ---- global (vz.conf, OPENVZ.md 2.4), no command-line option */
-        INTERNAL_YESNO("VIRTUOZZO", "the init script acts only if yes", F_G, "yes"),
-        INTERNAL_PATH("LOCKDIR", "lock directory", F_G, "/vz/lock"),
-        INTERNAL_PATH("DUMPDIR", "checkpoint dump directory", F_G, "/vz/dump"),
-        INTERNAL_INT("VE0CPUUNITS", "CPU units of the host", F_G, 8, 500000, "1000"),
-        { .info = { "VE_STOP_MODE", NULL, "on host shutdown: suspend or stop", NULL,
-                    F_I | F_G },
-          .kind = VZ_KIND_ENUM, .choices = stop_mode_choices, .parse = parse_enum,
-          .check = check_by_parse },
-        INTERNAL_YESNO("LOGGING", "write a log file", F_G, "yes"),
-        INTERNAL_PATH("LOGFILE", "log file", F_G, "/var/log/vzctl.log"),
-        INTERNAL_INT("LOG_LEVEL", "log file verbosity", F_G, -1, 10, "0"),
-        INTERNAL_INT("VERBOSE", "console verbosity", F_G, -1, 10, "0"),
-        INTERNAL_YESNO("VZFASTBOOT", "init script fast boot (ignored)", F_G, NULL),
-        INTERNAL("MODULES_DISABLED", "do not load kernel modules", F_G, parse_word, NULL),
-        INTERNAL("VE_ROUTE_SRC_DEV", "device whose address is the source of CT routes", F_G,
-                 parse_word, NULL),
-        INTERNAL("NEIGHBOUR_DEVS", "where proxy ARP entries go (detect, all, list:...)", F_G,
-                 parse_words, NULL),
-        INTERNAL_YESNO("SKIP_ARPDETECT", "skip the duplicate address probe", F_G, NULL),
-        INTERNAL_YESNO("ERROR_ON_ARPFAIL", "a duplicate address is fatal", F_G, "no"),
-        INTERNAL_YESNO("FORCE_ROUTE", "replace an existing route to a CT", F_G, NULL),
-        INTERNAL_PATH("TEMPLATE", "template root directory", F_G, "/vz/template"),
-        INTERNAL("CONFIGFILE", "default sample for create", F_G, parse_word, "vswap-256m"),
-        INTERNAL("DEF_OSTEMPLATE", "default OS template for create", F_G, parse_word, NULL),
-        INTERNAL_YESNO("VZWDOG", "load the watchdog module (ignored)", F_G, NULL),
-        INTERNAL("IPTABLES_MODULES", "host iptables modules (ignored)", F_G, parse_words, NULL),
-        INTERNAL("IP6TABLES", "host ip6tables modules (ignored)", F_G, parse_words, NULL),
-        INTERNAL_YESNO("IPV6", "IPv6 support", F_G, "yes"),
-        INTERNAL_INT("VE_PARALLEL", "parallel starts in the init script", F_G, 1, 100000, NULL),
-        INTERNAL("SKIP_SYSCTL_SETUP", "init script sysctl tuning done", F_G, parse_word, NULL),
-        INTERNAL("CONFIG_CUSTOMIZED", "config was edited (ignored)", 0, parse_word, NULL),
-        INTERNAL_PATH("VZ_RUNDIR", "runtime state directory", F_G, "/run/vz"),
-        INTERNAL("VZ_CGROUP", "cgroup parent name", F_G, parse_word, "vz"),
+    /* ---- global (vz.conf, OPENVZ.md 2.4), no command-line option */
+    INTERNAL_YESNO("VIRTUOZZO", "the init script acts only if yes", F_G, "yes"),
+    INTERNAL_PATH("LOCKDIR", "lock directory", F_G, "/vz/lock"),
+    INTERNAL_PATH("DUMPDIR", "checkpoint dump directory", F_G, "/vz/dump"),
+    INTERNAL_INT("VE0CPUUNITS", "CPU units of the host", F_G, 8, 500000, "1000"),
+    {.info = {"VE_STOP_MODE", NULL, "on host shutdown: suspend or stop", NULL, F_I | F_G},
+     .kind = VZ_KIND_ENUM,
+     .choices = stop_mode_choices,
+     .parse = parse_enum,
+     .check = check_by_parse},
+    INTERNAL_YESNO("LOGGING", "write a log file", F_G, "yes"),
+    INTERNAL_PATH("LOGFILE", "log file", F_G, "/var/log/vzctl.log"),
+    INTERNAL_INT("LOG_LEVEL", "log file verbosity", F_G, -1, 10, "0"),
+    INTERNAL_INT("VERBOSE", "console verbosity", F_G, -1, 10, "0"),
+    INTERNAL_YESNO("VZFASTBOOT", "init script fast boot (ignored)", F_G, NULL),
+    INTERNAL("MODULES_DISABLED", "do not load kernel modules", F_G, parse_word, NULL),
+    INTERNAL("VE_ROUTE_SRC_DEV", "device whose address is the source of CT routes", F_G, parse_word,
+             NULL),
+    INTERNAL("NEIGHBOUR_DEVS", "where proxy ARP entries go (detect, all, list:...)", F_G,
+             parse_words, NULL),
+    INTERNAL_YESNO("SKIP_ARPDETECT", "skip the duplicate address probe", F_G, NULL),
+    INTERNAL_YESNO("ERROR_ON_ARPFAIL", "a duplicate address is fatal", F_G, "no"),
+    INTERNAL_YESNO("FORCE_ROUTE", "replace an existing route to a CT", F_G, NULL),
+    INTERNAL_PATH("TEMPLATE", "template root directory", F_G, "/vz/template"),
+    INTERNAL("CONFIGFILE", "default sample for create", F_G, parse_word, "vswap-256m"),
+    INTERNAL("DEF_OSTEMPLATE", "default OS template for create", F_G, parse_word, NULL),
+    INTERNAL_YESNO("VZWDOG", "load the watchdog module (ignored)", F_G, NULL),
+    INTERNAL("IPTABLES_MODULES", "host iptables modules (ignored)", F_G, parse_words, NULL),
+    INTERNAL("IP6TABLES", "host ip6tables modules (ignored)", F_G, parse_words, NULL),
+    INTERNAL_YESNO("IPV6", "IPv6 support", F_G, "yes"),
+    INTERNAL_INT("VE_PARALLEL", "parallel starts in the init script", F_G, 1, 100000, NULL),
+    INTERNAL("SKIP_SYSCTL_SETUP", "init script sysctl tuning done", F_G, parse_word, NULL),
+    INTERNAL("CONFIG_CUSTOMIZED", "config was edited (ignored)", 0, parse_word, NULL),
+    INTERNAL_PATH("VZ_RUNDIR", "runtime state directory", F_G, "/run/vz"),
+    INTERNAL("VZ_CGROUP", "cgroup parent name", F_G, parse_word, "vz"),
 };
 
 /* Config names read from files as another parameter. */
 static const struct {
         const char *alias, *name;
 } name_aliases[] = {
-        { "DCACHE", "DCACHESIZE" },
-        { "IPTENTRIES", "NUMIPTENT" },
-        { "TCPSENDBUF", "TCPSNDBUF" },
+    {"DCACHE", "DCACHESIZE"},
+    {"IPTENTRIES", "NUMIPTENT"},
+    {"TCPSENDBUF", "TCPSNDBUF"},
 };
 
 /* Short options of the classic option table. */
 static const struct {
         const char *opt, *name;
 } short_options[] = {
-        { "p", "numproc" }, { "l", "lockedpages" }, { "n", "numfile" }, { "f", "numflock" },
-        { "t", "numpty" },  { "i", "numsiginfo" },  { "e", "numiptent" },
+    {"p", "numproc"}, {"l", "lockedpages"}, {"n", "numfile"},   {"f", "numflock"},
+    {"t", "numpty"},  {"i", "numsiginfo"},  {"e", "numiptent"},
 };
 
-static const char *const accumulating[] = { "IP_ADDRESS", "NAMESERVER", "SEARCHDOMAIN" };
+static const char *const accumulating[] = {"IP_ADDRESS", "NAMESERVER", "SEARCHDOMAIN"};
 
 size_t vz_param_table_size(void)
 {
@@ -1348,6 +1536,10 @@ int vz_param_check_stored(const char *name, const char *value, vz_err *e)
         /* Unknown names are ignored by the reader, so anything goes. */
         if (!p || !value)
                 return 0;
+        /* An empty list or text is a valid "nothing" (IP_ADDRESS=""). */
+        if ((p->kind == VZ_KIND_LIST || p->kind == VZ_KIND_STRING) &&
+            value[strspn(value, " \t\n")] == '\0')
+                return 0;
         return p->check(p, value, e);
 }
 
@@ -1376,8 +1568,7 @@ int vz_param_ubc_value(const char *name, const char *value, int64_t *ret_bar, in
         return vz_ubc_parse(value, p->unit, ret_bar, ret_lim);
 }
 
-int vz_param_disk_value(const char *name, const char *value, int64_t *ret_soft,
-                        int64_t *ret_hard)
+int vz_param_disk_value(const char *name, const char *value, int64_t *ret_soft, int64_t *ret_hard)
 {
         const struct vz_param *p = vz_param_lookup(name);
 

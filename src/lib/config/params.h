@@ -44,17 +44,17 @@ typedef int (*vz_param_parse_fn)(const struct vz_param *p, const char *arg, cons
 typedef int (*vz_param_check_fn)(const struct vz_param *p, const char *value, vz_err *e);
 
 struct vz_param {
-        vz_param_info info; /* must stay first: the public API hands out &row->info */
+        vz_param_info info;         /* must stay first: the public API hands out &row->info */
         const char *opt_aliases[3]; /* more option names (--ip, --ve_layout) */
         const char *name_alias;     /* config name also read from files (DCACHE) */
         enum vz_param_kind kind;
         enum vz_unit unit;
-        int64_t min, max; /* range of INT rows */
-        const char *def;  /* built-in default, or NULL */
+        int64_t min, max;           /* range of INT rows */
+        const char *def;            /* built-in default, or NULL */
         const char *const *choices; /* ENUM rows */
         int err_class;              /* exit class of a bad value; 0 = VZ_E_VALUE */
-        bool fresh_list;   /* first use in a change set replaces the list */
-        bool extra_option; /* not the parameter's own row (see top) */
+        bool fresh_list;            /* first use in a change set replaces the list */
+        bool extra_option;          /* not the parameter's own row (see top) */
         vz_param_parse_fn parse;
         vz_param_check_fn check;
         /* Sample argument for the unit tests (a valid value). */
@@ -75,5 +75,4 @@ int vz_param_parse(const struct vz_param *p, const char *arg, const char *cur, c
  * samples, e.g. PHYSPAGES="0:256M"). */
 int vz_param_ubc_value(const char *name, const char *value, int64_t *ret_bar, int64_t *ret_lim);
 /* DISKSPACE (KB) / DISKINODES value as soft and hard numbers. */
-int vz_param_disk_value(const char *name, const char *value, int64_t *ret_soft,
-                        int64_t *ret_hard);
+int vz_param_disk_value(const char *name, const char *value, int64_t *ret_soft, int64_t *ret_hard);

@@ -15,9 +15,9 @@
 #include "util.h"
 
 static const char *const unit_names[_VZ_UNIT_MAX] = {
-        [VZ_UNIT_NONE] = "",          [VZ_UNIT_BYTES] = "bytes",     [VZ_UNIT_PAGES] = "pages",
-        [VZ_UNIT_ITEMS] = "items",    [VZ_UNIT_KB] = "KB",           [VZ_UNIT_SECONDS] = "seconds",
-        [VZ_UNIT_BPS] = "bytes/s",    [VZ_UNIT_PERCENT] = "percent",
+    [VZ_UNIT_NONE] = "",       [VZ_UNIT_BYTES] = "bytes",     [VZ_UNIT_PAGES] = "pages",
+    [VZ_UNIT_ITEMS] = "items", [VZ_UNIT_KB] = "KB",           [VZ_UNIT_SECONDS] = "seconds",
+    [VZ_UNIT_BPS] = "bytes/s", [VZ_UNIT_PERCENT] = "percent",
 };
 
 const char *vz_unit_to_string(enum vz_unit u)

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "ctx.h"
+#include "err.h"
 #include "registry/registry.h"
 #include "util.h"
 

@@ -1,0 +1,1052 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Template caches: finding, listing and building TEMPLATE/cache/<name>.tar.*.
+ *
+ * Caches are written with libarchive (pax, numeric owners, zstd) into a
+ * temporary file in the cache directory and renamed into place, so a reader
+ * never sees half an archive and a failed build leaves nothing behind.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctype.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "util.h"
+#include "template.h"
+
+extern char **environ;
+
+/* Searched in this order (OpenVZ's order, zstd added last). */
+static const char *const cache_suffixes[] = { ".tar", ".tar.gz", ".tar.bz2", ".tar.xz",
+                                              ".tar.zst" };
+
+#define DEFAULT_MIRROR "http://deb.debian.org/debian"
+#define DEBIAN_INCLUDE "systemd-sysv,iproute2,iptables,ifupdown,procps,less,ca-certificates"
+#define BUSYBOX_PATH "/bin/busybox"
+
+bool vz_tmpl_name_is_valid(const char *name)
+{
+        return !isempty(name) && name[0] != '.' && !strchr(name, '/');
+}
+
+static int cache_dir(vz_ctx *ctx, char **ret, vz_err *e)
+{
+        const char *t = vz_ctx_get(ctx, "TEMPLATE");
+        char *d;
+
+        if (isempty(t))
+                return vz_fail(e, VZ_E_TMPL_NOTSET, -EINVAL, "TEMPLATE is not set in vz.conf");
+        d = vz_strdupf("%s/cache", t);
+        if (!d)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        *ret = d;
+        return 0;
+}
+
+static int check_name(const char *ostemplate, vz_err *e)
+{
+        if (!vz_tmpl_name_is_valid(ostemplate))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid OS template name '%s'",
+                               ostemplate ? ostemplate : "");
+        return 0;
+}
+
+_public_ int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_path, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        r = check_name(ostemplate, e);
+        if (r < 0)
+                return r;
+        r = cache_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(cache_suffixes); i++) {
+                _cleanup_free_ char *p = vz_strdupf("%s/%s%s", dir, ostemplate, cache_suffixes[i]);
+                struct stat st;
+
+                if (!p)
+                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+                        *ret_path = TAKE_PTR(p);
+                        return 0;
+                }
+        }
+        return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
+                       "OS template cache for '%s' not found in %s (create it with "
+                       "'vzpkg create cache %s')",
+                       ostemplate, dir, ostemplate);
+}
+
+_public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        struct dirent *de;
+        size_t n;
+        int r;
+
+        r = cache_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        names = calloc(1, sizeof(char *));
+        if (!names)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        d = opendir(dir);
+        if (!d) {
+                if (errno != ENOENT)
+                        return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read %s: %m", dir);
+        } else {
+                while ((de = readdir(d))) {
+                        if (de->d_name[0] == '.')
+                                continue;
+                        for (size_t i = ELEMENTSOF(cache_suffixes); i-- > 0;) {
+                                size_t len = strlen(de->d_name), sl = strlen(cache_suffixes[i]);
+                                _cleanup_free_ char *name = NULL;
+                                struct stat st;
+
+                                if (len <= sl || !vz_endswith(de->d_name, cache_suffixes[i]))
+                                        continue;
+                                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+                                    !S_ISREG(st.st_mode))
+                                        break;
+                                name = strndup(de->d_name, len - sl);
+                                if (!name)
+                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM,
+                                                       "out of memory");
+                                if (!vz_strv_contains(names, name) &&
+                                    vz_strv_consume(&names, TAKE_PTR(name)) < 0)
+                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM,
+                                                       "out of memory");
+                                break;
+                        }
+                }
+        }
+        vz_strv_sort(names);
+        n = vz_strv_length(names);
+        *ret_names = TAKE_PTR(names);
+        return (int)n;
+}
+
+/* ------------------------------------------------------------ programs */
+
+typedef void (*line_fn)(const char *line, void *userdata);
+
+/* Run argv (PATH lookup), stdin from /dev/null, feeding each line of its
+ * stdout (and stderr if merge_stderr) to fn. Returns the exit status (>= 0)
+ * or -errno if it could not be run. */
+static int run_program(char *const argv[], bool merge_stderr, line_fn fn, void *userdata)
+{
+        posix_spawn_file_actions_t fa;
+        int pipefd[2], status, r;
+        pid_t pid;
+        FILE *f;
+        char *line = NULL;
+        size_t cap = 0;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+        if (merge_stderr)
+                posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+        else
+                posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[1]);
+        if (r != 0) {
+                close(pipefd[0]);
+                return -r;
+        }
+        f = fdopen(pipefd[0], "r");
+        if (!f) {
+                close(pipefd[0]);
+        } else {
+                ssize_t n;
+
+                while ((n = getline(&line, &cap, f)) >= 0) {
+                        if (n > 0 && line[n - 1] == '\n')
+                                line[n - 1] = '\0';
+                        if (fn)
+                                fn(line, userdata);
+                }
+                free(line);
+                fclose(f);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return 128 + WTERMSIG(status);
+}
+
+/* ------------------------------------------------------------ writer */
+
+struct writer {
+        struct archive *a;
+        int fd;
+        char *tmp_path;
+        char *final_path;
+        vz_progress_fn progress;
+        void *userdata;
+        uint64_t done, total, last;
+};
+
+static void writer_abort(struct writer *w)
+{
+        if (w->a)
+                archive_write_free(w->a);
+        w->a = NULL;
+        if (w->fd >= 0)
+                close(w->fd);
+        w->fd = -1;
+        if (w->tmp_path)
+                unlink(w->tmp_path);
+        free(w->tmp_path);
+        free(w->final_path);
+        w->tmp_path = w->final_path = NULL;
+}
+
+static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, int level,
+                       const vz_cache_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        struct stat st;
+        char lvl[16];
+        int r;
+
+        *w = (struct writer){ .fd = -1 };
+        r = cache_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        r = vz_mkdir_p(dir, 0755);
+        if (r < 0)
+                return vz_fail(e, VZ_E_CANT_CREATE_DIR, r, "cannot create %s: %s", dir,
+                               strerror(-r));
+        w->final_path = vz_strdupf("%s/%s.tar.zst", dir, ostemplate);
+        w->tmp_path = vz_strdupf("%s/.%s.tar.zst.XXXXXX", dir, ostemplate);
+        if (!w->final_path || !w->tmp_path) {
+                writer_abort(w);
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        }
+        if (!(opts && opts->force) && lstat(w->final_path, &st) == 0) {
+                r = vz_fail(e, VZ_E_VALUE, -EEXIST,
+                            "template cache %s already exists (use --force to replace it)",
+                            w->final_path);
+                writer_abort(w);
+                return r;
+        }
+        w->fd = mkostemp(w->tmp_path, O_CLOEXEC);
+        if (w->fd < 0) {
+                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %m", w->tmp_path);
+                free(w->tmp_path);
+                w->tmp_path = NULL;
+                writer_abort(w);
+                return r;
+        }
+        (void)fchmod(w->fd, 0644);
+        w->a = archive_write_new();
+        if (!w->a) {
+                writer_abort(w);
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        }
+        snprintf(lvl, sizeof(lvl), "%d", level);
+        if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+            archive_write_add_filter_zstd(w->a) != ARCHIVE_OK ||
+            archive_write_set_filter_option(w->a, "zstd", "compression-level", lvl) !=
+                    ARCHIVE_OK ||
+            archive_write_set_bytes_per_block(w->a, 64 * 1024) != ARCHIVE_OK) {
+                r = vz_fail(e, VZ_E_SYSTEM, -EINVAL, "cannot set up archive writer: %s",
+                            archive_error_string(w->a));
+                writer_abort(w);
+                return r;
+        }
+        /* Not every libarchive build knows this option; single-threaded
+         * compression is only slower. */
+        (void)archive_write_set_filter_option(w->a, "zstd", "threads", "0");
+        if (archive_write_open_fd(w->a, w->fd) != ARCHIVE_OK) {
+                r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot write %s: %s", w->tmp_path,
+                            archive_error_string(w->a));
+                writer_abort(w);
+                return r;
+        }
+        if (opts) {
+                w->progress = opts->progress;
+                w->userdata = opts->userdata;
+        }
+        return 0;
+}
+
+static int writer_error(struct writer *w, vz_err *e)
+{
+        int en = archive_errno(w->a);
+
+        return vz_fail(e, en == ENOSPC ? VZ_E_FS_NO_DISK_SPACE : VZ_E_SYSTEM,
+                       en > 0 ? -en : -EIO, "cannot write template cache %s: %s",
+                       w->final_path, archive_error_string(w->a));
+}
+
+static int writer_commit(struct writer *w, bool force, vz_err *e)
+{
+        int r;
+
+        if (archive_write_close(w->a) != ARCHIVE_OK) {
+                r = writer_error(w, e);
+                writer_abort(w);
+                return r;
+        }
+        if (fsync(w->fd) < 0) {
+                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot write %s: %m", w->tmp_path);
+                writer_abort(w);
+                return r;
+        }
+        /* RENAME_NOREPLACE: another vzpkg may have finished the same cache
+         * meanwhile; without --force theirs stays. */
+        if (renameat2(AT_FDCWD, w->tmp_path, AT_FDCWD, w->final_path,
+                      force ? 0 : RENAME_NOREPLACE) < 0) {
+                r = vz_fail(e, errno == EEXIST ? VZ_E_VALUE : VZ_E_SYSTEM, -errno,
+                            "cannot create %s: %m", w->final_path);
+                writer_abort(w);
+                return r;
+        }
+        free(w->tmp_path);
+        w->tmp_path = NULL;
+        writer_abort(w);
+        return 0;
+}
+
+static void writer_progress(struct writer *w, bool final)
+{
+        if (!w->progress)
+                return;
+        if (final || w->done >= w->last + (4u << 20)) {
+                w->last = w->done;
+                w->progress(final ? w->total : (w->done < w->total ? w->done : w->total),
+                            w->total, w->userdata);
+        }
+}
+
+/* One entry built in memory, owned by 0:0. */
+static int write_mem(struct writer *w, const char *path, mode_t mode, const char *link,
+                     const void *data, size_t size, time_t mtime, vz_err *e)
+{
+        struct archive_entry *ae = archive_entry_new();
+        int r = 0;
+
+        if (!ae)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        archive_entry_set_pathname(ae, path);
+        archive_entry_set_mode(ae, mode);
+        archive_entry_set_uid(ae, 0);
+        archive_entry_set_gid(ae, 0);
+        archive_entry_set_mtime(ae, mtime, 0);
+        if (link)
+                archive_entry_set_symlink(ae, link);
+        if (S_ISREG(mode))
+                archive_entry_set_size(ae, (la_int64_t)size);
+        if (archive_write_header(w->a, ae) != ARCHIVE_OK)
+                r = writer_error(w, e);
+        else if (S_ISREG(mode) && size > 0 &&
+                 archive_write_data(w->a, data, size) != (la_ssize_t)size)
+                r = writer_error(w, e);
+        archive_entry_free(ae);
+        return r;
+}
+
+/* ------------------------------------------------------------ busybox */
+
+/* A static binary has no PT_INTERP program header. */
+static int elf_is_static(const char *data, size_t len)
+{
+        if (len < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG) != 0)
+                return -ENOEXEC;
+        if (data[EI_CLASS] == ELFCLASS64) {
+                Elf64_Ehdr eh;
+
+                if (len < sizeof(eh))
+                        return -ENOEXEC;
+                memcpy(&eh, data, sizeof(eh));
+                for (unsigned i = 0; i < eh.e_phnum; i++) {
+                        Elf64_Phdr ph;
+                        size_t off = eh.e_phoff + (size_t)i * eh.e_phentsize;
+
+                        if (off + sizeof(ph) > len)
+                                return -ENOEXEC;
+                        memcpy(&ph, data + off, sizeof(ph));
+                        if (ph.p_type == PT_INTERP)
+                                return 0;
+                }
+                return 1;
+        }
+        if (data[EI_CLASS] == ELFCLASS32) {
+                Elf32_Ehdr eh;
+
+                if (len < sizeof(eh))
+                        return -ENOEXEC;
+                memcpy(&eh, data, sizeof(eh));
+                for (unsigned i = 0; i < eh.e_phnum; i++) {
+                        Elf32_Phdr ph;
+                        size_t off = eh.e_phoff + (size_t)i * eh.e_phentsize;
+
+                        if (off + sizeof(ph) > len)
+                                return -ENOEXEC;
+                        memcpy(&ph, data + off, sizeof(ph));
+                        if (ph.p_type == PT_INTERP)
+                                return 0;
+                }
+                return 1;
+        }
+        return -ENOEXEC;
+}
+
+static void collect_line(const char *line, void *userdata)
+{
+        char ***v = userdata;
+
+        if (!isempty(line))
+                (void)vz_strv_push(v, line);
+}
+
+static bool applet_path_ok(const char *p)
+{
+        /* --list-full prints "bin/ls", "usr/sbin/chroot", ... */
+        if (isempty(p) || p[0] == '.' || strstr(p, "/.") || strstr(p, "//"))
+                return false;
+        for (const char *c = p; *c; c++)
+                if (!isalnum((unsigned char)*c) && !strchr("/._-+[", *c))
+                        return false;
+        return true;
+}
+
+static const char busybox_inittab[] =
+        "# /etc/inittab of the vz busybox template. busybox init runs as PID 1 in a\n"
+        "# container whose runtime has already mounted /proc, /sys, /dev and /run,\n"
+        "# so nothing is mounted here, and there is no getty.\n"
+        "::sysinit:/etc/init.d/rcS\n"
+        "::ctrlaltdel:/sbin/reboot\n"
+        "::shutdown:/bin/sync\n";
+
+static const char busybox_rcs[] =
+        "#!/bin/sh\n"
+        "# Run once by init at boot (::sysinit in /etc/inittab).\n"
+        "[ -s /etc/hostname ] && /bin/hostname -F /etc/hostname\n"
+        "exit 0\n";
+
+static const char busybox_passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+                                     "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
+                                     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+
+static const char busybox_group[] = "root:x:0:\n"
+                                    "daemon:x:1:\n"
+                                    "tty:x:5:\n"
+                                    "nogroup:x:65534:\n";
+
+static const char busybox_hosts[] = "127.0.0.1\tlocalhost\n"
+                                    "::1\t\tlocalhost ip6-localhost ip6-loopback\n";
+
+static const char busybox_profile[] = "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n";
+
+static void first_line(const char *line, void *userdata)
+{
+        char **v = userdata;
+
+        if (!*v)
+                *v = strdup(line);
+}
+
+static int build_busybox(struct writer *w, vz_err *e)
+{
+        static const struct {
+                const char *path;
+                mode_t mode;
+        } dirs[] = {
+                { "./bin", 0755 },          { "./dev", 0755 },     { "./etc", 0755 },
+                { "./etc/init.d", 0755 },   { "./home", 0755 },    { "./mnt", 0755 },
+                { "./proc", 0555 },         { "./root", 0700 },    { "./run", 0755 },
+                { "./sbin", 0755 },         { "./sys", 0555 },     { "./tmp", 01777 },
+                { "./usr", 0755 },          { "./usr/bin", 0755 }, { "./usr/sbin", 0755 },
+                { "./var", 0755 },          { "./var/log", 0755 }, { "./var/run", 0755 },
+        };
+        _cleanup_free_ char *bin = NULL, *banner = NULL, *version = NULL, *osrel = NULL,
+                            *shadow = NULL;
+        _cleanup_strv_free_ char **applets = NULL;
+        char *argv_list[] = { (char *)BUSYBOX_PATH, (char *)"--list-full", NULL };
+        char *argv_ver[] = { (char *)BUSYBOX_PATH, NULL };
+        size_t len;
+        struct stat st;
+        time_t mt;
+        bool have_init = false;
+        int r;
+
+        if (stat(BUSYBOX_PATH, &st) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno,
+                               "%s not found (install busybox-static): %m", BUSYBOX_PATH);
+        r = vz_read_file(BUSYBOX_PATH, 64u << 20, &bin, &len);
+        if (r < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot read %s: %s", BUSYBOX_PATH,
+                               strerror(-r));
+        r = elf_is_static(bin, len);
+        if (r < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "%s is not an ELF executable", BUSYBOX_PATH);
+        if (r == 0)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOEXEC,
+                               "%s is not statically linked: it would not run in the "
+                               "container (install busybox-static)",
+                               BUSYBOX_PATH);
+
+        r = run_program(argv_list, false, collect_line, &applets);
+        if (r != 0)
+                return vz_fail(e, VZ_E_SYSTEM, r < 0 ? r : -EIO, "'%s --list-full' failed%s%s",
+                               BUSYBOX_PATH, r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+        if (vz_strv_length(applets) == 0)
+                return vz_fail(e, VZ_E_SYSTEM, -EIO, "'%s --list-full' listed no applets",
+                               BUSYBOX_PATH);
+
+        /* "BusyBox v1.35.0 (Debian ...) multi-call binary." */
+        (void)run_program(argv_ver, true, first_line, &banner);
+        if (banner && vz_startswith(banner, "BusyBox v")) {
+                const char *v = banner + strlen("BusyBox v");
+                version = strndup(v, strcspn(v, " "));
+        }
+        mt = st.st_mtime;
+        w->total = len;
+
+        r = write_mem(w, ".", S_IFDIR | 0755, NULL, NULL, 0, mt, e);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++)
+                r = write_mem(w, dirs[i].path, S_IFDIR | dirs[i].mode, NULL, NULL, 0, mt, e);
+        if (r < 0)
+                return r;
+        r = write_mem(w, "./bin/busybox", S_IFREG | 0755, NULL, bin, len, mt, e);
+        if (r < 0)
+                return r;
+        w->done = len;
+
+        for (char **a = applets; *a; a++) {
+                _cleanup_free_ char *path = NULL, *target = NULL;
+                const char *p = *a;
+                size_t depth = 0;
+
+                while (*p == '/')
+                        p++;
+                if (!applet_path_ok(p) || streq(p, "bin/busybox"))
+                        continue;
+                /* Parent directories not in the fixed list are skipped rather
+                 * than invented (busybox installs into these only). */
+                if (!vz_startswith(p, "bin/") && !vz_startswith(p, "sbin/") &&
+                    !vz_startswith(p, "usr/bin/") && !vz_startswith(p, "usr/sbin/"))
+                        continue;
+                if (strchr(p, '/') != strrchr(p, '/') && !vz_startswith(p, "usr/"))
+                        continue;
+                for (const char *c = p; *c; c++)
+                        depth += *c == '/';
+                if (vz_startswith(p, "bin/"))
+                        target = strdup("busybox");
+                else
+                        target = vz_strdupf("%s%s", depth == 2 ? "../../" : "../",
+                                            "bin/busybox");
+                path = vz_strdupf("./%s", p);
+                if (!path || !target)
+                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                if (streq(p, "sbin/init"))
+                        have_init = true;
+                r = write_mem(w, path, S_IFLNK | 0777, target, NULL, 0, mt, e);
+                if (r < 0)
+                        return r;
+        }
+        if (!have_init) {
+                r = write_mem(w, "./sbin/init", S_IFLNK | 0777, "../bin/busybox", NULL, 0, mt,
+                              e);
+                if (r < 0)
+                        return r;
+        }
+
+        osrel = vz_strdupf("NAME=\"BusyBox\"\nID=busybox\nVERSION_ID=%s\n"
+                           "PRETTY_NAME=\"BusyBox %s (vz template)\"\n"
+                           "HOME_URL=\"https://busybox.net/\"\n",
+                           version ? version : "unknown", version ? version : "");
+        /* Root locked ('!'): log in through vzctl enter/exec only. */
+        shadow = vz_strdupf("root:!:%lld:0:99999:7:::\n"
+                            "daemon:*:%lld:0:99999:7:::\n"
+                            "nobody:*:%lld:0:99999:7:::\n",
+                            (long long)(mt / 86400), (long long)(mt / 86400),
+                            (long long)(mt / 86400));
+        if (!osrel || !shadow)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+
+        {
+                const struct {
+                        const char *path;
+                        mode_t mode;
+                        const char *data;
+                } files[] = {
+                        { "./etc/inittab", 0644, busybox_inittab },
+                        { "./etc/init.d/rcS", 0755, busybox_rcs },
+                        { "./etc/passwd", 0644, busybox_passwd },
+                        { "./etc/group", 0644, busybox_group },
+                        { "./etc/shadow", 0600, shadow },
+                        { "./etc/hostname", 0644, "" },
+                        { "./etc/hosts", 0644, busybox_hosts },
+                        { "./etc/os-release", 0644, osrel },
+                        { "./etc/profile", 0644, busybox_profile },
+                };
+                for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                        r = write_mem(w, files[i].path, S_IFREG | files[i].mode, NULL,
+                                      files[i].data, strlen(files[i].data), mt, e);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        writer_progress(w, true);
+        return 0;
+}
+
+/* ------------------------------------------------------------ debian */
+
+struct dbs_log {
+        char *tail[8];
+        size_t n;
+};
+
+static void dbs_line(const char *line, void *userdata)
+{
+        struct dbs_log *l = userdata;
+        size_t slot = l->n++ % ELEMENTSOF(l->tail);
+
+        vz_debug("debootstrap: %s", line);
+        free(l->tail[slot]);
+        l->tail[slot] = strdup(line);
+}
+
+static int parse_debian(const char *name, const vz_cache_opts *opts, char **ret_suite,
+                        const char **ret_arch, bool *ret_minimal, vz_err *e)
+{
+        static const struct {
+                const char *ver, *suite;
+        } suites[] = { { "10", "buster" }, { "11", "bullseye" }, { "12", "bookworm" },
+                       { "13", "trixie" } };
+        static const struct {
+                const char *name, *deb;
+        } arches[] = { { "x86_64", "amd64" }, { "amd64", "amd64" },  { "x86", "i386" },
+                       { "i386", "i386" },    { "aarch64", "arm64" }, { "arm64", "arm64" } };
+        _cleanup_strv_free_ char **parts = NULL;
+        size_t n;
+        const char *suite = NULL;
+
+        if (vz_strv_split(name, "-", &parts) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        n = vz_strv_length(parts);
+        if (n < 3 || n > 4 || !streq(parts[0], "debian") ||
+            (n == 4 && !streq(parts[3], "minimal")))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL,
+                               "unknown OS template '%s' (known: busybox, "
+                               "debian-<version>-<arch>[-minimal])",
+                               name);
+        *ret_arch = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(arches); i++)
+                if (streq(parts[2], arches[i].name))
+                        *ret_arch = arches[i].deb;
+        if (!*ret_arch)
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "unknown architecture '%s' in '%s'",
+                               parts[2], name);
+        for (size_t i = 0; i < ELEMENTSOF(suites); i++) {
+                size_t l = strlen(suites[i].ver);
+                if (strneq(parts[1], suites[i].ver, l) &&
+                    (parts[1][l] == '\0' || parts[1][l] == '.'))
+                        suite = suites[i].suite;
+        }
+        if (opts && !isempty(opts->suite))
+                suite = opts->suite;
+        if (!suite)
+                return vz_fail(e, VZ_E_VALUE, -EINVAL,
+                               "unknown Debian version '%s' in '%s' (known: 10-13)", parts[1],
+                               name);
+        *ret_suite = strdup(suite);
+        if (!*ret_suite)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        *ret_minimal = n == 4;
+        return 0;
+}
+
+static bool packages_ok(const char *s)
+{
+        /* Debian package names: [a-z0-9][a-z0-9+.-]*, comma separated. Also
+         * keeps anything looking like an option out of debootstrap's argv. */
+        bool start = true;
+
+        for (; *s; s++) {
+                if (*s == ',') {
+                        start = true;
+                        continue;
+                }
+                if (start && !(islower((unsigned char)*s) || isdigit((unsigned char)*s)))
+                        return false;
+                if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+                    !strchr("+.-", *s))
+                        return false;
+                start = false;
+        }
+        return true;
+}
+
+/* Remove the regular files directly in dir (relative to root), keeping
+ * directories and the names in keep. Used on trees written by package
+ * scripts, so never follows a symlink. */
+static void clean_dir(int root, const char *dir, const char *suffix)
+{
+        _cleanup_close_ int dfd = -1;
+        DIR *d;
+        struct dirent *de;
+        int fd = root;
+        _cleanup_free_ char *copy = strdup(dir);
+        char *save = NULL;
+
+        if (!copy)
+                return;
+        fd = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        for (char *c = strtok_r(copy, "/", &save); c && fd >= 0; c = strtok_r(NULL, "/", &save)) {
+                int nfd = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                close(fd);
+                fd = nfd;
+        }
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+
+                if (de->d_name[0] == '.' || streq(de->d_name, "lock"))
+                        continue;
+                if (suffix && !vz_endswith(de->d_name, suffix))
+                        continue;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    S_ISREG(st.st_mode))
+                        (void)unlinkat(dirfd(d), de->d_name, 0);
+        }
+        closedir(d);
+}
+
+static int open_etc(int root)
+{
+        return openat(root, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Lock root's password in etc/shadow ("!" in the second field). */
+static int lock_root(int etc, vz_err *e)
+{
+        _cleanup_free_ char *data = NULL, *out = NULL;
+        _cleanup_close_ int fd = -1, tfd = -1;
+        struct stat st;
+        FILE *f;
+        size_t len = 0;
+        char *line, *save = NULL;
+        bool found = false;
+
+        fd = openat(etc, "shadow", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read etc/shadow of the new tree");
+        data = calloc(1, (size_t)st.st_size + 1);
+        if (!data || read(fd, data, (size_t)st.st_size) != st.st_size)
+                return vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read etc/shadow of the new tree");
+        f = open_memstream(&out, &len);
+        if (!f)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (vz_startswith(line, "root:")) {
+                        const char *rest = strchr(line + 5, ':');
+                        fprintf(f, "root:!%s\n", rest ? rest : ":::::::");
+                        found = true;
+                } else {
+                        fprintf(f, "%s\n", line);
+                }
+        }
+        if (!found)
+                fprintf(f, "root:!:0:0:99999:7:::\n");
+        fclose(f);
+
+        tfd = openat(etc, "shadow.vztmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                     0600);
+        if (tfd < 0 || write(tfd, out, len) != (ssize_t)len ||
+            fchown(tfd, st.st_uid, st.st_gid) < 0 || fchmod(tfd, st.st_mode & 07777) < 0 ||
+            renameat(etc, "shadow.vztmp", etc, "shadow") < 0) {
+                int r = -errno;
+                (void)unlinkat(etc, "shadow.vztmp", 0);
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot write etc/shadow of the new tree");
+        }
+        return 0;
+}
+
+static void truncate_file(int dir, const char *name, bool create)
+{
+        int fd = openat(dir, name,
+                        O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0),
+                        0644);
+        if (fd >= 0)
+                close(fd);
+}
+
+static uint64_t tree_bytes;
+static int sum_sizes(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)p;
+        (void)ftw;
+        if (flag == FTW_F && S_ISREG(st->st_mode))
+                tree_bytes += (uint64_t)st->st_size;
+        return 0;
+}
+
+/* Archive a directory tree: numeric owners, modes, times, xattrs (file
+ * capabilities included), ACLs and hard links, read by libarchive's disk
+ * reader without following symlinks or crossing mount points. */
+static int pack_tree(struct writer *w, const char *dir, vz_err *e)
+{
+        struct archive *rd = archive_read_disk_new();
+        struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
+        struct archive_entry *ae = archive_entry_new();
+        size_t dlen = strlen(dir);
+        char *buf = malloc(1 << 20);
+        int r = 0;
+
+        if (!rd || !lr || !ae || !buf) {
+                r = vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                goto out;
+        }
+        /* nftw is not reentrant-safe with a callback context; the total is
+         * only for the progress line. */
+        tree_bytes = 0;
+        (void)nftw(dir, sum_sizes, 64, FTW_PHYS | FTW_MOUNT);
+        w->total = tree_bytes;
+
+        archive_entry_linkresolver_set_strategy(lr, archive_format(w->a));
+        archive_read_disk_set_symlink_physical(rd);
+        archive_read_disk_set_behavior(rd, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+        if (archive_read_disk_open(rd, dir) != ARCHIVE_OK) {
+                r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read %s: %s", dir,
+                            archive_error_string(rd));
+                goto out;
+        }
+        for (;;) {
+                struct archive_entry *out_e, *spare = NULL;
+                _cleanup_free_ char *name = NULL;
+                const char *p;
+                int s = archive_read_next_header2(rd, ae);
+
+                if (s == ARCHIVE_EOF)
+                        break;
+                if (s == ARCHIVE_WARN) {
+                        vz_warn("%s", archive_error_string(rd));
+                } else if (s != ARCHIVE_OK) {
+                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read %s: %s", dir,
+                                    archive_error_string(rd));
+                        goto out;
+                }
+                archive_read_disk_descend(rd);
+                p = archive_entry_pathname(ae);
+                if (!p || strncmp(p, dir, dlen) != 0) {
+                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "unexpected path %s", p ? p : "");
+                        goto out;
+                }
+                name = vz_strdupf(".%s", p + dlen);
+                if (!name) {
+                        r = vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                        goto out;
+                }
+                archive_entry_set_pathname(ae, name);
+                archive_entry_sparse_clear(ae);
+                archive_entry_set_uname(ae, NULL);
+                archive_entry_set_gname(ae, NULL);
+                out_e = ae;
+                archive_entry_linkify(lr, &out_e, &spare);
+                if (!out_e)
+                        continue;
+                if (archive_write_header(w->a, out_e) != ARCHIVE_OK) {
+                        r = writer_error(w, e);
+                        goto out;
+                }
+                if (archive_entry_filetype(out_e) == AE_IFREG && !archive_entry_hardlink(out_e) &&
+                    archive_entry_size(out_e) > 0) {
+                        la_ssize_t n;
+
+                        while ((n = archive_read_data(rd, buf, 1 << 20)) > 0) {
+                                if (archive_write_data(w->a, buf, (size_t)n) != n) {
+                                        r = writer_error(w, e);
+                                        goto out;
+                                }
+                                w->done += (uint64_t)n;
+                                writer_progress(w, false);
+                        }
+                        if (n < 0) {
+                                r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read %s: %s", p,
+                                            archive_error_string(rd));
+                                goto out;
+                        }
+                }
+        }
+        writer_progress(w, true);
+out:
+        free(buf);
+        if (ae)
+                archive_entry_free(ae);
+        if (lr)
+                archive_entry_linkresolver_free(lr);
+        if (rd)
+                archive_read_free(rd);
+        return r;
+}
+
+static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
+                        const vz_cache_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *suite = NULL, *dir = NULL, *work = NULL, *include = NULL,
+                            *variant = NULL, *archopt = NULL;
+        _cleanup_close_ int root = -1, etc = -1;
+        struct dbs_log log = { 0 };
+        const char *arch = NULL, *mirror;
+        bool minimal = false;
+        int r, st;
+
+        r = parse_debian(ostemplate, opts, &suite, &arch, &minimal, e);
+        if (r < 0)
+                return r;
+        if (geteuid() != 0)
+                return vz_fail(e, VZ_E_SYSTEM, -EPERM,
+                               "building a Debian cache needs root (debootstrap)");
+        if (opts && !isempty(opts->packages) && !packages_ok(opts->packages))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid package list '%s'",
+                               opts->packages);
+        mirror = opts && !isempty(opts->mirror) ? opts->mirror : vz_ctx_get(ctx, "VZPKG_MIRROR");
+        if (isempty(mirror))
+                mirror = DEFAULT_MIRROR;
+        if (mirror[0] == '-')
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid mirror '%s'", mirror);
+
+        r = cache_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        work = vz_strdupf("%s/.vzpkg-%s.XXXXXX", dir, ostemplate);
+        include = vz_strdupf("--include=%s%s%s", DEBIAN_INCLUDE,
+                             opts && !isempty(opts->packages) ? "," : "",
+                             opts && !isempty(opts->packages) ? opts->packages : "");
+        archopt = vz_strdupf("--arch=%s", arch);
+        if (!work || !include || !archopt)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        if (!mkdtemp(work))
+                return vz_fail(e, VZ_E_CANT_CREATE_DIR, -errno, "cannot create a directory in %s: %m",
+                               dir);
+
+        {
+                char *argv[8];
+                size_t k = 0;
+
+                argv[k++] = (char *)"debootstrap";
+                if (minimal)
+                        argv[k++] = (char *)"--variant=minbase";
+                argv[k++] = archopt;
+                argv[k++] = include;
+                argv[k++] = suite;
+                argv[k++] = work;
+                argv[k++] = (char *)mirror;
+                argv[k] = NULL;
+
+                vz_info("Running debootstrap %s %s (%s) from %s", suite, arch,
+                        minimal ? "minbase" : "default", mirror);
+                st = run_program(argv, true, dbs_line, &log);
+        }
+        if (st != 0) {
+                char tail[600] = "";
+                size_t first = log.n > 3 ? log.n - 3 : 0;
+
+                for (size_t i = first; i < log.n; i++) {
+                        const char *l = log.tail[i % ELEMENTSOF(log.tail)];
+                        if (l && strlen(tail) + strlen(l) + 4 < sizeof(tail)) {
+                                strcat(tail, " | ");
+                                strcat(tail, l);
+                        }
+                }
+                if (st < 0)
+                        r = vz_fail(e, VZ_E_SYSTEM, st, "cannot run debootstrap: %s%s",
+                                    strerror(-st),
+                                    st == -ENOENT ? " (apt-get install debootstrap)" : "");
+                else
+                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "debootstrap failed with status %d%s",
+                                    st, tail);
+                goto out;
+        }
+
+        /* Make the tree a template: no package caches, no host identity. */
+        root = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0 || (etc = open_etc(root)) < 0) {
+                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot open %s/etc: %m", work);
+                goto out;
+        }
+        clean_dir(root, "var/cache/apt/archives", ".deb");
+        clean_dir(root, "var/cache/apt/archives/partial", NULL);
+        clean_dir(root, "var/cache/apt", ".bin");
+        clean_dir(root, "var/lib/apt/lists", NULL);
+        clean_dir(root, "var/lib/apt/lists/partial", NULL);
+        clean_dir(root, "var/log/apt", NULL);
+        truncate_file(etc, "hostname", true);
+        /* systemd generates a fresh machine-id at first boot if it is empty. */
+        truncate_file(etc, "machine-id", false);
+        r = lock_root(etc, e);
+        if (r < 0)
+                goto out;
+
+        vz_info("Packing %s", w->final_path);
+        r = pack_tree(w, work, e);
+out:
+        for (size_t i = 0; i < ELEMENTSOF(log.tail); i++)
+                free(log.tail[i]);
+        {
+                int rr = vz_rm_rf(work);
+                if (rr < 0)
+                        vz_warn("cannot remove %s: %s", work, strerror(-rr));
+        }
+        return r;
+}
+
+_public_ int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
+                             vz_err *e)
+{
+        struct writer w;
+        bool busybox;
+        int r;
+
+        r = check_name(ostemplate, e);
+        if (r < 0)
+                return r;
+        busybox = streq(ostemplate, "busybox");
+        if (!busybox && !vz_startswith(ostemplate, "debian-"))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL,
+                               "unknown OS template '%s' (known: busybox, "
+                               "debian-<version>-<arch>[-minimal])",
+                               ostemplate);
+        r = writer_open(&w, ctx, ostemplate, busybox ? 19 : 9, opts, e);
+        if (r < 0)
+                return r;
+        r = busybox ? build_busybox(&w, e) : build_debian(ctx, &w, ostemplate, opts, e);
+        if (r < 0) {
+                writer_abort(&w);
+                return r;
+        }
+        return writer_commit(&w, opts && opts->force, e);
+}

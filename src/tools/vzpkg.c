@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vzpkg: manage OS template caches.
+ *
+ *   vzpkg create cache <ostemplate> [--mirror URL] [--packages a,b] [--force]
+ *   vzpkg remove cache <ostemplate>
+ *   vzpkg list [-c]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vz/vz.h>
+
+#include "common.h"
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq_cache(s) streq((s), "cache")
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: vzpkg [-q|-v] <command> [options]\n"
+                   "\n"
+                   "Commands:\n"
+                   "  create cache <ostemplate> [--mirror URL] [--packages a,b,...]\n"
+                   "               [--suite SUITE] [--force]\n"
+                   "                          build TEMPLATE/cache/<ostemplate>.tar.zst\n"
+                   "                          (busybox, debian-<version>-<arch>[-minimal])\n"
+                   "  remove cache <ostemplate>\n"
+                   "                          delete the cache of <ostemplate>\n"
+                   "  list [-c]               list the OS templates that have a cache\n"
+                   "\n"
+                   "Options:\n"
+                   "  -q, --quiet             print only errors\n"
+                   "  -v, --verbose           print more (debootstrap output)\n"
+                   "  -h, --help              show this help\n"
+                   "      --version           show the version\n");
+}
+
+static int open_ctx(vz_ctx **ctx)
+{
+        vz_err e = { 0 };
+
+        if (vz_ctx_new(ctx, &e) < 0)
+                return tool_fail(&e, "cannot read the global configuration");
+        return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "mirror", required_argument, NULL, 'm' },
+                { "packages", required_argument, NULL, 'p' },
+                { "suite", required_argument, NULL, 's' },
+                { "force", no_argument, NULL, 'f' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        vz_cache_opts co = { 0 };
+        vz_ctx *ctx = NULL;
+        vz_err e = { 0 };
+        const char *name;
+        char label[300];
+        int c, r;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "m:p:s:fqvh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'm':
+                        co.mirror = optarg;
+                        break;
+                case 'p':
+                        co.packages = optarg;
+                        break;
+                case 's':
+                        co.suite = optarg;
+                        break;
+                case 'f':
+                        co.force = true;
+                        break;
+                case 'q':
+                        tool_verbosity = -1;
+                        break;
+                case 'v':
+                        tool_verbosity++;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        return VZ_E_SYNTAX;
+                }
+        }
+        if (optind >= argc || !streq_cache(argv[optind])) {
+                tool_error("usage: vzpkg create cache <ostemplate> [options]");
+                return VZ_E_NOTENOUGHPARAMS;
+        }
+        if (optind + 1 >= argc) {
+                tool_error("create cache: no OS template given");
+                return VZ_E_NOTENOUGHPARAMS;
+        }
+        if (optind + 2 < argc) {
+                tool_error("create cache: unexpected argument '%s'", argv[optind + 2]);
+                return VZ_E_SYNTAX;
+        }
+        name = argv[optind + 1];
+        r = open_ctx(&ctx);
+        if (r)
+                return r;
+        snprintf(label, sizeof(label), "Packing %s", name);
+        co.progress = tool_progress;
+        co.userdata = label;
+        tool_msg("Creating template cache %s\n", name);
+        fflush(stdout);
+        r = vz_cache_create(ctx, name, &co, &e);
+        vz_ctx_free(ctx);
+        if (r < 0)
+                return tool_fail(&e, "cannot create template cache %s", name);
+        tool_msg("Template cache %s created\n", name);
+        return 0;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+        vz_ctx *ctx = NULL;
+        vz_err e = { 0 };
+        const char *name;
+        int r, removed = 0;
+
+        if (argc < 3 || !streq_cache(argv[1])) {
+                tool_error("usage: vzpkg remove cache <ostemplate>");
+                return VZ_E_NOTENOUGHPARAMS;
+        }
+        if (argc > 3) {
+                tool_error("remove cache: unexpected argument '%s'", argv[3]);
+                return VZ_E_SYNTAX;
+        }
+        name = argv[2];
+        r = open_ctx(&ctx);
+        if (r)
+                return r;
+        /* A template may have caches in several compressions: remove all. */
+        for (;;) {
+                char *path = NULL;
+
+                memset(&e, 0, sizeof(e));
+                if (vz_tmpl_find_cache(ctx, name, &path, &e) < 0)
+                        break;
+                if (unlink(path) < 0) {
+                        tool_error("cannot remove %s: %s", path, strerror(errno));
+                        free(path);
+                        vz_ctx_free(ctx);
+                        return VZ_E_SYSTEM;
+                }
+                tool_msg("Removed %s\n", path);
+                free(path);
+                removed++;
+        }
+        vz_ctx_free(ctx);
+        if (removed == 0)
+                return tool_fail(&e, "cannot remove template cache %s", name);
+        return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+        vz_ctx *ctx = NULL;
+        vz_err e = { 0 };
+        char **names = NULL;
+        int r;
+
+        for (int i = 1; i < argc; i++) {
+                /* -c (cached only) is the only kind of template vz knows. */
+                if (!streq(argv[i], "-c") && !streq(argv[i], "--cache")) {
+                        tool_error("list: unknown option '%s'", argv[i]);
+                        return VZ_E_SYNTAX;
+                }
+        }
+        r = open_ctx(&ctx);
+        if (r)
+                return r;
+        r = vz_tmpl_list(ctx, &names, &e);
+        vz_ctx_free(ctx);
+        if (r < 0)
+                return tool_fail(&e, "cannot list template caches");
+        for (char **n = names; *n; n++)
+                printf("%s\n", *n);
+        vz_strv_free(names);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        static const struct {
+                const char *name;
+                int (*fn)(int argc, char **argv);
+        } cmds[] = {
+                { "create", cmd_create },
+                { "remove", cmd_remove },
+                { "list", cmd_list },
+        };
+        int i;
+
+        tool_init("vzpkg");
+        /* Global options before the command. */
+        for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+                if (streq(argv[i], "-q") || streq(argv[i], "--quiet"))
+                        tool_verbosity = -1;
+                else if (streq(argv[i], "-v") || streq(argv[i], "--verbose"))
+                        tool_verbosity++;
+                else if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
+                        usage(stdout);
+                        return 0;
+                } else if (streq(argv[i], "--version")) {
+                        printf("vzpkg %s\n", vz_version());
+                        return 0;
+                } else {
+                        tool_error("unknown option '%s'", argv[i]);
+                        usage(stderr);
+                        return VZ_E_SYNTAX;
+                }
+        }
+        if (i >= argc) {
+                usage(stderr);
+                return VZ_E_NOTENOUGHPARAMS;
+        }
+        for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+                if (streq(argv[i], cmds[k].name))
+                        return cmds[k].fn(argc - i, argv + i);
+        tool_error("unknown command '%s'", argv[i]);
+        usage(stderr);
+        return VZ_E_SYNTAX;
+}
