@@ -66,6 +66,7 @@ enum vz_exit_code {
         VZ_E_START_DISABLED = 105,
         VZ_E_APPLY_CONFIG = 109,
         VZ_E_SET_NAME = 131,
+        VZ_E_WAIT_FAILED = 133,
         VZ_E_CONFIG_SAVE = 139,
 };
 
@@ -204,6 +205,39 @@ enum vz_set_flags {
  * nothing changed. */
 int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
               vz_err *e);
+
+/* ---------------------------------------------------------------- running */
+enum vz_start_flags {
+        VZ_START_WAIT = 1 << 0,  /* wait until the CT finished booting */
+        VZ_START_FORCE = 1 << 1, /* start even if DISABLED=yes */
+};
+/* Mount if needed and boot the CT's init under its supervisor (caller holds
+ * the lock). wait_sec bounds VZ_START_WAIT (0: one hour). */
+int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e);
+/* Wait until the CT's init reports it has booted (systemd: running or
+ * degraded). VZ_E_WAIT_FAILED on timeout. */
+int vz_ct_wait_booted(vz_ct *ct, int timeout_sec, vz_err *e);
+
+enum vz_stop_flags {
+        VZ_STOP_FAST = 1 << 0,        /* kill at once */
+        VZ_STOP_SKIP_UMOUNT = 1 << 1, /* leave VE_ROOT mounted */
+};
+/* Graceful stop (the signal the CT's init expects, STOP_TIMEOUT), then kill.
+ * Returns 1 if the CT was not running. */
+int vz_ct_stop(vz_ct *ct, unsigned flags, vz_err *e);
+
+enum vz_exec_mode {
+        VZ_EXEC_SHELL = 0, /* argv[0] is a shell command line (NULL: read stdin) */
+        VZ_EXEC_ARGV = 1,  /* argv is run as is (exec3) */
+};
+/* Run a command inside the running CT, as confined as its init, relaying
+ * the caller's stdin/stdout/stderr. *ret_status: the command's exit code. */
+int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e);
+/* Start a login shell (or argv) on a new pty inside the CT. Returns the pty
+ * master and the pid to wait for; the caller relays its terminal. */
+int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz_err *e);
+/* Connect to the CT's console: a socket relaying the console pty. */
+int vz_ct_console(vz_ct *ct, vz_err *e);
 
 /* ---------------------------------------------------------------- templates */
 /* Path of TEMPLATE/cache/<ostemplate>.tar[.gz|.bz2|.xz|.zst]; exit class 91. */

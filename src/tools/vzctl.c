@@ -5,7 +5,14 @@
  * library call. Exit codes are OpenVZ's (include/vzerror.h numbers).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +405,377 @@ out:
         return r;
 }
 
+/* ------------------------------------------------------------------ start, stop */
+
+struct run_opts {
+        unsigned start_flags, stop_flags;
+        int wait_sec;
+};
+
+static int parse_run_opts(struct cmd_args *a, struct run_opts *o, bool start, bool stop)
+{
+        for (int i = 0; i < a->argc; i++) {
+                const char *s = a->argv[i];
+                if (is_wait_lock(s))
+                        continue; /* handled before locking */
+                if (start && strcmp(s, "--wait") == 0)
+                        o->start_flags |= VZ_START_WAIT;
+                else if (start && strncmp(s, "--wait=", 7) == 0) {
+                        o->start_flags |= VZ_START_WAIT;
+                        o->wait_sec = atoi(s + 7);
+                } else if (start && strcmp(s, "--force") == 0)
+                        o->start_flags |= VZ_START_FORCE;
+                else if (start && (strcmp(s, "--skip-fsck") == 0 ||
+                                   strcmp(s, "--skip-remount") == 0))
+                        ; /* accepted for compatibility: nothing to check or remount */
+                else if (stop && strcmp(s, "--fast") == 0)
+                        o->stop_flags |= VZ_STOP_FAST;
+                else if (stop && strcmp(s, "--skip-umount") == 0)
+                        o->stop_flags |= VZ_STOP_SKIP_UMOUNT;
+                else
+                        return usage_error("invalid option for %s: %s", a->cmd, s);
+        }
+        return 0;
+}
+
+static int do_start(struct cmd_args *a, vz_ct *ct, const struct run_opts *o)
+{
+        vz_err e = {0};
+
+        tool_msg("Starting container...\n");
+        if (vz_ct_start(ct, o->start_flags, o->wait_sec, &e) < 0)
+                return tool_fail(&e, "CT %u: cannot start", a->ctid);
+        tool_msg("Container is mounted\nContainer start in progress...\n");
+        return 0;
+}
+
+static int do_stop(struct cmd_args *a, vz_ct *ct, const struct run_opts *o)
+{
+        vz_err e = {0};
+        int r;
+
+        tool_msg("Stopping container ...\n");
+        r = vz_ct_stop(ct, o->stop_flags, &e);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot stop", a->ctid);
+        if (r == 1) {
+                tool_msg("Unable to stop: container is not running\n");
+                return 0;
+        }
+        tool_msg("Container was stopped\n");
+        if (!(o->stop_flags & VZ_STOP_SKIP_UMOUNT))
+                tool_msg("Container is unmounted\n");
+        return 0;
+}
+
+static int cmd_start(struct cmd_args *a)
+{
+        struct run_opts o = {0};
+        vz_ct *ct;
+        int r;
+
+        r = parse_run_opts(a, &o, true, false);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = do_start(a, ct, &o);
+        vz_ct_free(ct);
+        return r;
+}
+
+static int cmd_stop(struct cmd_args *a)
+{
+        struct run_opts o = {0};
+        vz_ct *ct;
+        int r;
+
+        r = parse_run_opts(a, &o, false, true);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = do_stop(a, ct, &o);
+        vz_ct_free(ct);
+        return r;
+}
+
+static int cmd_restart(struct cmd_args *a)
+{
+        struct run_opts o = {0};
+        vz_ct_state st;
+        vz_ct *ct;
+        int r;
+
+        r = parse_run_opts(a, &o, true, true);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        vz_ct_get_state(ct, &st, NULL);
+        if (st.running)
+                r = do_stop(a, ct, &o);
+        if (r == 0) {
+                /* Re-read: the stop unmounted and the state changed. */
+                vz_ct_free(ct);
+                r = open_ct(a, &ct, true);
+                if (r)
+                        return r;
+                r = do_start(a, ct, &o);
+        }
+        vz_ct_free(ct);
+        return r;
+}
+
+/* ------------------------------------------------------------------ exec */
+
+/* OpenVZ joins all arguments with spaces (an empty one becomes '') and
+ * hands the line to bash -c. */
+static char *join_args(int argc, char **argv)
+{
+        size_t len = 1;
+        char *s, *p;
+
+        for (int i = 0; i < argc; i++)
+                len += strlen(argv[i]) + 3;
+        s = p = malloc(len);
+        if (!s)
+                return NULL;
+        *p = '\0';
+        for (int i = 0; i < argc; i++) {
+                if (i)
+                        *p++ = ' ';
+                p = stpcpy(p, argv[i][0] ? argv[i] : "''");
+        }
+        return s;
+}
+
+static int run_exec(struct cmd_args *a, int mode, bool exec2)
+{
+        char *line = NULL, *one[2] = {NULL, NULL};
+        vz_err e = {0};
+        vz_ct *ct;
+        int r, st = 0;
+
+        if (a->argc < 1)
+                return usage_error("%s: no command given", a->cmd);
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        if (mode == VZ_EXEC_ARGV)
+                r = vz_ct_exec(ct, a->argv, mode, &st, &e);
+        else {
+                if (!(a->argc == 1 && strcmp(a->argv[0], "-") == 0)) {
+                        line = join_args(a->argc, a->argv);
+                        one[0] = line;
+                }
+                r = vz_ct_exec(ct, one, mode, &st, &e);
+        }
+        free(line);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u", a->ctid);
+        if (exec2)
+                return st;
+        return st ? VZ_E_EXEC : 0;
+}
+
+static int cmd_exec(struct cmd_args *a)
+{
+        return run_exec(a, VZ_EXEC_SHELL, false);
+}
+
+static int cmd_exec2(struct cmd_args *a)
+{
+        return run_exec(a, VZ_EXEC_SHELL, true);
+}
+
+static int cmd_exec3(struct cmd_args *a)
+{
+        return run_exec(a, VZ_EXEC_ARGV, true);
+}
+
+static int cmd_runscript(struct cmd_args *a)
+{
+        char *argv[2] = {NULL, NULL};
+        vz_err e = {0};
+        vz_ct *ct;
+        int fd, r, st = 0;
+
+        if (a->argc != 1)
+                return usage_error("runscript: usage: vzctl runscript CTID SCRIPT");
+        /* The script is read on the host and fed to the CT's shell. */
+        fd = open(a->argv[0], O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                tool_error("cannot open script %s: %s", a->argv[0], strerror(errno));
+                return VZ_E_NOSCRIPT;
+        }
+        r = open_ct(a, &ct, true);
+        if (r) {
+                close(fd);
+                return r;
+        }
+        dup2(fd, STDIN_FILENO);
+        close(fd);
+        r = vz_ct_exec(ct, argv, VZ_EXEC_SHELL, &st, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u", a->ctid);
+        return st ? VZ_E_EXEC : 0;
+}
+
+/* ------------------------------------------------------------------ terminals */
+
+static struct termios saved_tio;
+static bool tio_saved;
+static volatile sig_atomic_t winch;
+
+static void restore_tty(void)
+{
+        if (tio_saved)
+                tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
+}
+
+static void on_winch(int sig)
+{
+        (void)sig;
+        winch = 1;
+}
+
+static void raw_mode(void)
+{
+        struct termios t;
+
+        if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+                return;
+        tio_saved = true;
+        atexit(restore_tty);
+        t = saved_tio;
+        cfmakeraw(&t);
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &t);
+}
+
+static void copy_winsize(int to)
+{
+        struct winsize ws;
+        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                ioctl(to, TIOCSWINSZ, &ws);
+}
+
+/* Relay the terminal and fd until fd closes. With escapes (console), Esc
+ * then '.' at the start of a line detaches. Returns 1 on detach. */
+static int terminal_relay(int fd, bool escapes, bool forward_winsize)
+{
+        char buf[8192];
+        bool line_start = true, esc = false;
+
+        if (forward_winsize) {
+                signal(SIGWINCH, on_winch);
+                copy_winsize(fd);
+        }
+        for (;;) {
+                struct pollfd pf[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
+                                       {.fd = fd, .events = POLLIN}};
+                if (winch) {
+                        winch = 0;
+                        copy_winsize(fd);
+                }
+                if (poll(pf, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -1;
+                }
+                if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+                        ssize_t n = read(fd, buf, sizeof(buf));
+                        if (n <= 0)
+                                return 0;
+                        if (write(STDOUT_FILENO, buf, n) < 0)
+                                return -1;
+                }
+                if (pf[0].revents & (POLLIN | POLLHUP)) {
+                        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf)), out = 0;
+                        if (n <= 0) {
+                                pf[0].fd = -1;
+                                return 0;
+                        }
+                        for (ssize_t i = 0; escapes && i < n; i++) {
+                                char c = buf[i];
+                                if (esc) {
+                                        esc = false;
+                                        if (c == '.')
+                                                return 1;
+                                } else if (line_start && c == 27) {
+                                        esc = true;
+                                        continue;
+                                }
+                                line_start = c == '\r' || c == '\n';
+                                buf[out++] = c;
+                        }
+                        if (!escapes)
+                                out = n;
+                        if (out > 0 && write(fd, buf, out) < 0)
+                                return 0;
+                }
+        }
+}
+
+static int cmd_enter(struct cmd_args *a)
+{
+        char **argv = NULL;
+        vz_err e = {0};
+        vz_ct *ct;
+        int r, master, pid, st = 0;
+
+        if (a->argc > 0) {
+                if (strcmp(a->argv[0], "--exec") != 0 || a->argc < 2)
+                        return usage_error("enter: usage: vzctl enter CTID [--exec CMD ARGS...]");
+                argv = a->argv + 1;
+        }
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = vz_ct_enter(ct, argv, &master, &pid, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot enter", a->ctid);
+        fprintf(stderr, "entered into CT %u\n", a->ctid);
+        raw_mode();
+        terminal_relay(master, false, true);
+        restore_tty();
+        close(master);
+        waitpid(pid, &st, 0);
+        fprintf(stderr, "exited from CT %u\n", a->ctid);
+        return 0;
+}
+
+static int cmd_console(struct cmd_args *a)
+{
+        vz_err e = {0};
+        vz_ct *ct;
+        int r, fd;
+
+        if (a->argc > 1 || (a->argc == 1 && strcmp(a->argv[0], "1") != 0))
+                return usage_error("console: only tty 1 (the CT's /dev/console) is available");
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        fd = vz_ct_console(ct, &e);
+        vz_ct_free(ct);
+        if (fd < 0)
+                return tool_fail(&e, "CT %u: cannot attach to the console", a->ctid);
+        fprintf(stderr, "Attached to CT %u (ESC . to detach)\n", a->ctid);
+        raw_mode();
+        r = terminal_relay(fd, true, false);
+        restore_tty();
+        close(fd);
+        fprintf(stderr, r == 1 ? "\nDetached from CT %u\n" : "\nConsole of CT %u closed\n",
+                a->ctid);
+        return 0;
+}
+
 /* ------------------------------------------------------------------ dispatch */
 
 static const struct command commands[] = {
@@ -411,6 +789,16 @@ static const struct command commands[] = {
         {"mount", true, false, cmd_mount, "mount CTID"},
         {"umount", true, false, cmd_umount, "umount CTID"},
         {"status", false, false, cmd_status, "status CTID"},
+        {"start", true, false, cmd_start,
+         "start CTID [--wait[=SEC]] [--force] [--skip-fsck] [--skip-remount]"},
+        {"stop", true, false, cmd_stop, "stop CTID [--fast] [--skip-umount]"},
+        {"restart", true, false, cmd_restart, "restart CTID [start and stop options]"},
+        {"exec", false, false, cmd_exec, "exec CTID COMMAND [ARG...] | exec CTID -"},
+        {"exec2", false, false, cmd_exec2, "exec2 CTID COMMAND [ARG...]  (returns its exit code)"},
+        {"exec3", false, false, cmd_exec3, "exec3 CTID PROGRAM [ARG...]  (no shell)"},
+        {"enter", false, false, cmd_enter, "enter CTID [--exec COMMAND [ARG...]]"},
+        {"console", false, false, cmd_console, "console CTID [1]"},
+        {"runscript", true, false, cmd_runscript, "runscript CTID SCRIPT"},
         {"set", true, true, cmd_set,
          "set CTID [parameters] [--save] [--force] [--setmode restart|ignore]\n"
          "       [--applyconfig NAME]"},

@@ -17,7 +17,7 @@
 
 #include "common.h"
 
-#define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq(a, b)    (strcmp((a), (b)) == 0)
 #define streq_cache(s) streq((s), "cache")
 
 static void usage(FILE *f)
@@ -42,7 +42,7 @@ static void usage(FILE *f)
 
 static int open_ctx(vz_ctx **ctx)
 {
-        vz_err e = { 0 };
+        vz_err e = {0};
 
         if (vz_ctx_new(ctx, &e) < 0)
                 return tool_fail(&e, "cannot read the global configuration");
@@ -52,18 +52,14 @@ static int open_ctx(vz_ctx **ctx)
 static int cmd_create(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "mirror", required_argument, NULL, 'm' },
-                { "packages", required_argument, NULL, 'p' },
-                { "suite", required_argument, NULL, 's' },
-                { "force", no_argument, NULL, 'f' },
-                { "quiet", no_argument, NULL, 'q' },
-                { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+            {"mirror", required_argument, NULL, 'm'}, {"packages", required_argument, NULL, 'p'},
+            {"suite", required_argument, NULL, 's'},  {"force", no_argument, NULL, 'f'},
+            {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},         {},
         };
-        vz_cache_opts co = { 0 };
+        vz_cache_opts co = {0};
         vz_ctx *ctx = NULL;
-        vz_err e = { 0 };
+        vz_err e = {0};
         const char *name;
         char label[300];
         int c, r;
@@ -128,7 +124,7 @@ static int cmd_create(int argc, char **argv)
 static int cmd_remove(int argc, char **argv)
 {
         vz_ctx *ctx = NULL;
-        vz_err e = { 0 };
+        vz_err e = {0};
         const char *name;
         int r, removed = 0;
 
@@ -170,7 +166,7 @@ static int cmd_remove(int argc, char **argv)
 static int cmd_list(int argc, char **argv)
 {
         vz_ctx *ctx = NULL;
-        vz_err e = { 0 };
+        vz_err e = {0};
         char **names = NULL;
         int r;
 
@@ -200,9 +196,9 @@ int main(int argc, char **argv)
                 const char *name;
                 int (*fn)(int argc, char **argv);
         } cmds[] = {
-                { "create", cmd_create },
-                { "remove", cmd_remove },
-                { "list", cmd_list },
+            {"create", cmd_create},
+            {"remove", cmd_remove},
+            {"list", cmd_list},
         };
         int i;
 

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < vz_param_count(); i++) {
                 const vz_param_info *p = vz_param_at(i);
                 const char *v = vz_conffile_get(f, p->name);
-                vz_err e = { 0 };
+                vz_err e = {0};
                 int64_t b, l;
 
                 if (!v)

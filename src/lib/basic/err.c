@@ -4,7 +4,7 @@
 
 #include "err.h"
 
-static int fail_v(vz_err *e, bool replace, int vzcode, int r, const char *fmt, va_list ap)
+_printf_(5, 0) static int fail_v(vz_err *e, bool replace, int vzcode, int r, const char *fmt, va_list ap)
 {
         if (r > 0)
                 r = -r;

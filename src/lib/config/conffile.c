@@ -80,13 +80,16 @@ static bool is_name_char(char c)
 
 /* Where does the logical line starting at buf[pos] end? A quoted value may
  * span lines, and a backslash-newline outside single quotes continues the
- * line, as in the shell. An unterminated quote makes the line a plain
- * physical line (the shell would refuse the file; we keep going). */
-static size_t logical_end(const char *buf, size_t len, size_t pos)
+ * line, as in the shell. An unterminated quote swallows the rest of the file
+ * into one garbage line (*ret_open set): the shell would refuse the file, and
+ * keeping the decision at EOF means edits before it cannot change it. */
+static size_t logical_end(const char *buf, size_t len, size_t pos, bool *ret_open)
 {
         size_t i = pos, phys_end;
         char quote = 0;
         bool prev_blank = true;
+
+        *ret_open = false;
 
         phys_end = pos;
         while (phys_end < len && buf[phys_end] != '\n')
@@ -131,7 +134,8 @@ static size_t logical_end(const char *buf, size_t len, size_t pos)
                         quote = c;
                 prev_blank = is_blank(c);
         }
-        return quote ? phys_end : len;
+        *ret_open = quote != 0;
+        return len;
 }
 
 /* Parse the value part the way the shell would: quotes, escapes and
@@ -318,8 +322,9 @@ int vz_conffile_parse(const char *buf, size_t len, vz_conffile **ret)
         if (!f)
                 return -ENOMEM;
         while (pos < len) {
-                size_t end = logical_end(buf, len, pos);
-                r = push_line(f, buf + pos, end - pos, true);
+                bool open;
+                size_t end = logical_end(buf, len, pos, &open);
+                r = push_line(f, buf + pos, end - pos, !open);
                 if (r < 0)
                         return r;
                 pos = end;
@@ -394,6 +399,60 @@ static void remove_line(vz_conffile *f, size_t i)
         f->n--;
 }
 
+/* Would text appended after the last line (with a newline added to it)
+ * change how the last line reads? True for an unterminated quote or a
+ * trailing backslash: the new line goes before it then. */
+static bool last_line_is_open(const struct line *last, bool *ret_needs_nl)
+{
+        _cleanup_free_ char *probe = NULL;
+        bool open;
+        size_t n;
+
+        *ret_needs_nl = last->len > 0 && last->raw[last->len - 1] != '\n';
+        probe = malloc(last->len + 8);
+        if (!probe)
+                return true;
+        memcpy(probe, last->raw, last->len);
+        n = last->len;
+        if (*ret_needs_nl)
+                probe[n++] = '\n';
+        memcpy(probe + n, "X=\"\"\n", 6);
+        return logical_end(probe, n + 6, 0, &open) != n || open;
+}
+
+/* Take nl (a rendered assignment) into the file at the end. */
+static int append_line(vz_conffile *f, struct line *nl)
+{
+        size_t at = f->n;
+        bool needs_nl = false;
+
+        if (f->n > 0 && last_line_is_open(&f->lines[f->n - 1], &needs_nl)) {
+                at = f->n - 1;
+                needs_nl = false;
+        }
+        if (needs_nl) {
+                struct line *last = &f->lines[f->n - 1];
+                char *nr = realloc(last->raw, last->len + 2);
+                if (!nr)
+                        return -ENOMEM;
+                last->raw = nr;
+                last->raw[last->len++] = '\n';
+                last->raw[last->len] = '\0';
+        }
+        if (f->n == f->cap) {
+                size_t nc = f->cap ? f->cap * 2 : 32;
+                struct line *nv = realloc(f->lines, nc * sizeof(*nv));
+                if (!nv)
+                        return -ENOMEM;
+                f->lines = nv;
+                f->cap = nc;
+        }
+        memmove(&f->lines[at + 1], &f->lines[at], (f->n - at) * sizeof(struct line));
+        f->lines[at] = *nl;
+        f->n++;
+        return 0;
+}
+
 int vz_conffile_set(vz_conffile *f, const char *key, const char *value)
 {
         _cleanup_free_ char *raw = NULL;
@@ -438,27 +497,11 @@ int vz_conffile_set(vz_conffile *f, const char *key, const char *value)
                                 if (f->lines[i].key && streq(f->lines[i].key, key))
                                         remove_line(f, i);
         } else {
-                /* Appending after a last line without newline needs one first. */
-                if (f->n > 0 && f->lines[f->n - 1].len > 0 &&
-                    f->lines[f->n - 1].raw[f->lines[f->n - 1].len - 1] != '\n') {
-                        struct line *last = &f->lines[f->n - 1];
-                        char *nr = realloc(last->raw, last->len + 2);
-                        if (!nr) {
-                                line_done(&nl);
-                                return -ENOMEM;
-                        }
-                        last->raw = nr;
-                        last->raw[last->len++] = '\n';
-                        last->raw[last->len] = '\0';
-                }
-                r = push_line(f, nl.raw, nl.len, false);
+                r = append_line(f, &nl);
                 if (r < 0) {
                         line_done(&nl);
                         return r;
                 }
-                f->lines[f->n - 1].key = nl.key;
-                f->lines[f->n - 1].value = nl.value;
-                free(nl.raw);
         }
         r = rebuild_acc(f);
         return r < 0 ? r : 1;

@@ -28,12 +28,11 @@
 extern char **environ;
 
 /* Searched in this order (OpenVZ's order, zstd added last). */
-static const char *const cache_suffixes[] = { ".tar", ".tar.gz", ".tar.bz2", ".tar.xz",
-                                              ".tar.zst" };
+static const char *const cache_suffixes[] = {".tar", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst"};
 
 #define DEFAULT_MIRROR "http://deb.debian.org/debian"
 #define DEBIAN_INCLUDE "systemd-sysv,iproute2,iptables,ifupdown,procps,less,ca-certificates"
-#define BUSYBOX_PATH "/bin/busybox"
+#define BUSYBOX_PATH   "/bin/busybox"
 
 bool vz_tmpl_name_is_valid(const char *name)
 {
@@ -125,12 +124,10 @@ _public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
                                         break;
                                 name = strndup(de->d_name, len - sl);
                                 if (!name)
-                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM,
-                                                       "out of memory");
+                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                                 if (!vz_strv_contains(names, name) &&
                                     vz_strv_consume(&names, TAKE_PTR(name)) < 0)
-                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM,
-                                                       "out of memory");
+                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                                 break;
                         }
                 }
@@ -231,7 +228,7 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         char lvl[16];
         int r;
 
-        *w = (struct writer){ .fd = -1 };
+        *w = (struct writer){.fd = -1};
         r = cache_dir(ctx, &dir, e);
         if (r < 0)
                 return r;
@@ -269,9 +266,17 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         snprintf(lvl, sizeof(lvl), "%d", level);
         if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
             archive_write_add_filter_zstd(w->a) != ARCHIVE_OK ||
-            archive_write_set_filter_option(w->a, "zstd", "compression-level", lvl) !=
-                    ARCHIVE_OK ||
+            archive_write_set_filter_option(w->a, "zstd", "compression-level", lvl) != ARCHIVE_OK ||
             archive_write_set_bytes_per_block(w->a, 64 * 1024) != ARCHIVE_OK) {
+                r = vz_fail(e, VZ_E_SYSTEM, -EINVAL, "cannot set up archive writer: %s",
+                            archive_error_string(w->a));
+                writer_abort(w);
+                return r;
+        }
+        /* File names on Linux are bytes: store them as they are instead of
+         * converting from the current locale (fails for UTF-8 names under
+         * LANG=C, e.g. ca-certificates' files). */
+        if (archive_write_set_format_option(w->a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) {
                 r = vz_fail(e, VZ_E_SYSTEM, -EINVAL, "cannot set up archive writer: %s",
                             archive_error_string(w->a));
                 writer_abort(w);
@@ -297,9 +302,9 @@ static int writer_error(struct writer *w, vz_err *e)
 {
         int en = archive_errno(w->a);
 
-        return vz_fail(e, en == ENOSPC ? VZ_E_FS_NO_DISK_SPACE : VZ_E_SYSTEM,
-                       en > 0 ? -en : -EIO, "cannot write template cache %s: %s",
-                       w->final_path, archive_error_string(w->a));
+        return vz_fail(e, en == ENOSPC ? VZ_E_FS_NO_DISK_SPACE : VZ_E_SYSTEM, en > 0 ? -en : -EIO,
+                       "cannot write template cache %s: %s", w->final_path,
+                       archive_error_string(w->a));
 }
 
 static int writer_commit(struct writer *w, bool force, vz_err *e)
@@ -337,8 +342,8 @@ static void writer_progress(struct writer *w, bool final)
                 return;
         if (final || w->done >= w->last + (4u << 20)) {
                 w->last = w->done;
-                w->progress(final ? w->total : (w->done < w->total ? w->done : w->total),
-                            w->total, w->userdata);
+                w->progress(final ? w->total : (w->done < w->total ? w->done : w->total), w->total,
+                            w->userdata);
         }
 }
 
@@ -435,18 +440,17 @@ static bool applet_path_ok(const char *p)
 }
 
 static const char busybox_inittab[] =
-        "# /etc/inittab of the vz busybox template. busybox init runs as PID 1 in a\n"
-        "# container whose runtime has already mounted /proc, /sys, /dev and /run,\n"
-        "# so nothing is mounted here, and there is no getty.\n"
-        "::sysinit:/etc/init.d/rcS\n"
-        "::ctrlaltdel:/sbin/reboot\n"
-        "::shutdown:/bin/sync\n";
+    "# /etc/inittab of the vz busybox template. busybox init runs as PID 1 in a\n"
+    "# container whose runtime has already mounted /proc, /sys, /dev and /run,\n"
+    "# so nothing is mounted here, and there is no getty.\n"
+    "::sysinit:/etc/init.d/rcS\n"
+    "::ctrlaltdel:/sbin/reboot\n"
+    "::shutdown:/bin/sync\n";
 
-static const char busybox_rcs[] =
-        "#!/bin/sh\n"
-        "# Run once by init at boot (::sysinit in /etc/inittab).\n"
-        "[ -s /etc/hostname ] && /bin/hostname -F /etc/hostname\n"
-        "exit 0\n";
+static const char busybox_rcs[] = "#!/bin/sh\n"
+                                  "# Run once by init at boot (::sysinit in /etc/inittab).\n"
+                                  "[ -s /etc/hostname ] && /bin/hostname -F /etc/hostname\n"
+                                  "exit 0\n";
 
 static const char busybox_passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
                                      "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
@@ -476,18 +480,17 @@ static int build_busybox(struct writer *w, vz_err *e)
                 const char *path;
                 mode_t mode;
         } dirs[] = {
-                { "./bin", 0755 },          { "./dev", 0755 },     { "./etc", 0755 },
-                { "./etc/init.d", 0755 },   { "./home", 0755 },    { "./mnt", 0755 },
-                { "./proc", 0555 },         { "./root", 0700 },    { "./run", 0755 },
-                { "./sbin", 0755 },         { "./sys", 0555 },     { "./tmp", 01777 },
-                { "./usr", 0755 },          { "./usr/bin", 0755 }, { "./usr/sbin", 0755 },
-                { "./var", 0755 },          { "./var/log", 0755 }, { "./var/run", 0755 },
+            {"./bin", 0755},     {"./dev", 0755},     {"./etc", 0755},      {"./etc/init.d", 0755},
+            {"./home", 0755},    {"./mnt", 0755},     {"./proc", 0555},     {"./root", 0700},
+            {"./run", 0755},     {"./sbin", 0755},    {"./sys", 0555},      {"./tmp", 01777},
+            {"./usr", 0755},     {"./usr/bin", 0755}, {"./usr/sbin", 0755}, {"./var", 0755},
+            {"./var/log", 0755}, {"./var/run", 0755},
         };
         _cleanup_free_ char *bin = NULL, *banner = NULL, *version = NULL, *osrel = NULL,
                             *shadow = NULL;
         _cleanup_strv_free_ char **applets = NULL;
-        char *argv_list[] = { (char *)BUSYBOX_PATH, (char *)"--list-full", NULL };
-        char *argv_ver[] = { (char *)BUSYBOX_PATH, NULL };
+        char *argv_list[] = {(char *)BUSYBOX_PATH, (char *)"--list-full", NULL};
+        char *argv_ver[] = {(char *)BUSYBOX_PATH, NULL};
         size_t len;
         struct stat st;
         time_t mt;
@@ -495,12 +498,11 @@ static int build_busybox(struct writer *w, vz_err *e)
         int r;
 
         if (stat(BUSYBOX_PATH, &st) < 0)
-                return vz_fail(e, VZ_E_SYSTEM, -errno,
-                               "%s not found (install busybox-static): %m", BUSYBOX_PATH);
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "%s not found (install busybox-static): %m",
+                               BUSYBOX_PATH);
         r = vz_read_file(BUSYBOX_PATH, 64u << 20, &bin, &len);
         if (r < 0)
-                return vz_fail(e, VZ_E_SYSTEM, r, "cannot read %s: %s", BUSYBOX_PATH,
-                               strerror(-r));
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot read %s: %s", BUSYBOX_PATH, strerror(-r));
         r = elf_is_static(bin, len);
         if (r < 0)
                 return vz_fail(e, VZ_E_SYSTEM, r, "%s is not an ELF executable", BUSYBOX_PATH);
@@ -558,8 +560,7 @@ static int build_busybox(struct writer *w, vz_err *e)
                 if (vz_startswith(p, "bin/"))
                         target = strdup("busybox");
                 else
-                        target = vz_strdupf("%s%s", depth == 2 ? "../../" : "../",
-                                            "bin/busybox");
+                        target = vz_strdupf("%s%s", depth == 2 ? "../../" : "../", "bin/busybox");
                 path = vz_strdupf("./%s", p);
                 if (!path || !target)
                         return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
@@ -570,8 +571,7 @@ static int build_busybox(struct writer *w, vz_err *e)
                         return r;
         }
         if (!have_init) {
-                r = write_mem(w, "./sbin/init", S_IFLNK | 0777, "../bin/busybox", NULL, 0, mt,
-                              e);
+                r = write_mem(w, "./sbin/init", S_IFLNK | 0777, "../bin/busybox", NULL, 0, mt, e);
                 if (r < 0)
                         return r;
         }
@@ -581,11 +581,11 @@ static int build_busybox(struct writer *w, vz_err *e)
                            "HOME_URL=\"https://busybox.net/\"\n",
                            version ? version : "unknown", version ? version : "");
         /* Root locked ('!'): log in through vzctl enter/exec only. */
-        shadow = vz_strdupf("root:!:%lld:0:99999:7:::\n"
-                            "daemon:*:%lld:0:99999:7:::\n"
-                            "nobody:*:%lld:0:99999:7:::\n",
-                            (long long)(mt / 86400), (long long)(mt / 86400),
-                            (long long)(mt / 86400));
+        shadow =
+            vz_strdupf("root:!:%lld:0:99999:7:::\n"
+                       "daemon:*:%lld:0:99999:7:::\n"
+                       "nobody:*:%lld:0:99999:7:::\n",
+                       (long long)(mt / 86400), (long long)(mt / 86400), (long long)(mt / 86400));
         if (!osrel || !shadow)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
 
@@ -595,15 +595,15 @@ static int build_busybox(struct writer *w, vz_err *e)
                         mode_t mode;
                         const char *data;
                 } files[] = {
-                        { "./etc/inittab", 0644, busybox_inittab },
-                        { "./etc/init.d/rcS", 0755, busybox_rcs },
-                        { "./etc/passwd", 0644, busybox_passwd },
-                        { "./etc/group", 0644, busybox_group },
-                        { "./etc/shadow", 0600, shadow },
-                        { "./etc/hostname", 0644, "" },
-                        { "./etc/hosts", 0644, busybox_hosts },
-                        { "./etc/os-release", 0644, osrel },
-                        { "./etc/profile", 0644, busybox_profile },
+                    {"./etc/inittab", 0644, busybox_inittab},
+                    {"./etc/init.d/rcS", 0755, busybox_rcs},
+                    {"./etc/passwd", 0644, busybox_passwd},
+                    {"./etc/group", 0644, busybox_group},
+                    {"./etc/shadow", 0600, shadow},
+                    {"./etc/hostname", 0644, ""},
+                    {"./etc/hosts", 0644, busybox_hosts},
+                    {"./etc/os-release", 0644, osrel},
+                    {"./etc/profile", 0644, busybox_profile},
                 };
                 for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                         r = write_mem(w, files[i].path, S_IFREG | files[i].mode, NULL,
@@ -638,12 +638,11 @@ static int parse_debian(const char *name, const vz_cache_opts *opts, char **ret_
 {
         static const struct {
                 const char *ver, *suite;
-        } suites[] = { { "10", "buster" }, { "11", "bullseye" }, { "12", "bookworm" },
-                       { "13", "trixie" } };
+        } suites[] = {{"10", "buster"}, {"11", "bullseye"}, {"12", "bookworm"}, {"13", "trixie"}};
         static const struct {
                 const char *name, *deb;
-        } arches[] = { { "x86_64", "amd64" }, { "amd64", "amd64" },  { "x86", "i386" },
-                       { "i386", "i386" },    { "aarch64", "arm64" }, { "arm64", "arm64" } };
+        } arches[] = {{"x86_64", "amd64"}, {"amd64", "amd64"},   {"x86", "i386"},
+                      {"i386", "i386"},    {"aarch64", "arm64"}, {"arm64", "arm64"}};
         _cleanup_strv_free_ char **parts = NULL;
         size_t n;
         const char *suite = NULL;
@@ -651,8 +650,7 @@ static int parse_debian(const char *name, const vz_cache_opts *opts, char **ret_
         if (vz_strv_split(name, "-", &parts) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         n = vz_strv_length(parts);
-        if (n < 3 || n > 4 || !streq(parts[0], "debian") ||
-            (n == 4 && !streq(parts[3], "minimal")))
+        if (n < 3 || n > 4 || !streq(parts[0], "debian") || (n == 4 && !streq(parts[3], "minimal")))
                 return vz_fail(e, VZ_E_VALUE, -EINVAL,
                                "unknown OS template '%s' (known: busybox, "
                                "debian-<version>-<arch>[-minimal])",
@@ -798,8 +796,7 @@ static int lock_root(int etc, vz_err *e)
 static void truncate_file(int dir, const char *name, bool create)
 {
         int fd = openat(dir, name,
-                        O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0),
-                        0644);
+                        O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
         if (fd >= 0)
                 close(fd);
 }
@@ -919,7 +916,7 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
         _cleanup_free_ char *suite = NULL, *dir = NULL, *work = NULL, *include = NULL,
                             *variant = NULL, *archopt = NULL;
         _cleanup_close_ int root = -1, etc = -1;
-        struct dbs_log log = { 0 };
+        struct dbs_log log = {0};
         const char *arch = NULL, *mirror;
         bool minimal = false;
         int r, st;
@@ -931,8 +928,7 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
                 return vz_fail(e, VZ_E_SYSTEM, -EPERM,
                                "building a Debian cache needs root (debootstrap)");
         if (opts && !isempty(opts->packages) && !packages_ok(opts->packages))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid package list '%s'",
-                               opts->packages);
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid package list '%s'", opts->packages);
         mirror = opts && !isempty(opts->mirror) ? opts->mirror : vz_ctx_get(ctx, "VZPKG_MIRROR");
         if (isempty(mirror))
                 mirror = DEFAULT_MIRROR;
@@ -950,8 +946,8 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
         if (!work || !include || !archopt)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         if (!mkdtemp(work))
-                return vz_fail(e, VZ_E_CANT_CREATE_DIR, -errno, "cannot create a directory in %s: %m",
-                               dir);
+                return vz_fail(e, VZ_E_CANT_CREATE_DIR, -errno,
+                               "cannot create a directory in %s: %m", dir);
 
         {
                 char *argv[8];
@@ -987,8 +983,8 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
                                     strerror(-st),
                                     st == -ENOENT ? " (apt-get install debootstrap)" : "");
                 else
-                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "debootstrap failed with status %d%s",
-                                    st, tail);
+                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "debootstrap failed with status %d%s", st,
+                                    tail);
                 goto out;
         }
 

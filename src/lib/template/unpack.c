@@ -50,8 +50,8 @@
 bool vz_unpack_force_fallback;
 
 #define READ_BLOCK_SIZE (1024 * 1024)
-#define PROGRESS_STEP (4 * 1024 * 1024)
-#define MAX_SYMLINKS 40
+#define PROGRESS_STEP   (4 * 1024 * 1024)
+#define MAX_SYMLINKS    40
 
 struct fixup {
         char *path;               /* normalised, "" is the target itself */
@@ -276,8 +276,8 @@ static int open_dir_in_root(struct unpacker *u, const char *path)
         }
         if (u->use_openat2) {
                 struct open_how how = {
-                        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+                    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
                 };
 
                 for (int i = 0; i < 32; i++) {
@@ -341,8 +341,9 @@ static int make_parents(struct unpacker *u, const char *dir)
         return 0;
 }
 
-/* Borrowed fd of the parent directory dir (normalised), cached. */
-static int get_parent(struct unpacker *u, const char *dir)
+/* Borrowed fd of the parent directory dir (normalised), cached; missing
+ * directories are created if create is set. */
+static int get_parent_ex(struct unpacker *u, const char *dir, bool create)
 {
         int fd;
 
@@ -352,7 +353,7 @@ static int get_parent(struct unpacker *u, const char *dir)
                 return u->cache_fd;
         cache_drop(u);
         fd = open_dir_in_root(u, dir);
-        if (fd == -ENOENT) {
+        if (fd == -ENOENT && create) {
                 int r = make_parents(u, dir);
 
                 if (r < 0)
@@ -368,6 +369,11 @@ static int get_parent(struct unpacker *u, const char *dir)
         }
         u->cache_fd = fd;
         return fd;
+}
+
+static int get_parent(struct unpacker *u, const char *dir)
+{
+        return get_parent_ex(u, dir, true);
 }
 
 static void split_path(char *path, const char **ret_dir, const char **ret_base)
@@ -443,9 +449,8 @@ static int acl_to_xattr(struct archive_entry *ae, int type, void **ret, size_t *
         ents = calloc((size_t)n + 4, sizeof(*ents));
         if (!ents)
                 return -ENOMEM;
-        while (k < (size_t)n + 4 &&
-               archive_entry_acl_next(ae, type, &etype, &permset, &tag, &qual, &name) ==
-                       ARCHIVE_OK) {
+        while (k < (size_t)n + 4 && archive_entry_acl_next(ae, type, &etype, &permset, &tag, &qual,
+                                                           &name) == ARCHIVE_OK) {
                 uint16_t t;
                 bool has_id = false;
 
@@ -522,8 +527,8 @@ static int set_one_xattr(struct unpacker *u, int fd, const char *path, const cha
         return 0;
 }
 
-static int apply_acls_xattrs(struct unpacker *u, struct archive_entry *ae, int fd,
-                             const char *path, bool is_dir)
+static int apply_acls_xattrs(struct unpacker *u, struct archive_entry *ae, int fd, const char *path,
+                             bool is_dir)
 {
         const char *name;
         const void *value;
@@ -535,8 +540,8 @@ static int apply_acls_xattrs(struct unpacker *u, struct archive_entry *ae, int f
                         int type;
                         const char *xname;
                 } kinds[] = {
-                        { ARCHIVE_ENTRY_ACL_TYPE_ACCESS, "system.posix_acl_access" },
-                        { ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, "system.posix_acl_default" },
+                    {ARCHIVE_ENTRY_ACL_TYPE_ACCESS, "system.posix_acl_access"},
+                    {ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, "system.posix_acl_default"},
                 };
                 for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
                         _cleanup_free_ void *buf = NULL;
@@ -611,8 +616,8 @@ static bool need_chown(struct unpacker *u, struct archive_entry *ae)
          * our ids unless the target root is setgid. */
         if (!u->is_root)
                 return false;
-        return (uid_t)archive_entry_uid(ae) != u->euid ||
-               (gid_t)archive_entry_gid(ae) != u->egid || u->root_setgid;
+        return (uid_t)archive_entry_uid(ae) != u->euid || (gid_t)archive_entry_gid(ae) != u->egid ||
+               u->root_setgid;
 }
 
 /* Owner, then mode (chown clears set-id bits), then ACLs/xattrs (an ACL
@@ -743,8 +748,7 @@ static int extract_file(struct unpacker *u, struct archive_entry *ae, int dfd, c
                 r = remove_existing(u, dfd, base);
                 if (r < 0)
                         return unpack_fail(u, r, path, "cannot replace");
-                fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                            0600);
+                fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         }
         if (fd < 0)
                 return unpack_fail(u, -errno, path, "cannot create");
@@ -754,8 +758,8 @@ static int extract_file(struct unpacker *u, struct archive_entry *ae, int dfd, c
         return apply_meta(u, ae, fd, path, false);
 }
 
-static int extract_symlink(struct unpacker *u, struct archive_entry *ae, int dfd,
-                           const char *base, const char *path)
+static int extract_symlink(struct unpacker *u, struct archive_entry *ae, int dfd, const char *base,
+                           const char *path)
 {
         const char *target = archive_entry_symlink(ae);
         struct timespec ts[2];
@@ -865,7 +869,7 @@ static int extract_hardlink(struct unpacker *u, struct archive_entry *ae, const 
         /* Some formats (cpio, pax with data) carry the data on a link entry. */
         if (archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0) {
                 _cleanup_close_ int fd =
-                        openat(dfd, base, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+                    openat(dfd, base, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return unpack_fail(u, -errno, path, "cannot open");
                 r = write_data(u, ae, fd, path);
@@ -942,7 +946,7 @@ static int run_fixups(struct unpacker *u)
                         fd = openat(u->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 } else {
                         split_path(copy, &dir, &base);
-                        pfd = get_parent(u, dir);
+                        pfd = get_parent_ex(u, dir, false);
                         if (pfd < 0)
                                 continue; /* replaced later in the archive */
                         fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1010,14 +1014,14 @@ _public_ int vz_tmpl_unpack(const char *archive, int target_fd, vz_progress_fn p
                             void *userdata, vz_err *e)
 {
         struct unpacker u = {
-                .archive_path = archive,
-                .root_fd = target_fd,
-                .use_openat2 = !vz_unpack_force_fallback,
-                .is_root = geteuid() == 0,
-                .euid = geteuid(),
-                .egid = getegid(),
-                .e = e,
-                .cache_fd = -1,
+            .archive_path = archive,
+            .root_fd = target_fd,
+            .use_openat2 = !vz_unpack_force_fallback,
+            .is_root = geteuid() == 0,
+            .euid = geteuid(),
+            .egid = getegid(),
+            .e = e,
+            .cache_fd = -1,
         };
         _cleanup_close_ int fd = -1;
         struct archive_entry *ae;

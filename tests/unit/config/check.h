@@ -21,7 +21,7 @@ static int check_failures;
 #define CHECK_STREQ(a, b)                                                                          \
         do {                                                                                       \
                 const char *_a = (a), *_b = (b);                                                   \
-                CHECK(_a && _b && strcmp(_a, _b) == 0, "'%s' != '%s'", _a ? _a : "(null)",         \
+                CHECK(_a &&_b &&strcmp(_a, _b) == 0, "'%s' != '%s'", _a ? _a : "(null)",           \
                       _b ? _b : "(null)");                                                         \
         } while (0)
 

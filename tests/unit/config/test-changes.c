@@ -23,7 +23,7 @@ static const char *lookup(const char *name, void *userdata)
 
 static void add_ok(vz_changes *ch, const char *opt, const char *val)
 {
-        vz_err e = { 0 };
+        vz_err e = {0};
         CHECK(vz_changes_add(ch, opt, val, &e) == 0, "--%s %s: %s", opt, val, e.msg);
 }
 
@@ -34,7 +34,7 @@ int main(void)
                                 "CAPABILITY=\"CHOWN:off\"\nNAMESERVER=\"9.9.9.9\"\n"
                                 "PHYSPAGES=\"0:65536\"";
         vz_changes *ch = NULL;
-        vz_err e = { 0 };
+        vz_err e = {0};
         char *out;
         int r;
 

@@ -12,33 +12,31 @@
 #include "macro.h"
 #include "util.h"
 
-static const char messy[] =
-        "# comment line\n"
-        "\n"
-        "   # indented comment\n"
-        "VE_ROOT=\"/vz/root/$VEID\"\n"
-        "  HOSTNAME='ct.example.com'   \n"
-        "\tONBOOT=yes\t# trailing comment\n"
-        "UNKNOWN_KEY=\"whatever\"\n"
-        "DESCRIPTION=\"say \\\"hi\\\" for \\$5 \\\\ \\`x\\`\"\n"
-        "NAMESERVER=\"8.8.8.8\"\n"
-        "this is garbage\n"
-        "=novalue\n"
-        "9BAD=1\n"
-        "IP_ADDRESS=\"10.0.0.1\n"
-        "10.0.0.2\"\n"
-        "NETIF=ifname=eth0,\\\n"
-        "bridge=br0\n"
-        "CPUUNITS=\"1000\"\n"
-        "HOSTNAME=\"second.example.com\"\n"
-        "IP_ADDRESS=\"10.0.0.3\"\n"
-        "NAMESERVER=1.1.1.1\n"
-        "SINGLE='it''s'\n"
-        "EMPTY=\n"
-        "SPACED = \"x\"\n"
-        "UNTERMINATED=\"oops\n"
-        "DCACHE=\"1000\"\n"
-        "KMEMSIZE=\"2000:3000\"";
+static const char messy[] = "# comment line\n"
+                            "\n"
+                            "   # indented comment\n"
+                            "VE_ROOT=\"/vz/root/$VEID\"\n"
+                            "  HOSTNAME='ct.example.com'   \n"
+                            "\tONBOOT=yes\t# trailing comment\n"
+                            "UNKNOWN_KEY=\"whatever\"\n"
+                            "DESCRIPTION=\"say \\\"hi\\\" for \\$5 \\\\ \\`x\\`\"\n"
+                            "NAMESERVER=\"8.8.8.8\"\n"
+                            "this is garbage\n"
+                            "=novalue\n"
+                            "9BAD=1\n"
+                            "IP_ADDRESS=\"10.0.0.1\n"
+                            "10.0.0.2\"\n"
+                            "NETIF=ifname=eth0,\\\n"
+                            "bridge=br0\n"
+                            "CPUUNITS=\"1000\"\n"
+                            "HOSTNAME=\"second.example.com\"\n"
+                            "IP_ADDRESS=\"10.0.0.3\"\n"
+                            "NAMESERVER=1.1.1.1\n"
+                            "SINGLE='it''s'\n"
+                            "EMPTY=\n"
+                            "SPACED = \"x\"\n"
+                            "DCACHE=\"1000\"\n"
+                            "KMEMSIZE=\"2000:3000\"";
 
 /* Split into lines without their terminators. */
 static char **lines_of(const char *s)
@@ -85,7 +83,6 @@ static void test_round_trip_and_values(void)
         CHECK_STREQ(vz_conffile_get(f, "SINGLE"), "its");
         CHECK_STREQ(vz_conffile_get(f, "EMPTY"), "");
         CHECK_STREQ(vz_conffile_get(f, "SPACED"), "x");
-        CHECK(vz_conffile_get(f, "UNTERMINATED") != NULL, "unterminated kept as a value");
         CHECK_STREQ(vz_conffile_get(f, "DCACHESIZE"), "1000"); /* alias */
         CHECK_STREQ(vz_conffile_get(f, "DCACHE"), "1000");
         CHECK_STREQ(vz_conffile_get(f, "KMEMSIZE"), "2000:3000");
@@ -178,7 +175,7 @@ static void test_empty_and_save(void)
         vz_conffile *f = vz_conffile_new();
         char dir[] = "/tmp/vz-test-conffile-XXXXXX";
         char *path, *out;
-        vz_err e = { 0 };
+        vz_err e = {0};
         struct stat st;
 
         CHECK(f, "new");
@@ -220,10 +217,45 @@ static void test_empty_and_save(void)
         vz_conffile_free(f);
 }
 
+static void test_unterminated(void)
+{
+        /* An unterminated quote swallows the rest of the file, as in the
+         * shell; edits go before it so it keeps reading the same. */
+        static const char src[] = "A=1\nB=\"open\nC=2\nD=\\";
+        vz_conffile *f = NULL, *g = NULL;
+        char *out;
+
+        CHECK(vz_conffile_parse(src, strlen(src), &f) == 0, "parse");
+        CHECK_STREQ(vz_conffile_get(f, "A"), "1");
+        CHECK(vz_conffile_get(f, "B") == NULL && vz_conffile_get(f, "C") == NULL, "swallowed");
+        CHECK(vz_conffile_set(f, "NEW", "say \"x\"") == 1, "append");
+        CHECK(vz_conffile_set(f, "A", "2") == 1, "set");
+        out = vz_conffile_serialize(f, NULL);
+        CHECK_STREQ(out, "A=\"2\"\nNEW=\"say \\\"x\\\"\"\nB=\"open\nC=2\nD=\\");
+        CHECK(vz_conffile_parse(out, strlen(out), &g) == 0, "reparse");
+        CHECK_STREQ(vz_conffile_get(g, "NEW"), "say \"x\"");
+        CHECK_STREQ(vz_conffile_get(g, "A"), "2");
+        CHECK(vz_conffile_get(g, "C") == NULL, "still swallowed");
+        free(out);
+        vz_conffile_free(f);
+        vz_conffile_free(g);
+
+        /* A trailing backslash at EOF: a newline after it would continue
+         * the line, so the new line goes before it. */
+        static const char bs[] = "A=1\nB=x\\";
+        CHECK(vz_conffile_parse(bs, strlen(bs), &f) == 0, "parse");
+        CHECK(vz_conffile_set(f, "C", "3") == 1, "append");
+        out = vz_conffile_serialize(f, NULL);
+        CHECK_STREQ(out, "A=1\nC=\"3\"\nB=x\\");
+        free(out);
+        vz_conffile_free(f);
+}
+
 int main(void)
 {
         test_round_trip_and_values();
         test_set();
         test_empty_and_save();
+        test_unterminated();
         return check_result("test-conffile");
 }

@@ -27,11 +27,11 @@ static char *parse_opt(const char *opt, const char *arg, const char *cur, vz_err
 /* Expect "--opt arg" (against cur) to store want. */
 static void expect(const char *opt, const char *arg, const char *cur, const char *want)
 {
-        vz_err e = { 0 };
+        vz_err e = {0};
         char *v = parse_opt(opt, arg, cur, &e);
 
-        CHECK(v && strcmp(v, want) == 0, "--%s %s (cur '%s'): got '%s' (%s), want '%s'", opt,
-              arg, cur ? cur : "", v ? v : "(null)", e.msg, want);
+        CHECK(v && strcmp(v, want) == 0, "--%s %s (cur '%s'): got '%s' (%s), want '%s'", opt, arg,
+              cur ? cur : "", v ? v : "(null)", e.msg, want);
         free(v);
 }
 
@@ -39,13 +39,12 @@ static void expect(const char *opt, const char *arg, const char *cur, const char
  * option and the value. */
 static void expect_bad(const char *opt, const char *arg, int cls)
 {
-        vz_err e = { 0 };
+        vz_err e = {0};
         char *v = parse_opt(opt, arg, NULL, &e);
 
         CHECK(!v, "--%s '%s' accepted as '%s'", opt, arg, v ? v : "");
         CHECK(e.code == cls, "--%s '%s': class %d, want %d (%s)", opt, arg, e.code, cls, e.msg);
-        CHECK(strstr(e.msg, opt) && strstr(e.msg, arg), "--%s '%s': message '%s'", opt, arg,
-              e.msg);
+        CHECK(strstr(e.msg, opt) && strstr(e.msg, arg), "--%s '%s': message '%s'", opt, arg, e.msg);
         free(v);
 }
 
@@ -53,7 +52,7 @@ static void test_round_trip(void)
 {
         for (size_t i = 0; i < vz_param_table_size(); i++) {
                 const struct vz_param *p = vz_param_row(i);
-                vz_err e = { 0 };
+                vz_err e = {0};
                 char *v1 = NULL, *v2 = NULL;
 
                 if (!p->info.option)
@@ -65,15 +64,15 @@ static void test_round_trip(void)
                 if (!v1)
                         continue; /* an option that removes the key */
                 CHECK(vz_param_check_stored(p->info.name, v1, &e) == 0,
-                      "--%s %s: stored '%s' refused by checker: %s", p->info.option, p->example,
-                      v1, e.msg);
+                      "--%s %s: stored '%s' refused by checker: %s", p->info.option, p->example, v1,
+                      e.msg);
                 /* Applying the same option again to its own result is stable
                  * (a modifying option does not duplicate entries). */
                 if (vz_param_parse(p, p->example, v1, &v2, &e) < 0)
                         CHECK(0, "--%s %s again: %s", p->info.option, p->example, e.msg);
                 else if (!p->fresh_list && !p->extra_option)
-                        CHECK(v2 && strcmp(v1, v2) == 0, "--%s %s: '%s' then '%s'",
-                              p->info.option, p->example, v1, v2 ? v2 : "(null)");
+                        CHECK(v2 && strcmp(v1, v2) == 0, "--%s %s: '%s' then '%s'", p->info.option,
+                              p->example, v1, v2 ? v2 : "(null)");
                 free(v2);
                 v2 = NULL;
                 /* Where stored syntax is command-line syntax, the stored
@@ -100,13 +99,13 @@ static void test_ubc(void)
         expect("ram", "512M", NULL, buf);
         if (ps == 4096) {
                 expect("ram", "512M", NULL, "0:131072");
-                expect("ram", "2.2G", NULL, "0:576717");    /* rounded up */
-                expect("ram", "1000", NULL, "0:1");         /* bytes, up to a page */
+                expect("ram", "2.2G", NULL, "0:576717"); /* rounded up */
+                expect("ram", "1000", NULL, "0:1");      /* bytes, up to a page */
                 expect("swap", "1G", NULL, "0:262144");
                 expect("physpages", "0:256M", NULL, "0:65536");
-                expect("physpages", "1024", NULL, "1024");  /* pages */
+                expect("physpages", "1024", NULL, "1024"); /* pages */
                 expect("physpages", "8192b", NULL, "2");
-                expect("kmemsize", "10P", NULL, "40960");  /* pages to bytes */
+                expect("kmemsize", "10P", NULL, "40960"); /* pages to bytes */
                 expect("privvmpages", "2.2G:2.5G", NULL, "576717:655360");
         }
         expect("ram", "unlimited", NULL, "0:unlimited");
@@ -127,17 +126,17 @@ static void test_ubc(void)
         int64_t b, l;
         CHECK(vz_ubc_parse_stored("0:131072", &b, &l) == 0 && b == 0 && l == 131072, "stored");
         CHECK(vz_ubc_parse_stored("unlimited", &b, &l) == 0 && b == VZ_UNLIMITED &&
-                      l == VZ_UNLIMITED,
+                  l == VZ_UNLIMITED,
               "stored unlimited");
         CHECK(vz_ubc_parse_stored("240", &b, &l) == 0 && b == 240 && l == 240, "stored single");
         CHECK(vz_ubc_parse_stored("x", &b, &l) < 0, "stored garbage");
         CHECK(vz_ubc_parse_stored("5:4", &b, &l) < 0, "stored bar > lim");
         CHECK(vz_param_ubc_value("PHYSPAGES", "0:256M", &b, &l) == 0 && b == 0 &&
-                      l == (256L << 20) / ps,
+                  l == (256L << 20) / ps,
               "PHYSPAGES 0:256M");
         CHECK(vz_param_ubc_value("KMEMSIZE", "1M", &b, &l) == 0 && b == 1 << 20, "KMEMSIZE 1M");
         CHECK(vz_param_disk_value("DISKSPACE", "2G:2.2G", &b, &l) == 0 && b == 2097152 &&
-                      l == 2306868,
+                  l == 2306868,
               "DISKSPACE 2G:2.2G (%lld:%lld)", (long long)b, (long long)l);
 }
 
@@ -202,8 +201,7 @@ static void test_other_kinds(void)
 
         /* veth. */
         expect("netif_add", "eth0", NULL, "ifname=eth0");
-        expect("netif_add", "eth1,00:11:22:33:44:55,veth101.1,00:11:22:33:44:66,br0",
-               "ifname=eth0",
+        expect("netif_add", "eth1,00:11:22:33:44:55,veth101.1,00:11:22:33:44:66,br0", "ifname=eth0",
                "ifname=eth0;ifname=eth1,mac=00:11:22:33:44:55,host_ifname=veth101.1,"
                "host_mac=00:11:22:33:44:66,bridge=br0");
         expect("netif_add", "eth0,,,,br1", "ifname=eth0,mac=00:11:22:33:44:55",
@@ -300,7 +298,7 @@ static void test_bad(void)
         expect_bad("name", "x;y", VZ_E_SET_NAME);
 
         /* Stored values read from files. */
-        vz_err e = { 0 };
+        vz_err e = {0};
         CHECK(vz_param_check_stored("PHYSPAGES", "0:256M", NULL) == 0, "sample syntax");
         CHECK(vz_param_check_stored("DISKSPACE", "2G:2.2G", NULL) == 0, "sample disk");
         CHECK(vz_param_check_stored("IOLIMIT", "10485760", NULL) == 0, "stored iolimit");

@@ -33,7 +33,7 @@ int main(void)
         vz_ctx *ctx = NULL;
         char *path = NULL;
         char **names = NULL;
-        vz_err e = { 0 };
+        vz_err e = {0};
         int r;
 
         if (!mkdtemp(top))

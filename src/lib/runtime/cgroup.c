@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "err.h"
+#include "log.h"
+#include "util.h"
+
+struct hier {
+        char *path;        /* the CT's cgroup directory in this hierarchy */
+        char *controllers; /* comma list ("cpu", "name=systemd"), or v2's list */
+        bool v2;
+};
+
+struct vz_cgroup {
+        struct hier *h;
+        size_t n;
+        char *v2_path;
+        bool pure_v2;
+};
+
+static void unescape_octal(char *s)
+{
+        char *d = s;
+        while (*s) {
+                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[3] >= '0') {
+                        *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+                        s += 4;
+                } else
+                        *d++ = *s++;
+        }
+        *d = '\0';
+}
+
+static bool has_controller(const char *list, const char *c)
+{
+        size_t l = strlen(c);
+        for (const char *p = list; p && *p;) {
+                const char *end = p + strcspn(p, ", ");
+                if ((size_t)(end - p) == l && strncmp(p, c, l) == 0)
+                        return true;
+                p = *end ? end + 1 : end;
+        }
+        return false;
+}
+
+void vz_cgroup_free(vz_cgroup *cg)
+{
+        if (!cg)
+                return;
+        for (size_t i = 0; i < cg->n; i++) {
+                free(cg->h[i].path);
+                free(cg->h[i].controllers);
+        }
+        free(cg->h);
+        free(cg);
+}
+
+static int add_hier(vz_cgroup *cg, const char *mnt, const char *ctrl, bool v2, const char *parent,
+                    unsigned ctid)
+{
+        struct hier *nh;
+
+        /* The same hierarchy can be mounted twice; use it once. */
+        for (size_t i = 0; i < cg->n; i++)
+                if (cg->h[i].v2 == v2 && streq(cg->h[i].controllers, ctrl))
+                        return 0;
+        nh = realloc(cg->h, (cg->n + 1) * sizeof(*nh));
+        if (!nh)
+                return -ENOMEM;
+        cg->h = nh;
+        nh[cg->n].path = vz_strdupf("%s/%s/%u", mnt, parent, ctid);
+        nh[cg->n].controllers = strdup(ctrl);
+        nh[cg->n].v2 = v2;
+        if (!nh[cg->n].path || !nh[cg->n].controllers)
+                return -ENOMEM;
+        if (v2)
+                cg->v2_path = nh[cg->n].path;
+        cg->n++;
+        return 0;
+}
+
+int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        vz_cgroup *cg;
+        char *line = NULL;
+        size_t len = 0;
+        int r = 0;
+
+        if (isempty(parent) || strstr(parent, ".."))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid VZ_CGROUP '%s'",
+                               parent ? parent : "");
+        cg = calloc(1, sizeof(*cg));
+        if (!cg)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f) {
+                vz_cgroup_free(cg);
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read mountinfo");
+        }
+        while (r >= 0 && getline(&line, &len, f) > 0) {
+                char root[4096], mnt[4096], fstype[64], super[1024];
+                const char *sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
+                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) != 2)
+                        continue;
+                /* Only hierarchy roots: a bind of a sub-cgroup is not ours. */
+                if (!streq(root, "/"))
+                        continue;
+                unescape_octal(mnt);
+                if (streq(fstype, "cgroup2")) {
+                        _cleanup_free_ char *cpath = vz_strdupf("%s/cgroup.controllers", mnt);
+                        _cleanup_free_ char *ctrl = NULL;
+                        if (cpath && vz_read_file(cpath, 4096, &ctrl, NULL) == 0) {
+                                ctrl[strcspn(ctrl, "\n")] = '\0';
+                                cg->pure_v2 = !isempty(ctrl);
+                        }
+                        r = add_hier(cg, mnt, ctrl ? ctrl : "", true, parent, ctid);
+                } else if (streq(fstype, "cgroup")) {
+                        /* super options: rw,cpu or rw,name=systemd ... keep the
+                         * controller part only. */
+                        char list[1024] = "";
+                        char *save = NULL;
+                        for (char *t = strtok_r(super, ",", &save); t;
+                             t = strtok_r(NULL, ",", &save)) {
+                                if (streq(t, "rw") || streq(t, "ro") || vz_startswith(t, "release_agent") ||
+                                    streq(t, "nsdelegate") || streq(t, "xattr") ||
+                                    streq(t, "noprefix") || streq(t, "clone_children") ||
+                                    streq(t, "cpuset_v2_mode"))
+                                        continue;
+                                if (list[0])
+                                        strncat(list, ",", sizeof(list) - strlen(list) - 1);
+                                strncat(list, t, sizeof(list) - strlen(list) - 1);
+                        }
+                        if (list[0])
+                                r = add_hier(cg, mnt, list, false, parent, ctid);
+                }
+        }
+        free(line);
+        if (r < 0) {
+                vz_cgroup_free(cg);
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        }
+        if (cg->n == 0) {
+                vz_cgroup_free(cg);
+                return vz_fail(e, VZ_E_BAD_KERNEL, -ENOENT, "no cgroup hierarchy is mounted");
+        }
+        *ret = cg;
+        return 0;
+}
+
+const char *vz_cgroup_v2_path(const vz_cgroup *cg)
+{
+        return cg->v2_path;
+}
+
+bool vz_cgroup_is_v2(const vz_cgroup *cg)
+{
+        return cg->pure_v2;
+}
+
+static int write_at(const char *dir, const char *file, const char *value)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s/%s", dir, file);
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        if (!p)
+                return -ENOMEM;
+        fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = write(fd, value, strlen(value));
+        if (n < 0)
+                return -errno;
+        return 0;
+}
+
+/* cpuset v1 starts a new cgroup with no CPUs and no memory nodes, and then
+ * refuses tasks (ENOSPC): copy the parent's. */
+static void cpuset_inherit(const char *dir)
+{
+        _cleanup_free_ char *parent = strdup(dir);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+
+        if (!slash)
+                return;
+        *slash = '\0';
+        for (const char *const *f = (const char *const[]){"cpuset.cpus", "cpuset.mems", NULL}; *f;
+             f++) {
+                _cleanup_free_ char *pp = vz_strdupf("%s/%s", parent, *f), *v = NULL;
+                if (pp && vz_read_file(pp, 4096, &v, NULL) == 0) {
+                        v[strcspn(v, "\n")] = '\0';
+                        if (!isempty(v))
+                                write_at(dir, *f, v);
+                }
+        }
+}
+
+static int mkdir_cg(const struct hier *h)
+{
+        _cleanup_free_ char *parent = strdup(h->path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        bool cpuset = !h->v2 && has_controller(h->controllers, "cpuset");
+
+        if (!slash)
+                return -ENOMEM;
+        *slash = '\0';
+        if (mkdir(parent, 0755) == 0 && cpuset)
+                cpuset_inherit(parent);
+        else if (errno != EEXIST)
+                return -errno;
+        if (mkdir(h->path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (cpuset)
+                cpuset_inherit(h->path);
+        return 0;
+}
+
+/* Delegation as systemd does it: the directory and the files that create
+ * sub-cgroups and move processes; never the limit files. */
+static void delegate(const struct hier *h, uid_t uid, gid_t gid)
+{
+        static const char *const files[] = {"cgroup.procs", "cgroup.subtree_control",
+                                            "cgroup.threads", "tasks", "notify_on_release",
+                                            "cgroup.clone_children", NULL};
+        if (chown(h->path, uid, gid) < 0)
+                vz_debug("chown %s: %s", h->path, strerror(errno));
+        for (size_t i = 0; files[i]; i++) {
+                _cleanup_free_ char *p = vz_strdupf("%s/%s", h->path, files[i]);
+                if (p)
+                        (void)lchown(p, uid, gid);
+        }
+}
+
+int vz_cgroup_create(vz_cgroup *cg, uid_t owner_uid, gid_t owner_gid, vz_err *e)
+{
+        struct stat st;
+        int r;
+
+        for (size_t i = 0; i < cg->n; i++)
+                if (stat(cg->h[i].path, &st) == 0) {
+                        vz_cgroup_kill(cg);
+                        vz_cgroup_destroy(cg);
+                        break;
+                }
+        for (size_t i = 0; i < cg->n; i++) {
+                r = mkdir_cg(&cg->h[i]);
+                if (r < 0) {
+                        vz_cgroup_destroy(cg);
+                        return vz_fail(e, VZ_E_SYSTEM, r, "cannot create cgroup %s: %s",
+                                       cg->h[i].path, strerror(-r));
+                }
+                if (owner_uid != (uid_t)-1 &&
+                    (cg->h[i].v2 || has_controller(cg->h[i].controllers, "name=systemd")))
+                        delegate(&cg->h[i], owner_uid, owner_gid);
+        }
+        return 0;
+}
+
+int vz_cgroup_attach(vz_cgroup *cg, pid_t pid, vz_err *e)
+{
+        char buf[32];
+        int r;
+
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t i = 0; i < cg->n; i++) {
+                r = write_at(cg->h[i].path, "cgroup.procs", buf);
+                if (r < 0)
+                        return vz_fail(e, VZ_E_SYSTEM, r, "cannot move %d into %s: %s", (int)pid,
+                                       cg->h[i].path, strerror(-r));
+        }
+        return 0;
+}
+
+int vz_cgroup_write(vz_cgroup *cg, const char *controller, const char *file, const char *value,
+                    vz_err *e)
+{
+        int r;
+
+        for (size_t i = 0; i < cg->n; i++) {
+                const struct hier *h = &cg->h[i];
+                if (h->v2 ? !cg->pure_v2 || !has_controller(h->controllers, controller)
+                          : !has_controller(h->controllers, controller))
+                        continue;
+                r = write_at(h->path, file, value);
+                if (r < 0)
+                        return vz_fail(e, VZ_E_SETUBC, r, "cannot set %s to %s: %s", file, value,
+                                       strerror(-r));
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/* Signal every pid listed in dir/cgroup.procs and its sub-cgroups. Returns
+ * the number of processes found. */
+static int kill_tree(const char *dir)
+{
+        _cleanup_free_ char *procs = vz_strdupf("%s/cgroup.procs", dir), *buf = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int n = 0;
+
+        if (procs && vz_read_file(procs, 1 << 22, &buf, NULL) == 0)
+                for (char *p = buf; *p;) {
+                        pid_t pid = (pid_t)strtol(p, &p, 10);
+                        if (pid > 0 && kill(pid, SIGKILL) == 0)
+                                n++;
+                        while (*p == '\n')
+                                p++;
+                        if (pid <= 0)
+                                break;
+                }
+        d = opendir(dir);
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = vz_strdupf("%s/%s", dir, de->d_name);
+                if (sub)
+                        n += kill_tree(sub);
+        }
+        return n;
+}
+
+int vz_cgroup_kill(vz_cgroup *cg)
+{
+        /* cgroup.kill (5.14+) kills the whole subtree atomically, including
+         * processes forking meanwhile; it works on the cgroup2 tree even
+         * when that tree has no controllers (hybrid hosts). */
+        if (cg->v2_path && write_at(cg->v2_path, "cgroup.kill", "1") == 0) {
+                for (int i = 0; i < 500; i++) {
+                        _cleanup_free_ char *ev = vz_strdupf("%s/cgroup.events", cg->v2_path);
+                        _cleanup_free_ char *buf = NULL;
+                        if (!ev || vz_read_file(ev, 4096, &buf, NULL) < 0 ||
+                            strstr(buf, "populated 0"))
+                                return 0;
+                        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+                }
+                return -EBUSY;
+        }
+        /* v1: freeze so nothing forks between listing and killing. */
+        for (int round = 0; round < 100; round++) {
+                int n = 0;
+                for (size_t i = 0; i < cg->n; i++) {
+                        bool freezer = !cg->h[i].v2 && has_controller(cg->h[i].controllers, "freezer");
+                        if (freezer)
+                                write_at(cg->h[i].path, "freezer.state", "FROZEN");
+                        n += kill_tree(cg->h[i].path);
+                        if (freezer)
+                                write_at(cg->h[i].path, "freezer.state", "THAWED");
+                }
+                if (n == 0)
+                        return 0;
+                nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+        }
+        return -EBUSY;
+}
+
+static int rmdir_tree(const char *dir)
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = vz_strdupf("%s/%s", dir, de->d_name);
+                if (sub)
+                        rmdir_tree(sub);
+        }
+        /* A cgroup can stay busy for a moment after its last task exits. */
+        for (int i = 0; i < 100; i++) {
+                if (rmdir(dir) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY)
+                        return -errno;
+                nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+        }
+        return -EBUSY;
+}
+
+int vz_cgroup_destroy(vz_cgroup *cg)
+{
+        int r = 0;
+
+        for (size_t i = 0; i < cg->n; i++) {
+                int q = rmdir_tree(cg->h[i].path);
+                if (q < 0 && r == 0)
+                        r = q;
+                /* Remove the VZ_CGROUP parent too once no CT uses it, so a
+                 * test's private parent name leaves nothing behind. */
+                _cleanup_free_ char *parent = strdup(cg->h[i].path);
+                char *slash = parent ? strrchr(parent, '/') : NULL;
+                if (slash) {
+                        *slash = '\0';
+                        (void)rmdir(parent);
+                }
+        }
+        return r;
+}

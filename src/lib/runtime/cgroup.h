@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One cgroup per CT, <hierarchy root>/<VZ_CGROUP>/<CTID>, in every mounted
+ * hierarchy: each v1 controller hierarchy (and name=systemd) and the cgroup2
+ * tree, which may have all controllers (pure v2) or none (hybrid). Callers
+ * name controllers, not versions; the back end finds the hierarchy.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <vz/vz.h>
+
+typedef struct vz_cgroup vz_cgroup;
+
+/* Paths of CT ctid's cgroups under parent name `parent` (nothing created). */
+int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e);
+void vz_cgroup_free(vz_cgroup *cg);
+/* Create the cgroups (fresh: a leftover one is killed and removed first).
+ * owner_uid/gid: the CT's root on the host, given the cgroup2 (and v1
+ * name=systemd) directory so the CT's init can manage its own subtree;
+ * (uid_t)-1 for none. Limits stay owned by host root. */
+int vz_cgroup_create(vz_cgroup *cg, uid_t owner_uid, gid_t owner_gid, vz_err *e);
+/* Move pid into the CT's cgroup in every hierarchy. */
+int vz_cgroup_attach(vz_cgroup *cg, pid_t pid, vz_err *e);
+/* Write a controller file, e.g. ("pids", "pids.max", "100"). -ENOENT if no
+ * hierarchy has the controller. */
+int vz_cgroup_write(vz_cgroup *cg, const char *controller, const char *file, const char *value,
+                    vz_err *e);
+/* Kill every process in the CT's cgroups (and below), wait until empty. */
+int vz_cgroup_kill(vz_cgroup *cg);
+/* Remove the cgroups, sub-cgroups first. */
+int vz_cgroup_destroy(vz_cgroup *cg);
+/* The cgroup2 directory of the CT (for mounting inside it), or NULL. */
+const char *vz_cgroup_v2_path(const vz_cgroup *cg);
+/* Is the host on pure cgroup v2 (controllers in the unified tree)? */
+bool vz_cgroup_is_v2(const vz_cgroup *cg);

@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* start / stop of a CT, and joining a running one (exec, enter, console). */
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "err.h"
+#include "log.h"
+#include "runtime.h"
+#include "storage/storage.h"
+#include "util.h"
+#include "vz-build.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int pidfd_open_(pid_t pid)
+{
+        return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Wait until a pidfd's process exits, up to ms (-1: forever). 1 = exited. */
+static int pidfd_wait(int pidfd, int ms)
+{
+        struct pollfd pf = {.fd = pidfd, .events = POLLIN};
+        int r;
+        do
+                r = poll(&pf, 1, ms);
+        while (r < 0 && errno == EINTR);
+        return r > 0;
+}
+
+/* The supervisor program: next to the running tool (build tree), else the
+ * installed one. VZ_SUPERVISOR overrides both (tests, packaging). */
+static char *supervisor_path(void)
+{
+        char self[PATH_MAX];
+        const char *env = getenv("VZ_SUPERVISOR");
+        ssize_t n;
+
+        if (!isempty(env))
+                return strdup(env);
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                char *slash, *p;
+                self[n] = '\0';
+                slash = strrchr(self, '/');
+                if (slash) {
+                        *slash = '\0';
+                        p = vz_strdupf("%s/vz-supervisor", self);
+                        if (p && access(p, X_OK) == 0)
+                                return p;
+                        free(p);
+                        /* The build tree keeps it in src/supervisor/. */
+                        p = vz_strdupf("%s/../supervisor/vz-supervisor", self);
+                        if (p && access(p, X_OK) == 0)
+                                return p;
+                        free(p);
+                }
+        }
+        return strdup(VZ_LIBEXECDIR "/vz-supervisor");
+}
+
+static bool ct_running(const vz_ct *ct, pid_t *ret_sup)
+{
+        pid_t p;
+        if (vz_run_read_pid(ct, "pid", &p) < 0)
+                return false;
+        if (ret_sup)
+                *ret_sup = p;
+        return true;
+}
+
+/* ------------------------------------------------------------------ start */
+
+static int ensure_userns(vz_ct *ct, vz_err *e)
+{
+        int lock = -1, r;
+
+        if (vz_conffile_get(ct->conf, "LOCAL_UID") && vz_conffile_get(ct->conf, "LOCAL_GID"))
+                return 0;
+        /* A CT from before user namespaces (or a hand-written config) gets
+         * its range now, saved so that its files keep their owners. */
+        r = vz_userns_alloc(ct->ctx, ct->id, ct->conf, &lock, e);
+        if (r == 0)
+                r = vz_conffile_save(ct->conf, ct->conf_path, e);
+        if (lock >= 0)
+                close(lock);
+        return r;
+}
+
+_public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
+{
+        _cleanup_free_ char *sup = NULL;
+        vz_ct_state st;
+        const char *dis;
+        bool mounted_here = false;
+        int pfd[2], r;
+        char buf[1200];
+        size_t len = 0;
+        pid_t pid;
+
+        if (!ct->has_config)
+                return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
+                               ct->conf_path);
+        dis = vz_ct_get(ct, "DISABLED");
+        if (dis && streq(dis, "yes") && !(flags & VZ_START_FORCE))
+                return vz_fail(e, VZ_E_START_DISABLED, -EPERM,
+                               "start is disabled (DISABLED=yes); use --force");
+        if (!ct->private_path)
+                return vz_fail(e, VZ_E_VE_PRIVATE_NOTSET, -EINVAL, "VE_PRIVATE is not set");
+        if (!ct->root_path)
+                return vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT is not set");
+        if (access(ct->private_path, F_OK) < 0)
+                return vz_fail(e, VZ_E_FS_NOPRVT, -ENOENT, "private area %s does not exist",
+                               ct->private_path);
+        vz_ct_get_state(ct, &st, NULL);
+        if (st.running)
+                return vz_fail(e, VZ_E_RUNNING, -EBUSY, "container is already running");
+        r = ensure_userns(ct, e);
+        if (r < 0)
+                return r;
+        if (!st.mounted) {
+                r = vz_ct_mount(ct, e);
+                if (r < 0)
+                        return r;
+                mounted_here = true;
+        }
+        {
+                _cleanup_free_ char *rundir = strdup(vz_ct_get(ct, "VZ_RUNDIR") ?: "/run/vz");
+                if (!rundir || vz_mkdir_p(rundir, 0755) < 0) {
+                        r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s", rundir);
+                        goto fail;
+                }
+        }
+        sup = supervisor_path();
+        if (!sup || pipe2(pfd, O_CLOEXEC) < 0) {
+                r = vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+                goto fail;
+        }
+        pid = fork();
+        if (pid < 0) {
+                r = vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
+                close(pfd[0]);
+                close(pfd[1]);
+                goto fail;
+        }
+        if (pid == 0) {
+                char fdnum[16], id[16];
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                /* Detached from the caller's session and terminal. */
+                setsid();
+                if (null >= 0) {
+                        dup2(null, 0);
+                        dup2(null, 1);
+                        dup2(null, 2);
+                }
+                fcntl(pfd[1], F_SETFD, 0);
+                snprintf(fdnum, sizeof(fdnum), "%d", pfd[1]);
+                snprintf(id, sizeof(id), "%u", ct->id);
+                setenv("VZ_STATUS_FD", fdnum, 1);
+                setenv("VZ_CONFDIR", ct->ctx->confdir, 1);
+                execl(sup, "vz-supervisor", id, (char *)NULL);
+                dprintf(pfd[1], "err %d cannot run %s: %s\n", VZ_E_SYSTEM, sup, strerror(errno));
+                _exit(127);
+        }
+        close(pfd[1]);
+        for (;;) {
+                ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += n;
+        }
+        close(pfd[0]);
+        buf[len] = '\0';
+        if (!vz_startswith(buf, "ok ")) {
+                int code = VZ_E_SYSTEM;
+                char *msg = buf;
+                buf[strcspn(buf, "\n")] = '\0';
+                if (vz_startswith(buf, "err ")) {
+                        code = (int)strtol(buf + 4, &msg, 10);
+                        msg += *msg == ' ';
+                }
+                /* The supervisor exits on failure; reap it if it was ours. */
+                waitpid(pid, NULL, WNOHANG);
+                r = vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
+                            *msg ? msg : "the supervisor failed");
+                goto fail;
+        }
+        if (flags & VZ_START_WAIT) {
+                r = vz_ct_wait_booted(ct, wait_sec, e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+fail:
+        if (mounted_here)
+                vz_umount_tree(ct->root_path, NULL);
+        return r;
+}
+
+/* ------------------------------------------------------------------ join */
+
+struct join {
+        pid_t init;
+        int nsflags;
+        uint64_t caps;
+        vz_cgroup *cg;
+};
+
+static int ns_differs(pid_t pid, const char *ns)
+{
+        char a[64], b[64], p[64];
+        struct stat sa, sb;
+
+        snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)pid, ns);
+        snprintf(a, sizeof(a), "/proc/self/ns/%s", ns);
+        (void)b;
+        if (stat(p, &sa) < 0 || stat(a, &sb) < 0)
+                return 0;
+        return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
+}
+
+static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        uid_t u;
+        gid_t g;
+        bool userns;
+        int r;
+
+        r = vz_run_read_pid(ct, "init", &j->init);
+        if (r < 0 || !ct_running(ct, NULL))
+                return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
+        userns = vz_userns_get(ct, &u, &g);
+        j->nsflags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID |
+                     CLONE_NEWCGROUP;
+        if (ns_differs(j->init, "user"))
+                j->nsflags |= CLONE_NEWUSER;
+        if (ns_differs(j->init, "time"))
+                j->nsflags |= CLONE_NEWTIME;
+        r = vz_ct_cap_mask(ct, userns, &j->caps, e);
+        if (r < 0)
+                return r;
+        return vz_cgroup_open(isempty(parent) ? "vz" : parent, ct->id, &j->cg, e);
+}
+
+/* In a forked child: become a process of the CT exactly as confined as its
+ * init (cgroup, namespaces, IDs, bounding set, seccomp). Then fork once
+ * more so the PID namespace applies; the returned process (0) is inside,
+ * the intermediate waits for it and exits with its status. */
+static int join_ct(struct join *j, vz_err *e)
+{
+        int pidfd, st;
+        pid_t child;
+
+        /* Nothing of ours may be read by the CT through /proc while we still
+         * hold host resources. */
+        prctl(PR_SET_DUMPABLE, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (vz_cgroup_attach(j->cg, getpid(), e) < 0)
+                return -1;
+        pidfd = pidfd_open_(j->init);
+        if (pidfd < 0)
+                return vz_fail(e, VZ_E_NOT_RUNNING, -errno, "container is not running");
+        if (setns(pidfd, j->nsflags) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot enter the CT's namespaces: %s",
+                               strerror(errno));
+        close(pidfd);
+        if ((j->nsflags & CLONE_NEWUSER) &&
+            (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot become the CT's root");
+        child = fork();
+        if (child < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
+        if (child > 0) {
+                while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+                        ;
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        }
+        if (chdir("/") < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "chdir /");
+        if (vz_seccomp_apply(e) < 0)
+                return -1;
+        if (vz_caps_apply_bounding(j->caps) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot drop capabilities");
+        prctl(PR_SET_DUMPABLE, 1);
+        return 0;
+}
+
+static char *const exec_env[] = {"HOME=/", "TERM=linux",
+                                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                 NULL};
+
+_Noreturn static void exec_in_ct(char *const argv[], int mode)
+{
+        if (mode == VZ_EXEC_ARGV) {
+                execvpe(argv[0], argv, exec_env);
+                fprintf(stderr, "vzctl: cannot run %s: %s\n", argv[0], strerror(errno));
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        /* exec/exec2: one shell command line (bash as OpenVZ, sh if none);
+         * no argv: the shell reads commands from stdin ("-"). */
+        for (int i = 0; i < 2; i++) {
+                const char *sh = i == 0 ? "/bin/bash" : "/bin/sh";
+                if (argv && argv[0]) {
+                        char *a[] = {(char *)sh, "-c", argv[0], NULL};
+                        execve(sh, a, exec_env);
+                } else {
+                        char *a[] = {(char *)sh, NULL};
+                        execve(sh, a, exec_env);
+                }
+        }
+        fprintf(stderr, "vzctl: no shell in the container: %s\n", strerror(errno));
+        _exit(127);
+}
+
+/* Copy until EOF on every input. */
+static void relay(int in_src, int in_dst, int out_src, int out_dst, int err_src, int err_dst)
+{
+        struct {
+                int src, dst;
+        } ch[3] = {{in_src, in_dst}, {out_src, out_dst}, {err_src, err_dst}};
+        static char buf[65536];
+
+        for (;;) {
+                struct pollfd pf[3];
+                int n = 0, map[3];
+                for (int i = 0; i < 3; i++)
+                        if (ch[i].src >= 0) {
+                                pf[n].fd = ch[i].src;
+                                pf[n].events = POLLIN;
+                                map[n++] = i;
+                        }
+                /* Done once the CT side closed stdout and stderr. */
+                if (ch[1].src < 0 && ch[2].src < 0)
+                        break;
+                if (poll(pf, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                for (int k = 0; k < n; k++) {
+                        int i = map[k];
+                        ssize_t r;
+                        if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        r = read(ch[i].src, buf, sizeof(buf));
+                        if (r <= 0) {
+                                if (r < 0 && errno == EINTR)
+                                        continue;
+                                if (i == 0 && ch[0].dst >= 0) {
+                                        close(ch[0].dst);
+                                        ch[0].dst = -1;
+                                }
+                                if (i != 0)
+                                        close(ch[i].src);
+                                ch[i].src = -1;
+                                continue;
+                        }
+                        if (ch[i].dst < 0)
+                                continue;
+                        for (ssize_t off = 0; off < r;) {
+                                ssize_t w = write(ch[i].dst, buf + off, r - off);
+                                if (w < 0 && errno == EINTR)
+                                        continue;
+                                if (w < 0) {
+                                        /* Reader gone (e.g. the command
+                                         * closed stdin): stop feeding it. */
+                                        if (i == 0) {
+                                                close(ch[0].dst);
+                                                ch[0].dst = -1;
+                                                ch[0].src = -1;
+                                        }
+                                        break;
+                                }
+                                off += w;
+                        }
+                }
+        }
+        if (ch[0].dst >= 0)
+                close(ch[0].dst);
+}
+
+_public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
+{
+        struct join j = {0};
+        int in[2], out[2], err[2], st, r;
+        pid_t pid;
+        void (*old_pipe)(int);
+
+        r = prepare_join(ct, &j, e);
+        if (r < 0)
+                return r;
+        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+                vz_cgroup_free(j.cg);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        }
+        pid = fork();
+        if (pid < 0) {
+                vz_cgroup_free(j.cg);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
+        }
+        if (pid == 0) {
+                vz_err ce = {0};
+                dup2(in[0], 0);
+                dup2(out[1], 1);
+                dup2(err[1], 2);
+                /* Only the three pipe ends go into the CT. */
+                for (int fd = 3; fd < 1024; fd++)
+                        close(fd);
+                if (join_ct(&j, &ce) < 0) {
+                        fprintf(stderr, "vzctl: %s\n", ce.msg);
+                        _exit(255);
+                }
+                exec_in_ct(argv, mode);
+        }
+        close(in[0]);
+        close(out[1]);
+        close(err[1]);
+        vz_cgroup_free(j.cg);
+        old_pipe = signal(SIGPIPE, SIG_IGN);
+        relay(STDIN_FILENO, in[1], out[0], STDOUT_FILENO, err[0], STDERR_FILENO);
+        signal(SIGPIPE, old_pipe);
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid");
+        *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return 0;
+}
+
+/* ------------------------------------------------------------------ enter */
+
+static int send_fd(int sock, int fd)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))] = {0}, c = 'F';
+        struct iovec iov = {.iov_base = &c, .iov_len = 1};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                           .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+
+        h->cmsg_level = SOL_SOCKET;
+        h->cmsg_type = SCM_RIGHTS;
+        h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &fd, sizeof(int));
+        return sendmsg(sock, &m, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static int recv_fd(int sock)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))], c;
+        struct iovec iov = {.iov_base = &c, .iov_len = 1};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                           .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *h;
+        int fd = -1;
+
+        if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) <= 0)
+                return -EIO;
+        for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
+                if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+                        memcpy(&fd, CMSG_DATA(h), sizeof(int));
+        return fd;
+}
+
+_public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid,
+                         vz_err *e)
+{
+        struct join j = {0};
+        int sv[2], r, master;
+        pid_t pid;
+
+        r = prepare_join(ct, &j, e);
+        if (r < 0)
+                return r;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+                vz_cgroup_free(j.cg);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair");
+        }
+        pid = fork();
+        if (pid < 0) {
+                vz_cgroup_free(j.cg);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
+        }
+        if (pid == 0) {
+                vz_err ce = {0};
+                const char *term = getenv("TERM");
+                char termenv[128];
+                int m, s, st;
+                pid_t sh;
+
+                close(sv[0]);
+                for (int fd = 3; fd < 1024; fd++)
+                        if (fd != sv[1])
+                                close(fd);
+                if (join_ct(&j, &ce) < 0) {
+                        dprintf(2, "vzctl: %s\n", ce.msg);
+                        _exit(255);
+                }
+                /* The pty belongs to the CT's own devpts, as OpenVZ's enter. */
+                m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
+                        dprintf(2, "vzctl: cannot open a pty in the container: %s\n",
+                                strerror(errno));
+                        _exit(255);
+                }
+                if (send_fd(sv[1], m) < 0)
+                        _exit(255);
+                close(sv[1]);
+                snprintf(termenv, sizeof(termenv), "TERM=%s", term ? term : "xterm");
+                sh = fork();
+                if (sh == 0) {
+                        char *envp[] = {"HOME=/root", "USER=root", "LOGNAME=root",
+                                        "HISTFILE=/dev/null", termenv,
+                                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                                        "/sbin:/bin",
+                                        NULL};
+                        setsid();
+                        s = open(ptsname(m), O_RDWR);
+                        if (s < 0)
+                                _exit(255);
+                        ioctl(s, TIOCSCTTY, 0);
+                        dup2(s, 0);
+                        dup2(s, 1);
+                        dup2(s, 2);
+                        close(s);
+                        close(m);
+                        if (chdir("/root") < 0)
+                                (void)!chdir("/");
+                        if (argv && argv[0]) {
+                                execve(argv[0], argv, envp);
+                                execvpe(argv[0], argv, envp);
+                                _exit(127);
+                        }
+                        execle("/bin/bash", "-bash", (char *)NULL, envp);
+                        execle("/bin/sh", "-sh", (char *)NULL, envp);
+                        _exit(127);
+                }
+                close(m);
+                while (waitpid(sh, &st, 0) < 0 && errno == EINTR)
+                        ;
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        }
+        close(sv[1]);
+        vz_cgroup_free(j.cg);
+        master = recv_fd(sv[0]);
+        close(sv[0]);
+        if (master < 0) {
+                int st;
+                waitpid(pid, &st, 0);
+                return vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot enter the container");
+        }
+        *ret_master = master;
+        *ret_pid = pid;
+        return 0;
+}
+
+/* ------------------------------------------------------------------ console, stop */
+
+static int control_connect(const vz_ct *ct, const char *request, vz_err *e)
+{
+        _cleanup_free_ char *p = vz_run_path(ct, "sock");
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd;
+
+        if (!p || strlen(p) >= sizeof(sa.sun_path))
+                return vz_fail(e, VZ_E_SYSTEM, -ENAMETOOLONG, "run directory path too long");
+        strcpy(sa.sun_path, p);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "socket");
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                close(fd);
+                return vz_fail(e, VZ_E_NOT_RUNNING, -errno, "container is not running");
+        }
+        if (write(fd, request, strlen(request)) < 0) {
+                close(fd);
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot talk to the supervisor");
+        }
+        return fd;
+}
+
+_public_ int vz_ct_console(vz_ct *ct, vz_err *e)
+{
+        if (!ct_running(ct, NULL))
+                return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
+        return control_connect(ct, "console\n", e);
+}
+
+enum init_kind { INIT_SYSTEMD, INIT_BUSYBOX, INIT_OTHER };
+
+static enum init_kind init_kind(pid_t init)
+{
+        char p[64], exe[PATH_MAX];
+        ssize_t n;
+
+        snprintf(p, sizeof(p), "/proc/%d/exe", (int)init);
+        n = readlink(p, exe, sizeof(exe) - 1);
+        if (n <= 0)
+                return INIT_OTHER;
+        exe[n] = '\0';
+        if (strstr(exe, "systemd"))
+                return INIT_SYSTEMD;
+        if (strstr(exe, "busybox"))
+                return INIT_BUSYBOX;
+        return INIT_OTHER;
+}
+
+_public_ int vz_ct_stop(vz_ct *ct, unsigned flags, vz_err *e)
+{
+        const char *t = vz_ct_get(ct, "STOP_TIMEOUT");
+        int timeout = t ? atoi(t) : 0, pidfd, fd;
+        pid_t sup, init = 0;
+        char ok[8];
+
+        if (!ct_running(ct, &sup))
+                return 1;
+        if (timeout <= 0)
+                timeout = 120;
+        pidfd = pidfd_open_(sup);
+        if (pidfd < 0)
+                return errno == ESRCH ? 1 : vz_fail(e, VZ_E_STOP, -errno, "pidfd_open");
+        /* Tell the supervisor the next end of init is final (no reboot). */
+        fd = control_connect(ct, flags & VZ_STOP_SKIP_UMOUNT ? "stop-keep-mounted\n" : "stop\n",
+                             e);
+        if (fd < 0) {
+                close(pidfd);
+                return fd;
+        }
+        (void)!read(fd, ok, sizeof(ok));
+        close(fd);
+        vz_run_read_pid(ct, "init", &init);
+
+        if (!(flags & VZ_STOP_FAST) && init > 0) {
+                switch (init_kind(init)) {
+                case INIT_SYSTEMD:
+                        kill(init, SIGRTMIN + 3); /* systemd: halt */
+                        break;
+                case INIT_BUSYBOX:
+                        kill(init, SIGUSR2); /* busybox init: poweroff */
+                        break;
+                default: {
+                        /* sysvinit and others: run halt inside, as OpenVZ. */
+                        char *argv[] = {"halt", NULL};
+                        int st;
+                        vz_ct_exec(ct, argv, VZ_EXEC_ARGV, &st, NULL);
+                        break;
+                }
+                }
+                if (pidfd_wait(pidfd, timeout * 1000)) {
+                        close(pidfd);
+                        return 0;
+                }
+                vz_warn("CT %u did not stop in %d s; killing it", ct->id, timeout);
+        }
+        if (init > 0)
+                kill(init, SIGKILL);
+        else
+                kill(sup, SIGTERM);
+        if (!pidfd_wait(pidfd, 30000)) {
+                close(pidfd);
+                return vz_fail(e, VZ_E_STOP, -ETIMEDOUT, "unable to stop the container");
+        }
+        close(pidfd);
+        return 0;
+}
+
+_public_ int vz_ct_wait_booted(vz_ct *ct, int timeout_sec, vz_err *e)
+{
+        struct timespec start, now;
+        pid_t init;
+        int st, r;
+
+        if (timeout_sec <= 0)
+                timeout_sec = 3600;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        if (vz_run_read_pid(ct, "init", &init) < 0)
+                return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
+        for (;;) {
+                if (init_kind(init) == INIT_SYSTEMD) {
+                        char *argv[] = {"/bin/sh", "-c",
+                                        "s=$(systemctl is-system-running 2>/dev/null); "
+                                        "[ \"$s\" = running ] || [ \"$s\" = degraded ]",
+                                        NULL};
+                        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), saved[3];
+                        for (int i = 0; i < 3; i++) {
+                                saved[i] = dup(i);
+                                dup2(devnull, i);
+                        }
+                        r = vz_ct_exec(ct, argv, VZ_EXEC_ARGV, &st, e);
+                        for (int i = 0; i < 3; i++) {
+                                dup2(saved[i], i);
+                                close(saved[i]);
+                        }
+                        close(devnull);
+                        if (r < 0)
+                                return r;
+                        if (st == 0)
+                                return 0;
+                } else {
+                        /* busybox/sysvinit have no "booted" signal; the CT
+                         * counts as up once its init has started a child. */
+                        _cleanup_free_ char *p = vz_strdupf("/proc/%d/task/%d/children", (int)init,
+                                                            (int)init),
+                                            *buf = NULL;
+                        if (p && vz_read_file(p, 4096, &buf, NULL) == 0 && buf[0])
+                                return 0;
+                }
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec - start.tv_sec >= timeout_sec)
+                        return vz_fail(e, VZ_E_WAIT_FAILED, -ETIMEDOUT,
+                                       "container did not finish booting in %d s", timeout_sec);
+                if (!ct_running(ct, NULL))
+                        return vz_fail(e, VZ_E_WAIT_FAILED, -ESRCH,
+                                       "container stopped while booting");
+                nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+        }
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The runtime: user namespaces, the CT's init and its supervisor, joining a
+ * running CT. Runtime state of a running CT lives in VZ_RUNDIR:
+ *   <ctid>.pid   the supervisor's PID (the CT is running while it lives)
+ *   <ctid>.init  the host PID of the CT's current init
+ *   <ctid>.sock  the supervisor's control socket (console, stop)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ctx.h"
+
+#define VZ_USERNS_RANGE 65536U
+
+/* Give the CT its own LOCAL_UID/LOCAL_GID range in conf if it has none
+ * (0 when vz.conf's LOCAL_UID is 0: privileged). *ret_lock_fd holds a
+ * host-wide allocation lock the caller keeps until conf is saved (-1 if
+ * nothing was allocated). */
+int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock_fd, vz_err *e);
+/* The CT's host base UID/GID; returns true if it has a user namespace. */
+bool vz_userns_get(const vz_ct *ct, uid_t *ret_uid, gid_t *ret_gid);
+/* An fd of a fresh user namespace mapping 0..65535 onto uid/gid. */
+int vz_userns_open(uid_t uid, gid_t gid, vz_err *e);
+
+/* VZ_RUNDIR/<ctid>.<suffix> */
+char *vz_run_path(const vz_ct *ct, const char *suffix);
+/* PID stored in a run file, if that process is alive. */
+int vz_run_read_pid(const vz_ct *ct, const char *suffix, pid_t *ret);
+
+/* What the CT's processes are allowed: capability bounding set (bit mask of
+ * caps to keep) from CAPABILITY over the default for the CT's mode. */
+int vz_ct_cap_mask(const vz_ct *ct, bool userns, uint64_t *ret_keep, vz_err *e);
+/* Drop every capability not in keep from the bounding set (and ambient,
+ * inheritable). */
+int vz_caps_apply_bounding(uint64_t keep);
+/* The seccomp deny-list, loaded into the calling thread (no_new_privs is
+ * not set: setuid programs inside the CT must keep working). */
+int vz_seccomp_apply(vz_err *e);
+
+/* Started init, as the supervisor sees it. */
+struct vz_spawned {
+        pid_t init_pid;  /* host PID */
+        int console_fd;  /* pty master of the CT's /dev/console */
+};
+/* Start the CT's init (called in the supervisor, which must be a child
+ * subreaper). */
+int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e);
+
+/* The supervisor's main loop; never returns. status_fd gets "ok\n" once
+ * init runs, or "err <code> <message>\n". */
+_Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd);

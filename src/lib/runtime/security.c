@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Capability bounding set and seccomp deny-list of a CT's processes. */
+#include <ctype.h>
+#include <seccomp.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "err.h"
+#include "runtime.h"
+#include "util.h"
+
+#define CAPBIT(c) (UINT64_C(1) << (c))
+
+/* OpenVZ's default set for a CT without a user namespace (§1.13): no
+ * SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PACCT, SYS_TIME. */
+static const int privileged_default[] = {
+        CAP_CHOWN,       CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,  CAP_FOWNER,
+        CAP_FSETID,      CAP_KILL,         CAP_SETGID,           CAP_SETUID,
+        CAP_LINUX_IMMUTABLE, CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST, CAP_NET_RAW,
+        CAP_IPC_LOCK,    CAP_IPC_OWNER,    CAP_SYS_CHROOT,       CAP_SYS_PTRACE,
+        CAP_SYS_BOOT,    CAP_SYS_NICE,     CAP_SYS_RESOURCE,     CAP_SYS_TTY_CONFIG,
+        CAP_MKNOD,       CAP_LEASE,        CAP_AUDIT_WRITE,      CAP_SETPCAP,
+        CAP_SETFCAP,
+};
+
+/* With a user namespace every capability is scoped to the CT's own
+ * namespaces, so the CT's root keeps them all except what acts on the host
+ * kernel as a whole and cannot be namespaced. */
+static const int userns_never[] = {CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_TIME, CAP_MAC_ADMIN,
+                                   CAP_MAC_OVERRIDE, CAP_SYSLOG, CAP_WAKE_ALARM,
+                                   CAP_BLOCK_SUSPEND, CAP_AUDIT_CONTROL};
+
+int vz_ct_cap_mask(const vz_ct *ct, bool userns, uint64_t *ret_keep, vz_err *e)
+{
+        _cleanup_strv_free_ char **v = NULL;
+        uint64_t keep = 0;
+        int last = (int)cap_max_bits() - 1;
+        int r;
+
+        if (userns) {
+                for (int c = 0; c <= last && c < 64; c++)
+                        keep |= CAPBIT(c);
+                for (size_t i = 0; i < ELEMENTSOF(userns_never); i++)
+                        keep &= ~CAPBIT(userns_never[i]);
+        } else
+                for (size_t i = 0; i < ELEMENTSOF(privileged_default); i++)
+                        keep |= CAPBIT(privileged_default[i]);
+
+        r = vz_strv_split(vz_ct_get(ct, "CAPABILITY"), " \t,", &v);
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        for (size_t i = 0; v[i]; i++) {
+                char *colon = strchr(v[i], ':'), name[64];
+                cap_value_t cv;
+                if (!colon)
+                        continue;
+                *colon = '\0';
+                /* libcap knows "cap_net_admin"; OpenVZ writes "NET_ADMIN". */
+                snprintf(name, sizeof(name), "cap_%s", v[i]);
+                for (char *p = name; *p; p++)
+                        *p = (char)tolower((unsigned char)*p);
+                if (cap_from_name(name, &cv) < 0 || cv > last || cv >= 64)
+                        continue; /* ve_admin and friends: OpenVZ-only */
+                if (streq(colon + 1, "on"))
+                        keep |= CAPBIT(cv);
+                else
+                        keep &= ~CAPBIT(cv);
+        }
+        *ret_keep = keep;
+        return 0;
+}
+
+int vz_caps_apply_bounding(uint64_t keep)
+{
+        int last = (int)cap_max_bits() - 1;
+
+        for (int c = 0; c <= last && c < 64; c++) {
+                if (keep & CAPBIT(c))
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+                        return -errno;
+        }
+        (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        return 0;
+}
+
+/* Calls no CT needs and that act on the host as a whole (or, like the
+ * keyring calls, are not namespaced and leak between CTs). */
+static const char *const denied_syscalls[] = {
+        "kexec_load",     "kexec_file_load", "init_module",   "finit_module", "delete_module",
+        "swapon",         "swapoff",         "open_by_handle_at", "name_to_handle_at",
+        "acct",           "lookup_dcookie",  "add_key",       "request_key",  "keyctl",
+        "iopl",           "ioperm",          "syslog",        "settimeofday", "clock_settime",
+        "stime",          "nfsservctl",    "uselib",       "perf_event_open",
+        NULL,
+};
+
+int vz_seccomp_apply(vz_err *e)
+{
+        scmp_filter_ctx ctx;
+        int r;
+
+        ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "seccomp_init failed");
+        /* A CT must keep working setuid binaries: do not set no_new_privs
+         * (the filter is installed with CAP_SYS_ADMIN in our namespace). */
+        seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        for (size_t i = 0; denied_syscalls[i]; i++) {
+                int nr = seccomp_syscall_resolve_name(denied_syscalls[i]);
+                if (nr == __NR_SCMP_ERROR)
+                        continue;
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+                if (r < 0 && r != -EEXIST) {
+                        seccomp_release(ctx);
+                        return vz_fail(e, VZ_E_SYSTEM, r, "seccomp rule for %s: %s",
+                                       denied_syscalls[i], strerror(-r));
+                }
+        }
+        r = seccomp_load(ctx);
+        seccomp_release(ctx);
+        if (r < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot load the seccomp filter: %s",
+                               strerror(-r));
+        return 0;
+}

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The supervisor: one small process per running CT, parent of its init.
+ * It reaps init and tells why it ended: in a PID namespace, reboot(2) from
+ * inside kills init with SIGHUP for a restart and SIGINT for halt or power
+ * off. On a reboot it starts a fresh init with the CT's current config; on
+ * anything else (halt, crash, kill -9, vzctl stop) it removes what the CT
+ * had on the host and exits. It keeps the console pty master, relaying it to
+ * one attached client at a time (vzctl console) and keeping the last output
+ * for the next client.
+ *
+ * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
+ * sends one line, "console" (then raw bytes both ways) or "stop" /
+ * "stop-keep-mounted" (the next end of init is final; answered "ok").
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "cgroup.h"
+#include "err.h"
+#include "log.h"
+#include "runtime.h"
+#include "scripts.h"
+#include "storage/storage.h"
+#include "util.h"
+
+#define RING_SIZE 16384
+
+struct sup {
+        vz_ct *ct;
+        pid_t init;
+        int console;   /* pty master */
+        int listen_fd;
+        int client;    /* attached console client */
+        bool stopping;
+        bool keep_mounted;
+        char ring[RING_SIZE];
+        size_t ring_len, ring_pos;
+};
+
+char *vz_run_path(const vz_ct *ct, const char *suffix)
+{
+        const char *dir = vz_ct_get(ct, "VZ_RUNDIR");
+        if (isempty(dir))
+                dir = "/run/vz";
+        return vz_strdupf("%s/%u.%s", dir, vz_ct_id(ct), suffix);
+}
+
+int vz_run_read_pid(const vz_ct *ct, const char *suffix, pid_t *ret)
+{
+        _cleanup_free_ char *p = vz_run_path(ct, suffix), *buf = NULL;
+        pid_t pid;
+
+        if (!p)
+                return -ENOMEM;
+        if (vz_read_file(p, 64, &buf, NULL) < 0)
+                return -ENOENT;
+        pid = (pid_t)atoi(buf);
+        if (!vz_pid_alive(pid))
+                return -ESRCH;
+        *ret = pid;
+        return 0;
+}
+
+static void write_pid(const vz_ct *ct, const char *suffix, pid_t pid)
+{
+        _cleanup_free_ char *p = vz_run_path(ct, suffix);
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+        if (p)
+                vz_write_file_atomic(p, buf, n, 0644);
+}
+
+static void remove_run_file(const vz_ct *ct, const char *suffix)
+{
+        _cleanup_free_ char *p = vz_run_path(ct, suffix);
+        if (p)
+                unlink(p);
+}
+
+static int listen_socket(const vz_ct *ct)
+{
+        _cleanup_free_ char *p = vz_run_path(ct, "sock");
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd;
+
+        if (!p || strlen(p) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, p);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        unlink(p);
+        /* Only root may attach to a console or stop a CT. */
+        mode_t old = umask(0077);
+        int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+        umask(old);
+        if (r < 0 || listen(fd, 4) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+static void ring_add(struct sup *s, const char *buf, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                s->ring[s->ring_pos] = buf[i];
+                s->ring_pos = (s->ring_pos + 1) % RING_SIZE;
+        }
+        s->ring_len = s->ring_len + n > RING_SIZE ? RING_SIZE : s->ring_len + n;
+}
+
+static void write_all_fd(int fd, const char *buf, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write(fd, buf, n);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                struct pollfd pf = {.fd = fd, .events = POLLOUT};
+                                if (poll(&pf, 1, 1000) > 0)
+                                        continue;
+                        }
+                        return;
+                }
+                buf += w;
+                n -= w;
+        }
+}
+
+static void ring_replay(struct sup *s, int fd)
+{
+        size_t start = (s->ring_pos + RING_SIZE - s->ring_len) % RING_SIZE;
+        size_t first = s->ring_len < RING_SIZE - start ? s->ring_len : RING_SIZE - start;
+        write_all_fd(fd, s->ring + start, first);
+        write_all_fd(fd, s->ring, s->ring_len - first);
+}
+
+static void handle_connection(struct sup *s)
+{
+        char line[64];
+        ssize_t n;
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+        if (fd < 0)
+                return;
+        /* One short request line; a client that says nothing in 2 s is gone. */
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (poll(&pf, 1, 2000) <= 0 || (n = read(fd, line, sizeof(line) - 1)) <= 0) {
+                close(fd);
+                return;
+        }
+        line[n] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+        if (streq(line, "console")) {
+                if (s->client >= 0)
+                        close(s->client);
+                s->client = fd;
+                ring_replay(s, fd);
+                return;
+        }
+        if (streq(line, "stop") || streq(line, "stop-keep-mounted")) {
+                s->stopping = true;
+                s->keep_mounted = streq(line, "stop-keep-mounted");
+                write_all_fd(fd, "ok\n", 3);
+        } else
+                write_all_fd(fd, "unknown request\n", 16);
+        close(fd);
+}
+
+static void relay_console(struct sup *s)
+{
+        char buf[4096];
+        ssize_t n = read(s->console, buf, sizeof(buf));
+
+        if (n <= 0)
+                return; /* EIO while no process has the slave open */
+        ring_add(s, buf, n);
+        if (s->client >= 0)
+                write_all_fd(s->client, buf, n);
+}
+
+static void relay_client(struct sup *s)
+{
+        char buf[4096];
+        ssize_t n = read(s->client, buf, sizeof(buf));
+
+        if (n <= 0) {
+                close(s->client);
+                s->client = -1;
+                return;
+        }
+        if (s->console >= 0)
+                write_all_fd(s->console, buf, n);
+}
+
+/* Remove what the CT had on the host. */
+static void teardown(struct sup *s, bool final)
+{
+        const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
+        vz_cgroup *cg = NULL;
+
+        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) == 0) {
+                vz_cgroup_kill(cg);
+                if (final)
+                        vz_cgroup_destroy(cg);
+                vz_cgroup_free(cg);
+        }
+        if (s->console >= 0) {
+                close(s->console);
+                s->console = -1;
+        }
+        if (!final)
+                return;
+        remove_run_file(s->ct, "init");
+        if (!s->keep_mounted && vz_ct_root(s->ct)) {
+                vz_err e = {0};
+                if (vz_run_action_scripts(s->ct, "umount", true, &e) < 0)
+                        vz_warn("%s", e.msg);
+                if (vz_umount_tree(vz_ct_root(s->ct), &e) < 0)
+                        vz_warn("%s", e.msg);
+                else
+                        (void)vz_run_action_scripts(s->ct, "postumount", true, NULL);
+        }
+        remove_run_file(s->ct, "sock");
+        remove_run_file(s->ct, "pid");
+}
+
+/* Start (or restart) init with the CT's current config. */
+static int start_init(struct sup *s, vz_err *e)
+{
+        struct vz_spawned sp;
+        int r;
+
+        r = vz_spawn_init(s->ct, &sp, e);
+        if (r < 0)
+                return r;
+        s->init = sp.init_pid;
+        s->console = sp.console_fd;
+        fcntl(s->console, F_SETFL, O_NONBLOCK);
+        write_pid(s->ct, "init", s->init);
+        return 0;
+}
+
+static void reload_config(struct sup *s)
+{
+        vz_ctx *ctx = s->ct->ctx;
+        vz_ct *fresh = NULL;
+
+        /* A reboot picks up what was saved with vzctl set --save. */
+        if (vz_ct_open(ctx, vz_ct_id(s->ct), &fresh, NULL) == 0) {
+                vz_ct_free(s->ct);
+                s->ct = fresh;
+        }
+}
+
+static char *host_resolv(void)
+{
+        char *buf = NULL;
+        if (vz_read_file("/etc/resolv.conf", 65536, &buf, NULL) < 0)
+                return NULL;
+        return buf;
+}
+
+_Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
+{
+        struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1};
+        sigset_t mask;
+        vz_err e = {0};
+        int sfd, r;
+
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        prctl(PR_SET_NAME, "vz-supervisor");
+        signal(SIGPIPE, SIG_IGN);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+
+        {
+                _cleanup_free_ char *resolv = host_resolv();
+                if (resolv)
+                        setenv("VZ_HOST_RESOLV", resolv, 1);
+        }
+        write_pid(ct, "pid", getpid());
+        s.listen_fd = listen_socket(ct);
+        r = s.listen_fd < 0 ? vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket")
+                            : start_init(&s, &e);
+        if (r < 0) {
+                dprintf(status_fd, "err %d %s\n", e.code ? e.code : VZ_E_SYSTEM, e.msg);
+                close(status_fd);
+                s.keep_mounted = true; /* vzctl start unmounts what it mounted */
+                teardown(&s, true);
+                _exit(1);
+        }
+        dprintf(status_fd, "ok %d\n", (int)s.init);
+        close(status_fd);
+
+        for (;;) {
+                struct pollfd pf[4] = {
+                        {.fd = sfd, .events = POLLIN},
+                        {.fd = s.listen_fd, .events = POLLIN},
+                        {.fd = s.console, .events = POLLIN},
+                        {.fd = s.client, .events = POLLIN},
+                };
+                if (poll(pf, 4, -1) < 0 && errno != EINTR)
+                        break;
+                if (pf[2].revents & (POLLIN | POLLHUP))
+                        relay_console(&s);
+                if (pf[3].revents & (POLLIN | POLLHUP | POLLERR))
+                        relay_client(&s);
+                if (pf[1].revents & POLLIN)
+                        handle_connection(&s);
+                if (!(pf[0].revents & POLLIN))
+                        continue;
+                struct signalfd_siginfo si;
+                while (read(sfd, &si, sizeof(si)) == sizeof(si))
+                        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                                /* Supervisor told to go: the CT goes with it. */
+                                s.stopping = true;
+                                if (s.init > 0)
+                                        kill(s.init, SIGKILL);
+                        }
+                for (;;) {
+                        int st;
+                        pid_t p = waitpid(-1, &st, WNOHANG);
+                        if (p <= 0)
+                                break;
+                        if (p != s.init)
+                                continue;
+                        s.init = 0;
+                        bool reboot = WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP && !s.stopping;
+                        teardown(&s, !reboot);
+                        if (!reboot)
+                                _exit(0);
+                        reload_config(&s);
+                        vz_err_clear(&e);
+                        if (start_init(&s, &e) < 0) {
+                                vz_warn("CT %u: restart failed: %s", vz_ct_id(s.ct), e.msg);
+                                teardown(&s, true);
+                                _exit(1);
+                        }
+                }
+        }
+        teardown(&s, true);
+        _exit(1);
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * User namespaces: each CT gets 65536 host IDs starting at LOCAL_UID /
+ * LOCAL_GID. Ranges are handed out so that no two CTs overlap and no host
+ * user, group or /etc/subuid range falls inside one.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "ctx.h"
+#include "err.h"
+#include "runtime.h"
+#include "util.h"
+
+#define RANGE VZ_USERNS_RANGE
+
+struct range {
+        uint64_t start, len;
+};
+
+struct ranges {
+        struct range *r;
+        size_t n;
+};
+
+static int ranges_add(struct ranges *rs, uint64_t start, uint64_t len)
+{
+        struct range *nr = realloc(rs->r, (rs->n + 1) * sizeof(*nr));
+        if (!nr)
+                return -ENOMEM;
+        rs->r = nr;
+        rs->r[rs->n++] = (struct range){start, len};
+        return 0;
+}
+
+static bool ranges_overlap(const struct ranges *rs, uint64_t start, uint64_t len)
+{
+        for (size_t i = 0; i < rs->n; i++)
+                if (start < rs->r[i].start + rs->r[i].len && rs->r[i].start < start + len)
+                        return true;
+        return false;
+}
+
+/* IDs in use on the host: every uid (gid) of the passwd (group) file, and
+ * every range of subuid (subgid) given to other tools. */
+static void host_ids(struct ranges *rs, const char *db, int field, const char *subdb)
+{
+        _cleanup_fclose_ FILE *f = fopen(db, "re");
+        char *line = NULL;
+        size_t len = 0;
+
+        while (f && getline(&line, &len, f) > 0) {
+                char *p = line;
+                for (int i = 0; i < field && p; i++) {
+                        p = strchr(p, ':');
+                        if (p)
+                                p++;
+                }
+                if (p && *p >= '0' && *p <= '9') {
+                        unsigned long id = strtoul(p, NULL, 10);
+                        /* nobody/nogroup (65534) sit below every sane base. */
+                        ranges_add(rs, id, 1);
+                }
+        }
+        free(line);
+        line = NULL;
+        fclose(f);
+        f = fopen(subdb, "re");
+        while (f && getline(&line, &len, f) > 0) {
+                unsigned long start, count;
+                char *c = strchr(line, ':');
+                if (c && sscanf(c + 1, "%lu:%lu", &start, &count) == 2)
+                        ranges_add(rs, start, count);
+        }
+        free(line);
+}
+
+/* Ranges taken by other CTs' configs. */
+static void ct_ranges(vz_ctx *ctx, unsigned self, const char *key, struct ranges *rs)
+{
+        _cleanup_free_ unsigned *ids = NULL;
+        size_t n = 0;
+
+        if (vz_ct_list_ids(ctx, &ids, &n, NULL) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                vz_ct *ct = NULL;
+                const char *v;
+                if (ids[i] == self || vz_ct_open(ctx, ids[i], &ct, NULL) < 0)
+                        continue;
+                v = vz_conffile_get(ct->conf, key);
+                if (v && strtoull(v, NULL, 10) > 0)
+                        ranges_add(rs, strtoull(v, NULL, 10), RANGE);
+                vz_ct_free(ct);
+        }
+}
+
+static uint64_t pick(const struct ranges *rs, uint64_t base)
+{
+        uint64_t start = base;
+        /* Keep starts aligned to the range size past the base: tidy, and the
+         * search is short. Stop below the 32-bit limit. */
+        while (start + RANGE < UINT32_MAX && ranges_overlap(rs, start, RANGE))
+                start += RANGE;
+        return start + RANGE < UINT32_MAX ? start : 0;
+}
+
+int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock_fd, vz_err *e)
+{
+        _cleanup_close_ int lfd = -1;
+        _cleanup_free_ char *lpath = NULL;
+        struct ranges uids = {0}, gids = {0};
+        const char *lockdir = vz_ctx_get(ctx, "LOCKDIR");
+        const char *gu = vz_ctx_get(ctx, "LOCAL_UID"), *gg = vz_ctx_get(ctx, "LOCAL_GID");
+        uint64_t ubase, gbase, u, g;
+        char buf[32];
+        int r = 0;
+
+        *ret_lock_fd = -1;
+        /* Set already (or explicitly 0 = privileged): nothing to do. */
+        if (vz_conffile_get(conf, "LOCAL_UID") && vz_conffile_get(conf, "LOCAL_GID"))
+                return 0;
+        ubase = gu ? strtoull(gu, NULL, 10) : 0;
+        gbase = gg ? strtoull(gg, NULL, 10) : ubase;
+        if (ubase == 0) {
+                /* vz.conf turned user namespaces off: a privileged CT. */
+                if (vz_conffile_set(conf, "LOCAL_UID", "0") < 0 ||
+                    vz_conffile_set(conf, "LOCAL_GID", "0") < 0)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                return 0;
+        }
+        /* Serialise allocations host-wide: two creates must not pick the
+         * same free range. The caller saves the config before unlocking. */
+        if (!isempty(lockdir) && (lpath = vz_strdupf("%s/userns.lck", lockdir))) {
+                vz_mkdir_p(lockdir, 0755);
+                lfd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+                if (lfd >= 0)
+                        flock(lfd, LOCK_EX);
+        }
+        host_ids(&uids, "/etc/passwd", 2, "/etc/subuid");
+        host_ids(&gids, "/etc/group", 2, "/etc/subgid");
+        ct_ranges(ctx, ctid, "LOCAL_UID", &uids);
+        ct_ranges(ctx, ctid, "LOCAL_GID", &gids);
+        u = pick(&uids, ubase);
+        g = pick(&gids, gbase);
+        if (!u || !g) {
+                r = vz_fail(e, VZ_E_RESOURCE, -ENOSPC, "no free range of %u host IDs left",
+                            RANGE);
+                goto out;
+        }
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u);
+        if (!vz_conffile_get(conf, "LOCAL_UID") && vz_conffile_set(conf, "LOCAL_UID", buf) < 0)
+                r = -ENOMEM;
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)g);
+        if (!vz_conffile_get(conf, "LOCAL_GID") && vz_conffile_set(conf, "LOCAL_GID", buf) < 0)
+                r = -ENOMEM;
+        if (r < 0)
+                r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+out:
+        free(uids.r);
+        free(gids.r);
+        if (r == 0)
+                *ret_lock_fd = TAKE_FD(lfd);
+        return r;
+}
+
+bool vz_userns_get(const vz_ct *ct, uid_t *ret_uid, gid_t *ret_gid)
+{
+        const char *u = vz_conffile_get(ct->conf, "LOCAL_UID");
+        const char *g = vz_conffile_get(ct->conf, "LOCAL_GID");
+
+        if (!u)
+                u = vz_ctx_get(ct->ctx, "LOCAL_UID");
+        if (!g)
+                g = vz_ctx_get(ct->ctx, "LOCAL_GID");
+        *ret_uid = u ? (uid_t)strtoul(u, NULL, 10) : 0;
+        *ret_gid = g ? (gid_t)strtoul(g, NULL, 10) : *ret_uid;
+        return *ret_uid != 0;
+}
+
+static int write_map(pid_t pid, const char *file, unsigned long base)
+{
+        _cleanup_free_ char *p = vz_strdupf("/proc/%d/%s", (int)pid, file);
+        _cleanup_close_ int fd = -1;
+        char buf[64];
+        int n;
+
+        if (!p)
+                return -ENOMEM;
+        fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = snprintf(buf, sizeof(buf), "0 %lu %u\n", base, RANGE);
+        return write(fd, buf, n) == n ? 0 : -errno;
+}
+
+/* A user namespace with the CT's maps, held by an fd. A throwaway child
+ * unshares it (the maps must be written from outside), we open its ns file,
+ * and the child exits: the namespace lives on through the fd. */
+int vz_userns_open(uid_t uid, gid_t gid, vz_err *e)
+{
+        int pipefd[2];
+        _cleanup_free_ char *nsp = NULL;
+        pid_t pid;
+        int fd, r, status;
+        char c;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return vz_fail(e, VZ_E_RESOURCE, r, "fork: %s", strerror(-r));
+        }
+        if (pid == 0) {
+                close(pipefd[1]);
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (unshare(CLONE_NEWUSER) < 0)
+                        _exit(1);
+                /* Tell the parent (by blocking on the pipe until it closes). */
+                (void)!read(pipefd[0], &c, 1);
+                _exit(0);
+        }
+        close(pipefd[0]);
+        /* Wait until the child is in its namespace: its ns link changes. */
+        nsp = vz_strdupf("/proc/%d/ns/user", (int)pid);
+        r = -EAGAIN;
+        for (int i = 0; i < 2000 && nsp; i++) {
+                char a[64], b[64];
+                ssize_t la = readlink(nsp, a, sizeof(a) - 1), lb = readlink("/proc/self/ns/user", b, sizeof(b) - 1);
+                if (la > 0 && lb > 0 && (la != lb || memcmp(a, b, la) != 0)) {
+                        r = 0;
+                        break;
+                }
+                if (waitpid(pid, &status, WNOHANG) == pid) {
+                        r = -EPERM;
+                        pid = 0;
+                        break;
+                }
+                usleep(500);
+        }
+        if (r == 0)
+                r = write_map(pid, "uid_map", uid);
+        if (r == 0)
+                r = write_map(pid, "gid_map", gid);
+        fd = r == 0 ? open(nsp, O_RDONLY | O_CLOEXEC) : -1;
+        if (r == 0 && fd < 0)
+                r = -errno;
+        close(pipefd[1]);
+        if (pid > 0)
+                waitpid(pid, &status, 0);
+        if (r < 0)
+                return vz_fail(e, VZ_E_BAD_KERNEL, r, "cannot create a user namespace: %s",
+                               strerror(-r));
+        return fd;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vz-supervisor CTID: started by vzctl start (never by hand), with the
+ * status pipe in $VZ_STATUS_FD. It is part of the runtime layer, not a
+ * tool: linked statically with the library's internals, it stays small (one
+ * per running CT) and needs nothing from the caller's environment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ctx.h"
+#include "runtime/runtime.h"
+
+int main(int argc, char **argv)
+{
+        const char *sfd = getenv("VZ_STATUS_FD");
+        int status_fd = sfd ? atoi(sfd) : -1;
+        vz_ctx *ctx = NULL;
+        vz_ct *ct = NULL;
+        vz_err e = {0};
+        unsigned id;
+
+        unsetenv("VZ_STATUS_FD");
+        if (argc != 2 || status_fd < 0 || vz_ctid_parse(argv[1], &id) < 0) {
+                fprintf(stderr, "vz-supervisor: started by vzctl only\n");
+                return 2;
+        }
+        if (vz_ctx_new(&ctx, &e) < 0 || vz_ct_open(ctx, id, &ct, &e) < 0) {
+                dprintf(status_fd, "err %d %s\n", e.code, e.msg);
+                return 1;
+        }
+        vz_supervisor_run(ct, status_fd);
+}
