@@ -11,6 +11,7 @@
 #include "err.h"
 #include "log.h"
 #include "registry/registry.h"
+#include "runtime/runtime.h"
 #include "scripts.h"
 #include "storage/storage.h"
 #include "util.h"
@@ -116,7 +117,7 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         const char *sample, *ostemplate, *layout, *v;
         bool conf_existed;
         struct stat st;
-        int r;
+        int r, idlock = -1;
 
         if (ctid == 0)
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "Only set actions are allowed for CT0");
@@ -317,9 +318,15 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 goto fail;
         }
 
-        /* 10. Save the config last: once it is there, the CT exists. */
+        /* 10. Its own user-namespace ID range (kept exclusive until saved),
+         * then save the config last: once it is there, the CT exists. */
+        r = vz_userns_alloc(ctx, ctid, conf, &idlock, e);
+        if (r < 0)
+                goto fail;
         remove_destroyed(ctx, ctid);
         r = vz_conffile_save(conf, s.conf_path, e);
+        if (idlock >= 0)
+                close(idlock);
         if (r < 0)
                 goto fail;
         s.made_conf = !conf_existed;

@@ -211,9 +211,10 @@ static int mkdir_cg(const struct hier *h)
         if (!slash)
                 return -ENOMEM;
         *slash = '\0';
-        if (mkdir(parent, 0755) == 0 && cpuset)
-                cpuset_inherit(parent);
-        else if (errno != EEXIST)
+        if (mkdir(parent, 0755) == 0) {
+                if (cpuset)
+                        cpuset_inherit(parent);
+        } else if (errno != EEXIST)
                 return -errno;
         if (mkdir(h->path, 0755) < 0 && errno != EEXIST)
                 return -errno;

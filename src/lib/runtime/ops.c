@@ -197,8 +197,9 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
                         code = (int)strtol(buf + 4, &msg, 10);
                         msg += *msg == ' ';
                 }
-                /* The supervisor exits on failure; reap it if it was ours. */
-                waitpid(pid, NULL, WNOHANG);
+                /* The supervisor exits on failure (after its cleanup). */
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
                 r = vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
                             *msg ? msg : "the supervisor failed");
                 goto fail;

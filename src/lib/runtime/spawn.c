@@ -265,7 +265,7 @@ static int setup_dev(const struct plan *p, int *ret_console_master)
 {
         static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty",
                                             NULL};
-        const char *root = p->root;
+        const char *root = ".";
         char path[4096], slave[64];
         int r, master;
 
@@ -437,10 +437,25 @@ static void close_fds_except(int keep)
 
 _Noreturn static void run_b(struct plan *p)
 {
-        const char *root = p->root;
+        /* Everything below is relative to VE_ROOT, A's working directory
+         * (entered as host root): the CT's root may not be allowed to walk
+         * the host directories above VE_ROOT (a 0700 parent, say). */
+        const char *root = ".";
         char path[4096];
-        int master = -1, r;
+        int master = -1, r, tfd;
         vz_err e = {0};
+
+        /* The root mount came from a namespace of the host's user namespace,
+         * so here it is locked, and pivot_root refuses locked mounts. A copy
+         * made in our own namespace is not locked. */
+        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, ".",
+                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (tfd < 0 ||
+            syscall(SYS_move_mount, tfd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+            fchdir(tfd) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot prepare the root mount");
+        close(tfd);
+
 
         r = mnt("proc", root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
         if (r < 0)
@@ -458,8 +473,6 @@ _Noreturn static void run_b(struct plan *p)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
         setup_proc_masks(root);
 
-        if (chdir(root) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir %s", root);
         if (syscall(SYS_pivot_root, ".", ".") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "pivot_root");
         /* The old root is stacked under the new one: detach it. */
@@ -533,12 +546,19 @@ _Noreturn static void run_a(struct plan *p)
         if (r < 0)
                 child_fail(p->sock, VZ_E_FS_CANTMOUNT, -r, "cannot mount %s on %s", p->private,
                            p->root);
+        /* The working directory follows into the namespaces unshared below
+         * (an fd would keep pointing into this mount namespace). */
+        if (chdir(p->root) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter %s", p->root);
         if (p->userns) {
                 if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
                         child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the user namespace");
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
                     setgroups(0, NULL) < 0)
                         child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
+                /* The ID change made us non-dumpable, which hands our /proc
+                 * files to the host's root; we need /proc/self below. */
+                prctl(PR_SET_DUMPABLE, 1);
         }
         close(p->userns_fd);
         flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
