@@ -261,13 +261,15 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                         goto oom;
                 if (slash && slash != parent) {
                         *slash = '\0';
-                        r = vz_mkdir_p(parent, 0755);
+                        /* 0700: see vz_protect_private_parent(). */
+                        r = vz_mkdir_p(parent, 0700);
                         if (r < 0) {
                                 r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, r, "cannot create %s: %s",
                                             parent, strerror(-r));
                                 goto fail;
                         }
                 }
+                vz_protect_private_parent(s.private_path);
                 /* The empty private dir is a placeholder for the duration. */
                 if (mkdir(s.private_path, 0700) < 0) {
                         r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",

@@ -332,71 +332,79 @@ _Noreturn static void exec_in_ct(char *const argv[], int mode)
         _exit(127);
 }
 
-/* Copy until EOF on every input. */
-static void relay(int in_src, int in_dst, int out_src, int out_dst, int err_src, int err_dst)
+static void copy_out(int src, int dst, char *buf, size_t len, bool *eof)
 {
-        struct {
-                int src, dst;
-        } ch[3] = {{in_src, in_dst}, {out_src, out_dst}, {err_src, err_dst}};
-        static char buf[65536];
+        ssize_t r = read(src, buf, len);
 
-        for (;;) {
-                struct pollfd pf[3];
-                int n = 0, map[3];
-                for (int i = 0; i < 3; i++)
-                        if (ch[i].src >= 0) {
-                                pf[n].fd = ch[i].src;
-                                pf[n].events = POLLIN;
-                                map[n++] = i;
-                        }
-                /* Done once the CT side closed stdout and stderr. */
-                if (ch[1].src < 0 && ch[2].src < 0)
-                        break;
-                if (poll(pf, n, -1) < 0) {
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                return;
+        if (r <= 0) {
+                *eof = true;
+                return;
+        }
+        for (ssize_t off = 0; off < r;) {
+                ssize_t w = write(dst, buf + off, r - off);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return; /* our reader is gone: drop the output */
+                off += w;
+        }
+}
+
+/* Relay our stdin to the command and its stdout/stderr to ours until both
+ * outputs end, or the command has exited (pidfd readable) and what it left
+ * in the pipes is drained: a daemon it started in the background may hold
+ * the pipes open forever. */
+static void relay(int pidfd, int in_dst, int out_src, int err_src)
+{
+        static char buf[65536];
+        bool out_eof = false, err_eof = false, in_eof = false, exited = false;
+
+        while (!(out_eof && err_eof)) {
+                struct pollfd pf[4] = {
+                        {.fd = out_eof ? -1 : out_src, .events = POLLIN},
+                        {.fd = err_eof ? -1 : err_src, .events = POLLIN},
+                        {.fd = in_eof ? -1 : STDIN_FILENO, .events = POLLIN},
+                        {.fd = exited ? -1 : pidfd, .events = POLLIN},
+                };
+                if (poll(pf, 4, exited ? 0 : -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
                 }
-                for (int k = 0; k < n; k++) {
-                        int i = map[k];
-                        ssize_t r;
-                        if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
-                                continue;
-                        r = read(ch[i].src, buf, sizeof(buf));
-                        if (r <= 0) {
-                                if (r < 0 && errno == EINTR)
-                                        continue;
-                                if (i == 0 && ch[0].dst >= 0) {
-                                        close(ch[0].dst);
-                                        ch[0].dst = -1;
-                                }
-                                if (i != 0)
-                                        close(ch[i].src);
-                                ch[i].src = -1;
-                                continue;
-                        }
-                        if (ch[i].dst < 0)
-                                continue;
-                        for (ssize_t off = 0; off < r;) {
-                                ssize_t w = write(ch[i].dst, buf + off, r - off);
+                if (pf[0].revents)
+                        copy_out(out_src, STDOUT_FILENO, buf, sizeof(buf), &out_eof);
+                if (pf[1].revents)
+                        copy_out(err_src, STDERR_FILENO, buf, sizeof(buf), &err_eof);
+                if (pf[2].revents) {
+                        ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
+                        bool bad = r <= 0 && !(r < 0 && errno == EINTR);
+                        for (ssize_t off = 0; !bad && off < r;) {
+                                ssize_t w = write(in_dst, buf + off, r - off);
                                 if (w < 0 && errno == EINTR)
                                         continue;
-                                if (w < 0) {
-                                        /* Reader gone (e.g. the command
-                                         * closed stdin): stop feeding it. */
-                                        if (i == 0) {
-                                                close(ch[0].dst);
-                                                ch[0].dst = -1;
-                                                ch[0].src = -1;
-                                        }
-                                        break;
-                                }
-                                off += w;
+                                bad = w < 0; /* the command closed its stdin */
+                                off += w > 0 ? w : 0;
+                        }
+                        if (bad) {
+                                in_eof = true;
+                                close(in_dst);
+                                in_dst = -1;
                         }
                 }
+                if (pf[3].revents) {
+                        exited = true;
+                        fcntl(out_src, F_SETFL, O_NONBLOCK);
+                        fcntl(err_src, F_SETFL, O_NONBLOCK);
+                        continue;
+                }
+                /* After the exit, one pass with nothing left ends it. */
+                if (exited && !(pf[0].revents | pf[1].revents))
+                        break;
         }
-        if (ch[0].dst >= 0)
-                close(ch[0].dst);
+        if (in_dst >= 0)
+                close(in_dst);
 }
 
 _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
@@ -437,7 +445,14 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         close(err[1]);
         vz_cgroup_free(j.cg);
         old_pipe = signal(SIGPIPE, SIG_IGN);
-        relay(STDIN_FILENO, in[1], out[0], STDOUT_FILENO, err[0], STDERR_FILENO);
+        {
+                int pidfd = pidfd_open_(pid);
+                relay(pidfd, in[1], out[0], err[0]);
+                if (pidfd >= 0)
+                        close(pidfd);
+        }
+        close(out[0]);
+        close(err[0]);
         signal(SIGPIPE, old_pipe);
         while (waitpid(pid, &st, 0) < 0)
                 if (errno != EINTR)

@@ -89,7 +89,7 @@ int vz_caps_apply_bounding(uint64_t keep)
  * keyring calls, are not namespaced and leak between CTs). */
 static const char *const denied_syscalls[] = {
         "kexec_load",     "kexec_file_load", "init_module",   "finit_module", "delete_module",
-        "swapon",         "swapoff",         "open_by_handle_at", "name_to_handle_at",
+        "swapon",         "swapoff",         "open_by_handle_at",
         "acct",           "lookup_dcookie",  "add_key",       "request_key",  "keyctl",
         "iopl",           "ioperm",          "syslog",        "settimeofday", "clock_settime",
         "stime",          "nfsservctl",    "uselib",       "perf_event_open",

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "err.h"
+#include "log.h"
 #include "storage.h"
 #include "util.h"
 
@@ -16,23 +18,55 @@
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
 
-/* New mount API first: open_tree(OPEN_TREE_CLONE) + move_mount gives a bind
- * mount of an fd we opened with O_NOFOLLOW semantics; mount(2) if the kernel
- * lacks it (ENOSYS). */
+/* The host's view of a CT (VE_ROOT) is nosuid and nodev: the CT's files are
+ * stored with the IDs its root sees (0 for root), so a setuid-root program
+ * the CT's root makes must not become one for host users. The CT's own root
+ * mount (made at start in its namespace) keeps suid.
+ *
+ * New mount API first: open_tree(OPEN_TREE_CLONE) + mount_setattr +
+ * move_mount; mount(2) if the kernel lacks it (ENOSYS). */
 static int bind_mount(const char *src, const char *dst)
 {
         _cleanup_close_ int tfd = -1;
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
 
         tfd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
         if (tfd >= 0) {
+                if (syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 &&
+                    errno != ENOSYS)
+                        return -errno;
                 if (syscall(SYS_move_mount, tfd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) == 0)
                         return 0;
                 if (errno != ENOSYS)
                         return -errno;
         } else if (errno != ENOSYS)
                 return -errno;
-        return mount(src, dst, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+        if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        return mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) < 0
+                       ? -errno
+                       : 0;
+}
+
+/* The directory holding private areas must not be searchable by host users:
+ * a CT's setuid-root files are setuid-root files on the host (OpenVZ ships
+ * /vz/private as 0700 for the same reason). Tighten it if it is not. */
+void vz_protect_private_parent(const char *private_path)
+{
+        _cleanup_free_ char *parent = strdup(private_path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        struct stat st;
+
+        if (!slash || slash == parent)
+                return;
+        *slash = '\0';
+        if (stat(parent, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077)) {
+                if (chmod(parent, st.st_mode & 07700) == 0)
+                        vz_warn("%s was accessible to other users; it is 0700 now, since "
+                                "setuid files of CTs would be usable through it",
+                                parent);
+        }
 }
 
 bool vz_simfs_is_mounted(const char *private_path, const char *root_path)
@@ -53,6 +87,7 @@ int vz_simfs_mount(const char *private_path, const char *root_path, vz_err *e)
         if (lstat(private_path, &st) < 0 || !S_ISDIR(st.st_mode))
                 return vz_fail(e, VZ_E_FS_NOPRVT, -ENOENT, "private area %s does not exist",
                                private_path);
+        vz_protect_private_parent(private_path);
         r = vz_mkdir_p(root_path, 0755);
         if (r < 0)
                 return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create mount point %s: %s",

@@ -9,3 +9,6 @@ int vz_simfs_mount(const char *private_path, const char *root_path, vz_err *e);
 int vz_umount_tree(const char *root_path, vz_err *e);
 /* Is root_path mounted (a mount point, or the same inode as private_path)? */
 bool vz_simfs_is_mounted(const char *private_path, const char *root_path);
+/* Make the directory holding VE_PRIVATE inaccessible to host users (0700)
+ * if it is not, with a warning. */
+void vz_protect_private_parent(const char *private_path);

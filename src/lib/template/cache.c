@@ -442,8 +442,10 @@ static bool applet_path_ok(const char *p)
 static const char busybox_inittab[] =
     "# /etc/inittab of the vz busybox template. busybox init runs as PID 1 in a\n"
     "# container whose runtime has already mounted /proc, /sys, /dev and /run,\n"
-    "# so nothing is mounted here, and there is no getty.\n"
+    "# so nothing is mounted here. The console (vzctl console) offers a root\n"
+    "# shell after Enter, like a machine's local console.\n"
     "::sysinit:/etc/init.d/rcS\n"
+    "::askfirst:-/bin/sh\n"
     "::ctrlaltdel:/sbin/reboot\n"
     "::shutdown:/bin/sync\n";
 
@@ -707,7 +709,6 @@ static bool packages_ok(const char *s)
  * scripts, so never follows a symlink. */
 static void clean_dir(int root, const char *dir, const char *suffix)
 {
-        _cleanup_close_ int dfd = -1;
         DIR *d;
         struct dirent *de;
         int fd = root;
@@ -914,7 +915,7 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
                         const vz_cache_opts *opts, vz_err *e)
 {
         _cleanup_free_ char *suite = NULL, *dir = NULL, *work = NULL, *include = NULL,
-                            *variant = NULL, *archopt = NULL;
+                            *archopt = NULL;
         _cleanup_close_ int root = -1, etc = -1;
         struct dbs_log log = {0};
         const char *arch = NULL, *mirror;
