@@ -10,7 +10,7 @@ expect_rc 0 vzctl create 102 --ostemplate debian-12-x86_64-minimal --hostname de
 grep -q '^12\.' $P/etc/debian_version || fail "no Debian 12 tree"
 [ -x $P/lib/systemd/systemd ] || fail "systemd missing"
 [ -x $P/sbin/ip ] || [ -x $P/bin/ip ] || fail "iproute2 missing"
-[ -e $P/usr/sbin/iptables ] || fail "iptables missing"
+[ -e $P/usr/sbin/iptables-legacy ] || [ -e $P/usr/sbin/xtables-nft-multi ] || fail "iptables missing"
 [ "$(stat -c %a $P/tmp)" = 1777 ] || fail "/tmp mode not kept"
 [ "$(stat -c %a%U $P/usr/bin/passwd)" = 4755root ] || fail "setuid bit on passwd not kept"
 getcap $P/usr/bin/ping 2>/dev/null | grep -q cap_net_raw ||

@@ -6,14 +6,15 @@
 # /vz/root world-searchable, so the tree is made so here).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/isolation-lib.sh"
-command -v setpriv >/dev/null || { echo "SKIP: needs setpriv"; exit 77; }
+command -v runuser >/dev/null || { echo "SKIP: needs runuser"; exit 77; }
 
 # The test tree as the default /vz is laid out (mode 755 down to the CT dirs).
 chmod 755 "$T" "$T/vz" "$P" "$R"
 iso_ct 201
 iso_ct 202
 iso_on_exit "chmod 700 '$T'"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@" 2>&1; }
+# runuser: setpriv --reuid leaves the saved and effective uid 0 until exec here.
+as_nobody() { runuser -u nobody -- "$@" 2>&1; }
 
 # The CT's root makes a set-user-ID-root program and opens its own root dir
 # (both are its right inside the CT).
@@ -25,7 +26,7 @@ else
 fi
 ix 201 "cp /sbin/$prog /tmp/vz-suid 2>/dev/null || cp /bin/$prog /tmp/vz-suid; chmod 4755 /tmp/vz-suid; chmod 755 /; ls -ln /tmp/vz-suid"
 [ $RC = 0 ] || fail "making the setuid file in the CT: $OUT"
-ls -ln "$P/201/tmp/vz-suid"
+ls -ln "$P/201/tmp/vz-suid"; stat -c "%a %U %n" "$T" "$T/vz" "$P" "$P/201" >&2
 # Nothing must run as root for a host user, through either path.
 for path in "$P/201/tmp/vz-suid" "$R/201/tmp/vz-suid"; do
         if [ $prog = vzprobe ]; then

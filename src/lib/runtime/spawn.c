@@ -23,11 +23,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -58,7 +60,8 @@ struct plan {
         int userns_fd;
         vz_cgroup *cg;
         uint64_t caps_keep;
-        int sock; /* to the supervisor */
+        int sock;      /* to the supervisor */
+        int sock_a[2]; /* between A and B */
 };
 
 /* ------------------------------------------------------------------ messages */
@@ -181,144 +184,220 @@ static void set_time_offsets(void)
 
 /* ------------------------------------------------------------------ B */
 
-static int mnt(const char *src, const char *root, const char *target, const char *type,
-               unsigned long flags, const char *data)
+/*
+ * The CT's kernel filesystems. B creates each one inside the CT's
+ * namespaces (so /proc shows its PID namespace, /sys its network namespace,
+ * the cgroup tree its cgroup namespace, devpts and tmpfs belong to its
+ * root) and hands the detached mounts to A. A, still host root in a mount
+ * namespace of the host's user namespace, assembles the tree, masks and
+ * read-only binds included, and pivots into it; the CT then gets a copy of
+ * that namespace made from its own user namespace, in which the kernel
+ * locks every mount together with its flags: the CT's root cannot unmount
+ * a mask or remount /proc/sys writable.
+ */
+struct fs_spec {
+        const char *type, *where;
+        const char *opts[3][2];
+        unsigned attr;
+        bool optional;
+};
+
+enum { FS_PROC, FS_SYS, FS_CGROUP, FS_DEV, FS_PTS, FS_SHM, FS_MQUEUE, FS_MAX };
+
+static const struct fs_spec fs_table[FS_MAX] = {
+        [FS_PROC] = {"proc", "proc", {{0}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC},
+        [FS_SYS] = {"sysfs", "sys", {{0}},
+                    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC},
+        [FS_CGROUP] = {"cgroup2", "sys/fs/cgroup", {{0}},
+                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true},
+        [FS_DEV] = {"tmpfs", "dev", {{"mode", "755"}, {"size", "65536k"}},
+                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+        [FS_PTS] = {"devpts", "dev/pts", {{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}},
+                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+        [FS_SHM] = {"tmpfs", "dev/shm", {{"mode", "1777"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV},
+        [FS_MQUEUE] = {"mqueue", "dev/mqueue", {{0}},
+                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true},
+};
+
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#endif
+#ifndef FSMOUNT_CLOEXEC
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+
+/* B: a detached mount of one filesystem, made in B's namespaces. */
+static int make_fs(const struct fs_spec *f)
 {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s%s", root, target);
-        return mount(src, path, type, flags, data) < 0 ? -errno : 0;
+        int fsfd, mfd, r = 0;
+
+        fsfd = (int)syscall(SYS_fsopen, f->type, FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return -errno;
+        for (size_t i = 0; r == 0 && i < ELEMENTSOF(f->opts) && f->opts[i][0]; i++)
+                if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, f->opts[i][0], f->opts[i][1],
+                            0) < 0)
+                        r = -errno;
+        if (r == 0 && syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                r = -errno;
+        mfd = r == 0 ? (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, f->attr) : -1;
+        if (r == 0 && mfd < 0)
+                r = -errno;
+        close(fsfd);
+        return r < 0 ? r : mfd;
 }
 
-/* Create an empty file to bind a device node onto. */
-static int bind_dev(const char *root, const char *name)
+/* A: the directory `where` inside the CT's tree (dirfd), never following a
+ * symlink the CT planted: A is host root, and the tree is the CT's. */
+static int open_target(int dirfd, const char *where, bool create_dir)
 {
-        char host[256], path[4096];
-        int fd;
+        struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
+                                          RESOLVE_NO_MAGICLINKS};
+        int fd = (int)syscall(SYS_openat2, dirfd, where, &how, sizeof(how));
+
+        if (fd < 0 && errno == ENOENT && create_dir && !strchr(where, '/')) {
+                if (mkdirat(dirfd, where, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                fd = (int)syscall(SYS_openat2, dirfd, where, &how, sizeof(how));
+        }
+        return fd < 0 ? -errno : fd;
+}
+
+static int attach(int mfd, int dirfd, const char *where)
+{
+        int tfd = open_target(dirfd, where, true), r = 0;
+
+        if (tfd < 0)
+                return tfd;
+        if (syscall(SYS_move_mount, mfd, "", tfd, "",
+                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                r = -errno;
+        close(tfd);
+        return r;
+}
+
+/* Bind a host device node onto a new file in the CT's fresh /dev tmpfs. */
+static int bind_dev(int devfd, const char *name)
+{
+        char host[64];
+        int fd, tfd, r = 0;
 
         snprintf(host, sizeof(host), "/dev/%s", name);
-        snprintf(path, sizeof(path), "%s/dev/%s", root, name);
-        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        fd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
         if (fd < 0)
                 return -errno;
         close(fd);
-        return mount(host, path, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tfd < 0)
+                return -errno;
+        if (syscall(SYS_move_mount, tfd, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                r = -errno;
+        close(tfd);
+        return r;
 }
 
-static void symlink_in(const char *root, const char *target, const char *name)
+/* Read-only bind of a /proc path onto itself, or /dev/null (files) / an
+ * empty read-only tmpfs (directories) over a path that reveals or acts on
+ * the host. Paths are inside the fresh proc mount: kernel-made, no links. */
+static void mask_path(const char *name, bool hide)
 {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s%s", root, name);
-        (void)symlink(target, path);
-}
-
-static void mkdir_in(const char *root, const char *name, mode_t mode)
-{
-        char path[4096];
-        snprintf(path, sizeof(path), "%s%s", root, name);
-        (void)mkdir(path, mode);
-}
-
-/* Read-only bind of a /proc path onto itself, or /dev/null over a file
- * that reveals or acts on the host. */
-static void mask_path(const char *root, const char *name, bool hide)
-{
-        char path[4096];
         struct stat st;
 
-        snprintf(path, sizeof(path), "%s%s", root, name);
-        if (lstat(path, &st) < 0)
+        if (lstat(name, &st) < 0)
                 return;
-        if (hide && !S_ISDIR(st.st_mode)) {
-                (void)mount("/dev/null", path, NULL, MS_BIND, NULL);
-                return;
-        }
-        if (hide) {
-                (void)mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+        if (hide && !S_ISDIR(st.st_mode))
+                (void)mount("/dev/null", name, NULL, MS_BIND, NULL);
+        else if (hide)
+                (void)mount("tmpfs", name, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                             "size=0,mode=555");
-                return;
-        }
-        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) == 0)
-                (void)mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, NULL);
+        else if (mount(name, name, NULL, MS_BIND | MS_REC, NULL) == 0)
+                (void)mount(NULL, name, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
 }
 
-static void setup_proc_masks(const char *root)
+static void setup_proc_masks(void)
 {
-        static const char *const hidden[] = {"/proc/kcore", "/proc/kallsyms", "/proc/timer_list",
-                                             "/proc/sched_debug", "/proc/keys", "/proc/kmsg",
-                                             "/proc/acpi", "/proc/scsi", "/proc/firmware", NULL};
-        static const char *const readonly[] = {"/proc/sysrq-trigger", "/proc/irq", "/proc/bus",
-                                               "/proc/fs", "/proc/sys", NULL};
-        char net[4096];
+        static const char *const hidden[] = {"proc/kcore",      "proc/kallsyms", "proc/timer_list",
+                                             "proc/sched_debug", "proc/keys",     "proc/kmsg",
+                                             "proc/acpi",        "proc/scsi",     "proc/firmware",
+                                             NULL};
+        static const char *const readonly[] = {"proc/sysrq-trigger", "proc/irq", "proc/bus",
+                                               "proc/fs", "proc/sys", NULL};
 
         for (size_t i = 0; hidden[i]; i++)
-                mask_path(root, hidden[i], true);
-        /* /proc/sys is read-only except the CT's own network namespace. */
-        snprintf(net, sizeof(net), "%s/proc/sys/net", root);
-        (void)mount(net, net, NULL, MS_BIND, NULL);
+                mask_path(hidden[i], true);
         for (size_t i = 0; readonly[i]; i++)
-                mask_path(root, readonly[i], false);
-        /* The ro remount of /proc/sys went recursive: make net writable again. */
-        (void)mount(NULL, net, NULL, MS_BIND | MS_REMOUNT, NULL);
+                mask_path(readonly[i], false);
+        /* /proc/sys is read-only except the CT's own network namespace: a
+         * writable bind of proc/sys/net on top of the read-only one. */
+        if (mount("proc/sys/net", "proc/sys/net", NULL, MS_BIND, NULL) == 0)
+                (void)mount(NULL, "proc/sys/net", NULL, MS_BIND | MS_REMOUNT, NULL);
 }
 
-static int setup_dev(const struct plan *p, int *ret_console_master)
+/* A: /dev from B's tmpfs, devpts, shm and mqueue mounts; the console pty. */
+static int setup_dev(int rootfd, int fs[FS_MAX], int *ret_master)
 {
         static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty",
                                             NULL};
-        const char *root = ".";
-        char path[4096], slave[64];
-        int r, master;
+        static const char *const links[][2] = {{"pts/ptmx", "ptmx"},        {"/proc/self/fd", "fd"},
+                                               {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+                                               {"/proc/self/fd/2", "stderr"}, {"console", "tty1"}};
+        _cleanup_close_ int devfd = -1, ptsfd = -1;
+        char slave[64];
+        int r, master, fd;
 
-        r = mnt("tmpfs", root, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k");
+        r = attach(fs[FS_DEV], rootfd, "dev");
         if (r < 0)
                 return r;
+        devfd = open_target(rootfd, "dev", false);
+        if (devfd < 0)
+                return devfd;
         for (size_t i = 0; nodes[i]; i++) {
-                r = bind_dev(root, nodes[i]);
+                r = bind_dev(devfd, nodes[i]);
                 if (r < 0)
                         return r;
         }
-        mkdir_in(root, "/dev/pts", 0755);
-        r = mnt("devpts", root, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-                "newinstance,ptmxmode=0666,mode=0620,gid=5");
+        for (size_t i = 0; i < ELEMENTSOF(links); i++)
+                (void)symlinkat(links[i][0], devfd, links[i][1]);
+        (void)mkdirat(devfd, "pts", 0755);
+        (void)mkdirat(devfd, "shm", 01777);
+        (void)mkdirat(devfd, "mqueue", 0755);
+        r = attach(fs[FS_PTS], rootfd, "dev/pts");
         if (r < 0)
                 return r;
-        symlink_in(root, "pts/ptmx", "/dev/ptmx");
-        mkdir_in(root, "/dev/shm", 01777);
-        r = mnt("tmpfs", root, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        r = attach(fs[FS_SHM], rootfd, "dev/shm");
         if (r < 0)
                 return r;
-        mkdir_in(root, "/dev/mqueue", 0755);
-        (void)mnt("mqueue", root, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-        symlink_in(root, "/proc/self/fd", "/dev/fd");
-        symlink_in(root, "/proc/self/fd/0", "/dev/stdin");
-        symlink_in(root, "/proc/self/fd/1", "/dev/stdout");
-        symlink_in(root, "/proc/self/fd/2", "/dev/stderr");
+        if (fs[FS_MQUEUE] >= 0)
+                (void)attach(fs[FS_MQUEUE], rootfd, "dev/mqueue");
 
         /* The console is a pty of the CT's own devpts; the supervisor keeps
          * the master, so it outlives every attach and detach. */
-        snprintf(path, sizeof(path), "%s/dev/pts/ptmx", root);
-        master = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        ptsfd = open_target(rootfd, "dev/pts", false);
+        if (ptsfd < 0)
+                return ptsfd;
+        master = openat(ptsfd, "ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0)
                 return -errno;
-        if (unlockpt(master) < 0 || ptsname_r(master, slave, sizeof(slave)) != 0) {
+        if (unlockpt(master) < 0 || ptsname_r(master, slave, sizeof(slave)) != 0 ||
+            !vz_startswith(slave, "/dev/pts/")) {
                 close(master);
                 return -EIO;
         }
-        snprintf(path, sizeof(path), "%s/dev/console", root);
-        r = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (r >= 0)
-                close(r);
-        {
-                char sp[4096];
-                snprintf(sp, sizeof(sp), "%s%s", root, slave);
-                if (mount(sp, path, NULL, MS_BIND, NULL) < 0) {
-                        r = -errno;
-                        close(master);
-                        return r;
-                }
+        fd = openat(devfd, "console", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+                close(fd);
+        fd = (int)syscall(SYS_open_tree, ptsfd, slave + strlen("/dev/pts/"),
+                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+        if (fd < 0 || syscall(SYS_move_mount, fd, "", devfd, "console", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+                r = -errno;
+                if (fd >= 0)
+                        close(fd);
+                close(master);
+                return r;
         }
-        symlink_in(root, "console", "/dev/tty1");
-        *ret_console_master = master;
+        close(fd);
+        *ret_master = master;
         return 0;
 }
 
@@ -435,59 +514,40 @@ static void close_fds_except(int keep)
                 closedir(d);
 }
 
+/* B: the CT's PID 1. */
 _Noreturn static void run_b(struct plan *p)
 {
-        /* Everything below is relative to VE_ROOT, A's working directory
-         * (entered as host root): the CT's root may not be allowed to walk
-         * the host directories above VE_ROOT (a 0700 parent, say). */
-        const char *root = ".";
-        char path[4096];
-        int master = -1, r, tfd;
+        char buf[64];
         vz_err e = {0};
+        int r, nsfd;
 
-        /* The root mount came from a namespace of the host's user namespace,
-         * so here it is locked, and pivot_root refuses locked mounts. A copy
-         * made in our own namespace is not locked. */
-        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, ".",
-                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-        if (tfd < 0 ||
-            syscall(SYS_move_mount, tfd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
-            fchdir(tfd) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot prepare the root mount");
-        close(tfd);
-
-
-        r = mnt("proc", root, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot mount /proc");
-        r = mnt("sysfs", root, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                NULL);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot mount /sys");
-        /* The CT's own cgroup subtree (cgroup namespace root) for its init. */
-        snprintf(path, sizeof(path), "%s/sys/fs/cgroup", root);
-        if (mount("cgroup2", path, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                vz_debug("cgroup2 in CT: %s", strerror(errno));
-        r = setup_dev(p, &master);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
-        setup_proc_masks(root);
-
-        if (syscall(SYS_pivot_root, ".", ".") < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "pivot_root");
-        /* The old root is stacked under the new one: detach it. */
-        if (umount2(".", MNT_DETACH) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot detach the host root");
+        close(p->sock_a[0]);
+        /* Our filesystems, made here and handed to A (see above). */
+        for (int i = 0; i < FS_MAX; i++) {
+                int mfd = make_fs(&fs_table[i]);
+                char tag[16];
+                if (mfd < 0 && !fs_table[i].optional)
+                        child_fail(p->sock, VZ_E_SYSTEM, -mfd, "cannot create the CT's %s",
+                                   fs_table[i].type);
+                snprintf(tag, sizeof(tag), "fs %d", i);
+                if (send_fd(p->sock_a[1], tag, mfd) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno, "lost the setup process");
+                if (mfd >= 0)
+                        close(mfd);
+        }
+        /* A answers with its mount namespace, made for us. */
+        if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || nsfd < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's root filesystem was not set up");
+        if (setns(nsfd, CLONE_NEWNS) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the CT's mount namespace");
+        close(nsfd);
+        (void)send_fd(p->sock_a[1], "joined", -1);
+        close(p->sock_a[1]);
         if (chdir("/") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
 
         configure_identity(p->ct);
         loopback_up();
-
-        r = send_fd(p->sock, "console", master);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot pass the console");
-        close(master);
 
         /* stdio on the console; init becomes its session leader. */
         {
@@ -506,8 +566,9 @@ _Noreturn static void run_b(struct plan *p)
 
         if (vz_seccomp_apply(&e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
-        if (vz_caps_apply_bounding(p->caps_keep) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot drop capabilities");
+        r = vz_caps_apply_bounding(p->caps_keep);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
 
         {
                 static char *const envp[] = {"container=vz", "HOME=/", "TERM=linux",
@@ -523,12 +584,53 @@ _Noreturn static void run_b(struct plan *p)
         child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
 }
 
+/* X: enters the CT's user namespace, creates its other namespaces, forks B
+ * (PID 1 of the new PID namespace) and exits; the supervisor (a child
+ * subreaper) inherits B. */
+_Noreturn static void run_x(struct plan *p)
+{
+        pid_t b;
+
+        if (p->userns) {
+                if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the user namespace");
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+                    setgroups(0, NULL) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
+                /* The ID change made us non-dumpable, which hands our /proc
+                 * files to the host's root; we need /proc/self below. */
+                prctl(PR_SET_DUMPABLE, 1);
+        }
+        close(p->userns_fd);
+        if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
+                    CLONE_NEWPID) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot create namespaces");
+        /* Time namespaces are newer (5.6); run without one if missing. */
+        if (unshare(CLONE_NEWTIME) == 0)
+                set_time_offsets();
+        b = fork();
+        if (b < 0)
+                child_fail(p->sock, VZ_E_RESOURCE, errno, "fork");
+        if (b == 0)
+                run_b(p);
+        {
+                char msg[32];
+                snprintf(msg, sizeof(msg), "pid %d", (int)b);
+                (void)send_fd(p->sock, msg, -1);
+        }
+        _exit(0);
+}
+
+/* A: host root in a mount namespace of its own; builds the CT's tree. */
 _Noreturn static void run_a(struct plan *p)
 {
+        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st;
+        char buf[64];
         vz_err e = {0};
-        pid_t b;
-        int r, flags;
+        pid_t x;
 
+        for (int i = 0; i < FS_MAX; i++)
+                fs[i] = -1;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (vz_cgroup_attach(p->cg, getpid(), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
@@ -546,38 +648,80 @@ _Noreturn static void run_a(struct plan *p)
         if (r < 0)
                 child_fail(p->sock, VZ_E_FS_CANTMOUNT, -r, "cannot mount %s on %s", p->private,
                            p->root);
-        /* The working directory follows into the namespaces unshared below
-         * (an fd would keep pointing into this mount namespace). */
         if (chdir(p->root) < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter %s", p->root);
+        /* Files A creates in the CT's filesystems (the idmapped root, B's
+         * tmpfs) must belong to the CT's root: the host's root has no ID
+         * there (EOVERFLOW). */
         if (p->userns) {
-                if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the user namespace");
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
-                    setgroups(0, NULL) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
-                /* The ID change made us non-dumpable, which hands our /proc
-                 * files to the host's root; we need /proc/self below. */
-                prctl(PR_SET_DUMPABLE, 1);
+                setfsgid(p->gid);
+                setfsuid(p->uid);
         }
-        close(p->userns_fd);
-        flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
-                CLONE_NEWPID;
-        if (unshare(flags) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot create namespaces");
-        /* Time namespaces are newer (5.6); run without one if missing. */
-        if (unshare(CLONE_NEWTIME) == 0)
-                set_time_offsets();
-        b = fork();
-        if (b < 0)
+        rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open %s", p->root);
+        /* The host's /proc, to name our mount namespace after the pivot (the
+         * CT's /proc does not show us). */
+        procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (procfd < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /proc");
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock_a) < 0)
+                child_fail(p->sock, VZ_E_RESOURCE, errno, "socketpair");
+
+        x = fork();
+        if (x < 0)
                 child_fail(p->sock, VZ_E_RESOURCE, errno, "fork");
-        if (b == 0)
-                run_b(p);
-        {
-                char msg[32];
-                snprintf(msg, sizeof(msg), "pid %d", (int)b);
-                (void)send_fd(p->sock, msg, -1);
+        if (x == 0)
+                run_x(p);
+        close(p->sock_a[1]);
+
+        /* The filesystems B made, in fs_table order. */
+        for (int i = 0; i < FS_MAX; i++) {
+                int fd;
+                if (recv_msg(p->sock_a[0], buf, sizeof(buf), &fd) <= 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's init died during setup");
+                fs[i] = fd;
         }
+        waitpid(x, &st, 0);
+
+        for (int i = 0; i <= FS_CGROUP; i++) {
+                if (fs[i] < 0)
+                        continue;
+                r = attach(fs[i], rootfd, fs_table[i].where);
+                if (r < 0 && !fs_table[i].optional)
+                        child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot mount /%s in the CT",
+                                   fs_table[i].where);
+        }
+        r = setup_dev(rootfd, fs, &master);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
+        setup_proc_masks();
+        r = send_fd(p->sock, "console", master);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot pass the console");
+        close(master);
+        for (int i = 0; i < FS_MAX; i++)
+                if (fs[i] >= 0)
+                        close(fs[i]);
+        close(rootfd);
+
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "pivot_root");
+        /* The old root is stacked under the new one: detach it. */
+        if (umount2(".", MNT_DETACH) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot detach the host root");
+        if (p->userns) {
+                /* A copy made from the CT's user namespace: every mount in it
+                 * is locked (see above). */
+                if (setns(p->userns_fd, CLONE_NEWUSER) < 0 || unshare(CLONE_NEWNS) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno,
+                                   "cannot make the CT's mount namespace");
+        }
+        nsfd = openat(procfd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0 || send_fd(p->sock_a[0], "mntns", nsfd) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot hand over the mount namespace");
+        /* Stay (and keep the namespace alive) until B has joined it. */
+        (void)recv_msg(p->sock_a[0], buf, sizeof(buf), &r);
         _exit(0);
 }
 
