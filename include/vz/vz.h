@@ -57,6 +57,7 @@ enum vz_exit_code {
         VZ_E_BADIP = 71,
         VZ_E_BADDNSSRV = 72,
         VZ_E_BADDNSSEARCH = 73,
+        VZ_E_CHANGEPASS = 74,
         VZ_E_LCKDIR_NOTSET = 77,
         VZ_E_ACTIONSCRIPT = 79,
         VZ_E_CP_CONFIG = 82,
@@ -236,6 +237,10 @@ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err 
 /* Start a login shell (or argv) on a new pty inside the CT. Returns the pty
  * master and the pid to wait for; the caller relays its terminal. */
 int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz_err *e);
+/* --userpasswd user:password: set (or create) the user inside the CT, whose
+ * password is hashed by vz with crypt(3); a stopped CT is started for it and
+ * stopped again, as OpenVZ does. Nothing is saved in the config. */
+int vz_ct_set_userpasswd(vz_ct *ct, const char *user_pass, vz_err *e);
 /* Connect to the CT's console: a socket relaying the console pty. */
 int vz_ct_console(vz_ct *ct, vz_err *e);
 

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "log.h"
 #include "registry/registry.h"
+#include "runtime/runtime.h"
 #include "scripts.h"
 #include "storage/storage.h"
 #include "util.h"
@@ -365,6 +366,29 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         }
         if (!changed) {
                 r = 1;
+                goto out;
+        }
+        if (st.running) {
+                /* Live: what can change on a running CT changes now. */
+                static const char *const live[] = {"HOSTNAME", "NAMESERVER", "SEARCHDOMAIN"};
+                bool identity = false;
+                for (size_t i = 0; i < ELEMENTSOF(live); i++) {
+                        const char *a = vz_conffile_get(ct->conf, live[i]);
+                        const char *b = vz_conffile_get(copy, live[i]);
+                        if ((a || b) && (!a || !b || !streq(a, b)))
+                                identity = true;
+                }
+                if (identity) {
+                        vz_conffile *saved = ct->conf;
+                        ct->conf = copy; /* the CT seen with its new values */
+                        r = vz_ct_apply_identity(ct, e);
+                        ct->conf = saved;
+                        if (r < 0)
+                                goto out;
+                }
+        }
+        if (!(flags & VZ_SET_SAVE)) {
+                r = 0;
                 goto out;
         }
         new_name = vz_conffile_get(copy, "NAME");

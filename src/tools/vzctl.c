@@ -329,6 +329,7 @@ struct set_special {
         unsigned flags;
         const char *apply_sample;
         const char *setmode;
+        const char *userpasswd;
 };
 
 static int set_special(const char *opt, const char *val, void *userdata)
@@ -342,6 +343,14 @@ static int set_special(const char *opt, const char *val, void *userdata)
         if (strcmp(opt, "force") == 0) {
                 s->flags |= VZ_SET_FORCE;
                 return 1;
+        }
+        if (strcmp(opt, "userpasswd") == 0) {
+                if (!val || !*val) {
+                        usage_error("option --userpasswd requires user:password");
+                        return -VZ_E_SYNTAX;
+                }
+                s->userpasswd = val;
+                return 2;
         }
         if (strcmp(opt, "applyconfig") == 0 || strcmp(opt, "setmode") == 0) {
                 if (!val || !*val) {
@@ -382,22 +391,37 @@ static int cmd_set(struct cmd_args *a)
                 r = usage_error("--setmode restart can be used only with --save");
                 goto out;
         }
-        if (vz_changes_count(ch) == 0 && !ss.apply_sample) {
+        if (vz_changes_count(ch) == 0 && !ss.apply_sample && !ss.userpasswd) {
                 r = usage_error("set: no parameters given");
                 goto out;
         }
         r = open_ct(a, &ct, true);
         if (r)
                 goto out;
-        r = vz_ct_set(ct, ch, ss.apply_sample, ss.flags, &e);
-        if (r < 0) {
-                r = tool_fail(&e, "CT %u: cannot set parameters", a->ctid);
-                goto out;
+        if (vz_changes_count(ch) > 0 || ss.apply_sample) {
+                r = vz_ct_set(ct, ch, ss.apply_sample, ss.flags, &e);
+                if (r < 0) {
+                        r = tool_fail(&e, "CT %u: cannot set parameters", a->ctid);
+                        goto out;
+                }
+                if (r == 1)
+                        tool_msg("No changes in CT configuration, not saving\n");
+                else if (ss.flags & VZ_SET_SAVE)
+                        tool_msg("Saved parameters for CT %u\n", a->ctid);
+                else
+                        fprintf(stderr, "WARNING: Settings were not saved to config "
+                                        "(use --save flag)\n");
         }
-        if (r == 1)
-                tool_msg("No changes in CT configuration, not saving\n");
-        else if (ss.flags & VZ_SET_SAVE)
-                tool_msg("Saved parameters for CT %u\n", a->ctid);
+        /* The password is never saved in the config (OpenVZ ignores --save). */
+        if (ss.userpasswd) {
+                vz_err pe = {0};
+                if (vz_ct_set_userpasswd(ct, ss.userpasswd, &pe) < 0) {
+                        r = tool_fail(&pe, "CT %u: cannot change the password", a->ctid);
+                        goto out;
+                }
+                tool_msg("Password for the user %.*s is changed\n",
+                         (int)strcspn(ss.userpasswd, ":"), ss.userpasswd);
+        }
         r = 0;
 out:
         vz_ct_free(ct);

@@ -93,6 +93,39 @@ echo "$out" | grep -q hello-console || fail "console did not replay output: $out
 echo "$out" | grep -q typed-42 || fail "console input not relayed: $out"
 ok "console"
 
+# set on a running CT: hostname and DNS apply at once; saved only with --save.
+cp $C/101.conf $T/conf.before
+expect_rc 0 vzctl set 101 --hostname live.example.com
+echo "$LAST_OUT" | grep -q "not saved" || fail "no 'not saved' warning: $LAST_OUT"
+cmp -s $C/101.conf $T/conf.before || fail "set without --save changed the config"
+expect_rc 0 vzctl exec 101 'hostname; cat /etc/hostname'
+[ "$LAST_OUT" = "live.example.com
+live.example.com" ] || fail "live hostname: $LAST_OUT"
+expect_rc 0 vzctl set 101 --nameserver 192.0.2.53 --searchdomain example.org --save
+expect_rc 0 vzctl exec 101 'cat /etc/resolv.conf'
+echo "$LAST_OUT" | grep -qx "nameserver 192.0.2.53" || fail "resolv.conf: $LAST_OUT"
+echo "$LAST_OUT" | grep -qx "search example.org" || fail "resolv.conf search: $LAST_OUT"
+grep -qx 'NAMESERVER="192.0.2.53"' $C/101.conf || fail "nameserver not saved"
+ok "live set"
+
+# --userpasswd: vz hashes the password itself; a new user is created.
+expect_rc 0 vzctl set 101 --userpasswd alice:s3cret --save
+expect_rc 0 vzctl exec 101 'grep ^alice: /etc/passwd /etc/shadow'
+hash=$(echo "$LAST_OUT" | sed -n 's/^\/etc\/shadow:alice:\([^:]*\):.*/\1/p')
+case $hash in '$6$'*) ;; *) fail "no SHA-512 hash for alice: $LAST_OUT" ;; esac
+python3 -c 'import crypt,sys; sys.exit(crypt.crypt("s3cret", sys.argv[1]) != sys.argv[1])' "$hash" 2>/dev/null ||
+        fail "the stored hash does not match the password"
+grep -q userpasswd $C/101.conf && fail "password saved in the config"
+expect_rc 0 vzctl set 101 --userpasswd root:rootpw
+expect_rc 0 vzctl exec 101 'grep ^root: /etc/shadow'
+echo "$LAST_OUT" | grep -q '^root:\$6\$' || fail "root password not set: $LAST_OUT"
+# On a stopped CT: started for the change and stopped again.
+expect_rc 0 vzctl set 102 --userpasswd bob:pw2
+grep -q '^bob:\$6\$' $T/vz/private/102/etc/shadow || fail "bob not in the stopped CT's shadow"
+is_down 102 || fail "CT 102 left running: $(vzctl status 102)"
+expect_rc 74 vzctl set 101 --userpasswd 'Bad User:x'
+ok "userpasswd"
+
 # Reboot from inside: a new init, the CT stays up.
 old=$(init_pid 101); sup=$(sup_pid 101)
 vzctl exec 101 'reboot' >/dev/null 2>&1

@@ -85,6 +85,13 @@ static bool ct_running(const vz_ct *ct, pid_t *ret_sup)
         return true;
 }
 
+static int run_ct_script(vz_ct *ct, const char *action, vz_err *e);
+
+bool vz_ct_is_running(const vz_ct *ct)
+{
+        return ct_running(ct, NULL);
+}
+
 /* ------------------------------------------------------------------ start */
 
 static int ensure_userns(vz_ct *ct, vz_err *e)
@@ -203,6 +210,12 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
                 r = vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
                             *msg ? msg : "the supervisor failed");
                 goto fail;
+        }
+        /* CTID.start, inside; a failure stops the CT again (exit 79). */
+        r = run_ct_script(ct, "start", e);
+        if (r < 0) {
+                vz_ct_stop(ct, VZ_STOP_FAST | (mounted_here ? 0 : VZ_STOP_SKIP_UMOUNT), NULL);
+                return r;
         }
         if (flags & VZ_START_WAIT) {
                 r = vz_ct_wait_booted(ct, wait_sec, e);
@@ -587,6 +600,92 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
         return 0;
 }
 
+/* ------------------------------------------------------------------ run code inside */
+
+int vz_ct_run_inside(vz_ct *ct, int (*fn)(const vz_ct *ct, void *arg), void *arg, vz_err *e)
+{
+        struct join j = {0};
+        int st, r;
+        pid_t pid;
+
+        r = prepare_join(ct, &j, e);
+        if (r < 0)
+                return r;
+        {
+                /* NAMESERVER=inherit needs the host's file, read before we go in. */
+                _cleanup_free_ char *resolv = NULL;
+                if (vz_read_file("/etc/resolv.conf", 65536, &resolv, NULL) == 0)
+                        setenv("VZ_HOST_RESOLV", resolv, 1);
+        }
+        pid = fork();
+        if (pid < 0) {
+                vz_cgroup_free(j.cg);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
+        }
+        if (pid == 0) {
+                vz_err ce = {0};
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0) {
+                        dup2(null, 0);
+                        dup2(null, 1);
+                }
+                if (join_ct(&j, &ce) < 0)
+                        _exit(ce.code > 0 && ce.code < 256 ? ce.code : VZ_E_SYSTEM);
+                _exit(fn(ct, arg));
+        }
+        vz_cgroup_free(j.cg);
+        unsetenv("VZ_HOST_RESOLV");
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid");
+        return WIFEXITED(st) ? WEXITSTATUS(st) : VZ_E_SYSTEM;
+}
+
+static int apply_identity(const vz_ct *ct, void *arg)
+{
+        (void)arg;
+        vz_ct_configure_identity(ct);
+        return 0;
+}
+
+int vz_ct_apply_identity(vz_ct *ct, vz_err *e)
+{
+        int r = vz_ct_run_inside(ct, apply_identity, NULL, e);
+        if (r > 0)
+                return vz_fail(e, r, -EIO, "cannot configure the CT's hostname and DNS");
+        return r;
+}
+
+/* CTID.start / CTID.stop: host files run inside the CT by its shell (OpenVZ
+ * §1.14). The script is fed on stdin, so nothing of the host is mounted in. */
+static int run_ct_script(vz_ct *ct, const char *action, vz_err *e)
+{
+        _cleanup_free_ char *path = vz_strdupf("%s/conf/%u.%s", ct->ctx->confdir, ct->id, action);
+        char *argv[] = {NULL};
+        int fd, saved, st = 0, r;
+
+        if (!path)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : vz_fail(e, VZ_E_ACTIONSCRIPT, -errno, "%s: %s",
+                                                     path, strerror(errno));
+        saved = dup(STDIN_FILENO);
+        dup2(fd, STDIN_FILENO);
+        close(fd);
+        r = vz_ct_exec(ct, argv, VZ_EXEC_SHELL, &st, e);
+        if (saved >= 0) {
+                dup2(saved, STDIN_FILENO);
+                close(saved);
+        }
+        if (r < 0)
+                return r;
+        if (st != 0)
+                return vz_fail(e, VZ_E_ACTIONSCRIPT, -ECANCELED,
+                               "action script %s failed (exit %d)", path, st);
+        return 0;
+}
+
 /* ------------------------------------------------------------------ console, stop */
 
 static int control_connect(const vz_ct *ct, const char *request, vz_err *e)
@@ -649,6 +748,12 @@ _public_ int vz_ct_stop(vz_ct *ct, unsigned flags, vz_err *e)
                 return 1;
         if (timeout <= 0)
                 timeout = 120;
+        /* CTID.stop runs inside first; its failure aborts the stop (79). */
+        if (!(flags & VZ_STOP_FAST)) {
+                int r = run_ct_script(ct, "stop", e);
+                if (r < 0)
+                        return r;
+        }
         pidfd = pidfd_open_(sup);
         if (pidfd < 0)
                 return errno == ESRCH ? 1 : vz_fail(e, VZ_E_STOP, -errno, "pidfd_open");

@@ -25,6 +25,8 @@ bool vz_userns_get(const vz_ct *ct, uid_t *ret_uid, gid_t *ret_gid);
 /* An fd of a fresh user namespace mapping 0..65535 onto uid/gid. */
 int vz_userns_open(uid_t uid, gid_t gid, vz_err *e);
 
+/* Is the CT's supervisor alive? */
+bool vz_ct_is_running(const vz_ct *ct);
 /* VZ_RUNDIR/<ctid>.<suffix> */
 char *vz_run_path(const vz_ct *ct, const char *suffix);
 /* PID stored in a run file, if that process is alive. */
@@ -48,6 +50,18 @@ struct vz_spawned {
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */
 int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e);
+
+/* Write hostname, /etc/hosts, /etc/resolv.conf from ct's config; call
+ * inside the CT. NAMESERVER=inherit uses $VZ_HOST_RESOLV (the host's file). */
+void vz_ct_configure_identity(const vz_ct *ct);
+/* Run fn(ct, arg) in a process joined to the running CT (as confined as its
+ * init). Returns fn's result (0 or a positive exit class). */
+int vz_ct_run_inside(vz_ct *ct, int (*fn)(const vz_ct *ct, void *arg), void *arg, vz_err *e);
+/* Apply HOSTNAME, NAMESERVER, SEARCHDOMAIN of ct's config to the running CT. */
+int vz_ct_apply_identity(vz_ct *ct, vz_err *e);
+/* Set user's password inside the CT (crypt SHA-512), creating the user if
+ * missing; call inside the CT. Returns 0 or VZ_E_CHANGEPASS. */
+int vz_ct_set_password(const vz_ct *ct, void *user_colon_pass);
 
 /* The supervisor's main loop; never returns. status_fd gets "ok\n" once
  * init runs, or "err <code> <message>\n". */

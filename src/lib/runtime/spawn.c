@@ -204,19 +204,21 @@ struct fs_spec {
 
 enum { FS_PROC, FS_SYS, FS_CGROUP, FS_DEV, FS_PTS, FS_SHM, FS_MQUEUE, FS_MAX };
 
+#define NOSUID_NODEV_NOEXEC (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 static const struct fs_spec fs_table[FS_MAX] = {
-        [FS_PROC] = {"proc", "proc", {{0}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC},
-        [FS_SYS] = {"sysfs", "sys", {{0}},
-                    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC},
-        [FS_CGROUP] = {"cgroup2", "sys/fs/cgroup", {{0}},
-                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true},
-        [FS_DEV] = {"tmpfs", "dev", {{"mode", "755"}, {"size", "65536k"}},
-                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
-        [FS_PTS] = {"devpts", "dev/pts", {{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}},
-                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
-        [FS_SHM] = {"tmpfs", "dev/shm", {{"mode", "1777"}}, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV},
-        [FS_MQUEUE] = {"mqueue", "dev/mqueue", {{0}},
-                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true},
+        [FS_PROC] = {.type = "proc", .where = "proc", .attr = NOSUID_NODEV_NOEXEC},
+        [FS_SYS] = {.type = "sysfs", .where = "sys", .attr = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC},
+        [FS_CGROUP] = {.type = "cgroup2", .where = "sys/fs/cgroup", .attr = NOSUID_NODEV_NOEXEC,
+                       .optional = true},
+        [FS_DEV] = {.type = "tmpfs", .where = "dev", .opts = {{"mode", "755"}, {"size", "65536k"}},
+                    .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+        [FS_PTS] = {.type = "devpts", .where = "dev/pts",
+                    .opts = {{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}},
+                    .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+        [FS_SHM] = {.type = "tmpfs", .where = "dev/shm", .opts = {{"mode", "1777"}},
+                    .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV},
+        [FS_MQUEUE] = {.type = "mqueue", .where = "dev/mqueue", .attr = NOSUID_NODEV_NOEXEC,
+                       .optional = true},
 };
 
 #ifndef FSOPEN_CLOEXEC
@@ -414,8 +416,9 @@ static int write_small_file(const char *path, const char *content)
         return n < 0 ? -errno : 0;
 }
 
-/* Hostname, /etc/hosts and /etc/resolv.conf, as OpenVZ's dist scripts did. */
-static void configure_identity(const vz_ct *ct)
+/* Hostname, /etc/hosts and /etc/resolv.conf, as OpenVZ's dist scripts did.
+ * Runs inside the CT (as its root, after pivot_root or a join). */
+void vz_ct_configure_identity(const vz_ct *ct)
 {
         const char *h = vz_ct_get(ct, "HOSTNAME");
         const char *ns = vz_ct_get(ct, "NAMESERVER");
@@ -546,7 +549,7 @@ _Noreturn static void run_b(struct plan *p)
         if (chdir("/") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
 
-        configure_identity(p->ct);
+        vz_ct_configure_identity(p->ct);
         loopback_up();
 
         /* stdio on the console; init becomes its session leader. */
