@@ -179,6 +179,13 @@ typedef struct vz_ct_state {
 } vz_ct_state;
 int vz_ct_get_state(vz_ct *ct, vz_ct_state *ret, vz_err *e);
 
+/* Live numbers of a running CT; -1 where unknown (or the CT is down). */
+typedef struct vz_ct_stats {
+        int64_t numproc; /* processes and threads (pids cgroup) */
+        double uptime;   /* seconds since its init started */
+} vz_ct_stats;
+int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e);
+
 /* ---------------------------------------------------------------- lifecycle */
 typedef struct vz_create_opts {
         const char *ostemplate; /* NULL: config OSTEMPLATE, then DEF_OSTEMPLATE */

@@ -173,8 +173,16 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
  */
 static void fill_runtime(vz_ct *h, struct vzl_ct *r)
 {
-        (void)h;
-        (void)r;
+        vz_ct_stats st;
+
+        if (vz_ct_get_stats(h, &st, NULL) < 0)
+                return;
+        if (st.numproc >= 0)
+                r->ubc[VZL_UBC_NUMPROC].held = st.numproc;
+        if (st.uptime >= 0) {
+                r->has_uptime = true;
+                r->uptime = st.uptime;
+        }
 }
 
 /* ------------------------------------------------------------- selection */

@@ -17,6 +17,7 @@ T=$(mktemp -d /tmp/vz-test.XXXXXX)
 export VZ_CONFDIR=$T/etc
 mkdir -p "$VZ_CONFDIR/conf" "$VZ_CONFDIR/names" "$T/vz/template/cache" "$T/vz/private" \
          "$T/vz/root" "$T/vz/lock" "$T/vz/dump" "$T/run"
+chmod 700 "$T/vz/private"
 cp "$SRCDIR"/etc/conf/*.conf-sample "$VZ_CONFDIR/conf/"
 sed -e "s|^VE_ROOT=.*|VE_ROOT=$T/vz/root/\$VEID|" \
     -e "s|^VE_PRIVATE=.*|VE_PRIVATE=$T/vz/private/\$VEID|" \

@@ -298,6 +298,22 @@ int vz_cgroup_write(vz_cgroup *cg, const char *controller, const char *file, con
         return -ENOENT;
 }
 
+int vz_cgroup_read(vz_cgroup *cg, const char *controller, const char *file, char **ret)
+{
+        for (size_t i = 0; i < cg->n; i++) {
+                const struct hier *h = &cg->h[i];
+                _cleanup_free_ char *p = NULL;
+                if (h->v2 ? !cg->pure_v2 || !has_controller(h->controllers, controller)
+                          : !has_controller(h->controllers, controller))
+                        continue;
+                p = vz_strdupf("%s/%s", h->path, file);
+                if (!p)
+                        return -ENOMEM;
+                return vz_read_file(p, 1 << 20, ret, NULL);
+        }
+        return -ENOENT;
+}
+
 /* Signal every pid listed in dir/cgroup.procs and its sub-cgroups. Returns
  * the number of processes found. */
 static int kill_tree(const char *dir)

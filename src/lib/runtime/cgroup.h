@@ -28,6 +28,8 @@ int vz_cgroup_attach(vz_cgroup *cg, pid_t pid, vz_err *e);
  * hierarchy has the controller. */
 int vz_cgroup_write(vz_cgroup *cg, const char *controller, const char *file, const char *value,
                     vz_err *e);
+/* Read a controller file (NUL-terminated); -ENOENT if no hierarchy has it. */
+int vz_cgroup_read(vz_cgroup *cg, const char *controller, const char *file, char **ret);
 /* Kill every process in the CT's cgroups (and below), wait until empty. */
 int vz_cgroup_kill(vz_cgroup *cg);
 /* Remove the cgroups, sub-cgroups first. */

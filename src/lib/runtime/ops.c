@@ -92,6 +92,47 @@ bool vz_ct_is_running(const vz_ct *ct)
         return ct_running(ct, NULL);
 }
 
+_public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        vz_ct_stats st = {.numproc = -1, .uptime = -1};
+        vz_cgroup *cg = NULL;
+        pid_t init;
+
+        if (vz_run_read_pid(ct, "init", &init) < 0 || !ct_running(ct, NULL)) {
+                *ret = st;
+                return 0;
+        }
+        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, ct->id, &cg, e) == 0) {
+                _cleanup_free_ char *v = NULL;
+                if (vz_cgroup_read(cg, "pids", "pids.current", &v) == 0)
+                        st.numproc = strtoll(v, NULL, 10);
+                vz_cgroup_free(cg);
+        }
+        {
+                /* Uptime: since the current init started (field 22, in
+                 * clock ticks after boot). */
+                _cleanup_free_ char *p = vz_strdupf("/proc/%d/stat", (int)init), *buf = NULL;
+                struct timespec now;
+                char *rp;
+                if (p && vz_read_file(p, 4096, &buf, NULL) == 0 && (rp = strrchr(buf, ')'))) {
+                        unsigned long long start = 0;
+                        int field = 2;
+                        for (char *t = strtok(rp + 1, " "); t; t = strtok(NULL, " "))
+                                if (++field == 22) {
+                                        start = strtoull(t, NULL, 10);
+                                        break;
+                                }
+                        clock_gettime(CLOCK_BOOTTIME, &now);
+                        if (start)
+                                st.uptime = now.tv_sec + now.tv_nsec / 1e9 -
+                                            (double)start / sysconf(_SC_CLK_TCK);
+                }
+        }
+        *ret = st;
+        return 0;
+}
+
 /* ------------------------------------------------------------------ start */
 
 static int ensure_userns(vz_ct *ct, vz_err *e)
