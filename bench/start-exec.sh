@@ -149,6 +149,7 @@ my_cleanup() {
         for d in /sys/fs/cgroup/*/; do
                 rmdir "$d$CRUNCG/bx" "$d$CRUNCG/bxt" "$d$CRUNCG" \
                       "$d/vztest-$$/$CT" "$d/vztest-$$" 2>/dev/null
+                rmdir "$d/lxc.pivot" 2>/dev/null    # LXC's helper cgroup, if empty
         done
         (exit $rc); _cleanup
 }
@@ -269,6 +270,7 @@ exec_all() {
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # ---- run ------------------------------------------------------------------
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 # one untimed warm-up of everything (page cache, first-use costs)
 start_vz; stop_vz; start_lxc; stop_lxc; start_nspawn; stop_nspawn; start_crun; stop_crun
 run_vz; run_lxc; run_nspawn; run_crun
@@ -298,7 +300,8 @@ lxc_rss=$(rss_kb "$lxcmon"); nsp_rss=$(rss_kb "$NSPAWN_PID")
 stop_vz; stop_lxc; stop_nspawn; stop_crun
 
 # ---- report ---------------------------------------------------------------
-echo "Median of $RUNS runs, ms (min–max). $(date -u +%Y-%m-%d), $(nproc) CPUs, kernel $(uname -r)."
+echo "Median of $RUNS runs, ms (min–max). $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r),"
+echo "load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg); vz $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null) ($VZ_BUILD)."
 echo
 echo "| measurement | vz | LXC | systemd-nspawn | crun |"
 echo "|---|---|---|---|---|"

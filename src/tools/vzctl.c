@@ -492,38 +492,32 @@ static int do_stop(struct cmd_args *a, vz_ct *ct, const struct run_opts *o)
         return 0;
 }
 
-static int cmd_start(struct cmd_args *a)
+/* start and stop: options, the CT, one call. */
+static int start_or_stop(struct cmd_args *a, bool start)
 {
         struct run_opts o = {0};
         vz_ct *ct;
         int r;
 
-        r = parse_run_opts(a, &o, true, false);
+        r = parse_run_opts(a, &o, start, !start);
         if (r)
                 return r;
         r = open_ct(a, &ct, true);
         if (r)
                 return r;
-        r = do_start(a, ct, &o);
+        r = start ? do_start(a, ct, &o) : do_stop(a, ct, &o);
         vz_ct_free(ct);
         return r;
 }
 
+static int cmd_start(struct cmd_args *a)
+{
+        return start_or_stop(a, true);
+}
+
 static int cmd_stop(struct cmd_args *a)
 {
-        struct run_opts o = {0};
-        vz_ct *ct;
-        int r;
-
-        r = parse_run_opts(a, &o, false, true);
-        if (r)
-                return r;
-        r = open_ct(a, &ct, true);
-        if (r)
-                return r;
-        r = do_stop(a, ct, &o);
-        vz_ct_free(ct);
-        return r;
+        return start_or_stop(a, false);
 }
 
 static int cmd_restart(struct cmd_args *a)

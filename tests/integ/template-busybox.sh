@@ -28,8 +28,8 @@ R=$T/root
 mkdir "$R"
 "$UNPACK" "$C/busybox.tar.zst" "$R" || fail "unpack failed"
 [ -f "$R/bin/busybox" ] && [ -x "$R/bin/busybox" ] || fail "no executable /bin/busybox"
-[ -L "$R/sbin/init" ] || fail "/sbin/init is not a link"
-[ "$(readlink -f "$R/sbin/init")" = "$(readlink -f "$R/bin/busybox")" ] || fail "/sbin/init does not lead to busybox"
+# Applets are hard links of /bin/busybox (as busybox --install makes them).
+[ "$(stat -c %i "$R/sbin/init")" = "$(stat -c %i "$R/bin/busybox")" ] || fail "/sbin/init is not busybox"
 [ "$(stat -c %a "$R/tmp")" = 1777 ] || fail "/tmp mode $(stat -c %a "$R/tmp")"
 [ "$(stat -c %u:%g "$R/bin/busybox")" = 0:0 ] || fail "busybox not owned by 0:0"
 grep -q '^root:!' "$R/etc/shadow" || fail "root password not locked"
@@ -38,7 +38,7 @@ grep -q '^ID=busybox$' "$R/etc/os-release" || fail "os-release"
 grep -q '^::sysinit:' "$R/etc/inittab" || fail "inittab has no sysinit"
 for d in dev proc sys run root var/log; do [ -d "$R/$d" ] || fail "no /$d"; done
 n=$(/bin/busybox --list-full | wc -l)
-m=$(find "$R" -type l | wc -l)
+m=$(($(stat -c %h "$R/bin/busybox") - 1))
 [ "$m" -ge $((n - 5)) ] || fail "only $m applet links for $n applets"
 out=$(chroot "$R" /bin/sh -c 'ls /bin/busybox && echo hello | sed s/hello/works/') || fail "busybox does not run in a chroot"
 echo "$out" | grep -q works || fail "chroot output: $out"

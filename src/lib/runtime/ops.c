@@ -775,6 +775,16 @@ static enum init_kind init_kind(pid_t init)
                 return INIT_SYSTEMD;
         if (strstr(exe, "busybox"))
                 return INIT_BUSYBOX;
+        {
+                /* busybox installed as hard links: /sbin/init is the CT's
+                 * /bin/busybox (resolved inside the CT's root by /proc). */
+                char bb[64];
+                struct stat a, b;
+                snprintf(bb, sizeof(bb), "/proc/%d/root/bin/busybox", (int)init);
+                if (stat(p, &a) == 0 && stat(bb, &b) == 0 && a.st_dev == b.st_dev &&
+                    a.st_ino == b.st_ino)
+                        return INIT_BUSYBOX;
+        }
         return INIT_OTHER;
 }
 

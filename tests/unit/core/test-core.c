@@ -12,14 +12,7 @@
 #include "registry/registry.h"
 #include "util.h"
 
-static int failures;
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c)) {                                                                        \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-                        failures++;                                                                \
-                }                                                                                  \
-        } while (0)
+#include "check.h"
 
 static void test_ctid(void)
 {
@@ -202,7 +195,7 @@ int main(void)
         test_atomic_write_and_rm();
         test_ctx_and_lock();
         vz_rm_rf(tmpdir);
-        if (failures)
-                fprintf(stderr, "%d check(s) failed\n", failures);
-        return failures ? 1 : 0;
+        if (check_failures)
+                fprintf(stderr, "%d check(s) failed\n", check_failures);
+        return check_failures ? 1 : 0;
 }

@@ -10,14 +10,7 @@
 #include "util.h"
 #include "template/template.h"
 
-static int failures;
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c)) {                                                                        \
-                        fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-                        failures++;                                                                \
-                }                                                                                  \
-        } while (0)
+#include "check.h"
 
 static char top[] = "/tmp/vz-tmpl-cache-test.XXXXXX";
 
@@ -116,8 +109,8 @@ int main(void)
 
         vz_ctx_free(ctx);
         vz_rm_rf(top);
-        if (failures) {
-                fprintf(stderr, "%d check(s) failed\n", failures);
+        if (check_failures) {
+                fprintf(stderr, "%d check(s) failed\n", check_failures);
                 return 1;
         }
         printf("all template cache tests passed\n");

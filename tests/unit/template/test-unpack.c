@@ -23,15 +23,7 @@
 #include "util.h"
 #include "template/template.h"
 
-static int failures;
-#define CHECK(c)                                                                                   \
-        do {                                                                                       \
-                if (!(c)) {                                                                        \
-                        fprintf(stderr, "%s:%d: [%s] check failed: %s\n", __FILE__, __LINE__,      \
-                                cur_case, #c);                                                     \
-                        failures++;                                                                \
-                }                                                                                  \
-        } while (0)
+#include "check.h"
 
 static const char *cur_case = "";
 static char host[PATH_MAX]; /* per-case host directory */
@@ -534,8 +526,8 @@ int main(void)
         test_hostile_abs();
         test_damaged();
         test_positive();
-        if (failures) {
-                fprintf(stderr, "%d check(s) failed\n", failures);
+        if (check_failures) {
+                fprintf(stderr, "%d check(s) failed\n", check_failures);
                 return 1;
         }
         printf("all template unpack tests passed\n");

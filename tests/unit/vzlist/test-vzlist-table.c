@@ -13,15 +13,7 @@
 
 #include "vzlist-table.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-        do {                                                                                       \
-                if (!(cond)) {                                                                     \
-                        fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-                        failures++;                                                                \
-                }                                                                                  \
-        } while (0)
+#include "check.h"
 
 #define CHECK_STR(got, want) check_str(__FILE__, __LINE__, (got), (want))
 
@@ -31,7 +23,7 @@ static void check_str(const char *file, int line, const char *got, const char *w
                 return;
         fprintf(stderr, "%s:%d: output differs\n--- want\n%s--- got\n%s---\n", file, line, want,
                 got ? got : "(null)");
-        failures++;
+        check_failures++;
 }
 
 /* Three CTs: running with a name and two IPs, stopped with nothing set,
@@ -494,8 +486,8 @@ int main(void)
         test_json();
         for (size_t i = 0; i < 3; i++)
                 vzl_ct_done(&cts[i]);
-        if (failures) {
-                fprintf(stderr, "%d check(s) failed\n", failures);
+        if (check_failures) {
+                fprintf(stderr, "%d check(s) failed\n", check_failures);
                 return 1;
         }
         printf("vzlist-table: all checks passed\n");
