@@ -187,8 +187,8 @@ start_nspawn() {
         end=$(( t0 + 10000000 ))
         while :; do     # until nspawn's child (the container's PID 1) is init
                 c=; comm=
-                read -r c _ <"/proc/$NSPAWN_PID/task/$NSPAWN_PID/children" 2>/dev/null
-                [ -n "$c" ] && read -r comm <"/proc/$c/comm" 2>/dev/null
+                read -r c _ 2>/dev/null <"/proc/$NSPAWN_PID/task/$NSPAWN_PID/children"
+                [ -n "$c" ] && read -r comm 2>/dev/null <"/proc/$c/comm"
                 [ "$comm" = init ] && break
                 nap
                 [ ${EPOCHREALTIME/./} -lt $end ] || fail "nspawn: init not seen"

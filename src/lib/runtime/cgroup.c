@@ -154,6 +154,26 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         return 0;
 }
 
+/* The hierarchy that has controller: a v1 one if any (hybrid hosts may also
+ * enable a few controllers, e.g. hugetlb, in the cgroup2 tree), else the
+ * cgroup2 tree if it has it. */
+static const struct hier *find_hier(const vz_cgroup *cg, const char *controller)
+{
+        for (size_t i = 0; i < cg->n; i++)
+                if (!cg->h[i].v2 && has_controller(cg->h[i].controllers, controller))
+                        return &cg->h[i];
+        for (size_t i = 0; i < cg->n; i++)
+                if (cg->h[i].v2 && has_controller(cg->h[i].controllers, controller))
+                        return &cg->h[i];
+        return NULL;
+}
+
+bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller)
+{
+        const struct hier *h = find_hier(cg, controller);
+        return h && h->v2;
+}
+
 const char *vz_cgroup_v2_path(const vz_cgroup *cg)
 {
         return cg->v2_path;
@@ -282,36 +302,29 @@ int vz_cgroup_attach(vz_cgroup *cg, pid_t pid, vz_err *e)
 int vz_cgroup_write(vz_cgroup *cg, const char *controller, const char *file, const char *value,
                     vz_err *e)
 {
+        const struct hier *h = find_hier(cg, controller);
         int r;
 
-        for (size_t i = 0; i < cg->n; i++) {
-                const struct hier *h = &cg->h[i];
-                if (h->v2 ? !cg->pure_v2 || !has_controller(h->controllers, controller)
-                          : !has_controller(h->controllers, controller))
-                        continue;
-                r = write_at(h->path, file, value);
-                if (r < 0)
-                        return vz_fail(e, VZ_E_SETUBC, r, "cannot set %s to %s: %s", file, value,
-                                       strerror(-r));
-                return 0;
-        }
-        return -ENOENT;
+        if (!h)
+                return -ENOENT;
+        r = write_at(h->path, file, value);
+        if (r < 0)
+                return vz_fail(e, VZ_E_SETUBC, r, "cannot set %s to %s: %s", file, value,
+                               strerror(-r));
+        return 0;
 }
 
 int vz_cgroup_read(vz_cgroup *cg, const char *controller, const char *file, char **ret)
 {
-        for (size_t i = 0; i < cg->n; i++) {
-                const struct hier *h = &cg->h[i];
-                _cleanup_free_ char *p = NULL;
-                if (h->v2 ? !cg->pure_v2 || !has_controller(h->controllers, controller)
-                          : !has_controller(h->controllers, controller))
-                        continue;
-                p = vz_strdupf("%s/%s", h->path, file);
-                if (!p)
-                        return -ENOMEM;
-                return vz_read_file(p, 1 << 20, ret, NULL);
-        }
-        return -ENOENT;
+        const struct hier *h = find_hier(cg, controller);
+        _cleanup_free_ char *p = NULL;
+
+        if (!h)
+                return -ENOENT;
+        p = vz_strdupf("%s/%s", h->path, file);
+        if (!p)
+                return -ENOMEM;
+        return vz_read_file(p, 1 << 20, ret, NULL);
 }
 
 /* Signal every pid listed in dir/cgroup.procs and its sub-cgroups. Returns

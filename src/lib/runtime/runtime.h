@@ -42,6 +42,13 @@ int vz_caps_apply_bounding(uint64_t keep);
  * not set: setuid programs inside the CT must keep working). */
 int vz_seccomp_apply(vz_err *e);
 
+/* Limits enforced at start (NUMPROC, memory) and the device allow-list
+ * (default nodes, DEVICES, DEVNODES). apply_devices returns 1 if the host
+ * has no devices controller to enforce it with. */
+struct vz_cgroup;
+int vz_cgroup_apply_limits(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
+int vz_cgroup_apply_devices(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
+
 /* Started init, as the supervisor sees it. */
 struct vz_spawned {
         pid_t init_pid;  /* host PID */

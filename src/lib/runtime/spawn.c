@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <linux/capability.h>
 #include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -337,7 +338,57 @@ static void setup_proc_masks(void)
 }
 
 /* A: /dev from B's tmpfs, devpts, shm and mqueue mounts; the console pty. */
-static int setup_dev(int rootfd, int fs[FS_MAX], int *ret_master)
+/* DEVNODES "name:perm": the host's /dev/name, bound at the same place in the
+ * CT's /dev (the cgroup's device list grants the access). */
+static int bind_devnodes(int devfd, const vz_ct *ct)
+{
+        _cleanup_strv_free_ char **v = NULL;
+
+        vz_strv_split(vz_ct_get(ct, "DEVNODES"), " ", &v);
+        for (size_t i = 0; v && v[i]; i++) {
+                char *c = strrchr(v[i], ':'), *slash;
+                int dfd = devfd, r;
+                if (!c || streq(c + 1, "none"))
+                        continue;
+                *c = '\0';
+                if (v[i][0] == '/' || strstr(v[i], ".."))
+                        continue;
+                /* One level of directory at most (net/tun, fuse, kvm). */
+                slash = strchr(v[i], '/');
+                if (slash) {
+                        *slash = '\0';
+                        (void)mkdirat(devfd, v[i], 0755);
+                        dfd = openat(devfd, v[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        *slash = '/';
+                        if (dfd < 0)
+                                return -errno;
+                }
+                {
+                        char host[300];
+                        int tfd, fd;
+                        snprintf(host, sizeof(host), "/dev/%s", v[i]);
+                        fd = openat(dfd, slash ? slash + 1 : v[i],
+                                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                        if (fd >= 0)
+                                close(fd);
+                        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, host,
+                                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+                        r = tfd < 0 ? -errno : 0;
+                        if (r == 0 && syscall(SYS_move_mount, tfd, "", dfd, slash ? slash + 1 : v[i],
+                                              MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                r = -errno;
+                        if (tfd >= 0)
+                                close(tfd);
+                }
+                if (dfd != devfd)
+                        close(dfd);
+                if (r < 0)
+                        vz_warn("DEVNODES %s: %s", v[i], strerror(-r));
+        }
+        return 0;
+}
+
+static int setup_dev(int rootfd, int fs[FS_MAX], const vz_ct *ct, int *ret_master)
 {
         static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty",
                                             NULL};
@@ -361,6 +412,9 @@ static int setup_dev(int rootfd, int fs[FS_MAX], int *ret_master)
         }
         for (size_t i = 0; i < ELEMENTSOF(links); i++)
                 (void)symlinkat(links[i][0], devfd, links[i][1]);
+        r = bind_devnodes(devfd, ct);
+        if (r < 0)
+                return r;
         (void)mkdirat(devfd, "pts", 0755);
         (void)mkdirat(devfd, "shm", 01777);
         (void)mkdirat(devfd, "mqueue", 0755);
@@ -695,7 +749,7 @@ _Noreturn static void run_a(struct plan *p)
                         child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot mount /%s in the CT",
                                    fs_table[i].where);
         }
-        r = setup_dev(rootfd, fs, &master);
+        r = setup_dev(rootfd, fs, p->ct, &master);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
         setup_proc_masks();
@@ -753,21 +807,31 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
                              e);
         if (r < 0)
                 goto out;
+        r = vz_cgroup_apply_limits(p.cg, ct, e);
+        if (r >= 0)
+                r = vz_cgroup_apply_devices(p.cg, ct, e);
+        if (r < 0)
+                goto cgfail;
+        /* No devices controller (cgroup v2 without a device program yet):
+         * a privileged CT's root must not create device nodes. */
+        if (r == 1 && !p.userns)
+                p.caps_keep &= ~(UINT64_C(1) << CAP_MKNOD);
+        r = 0;
         if (p.userns) {
                 p.userns_fd = vz_userns_open(p.uid, p.gid, e);
                 if (p.userns_fd < 0) {
                         r = p.userns_fd;
-                        goto out;
+                        goto cgfail;
                 }
         }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
-                goto out;
+                goto cgfail;
         }
         a = fork();
         if (a < 0) {
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
-                goto out;
+                goto cgfail;
         }
         if (a == 0) {
                 close(sv[0]);
@@ -813,6 +877,9 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
         }
         ret->init_pid = b;
         ret->console_fd = console;
+        goto out;
+cgfail:
+        vz_cgroup_destroy(p.cg);
 out:
         if (sv[0] >= 0)
                 close(sv[0]);
