@@ -25,3 +25,9 @@ void vz_log(int level, const char *fmt, ...)
         va_end(ap);
         log_fn(level, buf, log_userdata);
 }
+
+void vz_get_log(vz_log_fn *ret_fn, void **ret_userdata)
+{
+        *ret_fn = log_fn;
+        *ret_userdata = log_userdata;
+}

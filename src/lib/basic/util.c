@@ -224,7 +224,21 @@ static int write_all(int fd, const void *data, size_t len)
         return 0;
 }
 
+static int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+                              bool sync);
+
 int vz_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+        return write_file_replace(path, data, len, mode, true);
+}
+
+int vz_write_file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+        return write_file_replace(path, data, len, mode, false);
+}
+
+static int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+                              bool sync)
 {
         _cleanup_free_ char *real = NULL, *tmp = NULL, *dir = NULL;
         _cleanup_close_ int fd = -1, dfd = -1;
@@ -245,7 +259,7 @@ int vz_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
         r = write_all(fd, data, len);
         if (r == 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && sync && fsync(fd) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, target) < 0)
                 r = -errno;
@@ -253,6 +267,8 @@ int vz_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
                 unlink(tmp);
                 return r;
         }
+        if (!sync)
+                return 0;
         dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0)
                 (void)fsync(dfd);

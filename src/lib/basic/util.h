@@ -40,6 +40,9 @@ int vz_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 /* Write data to path atomically: tmp file in the same dir, fsync, rename,
  * fsync dir. mode is used for the new file. */
 int vz_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* The same without fsync: for state that does not outlive a reboot (run
+ * files), where atomic replacement is all that matters. */
+int vz_write_file_replace(const char *path, const void *data, size_t len, mode_t mode);
 /* mkdir -p; returns 0 if it exists as a directory. */
 int vz_mkdir_p(const char *path, mode_t mode);
 /* Remove a tree without ever following symlinks; dirfd-based. Crosses no

@@ -486,8 +486,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                 dup2(out[1], 1);
                 dup2(err[1], 2);
                 /* Only the three pipe ends go into the CT. */
-                for (int fd = 3; fd < 1024; fd++)
-                        close(fd);
+                close_range(3, ~0U, 0);
                 if (join_ct(&j, &ce) < 0) {
                         fprintf(stderr, "vzctl: %s\n", ce.msg);
                         _exit(255);
@@ -576,9 +575,12 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 pid_t sh;
 
                 close(sv[0]);
-                for (int fd = 3; fd < 1024; fd++)
-                        if (fd != sv[1])
-                                close(fd);
+                /* Only the socket back to us goes into the CT. */
+                if (sv[1] != 3) {
+                        dup2(sv[1], 3);
+                        sv[1] = 3;
+                }
+                close_range(4, ~0U, 0);
                 if (join_ct(&j, &ce) < 0) {
                         dprintf(2, "vzctl: %s\n", ce.msg);
                         _exit(255);

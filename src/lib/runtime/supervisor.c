@@ -77,7 +77,7 @@ static void write_pid(const vz_ct *ct, const char *suffix, pid_t pid)
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
         if (p)
-                vz_write_file_atomic(p, buf, n, 0644);
+                vz_write_file_replace(p, buf, n, 0644);
 }
 
 static void remove_run_file(const vz_ct *ct, const char *suffix)

@@ -204,58 +204,55 @@ static int write_map(pid_t pid, const char *file, unsigned long base)
  * and the child exits: the namespace lives on through the fd. */
 int vz_userns_open(uid_t uid, gid_t gid, vz_err *e)
 {
-        int pipefd[2];
+        int go[2], ready[2];
         _cleanup_free_ char *nsp = NULL;
         pid_t pid;
-        int fd, r, status;
-        char c;
+        int fd = -1, r = 0, status;
+        char c = 0;
 
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
+        if (pipe2(go, O_CLOEXEC) < 0)
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        if (pipe2(ready, O_CLOEXEC) < 0) {
+                r = -errno;
+                close(go[0]);
+                close(go[1]);
+                return vz_fail(e, VZ_E_RESOURCE, r, "pipe: %s", strerror(-r));
+        }
         pid = fork();
         if (pid < 0) {
                 r = -errno;
-                close(pipefd[0]);
-                close(pipefd[1]);
+                close(go[0]);
+                close(go[1]);
+                close(ready[0]);
+                close(ready[1]);
                 return vz_fail(e, VZ_E_RESOURCE, r, "fork: %s", strerror(-r));
         }
         if (pid == 0) {
-                close(pipefd[1]);
+                close(go[1]);
+                close(ready[0]);
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (unshare(CLONE_NEWUSER) < 0)
-                        _exit(1);
-                /* Tell the parent (by blocking on the pipe until it closes). */
-                (void)!read(pipefd[0], &c, 1);
+                c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+                (void)!write(ready[1], &c, 1);
+                /* Stay in it until the parent has what it needs. */
+                (void)!read(go[0], &c, 1);
                 _exit(0);
         }
-        close(pipefd[0]);
-        /* Wait until the child is in its namespace: its ns link changes. */
+        close(go[0]);
+        close(ready[1]);
+        if (read(ready[0], &c, 1) != 1 || c != 'y')
+                r = -EPERM;
+        close(ready[0]);
         nsp = vz_strdupf("/proc/%d/ns/user", (int)pid);
-        r = -EAGAIN;
-        for (int i = 0; i < 2000 && nsp; i++) {
-                char a[64], b[64];
-                ssize_t la = readlink(nsp, a, sizeof(a) - 1), lb = readlink("/proc/self/ns/user", b, sizeof(b) - 1);
-                if (la > 0 && lb > 0 && (la != lb || memcmp(a, b, la) != 0)) {
-                        r = 0;
-                        break;
-                }
-                if (waitpid(pid, &status, WNOHANG) == pid) {
-                        r = -EPERM;
-                        pid = 0;
-                        break;
-                }
-                usleep(500);
-        }
+        if (r == 0 && !nsp)
+                r = -ENOMEM;
         if (r == 0)
                 r = write_map(pid, "uid_map", uid);
         if (r == 0)
                 r = write_map(pid, "gid_map", gid);
-        fd = r == 0 ? open(nsp, O_RDONLY | O_CLOEXEC) : -1;
-        if (r == 0 && fd < 0)
+        if (r == 0 && (fd = open(nsp, O_RDONLY | O_CLOEXEC)) < 0)
                 r = -errno;
-        close(pipefd[1]);
-        if (pid > 0)
-                waitpid(pid, &status, 0);
+        close(go[1]);
+        waitpid(pid, &status, 0);
         if (r < 0)
                 return vz_fail(e, VZ_E_BAD_KERNEL, r, "cannot create a user namespace: %s",
                                strerror(-r));

@@ -27,118 +27,10 @@
 
 extern char **environ;
 
-/* Searched in this order (OpenVZ's order, zstd added last). */
-static const char *const cache_suffixes[] = {".tar", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst"};
 
 #define DEFAULT_MIRROR "http://deb.debian.org/debian"
 #define DEBIAN_INCLUDE "systemd-sysv,iproute2,iptables,ifupdown,procps,less,ca-certificates"
 #define BUSYBOX_PATH   "/bin/busybox"
-
-bool vz_tmpl_name_is_valid(const char *name)
-{
-        return !isempty(name) && name[0] != '.' && !strchr(name, '/');
-}
-
-static int cache_dir(vz_ctx *ctx, char **ret, vz_err *e)
-{
-        const char *t = vz_ctx_get(ctx, "TEMPLATE");
-        char *d;
-
-        if (isempty(t))
-                return vz_fail(e, VZ_E_TMPL_NOTSET, -EINVAL, "TEMPLATE is not set in vz.conf");
-        d = vz_strdupf("%s/cache", t);
-        if (!d)
-                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-        *ret = d;
-        return 0;
-}
-
-static int check_name(const char *ostemplate, vz_err *e)
-{
-        if (!vz_tmpl_name_is_valid(ostemplate))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid OS template name '%s'",
-                               ostemplate ? ostemplate : "");
-        return 0;
-}
-
-_public_ int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_path, vz_err *e)
-{
-        _cleanup_free_ char *dir = NULL;
-        int r;
-
-        r = check_name(ostemplate, e);
-        if (r < 0)
-                return r;
-        r = cache_dir(ctx, &dir, e);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(cache_suffixes); i++) {
-                _cleanup_free_ char *p = vz_strdupf("%s/%s%s", dir, ostemplate, cache_suffixes[i]);
-                struct stat st;
-
-                if (!p)
-                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-                if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-                        *ret_path = TAKE_PTR(p);
-                        return 0;
-                }
-        }
-        return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
-                       "OS template cache for '%s' not found in %s (create it with "
-                       "'vzpkg create cache %s')",
-                       ostemplate, dir, ostemplate);
-}
-
-_public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
-{
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_strv_free_ char **names = NULL;
-        struct dirent *de;
-        size_t n;
-        int r;
-
-        r = cache_dir(ctx, &dir, e);
-        if (r < 0)
-                return r;
-        names = calloc(1, sizeof(char *));
-        if (!names)
-                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-        d = opendir(dir);
-        if (!d) {
-                if (errno != ENOENT)
-                        return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read %s: %m", dir);
-        } else {
-                while ((de = readdir(d))) {
-                        if (de->d_name[0] == '.')
-                                continue;
-                        for (size_t i = ELEMENTSOF(cache_suffixes); i-- > 0;) {
-                                size_t len = strlen(de->d_name), sl = strlen(cache_suffixes[i]);
-                                _cleanup_free_ char *name = NULL;
-                                struct stat st;
-
-                                if (len <= sl || !vz_endswith(de->d_name, cache_suffixes[i]))
-                                        continue;
-                                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
-                                    !S_ISREG(st.st_mode))
-                                        break;
-                                name = strndup(de->d_name, len - sl);
-                                if (!name)
-                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-                                if (!vz_strv_contains(names, name) &&
-                                    vz_strv_consume(&names, TAKE_PTR(name)) < 0)
-                                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-                                break;
-                        }
-                }
-        }
-        vz_strv_sort(names);
-        n = vz_strv_length(names);
-        *ret_names = TAKE_PTR(names);
-        return (int)n;
-}
-
-/* ------------------------------------------------------------ programs */
 
 typedef void (*line_fn)(const char *line, void *userdata);
 
@@ -229,7 +121,7 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         int r;
 
         *w = (struct writer){.fd = -1};
-        r = cache_dir(ctx, &dir, e);
+        r = vz_tmpl_cache_dir(ctx, &dir, e);
         if (r < 0)
                 return r;
         r = vz_mkdir_p(dir, 0755);
@@ -935,7 +827,7 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
         if (mirror[0] == '-')
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid mirror '%s'", mirror);
 
-        r = cache_dir(ctx, &dir, e);
+        r = vz_tmpl_cache_dir(ctx, &dir, e);
         if (r < 0)
                 return r;
         work = vz_strdupf("%s/.vzpkg-%s.XXXXXX", dir, ostemplate);
@@ -1020,14 +912,14 @@ out:
         return r;
 }
 
-_public_ int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
-                             vz_err *e)
+_public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
+                                  vz_err *e)
 {
         struct writer w;
         bool busybox;
         int r;
 
-        r = check_name(ostemplate, e);
+        r = vz_tmpl_check_name(ostemplate, e);
         if (r < 0)
                 return r;
         busybox = streq(ostemplate, "busybox");

@@ -1010,8 +1010,15 @@ static void support_formats(struct archive *a)
         archive_read_support_format_warc(a);
 }
 
-_public_ int vz_tmpl_unpack(const char *archive, int target_fd, vz_progress_fn progress,
-                            void *userdata, vz_err *e)
+/* The template library has its own copy of the core (and of the log hook):
+ * libvz.so hands its hook over before each call. */
+_public_ void vz_tmpl_set_log(vz_log_fn fn, void *userdata)
+{
+        vz_set_log(fn, userdata);
+}
+
+_public_ int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress_fn progress,
+                                 void *userdata, vz_err *e)
 {
         struct unpacker u = {
             .archive_path = archive,
