@@ -8,6 +8,7 @@
 #include "err.h"
 #include "log.h"
 #include "registry/registry.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "scripts.h"
 #include "storage/storage.h"
@@ -378,14 +379,19 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                         if ((a || b) && (!a || !b || !streq(a, b)))
                                 identity = true;
                 }
-                if (identity) {
-                        vz_conffile *saved = ct->conf;
-                        ct->conf = copy; /* the CT seen with its new values */
-                        r = vz_ct_apply_identity(ct, e);
-                        ct->conf = saved;
-                        if (r < 0)
-                                goto out;
+                vz_conffile *saved = ct->conf;
+                ct->conf = copy; /* the CT seen with its new values */
+                r = identity ? vz_ct_apply_identity(ct, e) : 0;
+                if (r >= 0)
+                        r = vz_ct_apply_resources(ct, e);
+                if (r >= 0) {
+                        pid_t init;
+                        if (vz_run_read_pid(ct, "init", &init) == 0)
+                                r = vz_net_apply_live(ct, saved, init, e);
                 }
+                ct->conf = saved;
+                if (r < 0)
+                        goto out;
         }
         if (!(flags & VZ_SET_SAVE)) {
                 r = 0;

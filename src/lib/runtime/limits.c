@@ -155,3 +155,17 @@ int vz_cgroup_apply_limits(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
                 return r;
         return set_memory(cg, ct, e);
 }
+
+int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        vz_cgroup *cg = NULL;
+        int r;
+
+        r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+        if (r < 0)
+                return r;
+        r = vz_cgroup_apply_limits(cg, ct, e);
+        vz_cgroup_free(cg);
+        return r;
+}

@@ -49,6 +49,10 @@ struct vz_cgroup;
 int vz_cgroup_apply_limits(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
 int vz_cgroup_apply_devices(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
 
+/* Apply the resource limits of ct's config to its running cgroup (vzctl set
+ * on a running CT). */
+int vz_ct_apply_resources(vz_ct *ct, vz_err *e);
+
 /* Started init, as the supervisor sees it. */
 struct vz_spawned {
         pid_t init_pid;  /* host PID */

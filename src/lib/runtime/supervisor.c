@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 
 #include "cgroup.h"
+#include "net/net.h"
 #include "err.h"
 #include "log.h"
 #include "runtime.h"
@@ -212,6 +213,7 @@ static void teardown(struct sup *s, bool final)
         const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
 
+        vz_net_stop(s->ct);
         if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
                 if (final)
@@ -249,6 +251,16 @@ static int start_init(struct sup *s, vz_err *e)
                 return r;
         s->init = sp.init_pid;
         s->console = sp.console_fd;
+        r = vz_net_start(s->ct, s->init, e);
+        if (r < 0) {
+                kill(s->init, SIGKILL);
+                waitpid(s->init, NULL, 0);
+                s->init = 0;
+                close(s->console);
+                s->console = -1;
+                vz_net_stop(s->ct);
+                return r;
+        }
         fcntl(s->console, F_SETFL, O_NONBLOCK);
         write_pid(s->ct, "init", s->init);
         return 0;

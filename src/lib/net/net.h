@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A CT's network, set up from the host: routed addresses (OpenVZ venet,
+ * IP_ADDRESS) and bridged interfaces (OpenVZ veth, NETIF). Called by the
+ * supervisor each time the CT's init starts (so after a reboot too), when
+ * the CT ends, and by vzctl set on a running CT.
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include "ctx.h"
+
+/* Configure the network of the CT whose init (host PID) was just started. */
+int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e);
+/* Remove everything vz_net_start and vz_net_apply_live added on the host
+ * (routes, proxy entries, host-side devices). Never fails. */
+void vz_net_stop(vz_ct *ct);
+/* Apply IP_ADDRESS / NETIF changes to the running CT: ct holds the new
+ * config, old the previous one. */
+int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err *e);
