@@ -435,3 +435,20 @@ int vz_cgroup_destroy(vz_cgroup *cg)
         }
         return r;
 }
+
+int vz_cgroup_read_parent(vz_cgroup *cg, const char *controller, const char *file, char **ret)
+{
+        const struct hier *h = find_hier(cg, controller);
+        _cleanup_free_ char *p = NULL;
+        char *slash;
+
+        if (!h)
+                return -ENOENT;
+        slash = strrchr(h->path, '/');
+        if (!slash)
+                return -ENOENT;
+        p = vz_strdupf("%.*s/%s", (int)(slash - h->path), h->path, file);
+        if (!p)
+                return -ENOMEM;
+        return vz_read_file(p, 1 << 20, ret, NULL);
+}

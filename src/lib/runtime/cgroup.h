@@ -40,3 +40,6 @@ const char *vz_cgroup_v2_path(const vz_cgroup *cg);
 bool vz_cgroup_is_v2(const vz_cgroup *cg);
 /* Is controller served by the cgroup2 tree (v2 file names) here? */
 bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller);
+/* Read a controller file of the CT's parent cgroup (<VZ_CGROUP>), e.g. the
+ * cpuset the CT inherits; -ENOENT if no hierarchy has the controller. */
+int vz_cgroup_read_parent(vz_cgroup *cg, const char *controller, const char *file, char **ret);

@@ -1,11 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What a CT's cgroup enforces at start: process count (NUMPROC), memory
- * (PHYSPAGES, SWAPPAGES, VSwap style) and device access (the default
- * allow-list plus DEVICES/DEVNODES). The full resource model (every UBC, CPU,
- * I/O, live changes, beancounters) builds on this.
+ * What a CT's cgroups enforce, at start and live (vzctl set on a running
+ * CT): NUMPROC, memory (PHYSPAGES/SWAPPAGES, VSwap style; KMEMSIZE where v1
+ * still honours it), CPU (CPUUNITS, CPULIMIT, CPUS, CPUMASK, NODEMASK), I/O
+ * (IOPRIO, IOLIMIT, IOPSLIMIT on the disk holding VE_PRIVATE) and device
+ * access (the default allow-list plus DEVICES/DEVNODES).
+ *
+ * Every write first reads the file's old value; if a later write fails
+ * (e.g. the kernel refuses to lower memory below usage with EBUSY), the
+ * values already changed are put back in reverse order, so a failed
+ * `vzctl set` changes nothing.
+ *
+ * Scaling choices (documented in DESIGN.md terms):
+ *   CPUUNITS -> v1 cpu.shares = units * 1024 / 1000 (so the default 1000
+ *               units equal the kernel's default 1024 shares), clamped to
+ *               the kernel's 2..262144; v2 cpu.weight = units / 10 clamped
+ *               to 1..10000 (1000 units = the default weight 100).
+ *   CPULIMIT -> percent of one CPU: quota = pct * period / 100 with a
+ *               100 ms period; 0 = unlimited; CPUS caps it at CPUS * 100%.
+ *   IOPRIO   -> weight 100 * 2^(prio - 4): the default prio 4 is the
+ *               kernel's default weight 100, each step doubles or halves.
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -17,57 +35,381 @@
 #include "util.h"
 
 #define PAGE 4096LL
+#define CPU_PERIOD 100000LL
 
 static bool limited(int64_t v)
 {
         return v > 0 && v != VZ_UNLIMITED && v != INT32_MAX;
 }
 
-static int set_memory(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
+/* ------------------------------------------------------------ undo log */
+struct change {
+        const char *controller;
+        const char *file;
+        char *old;
+};
+
+struct plan {
+        vz_cgroup *cg;
+        struct change *ch;
+        size_t n;
+};
+
+static void first_line(char *s)
 {
-        int64_t bar, ram = 0, swap = 0;
-        const char *pp = vz_ct_get(ct, "PHYSPAGES"), *sp = vz_ct_get(ct, "SWAPPAGES");
-        char buf[32];
+        s[strcspn(s, "\n")] = '\0';
+}
+
+/* Write controller/file = value, remembering the old value (old_override
+ * if given: for per-device files the old line of that device). -ENOENT,
+ * with nothing written and no message, if this host has no such file. */
+static int put(struct plan *pl, const char *controller, const char *file, const char *value,
+               const char *old_override, vz_err *e)
+{
+        _cleanup_free_ char *old = NULL;
+        struct change *nc;
         int r;
 
-        if (pp && vz_param_ubc_value("PHYSPAGES", pp, &bar, &ram) == 0 && limited(ram)) {
-                snprintf(buf, sizeof(buf), "%lld", (long long)(ram * PAGE));
-                if (vz_cgroup_controller_v2(cg, "memory"))
-                        r = vz_cgroup_write(cg, "memory", "memory.max", buf, e);
-                else
-                        r = vz_cgroup_write(cg, "memory", "memory.limit_in_bytes", buf, e);
-                if (r < 0 && r != -ENOENT)
-                        return r;
-        } else
-                ram = 0;
-        if (!ram || !sp || vz_param_ubc_value("SWAPPAGES", sp, &bar, &swap) < 0 || swap < 0 ||
-            swap == VZ_UNLIMITED)
-                return 0;
-        if (vz_cgroup_controller_v2(cg, "memory")) {
-                snprintf(buf, sizeof(buf), "%lld", (long long)(swap * PAGE));
-                r = vz_cgroup_write(cg, "memory", "memory.swap.max", buf, NULL);
-        } else {
-                /* v1 memsw counts memory plus swap (only with swap accounting). */
-                snprintf(buf, sizeof(buf), "%lld", (long long)((ram + swap) * PAGE));
-                r = vz_cgroup_write(cg, "memory", "memory.memsw.limit_in_bytes", buf, NULL);
-        }
+        r = vz_cgroup_read(pl->cg, controller, file, &old);
         if (r < 0)
-                vz_debug("swap limit not applied: %s", strerror(-r));
+                return -ENOENT;
+        first_line(old);
+        if (!old_override && streq(old, value))
+                return 0;
+        if (old_override) {
+                free(old);
+                old = strdup(old_override);
+                if (!old)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        }
+        nc = realloc(pl->ch, (pl->n + 1) * sizeof(*nc));
+        if (!nc)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        pl->ch = nc;
+        r = vz_cgroup_write(pl->cg, controller, file, value, e);
+        if (r < 0)
+                return r;
+        pl->ch[pl->n++] = (struct change){controller, file, TAKE_PTR(old)};
         return 0;
 }
 
-static int set_numproc(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
+static void plan_rollback(struct plan *pl)
 {
-        const char *v = vz_ct_get(ct, "NUMPROC");
+        for (size_t i = pl->n; i-- > 0;)
+                if (vz_cgroup_write(pl->cg, pl->ch[i].controller, pl->ch[i].file, pl->ch[i].old,
+                                    NULL) < 0)
+                        vz_debug("cannot restore %s to %s", pl->ch[i].file, pl->ch[i].old);
+}
+
+static void plan_done(struct plan *pl)
+{
+        for (size_t i = 0; i < pl->n; i++)
+                free(pl->ch[i].old);
+        free(pl->ch);
+}
+
+/* Config value of a UBC, or false if unset or unparsable. */
+static bool ubc_get(const vz_ct *ct, const char *name, int64_t *bar, int64_t *lim)
+{
+        const char *v = vz_ct_get(ct, name);
+        return v && vz_param_ubc_value(name, v, bar, lim) == 0;
+}
+
+static bool int_get(const vz_ct *ct, const char *name, int64_t *ret)
+{
+        const char *v = vz_ct_get(ct, name);
+        char *end;
+        long long n;
+
+        if (isempty(v))
+                return false;
+        errno = 0;
+        n = strtoll(v, &end, 10);
+        if (errno || *end)
+                return false;
+        *ret = n;
+        return true;
+}
+
+static int64_t read_num(vz_cgroup *cg, const char *controller, const char *file)
+{
+        _cleanup_free_ char *v = NULL;
+
+        if (vz_cgroup_read(cg, controller, file, &v) < 0)
+                return -1;
+        return strtoll(v, NULL, 10);
+}
+
+/* ------------------------------------------------------------ memory */
+static int memory_busy(int r, int64_t ram, vz_err *e)
+{
+        if (r != -EBUSY)
+                return r;
+        /* v1 memory.limit_in_bytes: the kernel reclaims down to the new limit
+         * and gives up with EBUSY when it cannot (unswappable memory, or no
+         * swap allowed). OpenVZ 7 says the same. */
+        return vz_fail_replace(e, VZ_E_SETUBC, r,
+                               "cannot lower the RAM limit to %lld MB: the container uses more "
+                               "memory than that and the kernel cannot reclaim it",
+                               (long long)(ram * PAGE >> 20));
+}
+
+static int set_memory(struct plan *pl, const vz_ct *ct, vz_err *e)
+{
+        int64_t bar, ram = 0, swap = -1;
+        char mem[32], sw[32];
+        int r;
+
+        if (!ubc_get(ct, "PHYSPAGES", &bar, &ram) || !limited(ram))
+                ram = 0;
+        /* SWAPPAGES only means something next to a RAM limit (VSwap). */
+        if (!ram || !ubc_get(ct, "SWAPPAGES", &bar, &swap) || swap < 0 || swap == VZ_UNLIMITED)
+                swap = -1;
+
+        if (vz_cgroup_controller_v2(pl->cg, "memory")) {
+                /* v2: memory.swap.max is swap only (not RAM + swap as v1). */
+                snprintf(mem, sizeof(mem), "%lld", (long long)(ram * PAGE));
+                snprintf(sw, sizeof(sw), "%lld", (long long)(swap * PAGE));
+                r = put(pl, "memory", "memory.max", ram ? mem : "max", NULL, e);
+                if (r < 0 && r != -ENOENT)
+                        return memory_busy(r, ram, e);
+                r = put(pl, "memory", "memory.swap.max", swap >= 0 ? sw : "max", NULL, e);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                return 0;
+        }
+
+        /* v1: memsw counts RAM plus swap and must never be below the RAM
+         * limit (EINVAL), so when the RAM limit goes above the current memsw
+         * limit, memsw moves first. memsw exists only with swap accounting. */
+        snprintf(mem, sizeof(mem), "%lld", ram ? (long long)(ram * PAGE) : -1LL);
+        snprintf(sw, sizeof(sw), "%lld", swap >= 0 ? (long long)((ram + swap) * PAGE) : -1LL);
+        {
+                int64_t cur_sw = read_num(pl->cg, "memory", "memory.memsw.limit_in_bytes");
+                bool memsw_first = cur_sw >= 0 && (!ram || ram * PAGE > cur_sw);
+
+                if (memsw_first) {
+                        r = put(pl, "memory", "memory.memsw.limit_in_bytes", sw, NULL, e);
+                        if (r < 0 && r != -ENOENT)
+                                return r;
+                }
+                r = put(pl, "memory", "memory.limit_in_bytes", mem, NULL, e);
+                if (r < 0 && r != -ENOENT)
+                        return memory_busy(r, ram, e);
+                if (!memsw_first) {
+                        r = put(pl, "memory", "memory.memsw.limit_in_bytes", sw, NULL, e);
+                        if (r < 0 && r != -ENOENT)
+                                return memory_busy(r, ram, e);
+                }
+        }
+        return 0;
+}
+
+/* KMEMSIZE: v1 only. Kernels since 6.1 keep memory.kmem.limit_in_bytes but
+ * ignore writes (the limit reads back unchanged), v2 has no kmem limit at
+ * all: then it is accounted in the memory limit and only reported. */
+static void set_kmem(struct plan *pl, const vz_ct *ct)
+{
+        int64_t bar, lim;
+        char buf[32];
+
+        if (!ubc_get(ct, "KMEMSIZE", &bar, &lim) || vz_cgroup_controller_v2(pl->cg, "memory"))
+                return;
+        snprintf(buf, sizeof(buf), "%lld", limited(lim) ? (long long)lim : -1LL);
+        if (vz_cgroup_write(pl->cg, "memory", "memory.kmem.limit_in_bytes", buf, NULL) < 0)
+                vz_debug("KMEMSIZE not enforced by this kernel");
+}
+
+static int set_numproc(struct plan *pl, const vz_ct *ct, vz_err *e)
+{
         int64_t bar, lim;
         char buf[32];
         int r;
 
-        if (!v || vz_param_ubc_value("NUMPROC", v, &bar, &lim) < 0)
-                return 0;
+        if (!ubc_get(ct, "NUMPROC", &bar, &lim))
+                lim = VZ_UNLIMITED;
         snprintf(buf, sizeof(buf), "%lld", (long long)lim);
-        r = vz_cgroup_write(cg, "pids", "pids.max", limited(lim) ? buf : "max", e);
+        r = put(pl, "pids", "pids.max", limited(lim) ? buf : "max", NULL, e);
         return r == -ENOENT ? 0 : r;
+}
+
+/* ------------------------------------------------------------ CPU */
+static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
+{
+        int64_t units = 1000, pct = 0, cpus = 0;
+        char buf[64];
+        int r;
+
+        int_get(ct, "CPUUNITS", &units);
+        int_get(ct, "CPULIMIT", &pct);
+        int_get(ct, "CPUS", &cpus);
+        if (cpus > 0 && (pct <= 0 || pct > cpus * 100))
+                pct = cpus * 100;
+
+        if (vz_cgroup_controller_v2(pl->cg, "cpu")) {
+                int64_t w = units / 10;
+                snprintf(buf, sizeof(buf), "%lld", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
+                r = put(pl, "cpu", "cpu.weight", buf, NULL, e);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                if (pct > 0)
+                        snprintf(buf, sizeof(buf), "%lld %lld", (long long)(pct * CPU_PERIOD / 100),
+                                 (long long)CPU_PERIOD);
+                else
+                        snprintf(buf, sizeof(buf), "max %lld", (long long)CPU_PERIOD);
+                r = put(pl, "cpu", "cpu.max", buf, NULL, e);
+                return r == -ENOENT ? 0 : r;
+        }
+        {
+                int64_t sh = units * 1024 / 1000;
+                snprintf(buf, sizeof(buf), "%lld", (long long)(sh < 2 ? 2 : sh > 262144 ? 262144 : sh));
+        }
+        r = put(pl, "cpu", "cpu.shares", buf, NULL, e);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        snprintf(buf, sizeof(buf), "%lld", (long long)CPU_PERIOD);
+        r = put(pl, "cpu", "cpu.cfs_period_us", buf, NULL, e);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        snprintf(buf, sizeof(buf), "%lld", pct > 0 ? (long long)(pct * CPU_PERIOD / 100) : -1LL);
+        r = put(pl, "cpu", "cpu.cfs_quota_us", buf, NULL, e);
+        return r == -ENOENT ? 0 : r;
+}
+
+/* CPUMASK/NODEMASK: "all" (and CPUMASK "auto", which OpenVZ 7 hands to its
+ * memory manager) or unset mean the parent's set. */
+static int set_cpuset(struct plan *pl, const vz_ct *ct, const char *param, const char *file,
+                      vz_err *e)
+{
+        const char *v = vz_ct_get(ct, param);
+        _cleanup_free_ char *parent = NULL;
+        bool v2 = vz_cgroup_controller_v2(pl->cg, "cpuset");
+        int r;
+
+        if (isempty(v) || streq(v, "all") || streq(v, "auto")) {
+                /* v2: an empty cpuset.cpus means "the parent's"; read its
+                 * effective set so the value is explicit on both. */
+                _cleanup_free_ char *eff = vz_strdupf("%s.effective", file);
+                if (!eff)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                if (vz_cgroup_read_parent(pl->cg, "cpuset", v2 ? eff : file, &parent) < 0)
+                        return 0;
+                first_line(parent);
+                if (isempty(parent))
+                        return 0;
+                v = parent;
+        }
+        r = put(pl, "cpuset", file, v, NULL, e);
+        return r == -ENOENT ? 0 : r;
+}
+
+/* ------------------------------------------------------------ I/O */
+/* The whole disk holding VE_PRIVATE ("8:0"); throttling applies to whole
+ * disks only (blk-throttle refuses partitions with ENODEV). */
+static bool private_disk(const vz_ct *ct, char *buf, size_t len)
+{
+        const char *priv = vz_ct_private(ct);
+        struct stat st;
+        char path[128];
+        _cleanup_free_ char *dev = NULL;
+
+        if (!priv || stat(priv, &st) < 0 || major(st.st_dev) == 0)
+                return false; /* tmpfs, overlay, btrfs subvolume... no block device */
+        snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+        snprintf(path, sizeof(path), "/sys/dev/block/%s/partition", buf);
+        if (access(path, F_OK) == 0) {
+                snprintf(path, sizeof(path), "/sys/dev/block/%s/../dev", buf);
+                if (vz_read_file(path, 64, &dev, NULL) < 0)
+                        return false;
+                first_line(dev);
+                snprintf(buf, len, "%s", dev);
+        }
+        return true;
+}
+
+/* The current line of dev in a per-device file ("8:0 1048576"), or NULL. */
+static char *dev_line(vz_cgroup *cg, const char *controller, const char *file, const char *dev)
+{
+        _cleanup_free_ char *v = NULL;
+        size_t l = strlen(dev);
+
+        if (vz_cgroup_read(cg, controller, file, &v) < 0)
+                return NULL;
+        for (char *p = v; p && *p;) {
+                char *nl = strchr(p, '\n');
+                if (nl)
+                        *nl = '\0';
+                if (strncmp(p, dev, l) == 0 && p[l] == ' ')
+                        return strdup(p);
+                p = nl ? nl + 1 : NULL;
+        }
+        return NULL;
+}
+
+static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
+{
+        int64_t prio = 4, bps = 0, iops = 0;
+        bool have_limits;
+        char dev[32], buf[160], old[160];
+        int r;
+
+        int_get(ct, "IOPRIO", &prio);
+        if (prio < 0 || prio > 7)
+                prio = 4;
+        {
+                int64_t w = prio >= 4 ? 100LL << (prio - 4) : 100LL >> (4 - prio);
+                if (vz_cgroup_controller_v2(pl->cg, "io")) {
+                        snprintf(buf, sizeof(buf), "default %lld", (long long)w);
+                        r = put(pl, "io", "io.weight", buf, NULL, e);
+                        if (r == -ENOENT) /* io.weight needs iocost; BFQ has its own */
+                                r = put(pl, "io", "io.bfq.weight", buf, NULL, e);
+                } else {
+                        snprintf(buf, sizeof(buf), "%lld", (long long)w);
+                        r = put(pl, "blkio", "blkio.bfq.weight", buf, NULL, e);
+                        if (r == -ENOENT) { /* CFQ (before 5.0): 10..1000 */
+                                snprintf(buf, sizeof(buf), "%lld", (long long)(w < 10 ? 10 : w));
+                                r = put(pl, "blkio", "blkio.weight", buf, NULL, e);
+                        }
+                }
+                if (r == -ENOENT)
+                        vz_debug("IOPRIO not enforced: no I/O weight file");
+                else if (r < 0)
+                        return r;
+        }
+
+        have_limits = int_get(ct, "IOLIMIT", &bps) | int_get(ct, "IOPSLIMIT", &iops);
+        if (!have_limits || !private_disk(ct, dev, sizeof(dev)))
+                return 0;
+        if (vz_cgroup_controller_v2(pl->cg, "io")) {
+                _cleanup_free_ char *cur = dev_line(pl->cg, "io", "io.max", dev);
+                char b[24] = "max", o[24] = "max";
+                if (bps > 0)
+                        snprintf(b, sizeof(b), "%lld", (long long)bps);
+                if (iops > 0)
+                        snprintf(o, sizeof(o), "%lld", (long long)iops);
+                snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s riops=%s wiops=%s", dev, b, b, o, o);
+                snprintf(old, sizeof(old), "%s rbps=max wbps=max riops=max wiops=max", dev);
+                r = put(pl, "io", "io.max", buf, cur ? cur : old, e);
+                return r == -ENOENT ? 0 : r;
+        }
+        {
+                static const char *const files[] = {
+                        "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+                        "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+                for (size_t i = 0; i < 4; i++) {
+                        _cleanup_free_ char *cur = dev_line(pl->cg, "blkio", files[i], dev);
+                        /* 0 removes the rule (blk-throttle). */
+                        snprintf(buf, sizeof(buf), "%s %lld", dev,
+                                 (long long)(i < 2 ? (bps > 0 ? bps : 0) : (iops > 0 ? iops : 0)));
+                        snprintf(old, sizeof(old), "%s 0", dev);
+                        if (cur && streq(cur, buf))
+                                continue;
+                        r = put(pl, "blkio", files[i], buf, cur ? cur : old, e);
+                        if (r < 0 && r != -ENOENT)
+                                return r;
+                }
+        }
+        return 0;
 }
 
 /* The nodes every CT gets (bound into its /dev) and the pty majors. */
@@ -148,12 +490,34 @@ int vz_cgroup_apply_devices(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
         return 0;
 }
 
+static int apply(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
+{
+        struct plan pl = {.cg = cg};
+        int r;
+
+        /* Memory first: lowering it is what the kernel may refuse. */
+        r = set_memory(&pl, ct, e);
+        if (r >= 0)
+                r = set_numproc(&pl, ct, e);
+        if (r >= 0)
+                r = set_cpu(&pl, ct, e);
+        if (r >= 0)
+                r = set_cpuset(&pl, ct, "CPUMASK", "cpuset.cpus", e);
+        if (r >= 0)
+                r = set_cpuset(&pl, ct, "NODEMASK", "cpuset.mems", e);
+        if (r >= 0)
+                r = set_io(&pl, ct, e);
+        if (r < 0)
+                plan_rollback(&pl);
+        else
+                set_kmem(&pl, ct);
+        plan_done(&pl);
+        return r < 0 ? r : 0;
+}
+
 int vz_cgroup_apply_limits(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 {
-        int r = set_numproc(cg, ct, e);
-        if (r < 0)
-                return r;
-        return set_memory(cg, ct, e);
+        return apply(cg, ct, e);
 }
 
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
@@ -165,7 +529,7 @@ int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
         r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
         if (r < 0)
                 return r;
-        r = vz_cgroup_apply_limits(cg, ct, e);
+        r = apply(cg, ct, e);
         vz_cgroup_free(cg);
         return r;
 }
