@@ -259,7 +259,7 @@ static int cmd_destroy(struct cmd_args *a)
         return 0;
 }
 
-static int cmd_mount(struct cmd_args *a)
+static int mount_or_umount(struct cmd_args *a, bool mount)
 {
         vz_err e = {0};
         vz_ct *ct;
@@ -271,32 +271,24 @@ static int cmd_mount(struct cmd_args *a)
         r = open_ct(a, &ct, true);
         if (r)
                 return r;
-        r = vz_ct_mount(ct, &e);
+        r = mount ? vz_ct_mount(ct, &e) : vz_ct_umount(ct, &e);
         vz_ct_free(ct);
         if (r < 0)
-                return tool_fail(&e, "CT %u: cannot mount", a->ctid);
-        tool_msg(r == 1 ? "Container is already mounted\n" : "Container is mounted\n");
+                return tool_fail(&e, "CT %u: cannot %s", a->ctid, mount ? "mount" : "unmount");
+        tool_msg(!mount ? "Container is unmounted\n"
+                 : r == 1 ? "Container is already mounted\n"
+                          : "Container is mounted\n");
         return 0;
+}
+
+static int cmd_mount(struct cmd_args *a)
+{
+        return mount_or_umount(a, true);
 }
 
 static int cmd_umount(struct cmd_args *a)
 {
-        vz_err e = {0};
-        vz_ct *ct;
-        int r;
-
-        r = no_options(a);
-        if (r)
-                return r;
-        r = open_ct(a, &ct, true);
-        if (r)
-                return r;
-        r = vz_ct_umount(ct, &e);
-        vz_ct_free(ct);
-        if (r < 0)
-                return tool_fail(&e, "CT %u: cannot unmount", a->ctid);
-        tool_msg("Container is unmounted\n");
-        return 0;
+        return mount_or_umount(a, false);
 }
 
 static int cmd_status(struct cmd_args *a)

@@ -293,24 +293,6 @@ static int elf_is_static(const char *data, size_t len)
                 }
                 return 1;
         }
-        if (data[EI_CLASS] == ELFCLASS32) {
-                Elf32_Ehdr eh;
-
-                if (len < sizeof(eh))
-                        return -ENOEXEC;
-                memcpy(&eh, data, sizeof(eh));
-                for (unsigned i = 0; i < eh.e_phnum; i++) {
-                        Elf32_Phdr ph;
-                        size_t off = eh.e_phoff + (size_t)i * eh.e_phentsize;
-
-                        if (off + sizeof(ph) > len)
-                                return -ENOEXEC;
-                        memcpy(&ph, data + off, sizeof(ph));
-                        if (ph.p_type == PT_INTERP)
-                                return 0;
-                }
-                return 1;
-        }
         return -ENOEXEC;
 }
 
