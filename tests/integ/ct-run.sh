@@ -41,6 +41,18 @@ expect_rc 0 vzctl exec 101 hostname
 [ "$LAST_OUT" = ct101.example.com ] || fail "hostname inside: $LAST_OUT"
 [ "$(hostname)" != ct101.example.com ] || fail "host hostname changed"
 expect_rc 0 vzctl exec 101 'grep ct101 /etc/hosts'
+# rlimits: the CT's own (open files soft 1024, hard 524288), not those of the
+# shell that ran vzctl; raising a hard limit needs CAP_SYS_RESOURCE, which
+# some sandboxes do not give their root.
+if capsh --has-p=cap_sys_resource 2>/dev/null; then
+        expect_rc 0 bash -c 'ulimit -Sn 100; vzctl exec 101 "ulimit -n; ulimit -Hn; cat /proc/1/limits | grep \"open files\""'
+        [ "$(echo "$LAST_OUT" | head -2 | tr '\n' ' ')" = "1024 524288 " ] || fail "rlimits in exec: $LAST_OUT"
+        echo "$LAST_OUT" | grep -Eq "open files +1024 +524288" || fail "rlimits of init: $LAST_OUT"
+else
+        expect_rc 0 bash -c 'ulimit -Sn 100; vzctl exec 101 "ulimit -n"'
+        [ "$LAST_OUT" = 1024 ] || fail "soft open-files limit in exec: $LAST_OUT"
+        echo "no CAP_SYS_RESOURCE here: hard limits not checked"
+fi
 ok "init, processes, hostname"
 
 # Users: root inside is LOCAL_UID outside.

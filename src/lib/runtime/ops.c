@@ -329,6 +329,8 @@ static int join_ct(struct join *j, vz_err *e)
          * hold host resources. */
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* The CT's limits, set while raising a hard limit is still allowed. */
+        vz_rlimits_apply();
         if (vz_cgroup_attach(j->cg, getpid(), e) < 0)
                 return -1;
         pidfd = pidfd_open_(j->init);

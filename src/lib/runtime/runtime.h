@@ -53,6 +53,9 @@ int vz_cgroup_apply_devices(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
  * on a running CT). */
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e);
 
+/* Resource limits (setrlimit) of every process of a CT. */
+void vz_rlimits_apply(void);
+
 /* Started init, as the supervisor sees it. */
 struct vz_spawned {
         pid_t init_pid;  /* host PID */

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "err.h"
 #include "runtime.h"
@@ -124,4 +125,19 @@ int vz_seccomp_apply(vz_err *e)
                 return vz_fail(e, VZ_E_SYSTEM, r, "cannot load the seccomp filter: %s",
                                strerror(-r));
         return 0;
+}
+
+void vz_rlimits_apply(void)
+{
+        /* The same for every CT process, whatever the shell that ran vzctl
+         * had: open files as systemd sets them on a host (soft 1024 for
+         * select(2) users, hard 512K). */
+        struct rlimit nofile = {1024, 524288}, cur;
+
+        if (setrlimit(RLIMIT_NOFILE, &nofile) == 0 || getrlimit(RLIMIT_NOFILE, &cur) < 0)
+                return;
+        /* Without CAP_SYS_RESOURCE the hard limit cannot go up: keep it. */
+        nofile.rlim_max = cur.rlim_max;
+        nofile.rlim_cur = cur.rlim_max < 1024 ? cur.rlim_max : 1024;
+        (void)setrlimit(RLIMIT_NOFILE, &nofile);
 }

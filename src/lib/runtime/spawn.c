@@ -689,6 +689,8 @@ _Noreturn static void run_a(struct plan *p)
         for (int i = 0; i < FS_MAX; i++)
                 fs[i] = -1;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Raising a hard limit needs the host's CAP_SYS_RESOURCE: now. */
+        vz_rlimits_apply();
         if (vz_cgroup_attach(p->cg, getpid(), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         if (unshare(CLONE_NEWNS) < 0)
