@@ -5,8 +5,10 @@
  * private area, no staging dir, no config, no name link, no VE_ROOT) is left.
  */
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "config/params.h"
 #include "ctx.h"
 #include "err.h"
 #include "log.h"
@@ -75,9 +77,10 @@ static const char *cur_lookup(const char *name, void *userdata)
 }
 
 static int unpack_into(struct create_state *s, const char *cache, const vz_create_opts *opts,
-                       vz_err *e)
+                       const vz_ct_limits *image, vz_err *e)
 {
         _cleanup_close_ int fd = -1;
+        bool mounted = false;
         struct stat st;
         int r;
 
@@ -91,21 +94,42 @@ static int unpack_into(struct create_state *s, const char *cache, const vz_creat
                 return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
                                s->staging, strerror(errno));
         s->made_staging = true;
-        fd = open(s->staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot open %s", s->staging);
+        if (image) {
+                /* The image layout: unpack into the new image, mounted on
+                 * VE_ROOT for the time being. */
+                r = vz_image_create(s->staging, image, e);
+                if (r < 0)
+                        return r;
+                r = vz_image_mount(s->staging, s->root_path, MS_NOSUID | MS_NODEV, e);
+                if (r < 0)
+                        return r;
+                mounted = true;
+        }
+        fd = open(image ? s->root_path : s->staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot open %s", s->staging);
+                goto out;
+        }
+        if (image)
+                (void)unlinkat(fd, "lost+found", AT_REMOVEDIR);
         r = vz_tmpl_unpack(cache, fd, opts ? opts->progress : NULL,
                            opts ? opts->userdata : NULL, e);
         if (r < 0) {
                 if ((r == -ENOSPC || r == -EDQUOT) && e)
                         e->code = VZ_E_FS_NO_DISK_SPACE;
-                return r;
+                goto out;
         }
         /* The archive's "./" entry may have set the root's mode; a CT root
          * that only its owner can enter would break every non-root daemon. */
         if (fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0700)
                 fchmod(fd, 0755);
-        return 0;
+        r = 0;
+out:
+        if (fd >= 0)
+                close(TAKE_FD(fd));
+        if (mounted && umount2(s->root_path, 0) < 0 && r == 0)
+                r = vz_fail(e, VZ_E_FS_CANTUMOUNT, -errno, "cannot unmount %s", s->root_path);
+        return r;
 }
 
 _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts,
@@ -115,7 +139,8 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         _cleanup_free_ char *cache = NULL;
         vz_conffile *conf = NULL;
         const char *sample, *ostemplate, *layout, *v;
-        bool conf_existed;
+        bool conf_existed, use_image = false;
+        vz_ct_limits image = {0};
         struct stat st;
         int r, idlock = -1;
 
@@ -213,9 +238,23 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         layout = layout_of(conf, ctx);
         if (isempty(layout))
                 layout = "simfs";
-        if (!streq(layout, "simfs")) {
+        if (vz_layout_is_image(layout)) {
+                const char *ds = vz_conffile_get(conf, "DISKSPACE");
+                const char *di = vz_conffile_get(conf, "DISKINODES");
+                int64_t soft;
+                if (!ds || vz_param_disk_value("DISKSPACE", ds, &soft, &image.diskspace_kb) < 0 ||
+                    image.diskspace_kb <= 0) {
+                        r = vz_fail(e, 63, -EINVAL,
+                                    "DISKSPACE is not set: the %s layout needs its size", layout);
+                        goto fail;
+                }
+                if (di && vz_param_disk_value("DISKINODES", di, &soft, &image.diskinodes) < 0)
+                        image.diskinodes = 0;
+                use_image = true;
+                layout = "ploop";
+        } else if (!streq(layout, "simfs")) {
                 r = vz_fail(e, VZ_E_PLOOP_UNSUP, -EOPNOTSUPP,
-                            "layout %s is not supported yet (use --layout simfs)", layout);
+                            "layout %s is not supported (simfs or ploop)", layout);
                 goto fail;
         }
         if (vz_conffile_set(conf, "VE_LAYOUT", layout) < 0)
@@ -291,19 +330,7 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 s.made_name = true;
         }
 
-        /* 8. Unpack into staging, then move into place. */
-        r = unpack_into(&s, cache, opts, e);
-        if (r < 0)
-                goto fail;
-        if (rename(s.staging, s.private_path) < 0) {
-                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s",
-                            s.staging, s.private_path, strerror(errno));
-                goto fail;
-        }
-        s.made_staging = false;
-        s.made_private = true;
-
-        /* 9. Mount point. */
+        /* 8. Mount point (the image layout unpacks through it). */
         if (mkdir(s.root_path, 0755) == 0)
                 s.made_root = true;
         else if (errno == ENOENT) {
@@ -319,6 +346,18 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                             s.root_path, strerror(errno));
                 goto fail;
         }
+
+        /* 9. Unpack into staging, then move into place. */
+        r = unpack_into(&s, cache, opts, use_image ? &image : NULL, e);
+        if (r < 0)
+                goto fail;
+        if (rename(s.staging, s.private_path) < 0) {
+                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s",
+                            s.staging, s.private_path, strerror(errno));
+                goto fail;
+        }
+        s.made_staging = false;
+        s.made_private = true;
 
         /* 10. Its own user-namespace ID range (kept exclusive until saved),
          * then save the config last: once it is there, the CT exists. */

@@ -2,8 +2,10 @@
 /* A CT: its merged configuration, its state, and the offline lifecycle
  * (create, destroy, mount, umount, set). */
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "config/params.h"
 #include "ctx.h"
 #include "err.h"
 #include "log.h"
@@ -173,7 +175,16 @@ _public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
         r = vz_run_action_scripts(ct, "premount", false, e);
         if (r < 0)
                 return r;
-        r = vz_simfs_mount(ct->private_path, ct->root_path, e);
+        if (vz_layout_is_image(vz_ct_get(ct, "VE_LAYOUT")) || vz_image_exists(ct->private_path)) {
+                r = vz_mkdir_p(ct->root_path, 0755);
+                if (r < 0)
+                        return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create %s",
+                                       ct->root_path);
+                vz_protect_private_parent(ct->private_path);
+                /* nosuid,nodev: the host's view (see vz_simfs_mount). */
+                r = vz_image_mount(ct->private_path, ct->root_path, MS_NOSUID | MS_NODEV, e);
+        } else
+                r = vz_simfs_mount(ct->private_path, ct->root_path, e);
         if (r < 0)
                 return r;
         r = vz_run_action_scripts(ct, "mount", false, e);
@@ -309,6 +320,19 @@ static int update_name(vz_ct *ct, const char *old, const char *new, vz_err *e)
         return 0;
 }
 
+/* --diskspace of an image-layout CT: grow the image (online if mounted). */
+static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, vz_err *e)
+{
+        const char *a = vz_conffile_get(ct->conf, "DISKSPACE"), *b = vz_conffile_get(copy, "DISKSPACE");
+        int64_t soft, hard;
+
+        if (!b || (a && streq(a, b)) || !vz_image_exists(ct->private_path))
+                return 0;
+        if (vz_param_disk_value("DISKSPACE", b, &soft, &hard) < 0 || hard <= 0)
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "bad DISKSPACE %s", b);
+        return vz_image_resize(ct->private_path, mounted ? ct->root_path : NULL, hard, e);
+}
+
 static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
                            vz_err *e)
 {
@@ -397,6 +421,9 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 r = 0;
                 goto out;
         }
+        r = resize_image(ct, copy, st.mounted, e);
+        if (r < 0)
+                goto out;
         new_name = vz_conffile_get(copy, "NAME");
         r = update_name(ct, old_name, new_name, e);
         if (r < 0)

@@ -18,8 +18,8 @@ echo "$LAST_OUT" | grep -q nosuch-template || fail "message does not name the te
 nothing_left 101 "missing template"
 expect_rc 82 vzctl create 101 --ostemplate busybox --config nosuch
 nothing_left 101 "missing sample"
-expect_rc 99 vzctl create 101 --ostemplate busybox --layout ploop
-nothing_left 101 "ploop layout"
+expect_rc 99 vzctl create 101 --ostemplate busybox --layout btrfs
+nothing_left 101 "btrfs layout"
 expect_rc 21 vzctl create 101 --ostemplate busybox --ram lots
 nothing_left 101 "bad --ram"
 expect_rc 20 vzctl create 101 --ostemplate busybox --no-such-option 1

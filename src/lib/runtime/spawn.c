@@ -45,6 +45,7 @@
 #include "err.h"
 #include "log.h"
 #include "runtime.h"
+#include "storage/storage.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -132,28 +133,35 @@ static ssize_t recv_msg(int sock, char *buf, size_t len, int *ret_fd)
 
 static int mount_root(const struct plan *p)
 {
+        /* simfs: the private directory itself. The image layout: the image
+         * as mounted on VE_ROOT by vzctl start (nosuid,nodev there, which
+         * the CT's copy drops). */
+        bool image = vz_image_exists(p->private);
+        const char *src = image ? p->root : p->private;
+        struct mount_attr attr = {0};
         int tfd;
 
         /* The new mount API is required for idmapped mounts; a plain bind is
          * enough without a user namespace. */
-        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, p->private,
+        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (tfd < 0) {
-                if (errno != ENOSYS || p->userns)
+                if (errno != ENOSYS || p->userns || image)
                         return -errno;
                 return mount(p->private, p->root, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
         }
         if (p->userns) {
-                struct mount_attr attr = {
-                        .attr_set = MOUNT_ATTR_IDMAP,
-                        .userns_fd = (uint64_t)p->userns_fd,
-                };
-                if (syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-                            sizeof(attr)) < 0) {
-                        int r = -errno;
-                        close(tfd);
-                        return r == -EINVAL ? -EOPNOTSUPP : r;
-                }
+                attr.attr_set = MOUNT_ATTR_IDMAP;
+                attr.userns_fd = (uint64_t)p->userns_fd;
+        }
+        if (image)
+                attr.attr_clr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        if ((attr.attr_set || attr.attr_clr) &&
+            syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                    sizeof(attr)) < 0) {
+                int r = -errno;
+                close(tfd);
+                return r == -EINVAL && p->userns ? -EOPNOTSUPP : r;
         }
         if (syscall(SYS_move_mount, tfd, "", AT_FDCWD, p->root, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
                 int r = -errno;

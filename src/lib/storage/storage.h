@@ -2,6 +2,9 @@
 /* Storage layouts. simfs: VE_PRIVATE is a directory, bind-mounted on VE_ROOT. */
 #pragma once
 
+#include <stdint.h>
+#include <string.h>
+
 #include <vz/vz.h>
 
 int vz_simfs_mount(const char *private_path, const char *root_path, vz_err *e);
@@ -12,3 +15,21 @@ bool vz_simfs_is_mounted(const char *private_path, const char *root_path);
 /* Make the directory holding VE_PRIVATE inaccessible to host users (0700)
  * if it is not, with a warning. */
 void vz_protect_private_parent(const char *private_path);
+
+/* The image layout (VE_LAYOUT=ploop): ext4 in VE_PRIVATE/root.hdd/root.hdd
+ * on a loop device. Sizes in KB and inodes (the hard DISKSPACE/DISKINODES). */
+typedef struct vz_ct_limits {
+        int64_t diskspace_kb;
+        int64_t diskinodes; /* 0: mkfs's default */
+} vz_ct_limits;
+char *vz_image_path(const char *private_path);
+bool vz_image_exists(const char *private_path);
+int vz_image_create(const char *private_path, const vz_ct_limits *lim, vz_err *e);
+int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e);
+/* Grow the image to kb (online if mounted_at is its mount point). */
+int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb, vz_err *e);
+/* Is this a layout name of the image layout ("ploop", "ploop:expanded"...)? */
+static inline bool vz_layout_is_image(const char *layout)
+{
+        return layout && strncmp(layout, "ploop", 5) == 0;
+}
