@@ -378,6 +378,12 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         r = vz_changes_apply(ch, copy, lookup_cur, &l, e);
         if (r < 0)
                 goto out;
+        /* An address another CT has is refused, running or not (78). */
+        if (vz_changes_has(ch, "IP_ADDRESS")) {
+                r = vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(copy, "IP_ADDRESS"), e);
+                if (r < 0)
+                        goto out;
+        }
         {
                 _cleanup_free_ char *a = NULL, *b = NULL;
                 size_t la, lb;

@@ -102,5 +102,12 @@ expect_rc 0 vzctl set 101 --ipdel all --save
 grep -q '^IP_ADDRESS="10' $C && fail "ipdel all: $(grep IP_ADDRESS $C)"
 ok "ip lists"
 
+# An address another CT has is refused even on stopped CTs (78), file unchanged.
+expect_rc 0 vzctl set 101 --ipadd 10.200.9.9 --save
+cp $VZ_CONFDIR/conf/102.conf $T/before102
+expect_rc 78 vzctl set 102 --ipadd 10.200.9.9 --save
+cmp -s $VZ_CONFDIR/conf/102.conf $T/before102 || fail "refused address changed 102.conf"
+ok "duplicate address"
+
 expect_rc 0 vzctl destroy 101
 expect_rc 0 vzctl destroy 102

@@ -11,6 +11,11 @@
 
 #include "ctx.h"
 
+/* OpenVZ exit codes of vzerror.h not (yet) in enum vz_exit_code. */
+#define VZ_E_CANT_ADDIP_CODE 34  /* VZ_CANT_ADDIP: adding an address failed */
+#define VZ_E_IP_INUSE        78  /* VZ_IP_INUSE: address used by another CT */
+#define VZ_VETH_ERROR_CODE   130 /* VZ_VETH_ERROR */
+
 /* Configure the network of the CT whose init (host PID) was just started. */
 int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e);
 /* Remove everything vz_net_start and vz_net_apply_live added on the host
@@ -19,3 +24,7 @@ void vz_net_stop(vz_ct *ct);
 /* Apply IP_ADDRESS / NETIF changes to the running CT: ct holds the new
  * config, old the previous one. */
 int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err *e);
+/* Refuse (exit class 78, -EADDRINUSE) an address of ip_list (IP_ADDRESS
+ * syntax) that another CT's config already has (masks ignored). For the set
+ * path, so that a stopped CT is refused too. */
+int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e);

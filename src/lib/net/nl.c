@@ -188,8 +188,8 @@ bool vz_inaddr_equal(const vz_inaddr *a, const vz_inaddr *b)
         return a->family == b->family && memcmp(a->a, b->a, vz_inaddr_len(a)) == 0;
 }
 
-int vz_nl_veth_create(vz_nl *nl, const char *name, const unsigned char *mac,
-                      const char *peer_name, const unsigned char *peer_mac, pid_t peer_ns_pid)
+int vz_nl_veth_create(vz_nl *nl, const char *name, const unsigned char *mac, const char *peer_name,
+                      const unsigned char *peer_mac, pid_t peer_ns_pid)
 {
         struct nl_req r;
         struct rtattr *li, *data, *peer;

@@ -39,8 +39,8 @@ bool vz_inaddr_equal(const vz_inaddr *a, const vz_inaddr *b);
 /* Create a veth pair: name in the caller's namespace, peer (peer_name)
  * created directly in the network namespace of peer_ns_pid (0: here).
  * mac / peer_mac: 6 bytes or NULL for a random one. */
-int vz_nl_veth_create(vz_nl *nl, const char *name, const unsigned char *mac,
-                      const char *peer_name, const unsigned char *peer_mac, pid_t peer_ns_pid);
+int vz_nl_veth_create(vz_nl *nl, const char *name, const unsigned char *mac, const char *peer_name,
+                      const unsigned char *peer_mac, pid_t peer_ns_pid);
 /* Delete a link by name; -ENODEV if there is none. */
 int vz_nl_link_del(vz_nl *nl, const char *name);
 
