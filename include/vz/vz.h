@@ -186,6 +186,22 @@ typedef struct vz_ct_stats {
 } vz_ct_stats;
 int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e);
 
+/* ---------------------------------------------------------------- beancounters */
+/* One user beancounter of a CT (OpenVZ's /proc/user_beancounters row), in
+ * the UBC's own unit: pages (*pages), bytes (kmemsize, *buf, dcachesize) or
+ * items (num*). VZ_UNLIMITED means no limit. held/maxheld/failcnt are -1
+ * when the CT is not running. */
+typedef struct vz_ubc {
+        const char *name; /* "kmemsize", static */
+        int id;           /* kernel resource ID (0..24; 4 and 20..22 are unused) */
+        bool enforced;    /* false: only kept in the config; counters are 0 */
+        int64_t held, maxheld, barrier, limit, failcnt;
+} vz_ubc;
+#define VZ_UBC_COUNT 21
+/* The CT's beancounters in kernel ID order (kmemsize ... numiptent,
+ * swappages), at most n of them; returns how many were filled. */
+int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e);
+
 /* ---------------------------------------------------------------- lifecycle */
 typedef struct vz_create_opts {
         const char *ostemplate; /* NULL: config OSTEMPLATE, then DEF_OSTEMPLATE */

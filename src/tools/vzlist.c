@@ -166,15 +166,26 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
 }
 
 /*
- * Runtime counters: held/maxheld/failcnt of every beancounter (numproc.held
- * is the NPROC column), load average, uptime and disk usage. Nothing in the
- * public API reports them yet, so they stay unset and print as "-" / null;
- * when libvz grows a counters call it is read here, for running CTs only.
+ * Runtime counters, for running CTs only: held/maxheld/failcnt of every
+ * beancounter (numproc.held is the NPROC column) and uptime. Load average
+ * and disk usage are not reported by libvz yet: "-" / null.
  */
 static void fill_runtime(vz_ct *h, struct vzl_ct *r)
 {
+        vz_ubc u[VZ_UBC_COUNT];
         vz_ct_stats st;
+        int n;
 
+        /* Beancounters: held/maxheld/failcnt from the CT's cgroups (barrier
+         * and limit stay the config's, as OpenVZ shows them). */
+        n = vz_ct_get_ubc(h, u, VZ_UBC_COUNT, NULL);
+        for (int i = 0; i < n; i++)
+                for (int id = 0; id < VZL_UBC_MAX; id++)
+                        if (u[i].held >= 0 && strcmp(u[i].name, vzl_ubc_name(id)) == 0) {
+                                r->ubc[id].held = u[i].held;
+                                r->ubc[id].maxheld = u[i].maxheld;
+                                r->ubc[id].failcnt = u[i].failcnt;
+                        }
         if (vz_ct_get_stats(h, &st, NULL) < 0)
                 return;
         if (st.numproc >= 0)

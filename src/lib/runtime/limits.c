@@ -34,7 +34,7 @@
 #include "runtime.h"
 #include "util.h"
 
-#define PAGE 4096LL
+#define PAGE       4096LL
 #define CPU_PERIOD 100000LL
 
 static bool limited(int64_t v)
@@ -262,7 +262,10 @@ static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
         }
         {
                 int64_t sh = units * 1024 / 1000;
-                snprintf(buf, sizeof(buf), "%lld", (long long)(sh < 2 ? 2 : sh > 262144 ? 262144 : sh));
+                snprintf(buf, sizeof(buf), "%lld",
+                         (long long)(sh < 2        ? 2
+                                     : sh > 262144 ? 262144
+                                                   : sh));
         }
         r = put(pl, "cpu", "cpu.shares", buf, NULL, e);
         if (r < 0 && r != -ENOENT)
@@ -377,7 +380,9 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
                         return r;
         }
 
-        have_limits = int_get(ct, "IOLIMIT", &bps) | int_get(ct, "IOPSLIMIT", &iops);
+        have_limits = int_get(ct, "IOLIMIT", &bps);
+        if (int_get(ct, "IOPSLIMIT", &iops))
+                have_limits = true;
         if (!have_limits || !private_disk(ct, dev, sizeof(dev)))
                 return 0;
         if (vz_cgroup_controller_v2(pl->cg, "io")) {
@@ -394,8 +399,8 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
         }
         {
                 static const char *const files[] = {
-                        "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-                        "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+                    "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+                    "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
                 for (size_t i = 0; i < 4; i++) {
                         _cleanup_free_ char *cur = dev_line(pl->cg, "blkio", files[i], dev);
                         /* 0 removes the rule (blk-throttle). */
@@ -414,16 +419,16 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
 
 /* The nodes every CT gets (bound into its /dev) and the pty majors. */
 static const char *const default_devices[] = {
-        "c 1:3 rwm",   /* null */
-        "c 1:5 rwm",   /* zero */
-        "c 1:7 rwm",   /* full */
-        "c 1:8 rwm",   /* random */
-        "c 1:9 rwm",   /* urandom */
-        "c 5:0 rwm",   /* tty */
-        "c 5:1 rwm",   /* console */
-        "c 5:2 rwm",   /* ptmx */
-        "c 136:* rwm", /* pts */
-        NULL,
+    "c 1:3 rwm",   /* null */
+    "c 1:5 rwm",   /* zero */
+    "c 1:7 rwm",   /* full */
+    "c 1:8 rwm",   /* random */
+    "c 1:9 rwm",   /* urandom */
+    "c 5:0 rwm",   /* tty */
+    "c 5:1 rwm",   /* console */
+    "c 5:2 rwm",   /* ptmx */
+    "c 136:* rwm", /* pts */
+    NULL,
 };
 
 /* "c:10:200:rw" / "b:8:*:r" (DEVICES) -> "c 10:200 rw"; "rw" -> "rwm". */

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Beancounters from cgroup counters, the way Virtuozzo 8/9 emulate
+ * /proc/user_beancounters on stock kernels (OPENVZ.md 3.6): physpages from
+ * the memory controller, swappages as memsw - mem (v1) or the swap counters
+ * (v2), kmemsize from the v1 kmem counters, numproc from pids. The other
+ * UBCs have no kernel counterpart: their barrier and limit come from the
+ * config (with the values VSwap implies, OPENVZ.md 3.4), held is 0 and they
+ * are marked not enforced.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cgroup.h"
+#include "config/params.h"
+#include "err.h"
+#include "runtime.h"
+#include "ubc.h"
+#include "util.h"
+
+#define PAGE 4096LL
+
+static const struct {
+        const char *name;
+        const char *param;
+        int id;
+} rows[VZ_UBC_COUNT] = {
+    {"kmemsize", "KMEMSIZE", 0},
+    {"lockedpages", "LOCKEDPAGES", 1},
+    {"privvmpages", "PRIVVMPAGES", 2},
+    {"shmpages", "SHMPAGES", 3},
+    {"numproc", "NUMPROC", 5},
+    {"physpages", "PHYSPAGES", 6},
+    {"vmguarpages", "VMGUARPAGES", 7},
+    {"oomguarpages", "OOMGUARPAGES", 8},
+    {"numtcpsock", "NUMTCPSOCK", 9},
+    {"numflock", "NUMFLOCK", 10},
+    {"numpty", "NUMPTY", 11},
+    {"numsiginfo", "NUMSIGINFO", 12},
+    {"tcpsndbuf", "TCPSNDBUF", 13},
+    {"tcprcvbuf", "TCPRCVBUF", 14},
+    {"othersockbuf", "OTHERSOCKBUF", 15},
+    {"dgramrcvbuf", "DGRAMRCVBUF", 16},
+    {"numothersock", "NUMOTHERSOCK", 17},
+    {"dcachesize", "DCACHESIZE", 18},
+    {"numfile", "NUMFILE", 19},
+    {"numiptent", "NUMIPTENT", 23},
+    {"swappages", "SWAPPAGES", 24},
+};
+
+enum {
+        KMEM = 0,
+        LOCKED = 1,
+        PRIVVM = 2,
+        SHM = 3,
+        NUMPROC = 4,
+        PHYS = 5,
+        VMGUAR = 6,
+        OOMGUAR = 7,
+        SWAP = 20
+};
+
+static bool get_num(vz_cgroup *cg, const char *controller, const char *file, int64_t *ret)
+{
+        _cleanup_free_ char *v = NULL;
+        char *end;
+
+        if (vz_cgroup_read(cg, controller, file, &v) < 0)
+                return false;
+        if (strncmp(v, "max", 3) == 0) {
+                *ret = VZ_UNLIMITED;
+                return true;
+        }
+        errno = 0;
+        *ret = strtoll(v, &end, 10);
+        return errno == 0 && end != v;
+}
+
+/* "key value" lines (memory.events, memory.stat, pids.events). */
+static bool get_key(vz_cgroup *cg, const char *controller, const char *file, const char *key,
+                    int64_t *ret)
+{
+        _cleanup_free_ char *v = NULL;
+        size_t l = strlen(key);
+
+        if (vz_cgroup_read(cg, controller, file, &v) < 0)
+                return false;
+        for (char *p = v; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, key, l) == 0 && p[l] == ' ') {
+                        *ret = strtoll(p + l + 1, NULL, 10);
+                        return true;
+                }
+        return false;
+}
+
+/* v1 reports "no limit" as PAGE_COUNTER_MAX pages in bytes
+ * (9223372036854771712), v2 as "max". */
+static int64_t bytes_to_pages(int64_t b)
+{
+        if (b == VZ_UNLIMITED || b >= (INT64_MAX / PAGE) * PAGE)
+                return VZ_UNLIMITED;
+        return b < 0 ? 0 : b / PAGE;
+}
+
+static void counters(vz_ubc *u, int64_t held, int64_t maxheld, int64_t failcnt)
+{
+        u->enforced = true;
+        u->held = held < 0 ? 0 : held;
+        u->maxheld = maxheld < u->held ? u->held : maxheld;
+        u->failcnt = failcnt < 0 ? 0 : failcnt;
+}
+
+static void memory_v1(vz_cgroup *cg, vz_ubc *ubc)
+{
+        int64_t use = 0, max = 0, lim = VZ_UNLIMITED, fail = 0;
+        int64_t swuse, swmax = 0, swlim, swfail = 0;
+
+        if (get_num(cg, "memory", "memory.usage_in_bytes", &use)) {
+                get_num(cg, "memory", "memory.max_usage_in_bytes", &max);
+                get_num(cg, "memory", "memory.limit_in_bytes", &lim);
+                get_num(cg, "memory", "memory.failcnt", &fail);
+                /* Newer kernels may not count v1 failcnt; an OOM kill at the
+                 * limit is a refused allocation too. */
+                if (get_key(cg, "memory", "memory.oom_control", "oom_kill", &max) && max > fail)
+                        fail = max;
+                max = 0;
+                get_num(cg, "memory", "memory.max_usage_in_bytes", &max);
+                counters(&ubc[PHYS], use / PAGE, max / PAGE, fail);
+                ubc[PHYS].limit = bytes_to_pages(lim);
+        }
+        /* memsw counts RAM + swap: swap is the difference. */
+        if (get_num(cg, "memory", "memory.memsw.usage_in_bytes", &swuse)) {
+                get_num(cg, "memory", "memory.memsw.max_usage_in_bytes", &swmax);
+                get_num(cg, "memory", "memory.memsw.failcnt", &swfail);
+                counters(&ubc[SWAP], (swuse - use) / PAGE, (swmax - max) / PAGE, swfail);
+                if (get_num(cg, "memory", "memory.memsw.limit_in_bytes", &swlim))
+                        ubc[SWAP].limit = bytes_to_pages(swlim) == VZ_UNLIMITED ||
+                                                  bytes_to_pages(lim) == VZ_UNLIMITED
+                                              ? VZ_UNLIMITED
+                                              : bytes_to_pages(swlim - lim);
+        }
+        if (get_num(cg, "memory", "memory.kmem.usage_in_bytes", &use)) {
+                max = fail = 0;
+                get_num(cg, "memory", "memory.kmem.max_usage_in_bytes", &max);
+                get_num(cg, "memory", "memory.kmem.failcnt", &fail);
+                counters(&ubc[KMEM], use, max, fail);
+                /* Since 6.1 the kernel ignores kmem limits: enforced only
+                 * where the limit reads back as set. */
+                if (!get_num(cg, "memory", "memory.kmem.limit_in_bytes", &lim) ||
+                    bytes_to_pages(lim) == VZ_UNLIMITED)
+                        ubc[KMEM].enforced = false;
+                else
+                        ubc[KMEM].limit = lim;
+        }
+        if (get_key(cg, "memory", "memory.stat", "shmem", &use))
+                ubc[SHM].held = ubc[SHM].maxheld = use / PAGE;
+}
+
+static void memory_v2(vz_cgroup *cg, vz_ubc *ubc)
+{
+        int64_t use, max = -1, lim = VZ_UNLIMITED, fail = 0;
+
+        if (get_num(cg, "memory", "memory.current", &use)) {
+                /* memory.peak: 5.19+. "max" events: times usage hit the limit. */
+                get_num(cg, "memory", "memory.peak", &max);
+                get_num(cg, "memory", "memory.max", &lim);
+                get_key(cg, "memory", "memory.events", "max", &fail);
+                counters(&ubc[PHYS], use / PAGE, max / PAGE, fail);
+                ubc[PHYS].limit = bytes_to_pages(lim);
+        }
+        if (get_num(cg, "memory", "memory.swap.current", &use)) {
+                max = -1, lim = VZ_UNLIMITED, fail = 0;
+                get_num(cg, "memory", "memory.swap.peak", &max);
+                get_num(cg, "memory", "memory.swap.max", &lim);
+                get_key(cg, "memory", "memory.swap.events", "max", &fail);
+                counters(&ubc[SWAP], use / PAGE, max / PAGE, fail);
+                ubc[SWAP].limit = bytes_to_pages(lim);
+        }
+        /* v2 has no kmem limit: kernel memory counts in memory.max. */
+        if (get_key(cg, "memory", "memory.stat", "kernel", &use))
+                ubc[KMEM].held = ubc[KMEM].maxheld = use;
+        if (get_key(cg, "memory", "memory.stat", "shmem", &use))
+                ubc[SHM].held = ubc[SHM].maxheld = use / PAGE;
+}
+
+static void numproc(vz_cgroup *cg, vz_ubc *u)
+{
+        int64_t cur, peak = -1, lim = VZ_UNLIMITED, fail = 0;
+
+        if (!get_num(cg, "pids", "pids.current", &cur))
+                return;
+        get_num(cg, "pids", "pids.peak", &peak); /* 6.1+ (v1 and v2) */
+        get_num(cg, "pids", "pids.max", &lim);
+        get_key(cg, "pids", "pids.events", "max", &fail);
+        counters(u, cur, peak, fail);
+        u->limit = lim;
+}
+
+/* The values VSwap implies for unset UBCs (vzctl 4.6+, OPENVZ.md 3.4). */
+static void vswap_defaults(const vz_ct *ct, vz_ubc *ubc, const bool *set)
+{
+        int64_t ram = ubc[PHYS].limit, swap = ubc[SWAP].limit, both;
+        const char *ovc = vz_ct_get(ct, "VM_OVERCOMMIT");
+        double f = ovc ? strtod(ovc, NULL) : 0;
+
+        if (ram <= 0 || ram == VZ_UNLIMITED || ram == INT32_MAX)
+                return;
+        both = swap == VZ_UNLIMITED ? VZ_UNLIMITED : ram + swap;
+        if (!set[LOCKED])
+                ubc[LOCKED].barrier = ubc[LOCKED].limit = ram;
+        if (!set[OOMGUAR])
+                ubc[OOMGUAR].barrier = ram;
+        if (!set[VMGUAR])
+                ubc[VMGUAR].barrier = both;
+        if (!set[PRIVVM] && f > 0 && both != VZ_UNLIMITED)
+                ubc[PRIVVM].barrier = ubc[PRIVVM].limit = (int64_t)((double)both * f);
+}
+
+void vz_ubc_compute(const vz_ct *ct, vz_cgroup *cg, vz_ubc *ret)
+{
+        bool set[VZ_UBC_COUNT] = {false};
+
+        for (size_t i = 0; i < VZ_UBC_COUNT; i++) {
+                const char *v = vz_ct_get(ct, rows[i].param);
+                vz_ubc *u = &ret[i];
+
+                *u = (vz_ubc){.name = rows[i].name,
+                              .id = rows[i].id,
+                              .barrier = VZ_UNLIMITED,
+                              .limit = VZ_UNLIMITED};
+                if (v && vz_param_ubc_value(rows[i].param, v, &u->barrier, &u->limit) == 0)
+                        set[i] = true;
+                if (cg)
+                        u->held = u->maxheld = u->failcnt = 0;
+                else
+                        u->held = u->maxheld = u->failcnt = -1;
+        }
+        vswap_defaults(ct, ret, set);
+        if (!cg)
+                return;
+        if (vz_cgroup_controller_v2(cg, "memory"))
+                memory_v2(cg, ret);
+        else
+                memory_v1(cg, ret);
+        numproc(cg, &ret[NUMPROC]);
+}
+
+_public_ int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        vz_ubc all[VZ_UBC_COUNT];
+        vz_cgroup *cg = NULL;
+        int r;
+
+        if (vz_ct_is_running(ct)) {
+                r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+                if (r < 0)
+                        return r;
+        }
+        vz_ubc_compute(ct, cg, all);
+        vz_cgroup_free(cg);
+        if (n > VZ_UBC_COUNT)
+                n = VZ_UBC_COUNT;
+        memcpy(ret, all, n * sizeof(*ret));
+        return (int)n;
+}
