@@ -14,7 +14,7 @@ mkdir "$can" "$can-dir"
 echo "canary $RANDOM" > "$can/file"
 echo "keep $RANDOM" > "$can-dir/keep"
 touch -d '2001-01-01' "$can/file" "$can-dir/keep" "$can" "$can-dir"
-state() { (cd /tmp && ls -la --time-style=+%s "$can" "$can-dir" && sha256sum "$can/file" "$can-dir/keep"; ls -d "$can"-* /tmp/canary* 2>/dev/null) }
+state() { (cd /tmp && ls -lA --time-style=+%s "$can" "$can-dir" && sha256sum "$can/file" "$can-dir/keep"; ls -d "$can"-* /tmp/canary* 2>/dev/null) }
 before=$(state)
 host_files=$(ls -la /etc/hostname /etc/hosts /etc/resolv.conf 2>&1; sha256sum /etc/hostname /etc/hosts /etc/resolv.conf 2>&1)
 check() {
