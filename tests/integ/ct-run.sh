@@ -100,7 +100,7 @@ ok "100 MB streams"
 
 # Console: output written before attaching is shown; input reaches it.
 vzctl exec 101 'echo hello-console > /dev/console'
-out=$( (sleep 1; printf '\r'; sleep 0.5; printf 'echo typed-$((6*7))\r'; sleep 1) | timeout 10 vzctl console 101 2>&1)
+out=$( (sleep 1; printf '\r'; sleep 0.5; printf 'echo typed-$((6*7))\r'; sleep 3) | timeout 15 vzctl console 101 2>&1)
 echo "$out" | grep -q hello-console || fail "console did not replay output: $out"
 echo "$out" | grep -q typed-42 || fail "console input not relayed: $out"
 ok "console"
