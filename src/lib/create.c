@@ -33,9 +33,13 @@ static void create_undo(struct create_state *s)
                 unlink(s->conf_path);
         if (s->made_root)
                 rmdir(s->root_path);
-        if (s->made_staging)
+        if (s->made_staging && vz_btrfs_is_subvolume(s->staging))
+                vz_btrfs_delete(s->staging, NULL);
+        else if (s->made_staging)
                 vz_rm_rf(s->staging);
-        if (s->made_private)
+        if (s->made_private && vz_btrfs_is_subvolume(s->private_path))
+                vz_btrfs_delete(s->private_path, NULL);
+        else if (s->made_private)
                 vz_rm_rf(s->private_path);
 }
 
@@ -74,6 +78,30 @@ static const char *cur_lookup(const char *name, void *userdata)
         void **u = userdata;
         const char *v = vz_conffile_get(u[0], name);
         return v ? v : vz_ctx_get(u[1], name);
+}
+
+static int unpack_cb(const char *archive, int target_fd, void *userdata, vz_err *e)
+{
+        const vz_create_opts *opts = userdata;
+        return vz_tmpl_unpack(archive, target_fd, opts ? opts->progress : NULL,
+                              opts ? opts->userdata : NULL, e);
+}
+
+/* btrfs: the staging area is a snapshot of the template's subvolume. */
+static int snapshot_into(struct create_state *s, const char *cache, const vz_create_opts *opts,
+                         int64_t diskspace_kb, vz_err *e)
+{
+        int r;
+
+        if (vz_btrfs_is_subvolume(s->staging))
+                vz_btrfs_delete(s->staging, NULL);
+        else
+                vz_rm_rf(s->staging);
+        r = vz_btrfs_create(s->staging, cache, unpack_cb, (void *)opts, e);
+        if (r < 0)
+                return r;
+        s->made_staging = true;
+        return diskspace_kb > 0 ? vz_btrfs_set_limit(s->staging, diskspace_kb, e) : 0;
 }
 
 static int unpack_into(struct create_state *s, const char *cache, const vz_create_opts *opts,
@@ -139,7 +167,7 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         _cleanup_free_ char *cache = NULL;
         vz_conffile *conf = NULL;
         const char *sample, *ostemplate, *layout, *v;
-        bool conf_existed, use_image = false;
+        bool conf_existed, use_image = false, use_btrfs = false;
         vz_ct_limits image = {0};
         struct stat st;
         int r, idlock = -1;
@@ -252,9 +280,15 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                         image.diskinodes = 0;
                 use_image = true;
                 layout = "ploop";
+        } else if (streq(layout, "btrfs")) {
+                const char *ds = vz_conffile_get(conf, "DISKSPACE");
+                int64_t soft;
+                use_btrfs = true;
+                if (!ds || vz_param_disk_value("DISKSPACE", ds, &soft, &image.diskspace_kb) < 0)
+                        image.diskspace_kb = 0;
         } else if (!streq(layout, "simfs")) {
                 r = vz_fail(e, VZ_E_PLOOP_UNSUP, -EOPNOTSUPP,
-                            "layout %s is not supported (simfs or ploop)", layout);
+                            "layout %s is not supported (simfs, ploop or btrfs)", layout);
                 goto fail;
         }
         if (vz_conffile_set(conf, "VE_LAYOUT", layout) < 0)
@@ -348,7 +382,8 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         }
 
         /* 9. Unpack into staging, then move into place. */
-        r = unpack_into(&s, cache, opts, use_image ? &image : NULL, e);
+        r = use_btrfs ? snapshot_into(&s, cache, opts, image.diskspace_kb, e)
+                      : unpack_into(&s, cache, opts, use_image ? &image : NULL, e);
         if (r < 0)
                 goto fail;
         if (rename(s.staging, s.private_path) < 0) {
@@ -422,7 +457,10 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
         if (rename(ct->private_path, dead) < 0 && errno != ENOENT)
                 return vz_fail(e, VZ_E_FS_DEL_PRVT, -errno, "cannot remove %s: %s",
                                ct->private_path, strerror(errno));
-        r = vz_rm_rf(dead);
+        if (vz_btrfs_is_subvolume(dead))
+                r = vz_btrfs_delete(dead, e);
+        else
+                r = vz_rm_rf(dead);
         if (r < 0)
                 return vz_fail(e, VZ_E_FS_DEL_PRVT, r, "cannot remove %s: %s", dead,
                                strerror(-r));

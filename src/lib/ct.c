@@ -326,10 +326,15 @@ static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, vz_err
         const char *a = vz_conffile_get(ct->conf, "DISKSPACE"), *b = vz_conffile_get(copy, "DISKSPACE");
         int64_t soft, hard;
 
-        if (!b || (a && streq(a, b)) || !vz_image_exists(ct->private_path))
+        if (!b || (a && streq(a, b)))
                 return 0;
         if (vz_param_disk_value("DISKSPACE", b, &soft, &hard) < 0 || hard <= 0)
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "bad DISKSPACE %s", b);
+        /* btrfs: a qgroup limit, changed at once whatever the CT's state. */
+        if (vz_btrfs_is_subvolume(ct->private_path))
+                return vz_btrfs_set_limit(ct->private_path, hard, e);
+        if (!vz_image_exists(ct->private_path))
+                return 0;
         return vz_image_resize(ct->private_path, mounted ? ct->root_path : NULL, hard, e);
 }
 

@@ -33,3 +33,14 @@ static inline bool vz_layout_is_image(const char *layout)
 {
         return layout && strncmp(layout, "ploop", 5) == 0;
 }
+
+/* The btrfs layout: VE_PRIVATE a subvolume, snapshot of a read-only template
+ * subvolume made once per cache with unpack(); DISKSPACE a qgroup limit. */
+typedef int (*vz_unpack_fn)(const char *archive, int target_fd, void *userdata, vz_err *e);
+bool vz_btrfs_supported(const char *dir);
+bool vz_btrfs_is_subvolume(const char *path);
+int vz_btrfs_create(const char *target, const char *cache, vz_unpack_fn unpack, void *userdata,
+                    vz_err *e);
+int vz_btrfs_delete(const char *path, vz_err *e);
+/* kb <= 0: no limit. */
+int vz_btrfs_set_limit(const char *path, int64_t kb, vz_err *e);
