@@ -194,6 +194,10 @@ static void fill_runtime(vz_ct *h, struct vzl_ct *r)
                 r->has_uptime = true;
                 r->uptime = st.uptime;
         }
+        if (st.disk_used_kb >= 0)
+                r->diskspace.usage = st.disk_used_kb;
+        if (st.inodes_used >= 0)
+                r->diskinodes.usage = st.inodes_used;
 }
 
 /* ------------------------------------------------------------- selection */

@@ -36,6 +36,10 @@ expect_rc 0 vzctl exec 101 'rm /root/fill; touch /root/a && echo ok'
 expect_rc 0 vzctl exec 101 "df -i / | tail -1 | awk '{print \$2}'"
 [ "$LAST_OUT" -le 8192 ] || fail "inodes: $LAST_OUT"
 ok "DISKSPACE and DISKINODES are hard limits"
+used=$(vzlist -H -o diskspace,diskspace.h,diskinodes 101)
+set -- $used
+[ "$1" -gt 100 ] && [ "$2" = 65536 ] && [ "$3" -gt 10 ] || fail "vzlist disk fields: $used"
+ok "vzlist shows the image's usage"
 
 # Online grow: ext4's online resize needs CAP_SYS_RESOURCE, which some
 # sandboxes do not give their root.
@@ -50,6 +54,14 @@ else
         expect_rc 154 vzctl set 101 --diskspace 128M:128M --save
         cmp -s $VZ_CONFDIR/conf/101.conf $T/conf.before || fail "failed resize changed the config"
         echo "no CAP_SYS_RESOURCE here: online grow not possible, refused cleanly"
+fi
+# I/O limits apply to the device that carries the CT: its loop device.
+f=/sys/fs/cgroup/blkio/vztest-$$/101/blkio.throttle.write_bps_device
+if [ -e $f ]; then
+        expect_rc 0 vzctl set 101 --iolimit 2M --save
+        loopdev=$(findmnt -n -o MAJ:MIN $R | tr -d ' ')
+        grep -q "^$loopdev 2097152$" $f || fail "IOLIMIT not on the loop device $loopdev: $(cat $f)"
+        ok "IOLIMIT on the loop device"
 fi
 expect_rc 0 vzctl stop 101
 [ "$(loops)" = 0 ] || fail "loop device left after stop"

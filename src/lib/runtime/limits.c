@@ -32,6 +32,7 @@
 #include "err.h"
 #include "log.h"
 #include "runtime.h"
+#include "storage/storage.h"
 #include "util.h"
 
 #define PAGE       4096LL
@@ -311,11 +312,18 @@ static int set_cpuset(struct plan *pl, const vz_ct *ct, const char *param, const
  * disks only (blk-throttle refuses partitions with ENODEV). */
 static bool private_disk(const vz_ct *ct, char *buf, size_t len)
 {
-        const char *priv = vz_ct_private(ct);
+        const char *priv = vz_ct_private(ct), *root = vz_ct_root(ct);
         struct stat st;
         char path[128];
         _cleanup_free_ char *dev = NULL;
 
+        /* The image layout: the CT's I/O goes to its loop device (mounted on
+         * VE_ROOT while the CT runs), which is what to throttle. */
+        if (priv && root && vz_image_exists(priv) && stat(root, &st) == 0 &&
+            major(st.st_dev) == 7) {
+                snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+                return true;
+        }
         if (!priv || stat(priv, &st) < 0 || major(st.st_dev) == 0)
                 return false; /* tmpfs, overlay, btrfs subvolume... no block device */
         snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));

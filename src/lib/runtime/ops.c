@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -95,10 +96,18 @@ bool vz_ct_is_running(const vz_ct *ct)
 _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
 {
         const char *parent = vz_ct_get(ct, "VZ_CGROUP");
-        vz_ct_stats st = {.numproc = -1, .uptime = -1};
+        vz_ct_stats st = {.numproc = -1, .uptime = -1, .disk_used_kb = -1, .inodes_used = -1};
         vz_cgroup *cg = NULL;
+        struct statvfs sv;
         pid_t init;
 
+        /* Disk usage of a CT with its own filesystem (the image layout),
+         * mounted on VE_ROOT: what df inside shows. */
+        if (ct->private_path && ct->root_path && vz_image_exists(ct->private_path) &&
+            vz_is_mountpoint(ct->root_path) > 0 && statvfs(ct->root_path, &sv) == 0) {
+                st.disk_used_kb = (int64_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024);
+                st.inodes_used = (int64_t)(sv.f_files - sv.f_ffree);
+        }
         if (vz_run_read_pid(ct, "init", &init) < 0 || !ct_running(ct, NULL)) {
                 *ret = st;
                 return 0;
