@@ -269,6 +269,26 @@ int vz_ct_set_userpasswd(vz_ct *ct, const char *user_pass, vz_err *e);
 /* Connect to the CT's console: a socket relaying the console pty. */
 int vz_ct_console(vz_ct *ct, vz_err *e);
 
+/* ---------------------------------------------------------------- snapshots */
+/* Snapshots of the CT's disk: btrfs (native) and image (copy) layouts;
+ * simfs fails with VZ_E_PLOOP_UNSUP. */
+typedef struct vz_snapshot {
+        char *uuid, *name, *description, *date, *parent;
+        bool current; /* the one last taken or switched to */
+} vz_snapshot;
+/* uuid NULL: a new one, returned in *ret_uuid (may be NULL). */
+int vz_ct_snapshot(vz_ct *ct, const char *uuid, const char *name, const char *description,
+                   char **ret_uuid, vz_err *e);
+/* The CT must be stopped and unmounted. */
+int vz_ct_snapshot_switch(vz_ct *ct, const char *uuid, vz_err *e);
+int vz_ct_snapshot_delete(vz_ct *ct, const char *uuid, vz_err *e);
+/* Read-only on where (created if missing). */
+int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where, vz_err *e);
+int vz_ct_snapshot_umount(vz_ct *ct, const char *uuid, vz_err *e);
+/* Oldest first. */
+int vz_ct_snapshot_list(vz_ct *ct, vz_snapshot **ret, size_t *ret_n, vz_err *e);
+void vz_snapshot_list_free(vz_snapshot *v, size_t n);
+
 /* ---------------------------------------------------------------- templates */
 /* Path of TEMPLATE/cache/<ostemplate>.tar[.gz|.bz2|.xz|.zst]; exit class 91. */
 int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_path, vz_err *e);

@@ -476,6 +476,7 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
         if (!isempty(d) && (dump = vz_strdupf("%s/Dump.%u", d, ct->id)))
                 unlink(dump);
         vz_name_unregister_ct(ct->ctx, ct->id);
+        vz_snapshots_remove_all(ct);
         if (ct->has_config) {
                 dconf = vz_strdupf("%s.destroyed", ct->conf_path);
                 if (!dconf || rename(ct->conf_path, dconf) < 0)

@@ -786,6 +786,130 @@ static int cmd_console(struct cmd_args *a)
         return 0;
 }
 
+/* ------------------------------------------------------------------ snapshots */
+
+struct snap_opts {
+        const char *id, *name, *desc, *target, *fields;
+        bool no_header;
+};
+
+static int parse_snap_opts(struct cmd_args *a, struct snap_opts *o)
+{
+        for (int i = 0; i < a->argc; i++) {
+                const char *s = a->argv[i], *v = i + 1 < a->argc ? a->argv[i + 1] : NULL;
+                const char **dst = NULL;
+                if (is_wait_lock(s))
+                        continue;
+                if (strcmp(s, "-H") == 0 || strcmp(s, "--no-header") == 0) {
+                        o->no_header = true;
+                        continue;
+                }
+                if (strcmp(s, "--id") == 0 || strcmp(s, "-i") == 0)
+                        dst = &o->id;
+                else if (strcmp(s, "--name") == 0 || strcmp(s, "-n") == 0)
+                        dst = &o->name;
+                else if (strcmp(s, "--description") == 0 || strcmp(s, "-d") == 0)
+                        dst = &o->desc;
+                else if (strcmp(s, "--target") == 0 || strcmp(s, "-t") == 0)
+                        dst = &o->target;
+                else if (strcmp(s, "--output") == 0 || strcmp(s, "-o") == 0)
+                        dst = &o->fields;
+                if (!dst)
+                        return usage_error("invalid option for %s: %s", a->cmd, s);
+                if (!v)
+                        return usage_error("option %s requires an argument", s);
+                *dst = v;
+                i++;
+        }
+        return 0;
+}
+
+static int cmd_snapshot_any(struct cmd_args *a)
+{
+        struct snap_opts o = {0};
+        const char *c = a->cmd + strlen("snapshot");
+        vz_err e = {0};
+        vz_ct *ct;
+        char *uuid = NULL;
+        int r;
+
+        r = parse_snap_opts(a, &o);
+        if (r)
+                return r;
+        if (*c && strcmp(c, "-list") != 0 && !o.id)
+                return usage_error("%s: --id UUID is required", a->cmd);
+        if (strcmp(c, "-mount") == 0 && !o.target)
+                return usage_error("snapshot-mount: --target DIR is required");
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        if (!*c) {
+                r = vz_ct_snapshot(ct, o.id, o.name, o.desc, &uuid, &e);
+                if (r >= 0)
+                        tool_msg("Snapshot %s has been successfully created\n", uuid);
+                free(uuid);
+        } else if (strcmp(c, "-switch") == 0) {
+                r = vz_ct_snapshot_switch(ct, o.id, &e);
+                if (r >= 0)
+                        tool_msg("Container has been successfully switched to snapshot %s\n", o.id);
+        } else if (strcmp(c, "-delete") == 0) {
+                r = vz_ct_snapshot_delete(ct, o.id, &e);
+                if (r >= 0)
+                        tool_msg("Snapshot %s has been successfully deleted\n", o.id);
+        } else if (strcmp(c, "-mount") == 0) {
+                r = vz_ct_snapshot_mount(ct, o.id, o.target, &e);
+                if (r >= 0)
+                        tool_msg("Snapshot %s is mounted on %s\n", o.id, o.target);
+        } else if (strcmp(c, "-umount") == 0) {
+                r = vz_ct_snapshot_umount(ct, o.id, &e);
+                if (r >= 0)
+                        tool_msg("Snapshot %s is unmounted\n", o.id);
+        } else {
+                /* snapshot-list: OpenVZ's columns, or the -o fields. */
+                vz_snapshot *v = NULL;
+                size_t n = 0;
+                r = vz_ct_snapshot_list(ct, &v, &n, &e);
+                if (r >= 0) {
+                        if (!o.no_header && !o.fields)
+                                printf("PARENT_UUID                          C UUID                       "
+                                       "           DATE                NAME\n");
+                        for (size_t i = 0; i < n; i++) {
+                                if (o.fields) {
+                                        char *fl = strdup(o.fields), *save = NULL;
+                                        bool first = true;
+                                        for (char *t = strtok_r(fl, ",", &save); t;
+                                             t = strtok_r(NULL, ",", &save)) {
+                                                const char *val =
+                                                    strcmp(t, "uuid") == 0          ? v[i].uuid
+                                                    : strcmp(t, "name") == 0        ? v[i].name
+                                                    : strcmp(t, "description") == 0 ? v[i].description
+                                                    : strcmp(t, "date") == 0        ? v[i].date
+                                                    : strcmp(t, "parent_uuid") == 0 ? v[i].parent
+                                                    : strcmp(t, "current") == 0
+                                                        ? (v[i].current ? "*" : "")
+                                                        : NULL;
+                                                printf("%s%s", first ? "" : " ",
+                                                       val && *val ? val : "-");
+                                                first = false;
+                                        }
+                                        putchar('\n');
+                                        free(fl);
+                                } else
+                                        printf("%-36s %c %-36s %-19s %s\n",
+                                               v[i].parent && *v[i].parent ? v[i].parent : "",
+                                               v[i].current ? '*' : ' ', v[i].uuid,
+                                               v[i].date ? v[i].date : "",
+                                               v[i].name ? v[i].name : "");
+                        }
+                        vz_snapshot_list_free(v, n);
+                }
+        }
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: %s", a->ctid, a->cmd);
+        return 0;
+}
+
 /* ------------------------------------------------------------------ dispatch */
 
 static const struct command commands[] = {
@@ -809,6 +933,14 @@ static const struct command commands[] = {
         {"enter", false, false, cmd_enter, "enter CTID [--exec COMMAND [ARG...]]"},
         {"console", false, false, cmd_console, "console CTID [1]"},
         {"runscript", true, false, cmd_runscript, "runscript CTID SCRIPT"},
+        {"snapshot", true, false, cmd_snapshot_any,
+         "snapshot CTID [--id UUID] [--name NAME] [--description DESC]"},
+        {"snapshot-list", false, false, cmd_snapshot_any, "snapshot-list CTID [-H] [-o FIELD,...]"},
+        {"snapshot-switch", true, false, cmd_snapshot_any, "snapshot-switch CTID --id UUID"},
+        {"snapshot-delete", true, false, cmd_snapshot_any, "snapshot-delete CTID --id UUID"},
+        {"snapshot-mount", true, false, cmd_snapshot_any,
+         "snapshot-mount CTID --id UUID --target DIR"},
+        {"snapshot-umount", true, false, cmd_snapshot_any, "snapshot-umount CTID --id UUID"},
         {"set", true, true, cmd_set,
          "set CTID [parameters] [--save] [--force] [--setmode restart|ignore]\n"
          "       [--applyconfig NAME]"},

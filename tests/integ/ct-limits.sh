@@ -12,11 +12,12 @@ STARTED="101 102"
 expect_rc 0 vzctl create 101 --ostemplate busybox
 expect_rc 0 vzctl set 101 --numproc 30 --ram 128M --swap 64M --save
 expect_rc 0 vzctl start 101
-for f in /sys/fs/cgroup/pids/$CG/101/pids.max /sys/fs/cgroup/unified/$CG/101/pids.max; do
+for f in /sys/fs/cgroup/pids/$CG/101/pids.max /sys/fs/cgroup/unified/$CG/101/pids.max /sys/fs/cgroup/$CG/101/pids.max; do
         [ -e $f ] && { [ "$(cat $f)" = 30 ] || fail "pids.max $(cat $f)"; }
 done
 m=/sys/fs/cgroup/memory/$CG/101/memory.limit_in_bytes
 [ -e $m ] || m=/sys/fs/cgroup/unified/$CG/101/memory.max
+[ -e $m ] || m=/sys/fs/cgroup/$CG/101/memory.max
 [ "$(cat $m)" = $((128 << 20)) ] || fail "memory limit $(cat $m)"
 # A fork bomb: stops at 30 processes; the host keeps forking meanwhile.
 out=$(vzctl exec 101 'for i in $(seq 100); do sleep 30 & done 2>&1 | grep -c "can.t fork"; ps | wc -l')

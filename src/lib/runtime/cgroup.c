@@ -128,10 +128,10 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
                         char *save = NULL;
                         for (char *t = strtok_r(super, ",", &save); t;
                              t = strtok_r(NULL, ",", &save)) {
-                                if (streq(t, "rw") || streq(t, "ro") || vz_startswith(t, "release_agent") ||
-                                    streq(t, "nsdelegate") || streq(t, "xattr") ||
-                                    streq(t, "noprefix") || streq(t, "clone_children") ||
-                                    streq(t, "cpuset_v2_mode"))
+                                if (streq(t, "rw") || streq(t, "ro") ||
+                                    vz_startswith(t, "release_agent") || streq(t, "nsdelegate") ||
+                                    streq(t, "xattr") || streq(t, "noprefix") ||
+                                    streq(t, "clone_children") || streq(t, "cpuset_v2_mode"))
                                         continue;
                                 if (list[0])
                                         strncat(list, ",", sizeof(list) - strlen(list) - 1);
@@ -236,6 +236,21 @@ static int mkdir_cg(const struct hier *h)
                         cpuset_inherit(parent);
         } else if (errno != EEXIST)
                 return -errno;
+        if (h->v2) {
+                /* cgroup v2: a child has only the controllers its parent
+                 * enables in cgroup.subtree_control. */
+                _cleanup_free_ char *cp = vz_strdupf("%s/cgroup.controllers", parent),
+                                    *avail = NULL;
+                if (cp && vz_read_file(cp, 4096, &avail, NULL) == 0) {
+                        char *save = NULL;
+                        for (char *t = strtok_r(avail, " \n", &save); t;
+                             t = strtok_r(NULL, " \n", &save)) {
+                                _cleanup_free_ char *v = vz_strdupf("+%s", t);
+                                if (v)
+                                        write_at(parent, "cgroup.subtree_control", v);
+                        }
+                }
+        }
         if (mkdir(h->path, 0755) < 0 && errno != EEXIST)
                 return -errno;
         if (cpuset)
@@ -247,9 +262,13 @@ static int mkdir_cg(const struct hier *h)
  * sub-cgroups and move processes; never the limit files. */
 static void delegate(const struct hier *h, uid_t uid, gid_t gid)
 {
-        static const char *const files[] = {"cgroup.procs", "cgroup.subtree_control",
-                                            "cgroup.threads", "tasks", "notify_on_release",
-                                            "cgroup.clone_children", NULL};
+        static const char *const files[] = {"cgroup.procs",
+                                            "cgroup.subtree_control",
+                                            "cgroup.threads",
+                                            "tasks",
+                                            "notify_on_release",
+                                            "cgroup.clone_children",
+                                            NULL};
         if (chown(h->path, uid, gid) < 0)
                 vz_debug("chown %s: %s", h->path, strerror(errno));
         for (size_t i = 0; files[i]; i++) {
@@ -378,7 +397,8 @@ int vz_cgroup_kill(vz_cgroup *cg)
         for (int round = 0; round < 100; round++) {
                 int n = 0;
                 for (size_t i = 0; i < cg->n; i++) {
-                        bool freezer = !cg->h[i].v2 && has_controller(cg->h[i].controllers, "freezer");
+                        bool freezer =
+                            !cg->h[i].v2 && has_controller(cg->h[i].controllers, "freezer");
                         if (freezer)
                                 write_at(cg->h[i].path, "freezer.state", "FROZEN");
                         n += kill_tree(cg->h[i].path);

@@ -44,3 +44,7 @@ int vz_btrfs_create(const char *target, const char *cache, vz_unpack_fn unpack, 
 int vz_btrfs_delete(const char *path, vz_err *e);
 /* kb <= 0: no limit. */
 int vz_btrfs_set_limit(const char *path, int64_t kb, vz_err *e);
+
+/* Remove every snapshot of ct (destroy). */
+struct vz_ct;
+int vz_snapshots_remove_all(const struct vz_ct *ct);

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Snapshots of a CT's disk (OpenVZ's vzctl snapshot-*), for the btrfs layout
+ * (a read-only snapshot of the CT's subvolume: instant, shares blocks) and
+ * the image layout (a sparse copy of the image; the filesystem is frozen
+ * while a running CT's image is copied). simfs has none.
+ *
+ * They live beside the private areas, never inside one (a CT must not see
+ * or change its own snapshots): <parent of VE_PRIVATE>/.vzsnapshots/<CTID>/
+ * <UUID>/ (the subvolume, or a directory holding root.hdd), with
+ * <UUID>.info: NAME=, DESCRIPTION=, DATE=, PARENT=, MOUNT= lines.
+ */
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <btrfsutil.h>
+
+#include "ctx.h"
+#include "err.h"
+#include "log.h"
+#include "storage.h"
+#include "util.h"
+
+#define E_SNAP_CREATE 156
+#define E_SNAP_DELETE 158
+#define E_SNAP_SWITCH 159
+#define E_SNAP_MOUNT 160
+#define E_SNAP_UMOUNT 161
+#define E_SNAP_LIST 167
+
+static char *snap_dir(const vz_ct *ct)
+{
+        _cleanup_free_ char *parent = strdup(ct->private_path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+
+        if (!slash)
+                return NULL;
+        *slash = '\0';
+        return vz_strdupf("%s/.vzsnapshots/%u", parent, ct->id);
+}
+
+static int layout_of(const vz_ct *ct, vz_err *e)
+{
+        if (!ct->private_path)
+                return vz_fail(e, VZ_E_VE_PRIVATE_NOTSET, -EINVAL, "VE_PRIVATE is not set");
+        if (vz_btrfs_is_subvolume(ct->private_path))
+                return 'b';
+        if (vz_image_exists(ct->private_path))
+                return 'i';
+        return vz_fail(e, VZ_E_PLOOP_UNSUP, -EOPNOTSUPP,
+                       "snapshots need the ploop (image) or btrfs layout; this CT is simfs");
+}
+
+static bool uuid_valid(const char *s)
+{
+        if (!s || strlen(s) != 36)
+                return false;
+        for (int i = 0; i < 36; i++) {
+                bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+                if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
+                        return false;
+        }
+        return true;
+}
+
+static int new_uuid(char out[37])
+{
+        unsigned char b[16];
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0 || read(fd, b, sizeof(b)) != sizeof(b)) {
+                if (fd >= 0)
+                        close(fd);
+                return -EIO;
+        }
+        close(fd);
+        b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+        b[8] = (b[8] & 0x3f) | 0x80;
+        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
+        return 0;
+}
+
+static char *info_path(const char *dir, const char *uuid)
+{
+        return vz_strdupf("%s/%s.info", dir, uuid);
+}
+
+static char *info_get(const char *dir, const char *uuid, const char *key)
+{
+        _cleanup_free_ char *p = info_path(dir, uuid), *buf = NULL;
+        size_t kl = strlen(key);
+
+        if (!p || vz_read_file(p, 65536, &buf, NULL) < 0)
+                return NULL;
+        for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+                if (strncmp(l, key, kl) == 0 && l[kl] == '=')
+                        return strdup(l + kl + 1);
+        return NULL;
+}
+
+static int info_write(const char *dir, const char *uuid, const char *name, const char *desc,
+                      const char *date, const char *parent, const char *mount)
+{
+        _cleanup_free_ char *p = info_path(dir, uuid), *buf = NULL;
+
+        buf = vz_strdupf("NAME=%s\nDESCRIPTION=%s\nDATE=%s\nPARENT=%s\nMOUNT=%s\n", name ?: "",
+                         desc ?: "", date ?: "", parent ?: "", mount ?: "");
+        if (!p || !buf)
+                return -ENOMEM;
+        return vz_write_file_atomic(p, buf, strlen(buf), 0600);
+}
+
+/* The snapshot the CT was last taken from or switched to ("current"). */
+static char *current_of(const char *dir)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s/current", dir);
+        char *buf = NULL;
+
+        if (!p || vz_read_file(p, 64, &buf, NULL) < 0)
+                return NULL;
+        buf[strcspn(buf, "\n")] = '\0';
+        return buf;
+}
+
+static void set_current(const char *dir, const char *uuid)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s/current", dir);
+        if (p)
+                vz_write_file_atomic(p, uuid, strlen(uuid), 0600);
+}
+
+/* Copy a sparse file, holes kept (SEEK_DATA/SEEK_HOLE + copy_file_range). */
+static int copy_sparse(const char *src, const char *dst)
+{
+        _cleanup_close_ int in = -1, out = -1;
+        struct stat st;
+        off_t data = 0, hole;
+
+        in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (in < 0 || fstat(in, &st) < 0)
+                return -errno;
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (out < 0)
+                return -errno;
+        if (ftruncate(out, st.st_size) < 0)
+                return -errno;
+        for (;;) {
+                data = lseek(in, data, SEEK_DATA);
+                if (data < 0)
+                        break; /* ENXIO: no more data */
+                hole = lseek(in, data, SEEK_HOLE);
+                if (hole < 0)
+                        return -errno;
+                for (off_t off = data; off < hole;) {
+                        loff_t a = off, b = off;
+                        ssize_t n = copy_file_range(in, &a, out, &b, (size_t)(hole - off), 0);
+                        if (n <= 0)
+                                return n < 0 ? -errno : -EIO;
+                        off += n;
+                }
+                data = hole;
+        }
+        return fsync(out) < 0 ? -errno : 0;
+}
+
+static int freeze(const char *root, bool on)
+{
+        _cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return ioctl(fd, on ? FIFREEZE : FITHAW, 0) < 0 ? -errno : 0;
+}
+
+_public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, const char *desc,
+                            char **ret_uuid, vz_err *e)
+{
+        _cleanup_free_ char *dir = snap_dir(ct), *target = NULL, *parent = NULL;
+        char uuid[37], date[32];
+        time_t now = time(NULL);
+        int kind, r;
+
+        kind = layout_of(ct, e);
+        if (kind < 0)
+                return kind;
+        if (uuid_in && !uuid_valid(uuid_in))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid snapshot id %s", uuid_in);
+        if (uuid_in)
+                snprintf(uuid, sizeof(uuid), "%s", uuid_in);
+        else if (new_uuid(uuid) < 0)
+                return vz_fail(e, E_SNAP_CREATE, -EIO, "cannot make a snapshot id");
+        if (!dir || vz_mkdir_p(dir, 0700) < 0)
+                return vz_fail(e, E_SNAP_CREATE, -errno, "cannot create the snapshot directory");
+        target = vz_strdupf("%s/%s", dir, uuid);
+        if (!target)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (access(target, F_OK) == 0)
+                return vz_fail(e, E_SNAP_CREATE, -EEXIST, "snapshot %s already exists", uuid);
+        if (kind == 'b') {
+                enum btrfs_util_error err =
+                    btrfs_util_create_snapshot(ct->private_path, target,
+                                               BTRFS_UTIL_CREATE_SNAPSHOT_READ_ONLY, NULL, NULL);
+                if (err != BTRFS_UTIL_OK)
+                        return vz_fail(e, E_SNAP_CREATE, -EIO, "cannot snapshot %s: %s",
+                                       ct->private_path, btrfs_util_strerror(err));
+        } else {
+                /* Laid out as a private area (root.hdd/root.hdd), so that it
+                 * mounts like one. */
+                _cleanup_free_ char *img = vz_image_path(ct->private_path);
+                _cleanup_free_ char *copy = vz_image_path(target);
+                _cleanup_free_ char *sub = vz_strdupf("%s/root.hdd", target);
+                bool frozen;
+                if (!img || !copy || !sub || mkdir(target, 0700) < 0 || mkdir(sub, 0700) < 0)
+                        return vz_fail(e, E_SNAP_CREATE, -errno, "cannot create %s", target);
+                /* A consistent copy of a mounted image: freeze its filesystem. */
+                frozen = ct->root_path && vz_is_mountpoint(ct->root_path) > 0 &&
+                         freeze(ct->root_path, true) == 0;
+                r = copy_sparse(img, copy);
+                if (frozen)
+                        freeze(ct->root_path, false);
+                if (r < 0) {
+                        vz_rm_rf(target);
+                        return vz_fail(e, E_SNAP_CREATE, r, "cannot copy %s: %s", img,
+                                       strerror(-r));
+                }
+        }
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", localtime(&now));
+        parent = current_of(dir);
+        r = info_write(dir, uuid, name, desc, date, parent, NULL);
+        if (r < 0)
+                return vz_fail(e, E_SNAP_CREATE, r, "cannot record snapshot %s", uuid);
+        set_current(dir, uuid);
+        if (ret_uuid)
+                *ret_uuid = strdup(uuid);
+        return 0;
+}
+
+static int snapshot_target(vz_ct *ct, const char *uuid, char **ret_dir, char **ret_target,
+                           int code, vz_err *e)
+{
+        if (!uuid_valid(uuid))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid snapshot id %s", uuid ?: "");
+        *ret_dir = snap_dir(ct);
+        *ret_target = *ret_dir ? vz_strdupf("%s/%s", *ret_dir, uuid) : NULL;
+        if (!*ret_target)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (access(*ret_target, F_OK) < 0)
+                return vz_fail(e, code, -ENOENT, "snapshot %s not found", uuid);
+        return 0;
+}
+
+_public_ int vz_ct_snapshot_delete(vz_ct *ct, const char *uuid, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *target = NULL, *info = NULL, *cur = NULL, *mnt = NULL;
+        int r;
+
+        r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_DELETE, e);
+        if (r < 0)
+                return r;
+        mnt = info_get(dir, uuid, "MOUNT");
+        if (!isempty(mnt))
+                return vz_fail(e, E_SNAP_DELETE, -EBUSY, "snapshot %s is mounted on %s", uuid,
+                               mnt);
+        r = vz_btrfs_is_subvolume(target) ? vz_btrfs_delete(target, e) : vz_rm_rf(target);
+        if (r < 0)
+                return vz_fail(e, E_SNAP_DELETE, r, "cannot delete snapshot %s", uuid);
+        info = info_path(dir, uuid);
+        if (info)
+                unlink(info);
+        cur = current_of(dir);
+        if (cur && streq(cur, uuid)) {
+                _cleanup_free_ char *p = vz_strdupf("%s/current", dir);
+                if (p)
+                        unlink(p);
+        }
+        return 0;
+}
+
+_public_ int vz_ct_snapshot_switch(vz_ct *ct, const char *uuid, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *target = NULL, *old = NULL;
+        vz_ct_state st;
+        int r;
+
+        r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_SWITCH, e);
+        if (r < 0)
+                return r;
+        vz_ct_get_state(ct, &st, NULL);
+        if (st.running || st.mounted)
+                return vz_fail(e, VZ_E_RUNNING, -EBUSY,
+                               "the CT must be stopped and unmounted to switch snapshots");
+        old = vz_strdupf("%s.switch.%d", ct->private_path, (int)getpid());
+        if (!old)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (vz_btrfs_is_subvolume(target)) {
+                /* A writable snapshot of the snapshot becomes the CT. */
+                enum btrfs_util_error err;
+                if (rename(ct->private_path, old) < 0)
+                        return vz_fail(e, E_SNAP_SWITCH, -errno, "cannot move the CT aside");
+                err = btrfs_util_create_snapshot(target, ct->private_path, 0, NULL, NULL);
+                if (err != BTRFS_UTIL_OK) {
+                        rename(old, ct->private_path);
+                        return vz_fail(e, E_SNAP_SWITCH, -EIO, "cannot switch to %s: %s", uuid,
+                                       btrfs_util_strerror(err));
+                }
+                vz_btrfs_delete(old, NULL);
+        } else {
+                _cleanup_free_ char *img = vz_image_path(ct->private_path);
+                _cleanup_free_ char *src = vz_image_path(target);
+                _cleanup_free_ char *tmp = img ? vz_strdupf("%s.switch", img) : NULL;
+                if (!img || !src || !tmp)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                unlink(tmp);
+                r = copy_sparse(src, tmp);
+                if (r == 0 && rename(tmp, img) < 0)
+                        r = -errno;
+                if (r < 0) {
+                        unlink(tmp);
+                        return vz_fail(e, E_SNAP_SWITCH, r, "cannot switch to %s: %s", uuid,
+                                       strerror(-r));
+                }
+        }
+        set_current(dir, uuid);
+        return 0;
+}
+
+_public_ int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *target = NULL, *name = NULL, *desc = NULL,
+                            *date = NULL, *parent = NULL;
+        int r;
+
+        r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_MOUNT, e);
+        if (r < 0)
+                return r;
+        if (isempty(where) || where[0] != '/')
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "--target needs an absolute path");
+        r = vz_mkdir_p(where, 0755);
+        if (r < 0)
+                return vz_fail(e, E_SNAP_MOUNT, r, "cannot create %s", where);
+        /* Read-only, nosuid, nodev: a snapshot is for looking at. */
+        if (vz_btrfs_is_subvolume(target)) {
+                if (mount(target, where, NULL, MS_BIND, NULL) < 0 ||
+                    mount(NULL, where, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                          NULL) < 0)
+                        return vz_fail(e, E_SNAP_MOUNT, -errno, "cannot mount %s: %s", uuid,
+                                       strerror(errno));
+        } else {
+                r = vz_image_mount(target, where, MS_RDONLY | MS_NOSUID | MS_NODEV, e);
+                if (r < 0)
+                        return r;
+        }
+        name = info_get(dir, uuid, "NAME");
+        desc = info_get(dir, uuid, "DESCRIPTION");
+        date = info_get(dir, uuid, "DATE");
+        parent = info_get(dir, uuid, "PARENT");
+        info_write(dir, uuid, name, desc, date, parent, where);
+        return 0;
+}
+
+_public_ int vz_ct_snapshot_umount(vz_ct *ct, const char *uuid, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *target = NULL, *mnt = NULL, *name = NULL, *desc = NULL,
+                            *date = NULL, *parent = NULL;
+        int r;
+
+        r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_UMOUNT, e);
+        if (r < 0)
+                return r;
+        mnt = info_get(dir, uuid, "MOUNT");
+        if (isempty(mnt))
+                return vz_fail(e, E_SNAP_UMOUNT, -EINVAL, "snapshot %s is not mounted", uuid);
+        if (umount2(mnt, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+                return vz_fail(e, E_SNAP_UMOUNT, -errno, "cannot unmount %s: %s", mnt,
+                               strerror(errno));
+        name = info_get(dir, uuid, "NAME");
+        desc = info_get(dir, uuid, "DESCRIPTION");
+        date = info_get(dir, uuid, "DATE");
+        parent = info_get(dir, uuid, "PARENT");
+        info_write(dir, uuid, name, desc, date, parent, NULL);
+        return 0;
+}
+
+_public_ int vz_ct_snapshot_list(vz_ct *ct, vz_snapshot **ret, size_t *ret_n, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *cur = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        vz_snapshot *v = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        int kind = layout_of(ct, e);
+
+        if (kind < 0)
+                return kind;
+        dir = snap_dir(ct);
+        if (!dir)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        cur = current_of(dir);
+        d = opendir(dir);
+        while (d && (de = readdir(d))) {
+                vz_snapshot *nv;
+                if (!uuid_valid(de->d_name))
+                        continue;
+                nv = realloc(v, (n + 1) * sizeof(*v));
+                if (!nv) {
+                        vz_snapshot_list_free(v, n);
+                        return vz_fail(e, E_SNAP_LIST, -ENOMEM, "out of memory");
+                }
+                v = nv;
+                v[n] = (vz_snapshot){
+                        .uuid = strdup(de->d_name),
+                        .name = info_get(dir, de->d_name, "NAME"),
+                        .description = info_get(dir, de->d_name, "DESCRIPTION"),
+                        .date = info_get(dir, de->d_name, "DATE"),
+                        .parent = info_get(dir, de->d_name, "PARENT"),
+                        .current = cur && streq(cur, de->d_name),
+                };
+                n++;
+        }
+        /* Oldest first (the DATE strings sort as times). */
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && strcmp(v[j - 1].date ?: "", v[j].date ?: "") > 0; j--) {
+                        vz_snapshot t = v[j];
+                        v[j] = v[j - 1];
+                        v[j - 1] = t;
+                }
+        *ret = v;
+        *ret_n = n;
+        return (int)n;
+}
+
+_public_ void vz_snapshot_list_free(vz_snapshot *v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++) {
+                free(v[i].uuid);
+                free(v[i].name);
+                free(v[i].description);
+                free(v[i].date);
+                free(v[i].parent);
+        }
+        free(v);
+}
+
+int vz_snapshots_remove_all(const vz_ct *ct)
+{
+        _cleanup_free_ char *dir = snap_dir(ct);
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+
+        if (!dir || !(d = opendir(dir)))
+                return 0;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                if (!uuid_valid(de->d_name))
+                        continue;
+                p = vz_strdupf("%s/%s", dir, de->d_name);
+                if (p && vz_btrfs_is_subvolume(p))
+                        vz_btrfs_delete(p, NULL);
+        }
+        return vz_rm_rf(dir);
+}
