@@ -33,6 +33,11 @@ mount -t tmpfs -o mode=1777 tmpfs $R/dev/shm
 mount -t tmpfs -o mode=755 tmpfs $R/run
 mount -t ext4 /dev/vda $R/tmp || die "mount /dev/vda on /tmp"
 chmod 1777 $R/tmp
+# The source tree (and its build) at its own path, whatever /tmp hides: a
+# fresh clone for CI may well live under the host's /tmp.
+mkdir -p "$R$LANE_SRC"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 vzsrc "$R$LANE_SRC" ||
+        die "mount the source tree (9p)"
 # Pure cgroup v2, as systemd.unified_cgroup_hierarchy=1 leaves it.
 mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 $R/sys/fs/cgroup ||
         mount -t cgroup2 cgroup2 $R/sys/fs/cgroup || die "mount cgroup2"
@@ -54,6 +59,7 @@ env -i PATH=\$PATH HOME=/root TERM=dumb LANG=C.UTF-8 /bin/bash $LANE_SRC/tests/v
 echo "VZLANE-DONE rc=\$?"
 echo 1 >/sys/fs/cgroup/init.scope/cgroup.procs
 sync
+umount "$LANE_SRC" 2>/dev/null
 umount /tmp
 /bin/busybox poweroff -f
 sleep 5
