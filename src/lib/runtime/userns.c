@@ -80,8 +80,27 @@ static void host_ids(struct ranges *rs, const char *db, int field, const char *s
         free(line);
 }
 
+/* The number a config line "KEY=N" / KEY="N" sets, 0 if none. A plain scan
+ * rather than a full parse: this runs over every CT config at every create,
+ * so it has to stay cheap with thousands of CTs. */
+static uint64_t scan_number(const char *buf, const char *key)
+{
+        size_t kl = strlen(key);
+
+        for (const char *l = buf; l && *l;) {
+                const char *nl = strchr(l, '\n');
+                while (*l == ' ' || *l == '\t')
+                        l++;
+                if (strncmp(l, key, kl) == 0 && l[kl] == '=')
+                        return strtoull(l + kl + 1 + (l[kl + 1] == '"' || l[kl + 1] == '\''),
+                                        NULL, 10);
+                l = nl ? nl + 1 : NULL;
+        }
+        return 0;
+}
+
 /* Ranges taken by other CTs' configs. */
-static void ct_ranges(vz_ctx *ctx, unsigned self, const char *key, struct ranges *rs)
+static void ct_ranges(vz_ctx *ctx, unsigned self, struct ranges *uids, struct ranges *gids)
 {
         _cleanup_free_ unsigned *ids = NULL;
         size_t n = 0;
@@ -89,14 +108,19 @@ static void ct_ranges(vz_ctx *ctx, unsigned self, const char *key, struct ranges
         if (vz_ct_list_ids(ctx, &ids, &n, NULL) < 0)
                 return;
         for (size_t i = 0; i < n; i++) {
-                vz_ct *ct = NULL;
-                const char *v;
-                if (ids[i] == self || vz_ct_open(ctx, ids[i], &ct, NULL) < 0)
+                _cleanup_free_ char *p = NULL, *buf = NULL;
+                uint64_t u, g;
+                if (ids[i] == self)
                         continue;
-                v = vz_conffile_get(ct->conf, key);
-                if (v && strtoull(v, NULL, 10) > 0)
-                        ranges_add(rs, strtoull(v, NULL, 10), RANGE);
-                vz_ct_free(ct);
+                p = vz_strdupf("%s/conf/%u.conf", ctx->confdir, ids[i]);
+                if (!p || vz_read_file(p, 1 << 20, &buf, NULL) < 0)
+                        continue;
+                u = scan_number(buf, "LOCAL_UID");
+                g = scan_number(buf, "LOCAL_GID");
+                if (u > 0)
+                        ranges_add(uids, u, RANGE);
+                if (g > 0)
+                        ranges_add(gids, g, RANGE);
         }
 }
 
@@ -144,8 +168,7 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
         }
         host_ids(&uids, "/etc/passwd", 2, "/etc/subuid");
         host_ids(&gids, "/etc/group", 2, "/etc/subgid");
-        ct_ranges(ctx, ctid, "LOCAL_UID", &uids);
-        ct_ranges(ctx, ctid, "LOCAL_GID", &gids);
+        ct_ranges(ctx, ctid, &uids, &gids);
         u = pick(&uids, ubase);
         g = pick(&gids, gbase);
         if (!u || !g) {
