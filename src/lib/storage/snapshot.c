@@ -117,6 +117,17 @@ static int info_write(const char *dir, const char *uuid, const char *name, const
         return vz_write_file_atomic(p, buf, strlen(buf), 0600);
 }
 
+/* Rewrite a snapshot's info with MOUNT= changed (NULL: not mounted). */
+static int info_set_mount(const char *dir, const char *uuid, const char *mount)
+{
+        _cleanup_free_ char *name = info_get(dir, uuid, "NAME");
+        _cleanup_free_ char *desc = info_get(dir, uuid, "DESCRIPTION");
+        _cleanup_free_ char *date = info_get(dir, uuid, "DATE");
+        _cleanup_free_ char *parent = info_get(dir, uuid, "PARENT");
+
+        return info_write(dir, uuid, name, desc, date, parent, mount);
+}
+
 /* The snapshot the CT was last taken from or switched to ("current"). */
 static char *current_of(const char *dir)
 {
@@ -332,8 +343,7 @@ _public_ int vz_ct_snapshot_switch(vz_ct *ct, const char *uuid, vz_err *e)
 
 _public_ int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where, vz_err *e)
 {
-        _cleanup_free_ char *dir = NULL, *target = NULL, *name = NULL, *desc = NULL,
-                            *date = NULL, *parent = NULL;
+        _cleanup_free_ char *dir = NULL, *target = NULL;
         int r;
 
         r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_MOUNT, e);
@@ -356,18 +366,13 @@ _public_ int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where
                 if (r < 0)
                         return r;
         }
-        name = info_get(dir, uuid, "NAME");
-        desc = info_get(dir, uuid, "DESCRIPTION");
-        date = info_get(dir, uuid, "DATE");
-        parent = info_get(dir, uuid, "PARENT");
-        info_write(dir, uuid, name, desc, date, parent, where);
+        info_set_mount(dir, uuid, where);
         return 0;
 }
 
 _public_ int vz_ct_snapshot_umount(vz_ct *ct, const char *uuid, vz_err *e)
 {
-        _cleanup_free_ char *dir = NULL, *target = NULL, *mnt = NULL, *name = NULL, *desc = NULL,
-                            *date = NULL, *parent = NULL;
+        _cleanup_free_ char *dir = NULL, *target = NULL, *mnt = NULL;
         int r;
 
         r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_UMOUNT, e);
@@ -379,11 +384,7 @@ _public_ int vz_ct_snapshot_umount(vz_ct *ct, const char *uuid, vz_err *e)
         if (umount2(mnt, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
                 return vz_fail(e, E_SNAP_UMOUNT, -errno, "cannot unmount %s: %s", mnt,
                                strerror(errno));
-        name = info_get(dir, uuid, "NAME");
-        desc = info_get(dir, uuid, "DESCRIPTION");
-        date = info_get(dir, uuid, "DATE");
-        parent = info_get(dir, uuid, "PARENT");
-        info_write(dir, uuid, name, desc, date, parent, NULL);
+        info_set_mount(dir, uuid, NULL);
         return 0;
 }
 
