@@ -346,13 +346,29 @@ int vz_cgroup_read(vz_cgroup *cg, const char *controller, const char *file, char
         return vz_read_file(p, 1 << 20, ret, NULL);
 }
 
+/* fn(sub) for every child cgroup directory of dir; the sum of the results. */
+static int for_each_child(const char *dir, int (*fn)(const char *sub))
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        int n = 0;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                sub = vz_strdupf("%s/%s", dir, de->d_name);
+                if (sub)
+                        n += fn(sub);
+        }
+        return n;
+}
+
 /* Signal every pid listed in dir/cgroup.procs and its sub-cgroups. Returns
  * the number of processes found. */
 static int kill_tree(const char *dir)
 {
         _cleanup_free_ char *procs = vz_strdupf("%s/cgroup.procs", dir), *buf = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
         int n = 0;
 
         if (procs && vz_read_file(procs, 1 << 22, &buf, NULL) == 0)
@@ -365,16 +381,7 @@ static int kill_tree(const char *dir)
                         if (pid <= 0)
                                 break;
                 }
-        d = opendir(dir);
-        while (d && (de = readdir(d))) {
-                _cleanup_free_ char *sub = NULL;
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                sub = vz_strdupf("%s/%s", dir, de->d_name);
-                if (sub)
-                        n += kill_tree(sub);
-        }
-        return n;
+        return n + for_each_child(dir, kill_tree);
 }
 
 int vz_cgroup_kill(vz_cgroup *cg)
@@ -414,17 +421,7 @@ int vz_cgroup_kill(vz_cgroup *cg)
 
 static int rmdir_tree(const char *dir)
 {
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        struct dirent *de;
-
-        while (d && (de = readdir(d))) {
-                _cleanup_free_ char *sub = NULL;
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
-                        continue;
-                sub = vz_strdupf("%s/%s", dir, de->d_name);
-                if (sub)
-                        rmdir_tree(sub);
-        }
+        (void)for_each_child(dir, rmdir_tree);
         /* A cgroup can stay busy for a moment after its last task exits. */
         for (int i = 0; i < 100; i++) {
                 if (rmdir(dir) == 0 || errno == ENOENT)
