@@ -204,6 +204,48 @@ typedef struct vz_ubc {
  * swappages), at most n of them; returns how many were filled. */
 int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e);
 
+/* ---------------------------------------------------------------- capacity */
+/* This host, as the capacity tools (vzsplit, vzmemcheck, vzcpucheck, vzcalc)
+ * see it. */
+typedef struct vz_host_info {
+        uint64_t ram;         /* MemTotal, bytes */
+        uint64_t swap;        /* SwapTotal, bytes */
+        uint64_t lowmem;      /* LowTotal on 32-bit highmem kernels, else MemTotal */
+        uint64_t threads_max; /* /proc/sys/kernel/threads-max */
+        unsigned cpus;        /* online CPUs */
+        /* "Power of the node" in CPU units, as OpenVZ: 25 x the sum of the
+         * CPUs' bogomips (a CPU without bogomips counts 100000). */
+        uint64_t cpu_power;
+        long page_size;
+} vz_host_info;
+int vz_host_get_info(vz_host_info *ret, vz_err *e);
+/* CPU units of a CT: a running CT's live weight read back from its cgroup
+ * (cpu.shares or cpu.weight), else CPUUNITS (default 1000). */
+int vz_ct_get_cpuunits(vz_ct *ct, unsigned *ret, vz_err *e);
+/* Which CT a host PID belongs to, from its cgroup under VZ_CGROUP (0: the
+ * host). ret_vpid (may be NULL): its PID inside the CT (last NSpid). name:
+ * its Name from /proc/<pid>/status. -ESRCH if there is no such process. */
+int vz_pid_get_ct(vz_ctx *ctx, int pid, unsigned *ret_ctid, int *ret_vpid, char *name,
+                  size_t namelen, vz_err *e);
+/* vzsplit: the VSwap sample config for n CTs on this host (RAM less a 50 MB
+ * reserve and swap split evenly, disk from VE_PRIVATE's filesystem).
+ * swap_bytes < 0: the host's swap. VZ_E_RESOURCE if n CTs do not fit. */
+int vz_split_config(vz_ctx *ctx, unsigned n, int64_t swap_bytes, char **ret_text, vz_err *e);
+
+/* vzcfgvalidate: check the UBCs of a config file (OPENVZ.md 3.5). Each
+ * finding goes to fn with its severity, message and the repair (NULL if
+ * none); fn returns true to apply the repair. Repairs are saved (comments
+ * and order kept) only if no problem remains. vswap: 1/0 force the mode,
+ * -1 detects it from PHYSPAGES. Returns the number of problems left
+ * (recommendations do not count), or -errno. */
+enum vz_validate_severity {
+        VZ_VALIDATE_ERROR = 0,
+        VZ_VALIDATE_WARNING = 1,
+        VZ_VALIDATE_RECOMMENDATION = 2,
+};
+typedef bool (*vz_validate_fn)(int severity, const char *msg, const char *fix, void *userdata);
+int vz_cfg_validate(const char *path, int vswap, vz_validate_fn fn, void *userdata, vz_err *e);
+
 /* ---------------------------------------------------------------- lifecycle */
 typedef struct vz_create_opts {
         const char *ostemplate; /* NULL: config OSTEMPLATE, then DEF_OSTEMPLATE */

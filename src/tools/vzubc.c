@@ -6,18 +6,33 @@
  * barrier and limit); --raw prints /proc/user_beancounters exactly as the
  * 64-bit OpenVZ kernel did (OPENVZ.md 3.3), for scripts that parse it.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 
 struct options {
-        bool raw, verbose, quiet;
+        bool raw, verbose, quiet, color, relative, incremental;
         double qh, qm;
+        const char *store; /* -rd / -id: where -r and -i keep the previous run */
+        const char *file;  /* -f: read this file ("-": stdin) instead of the CTs */
+};
+
+/* One beancounter block: a CT's resources, from libvz or from a file. */
+struct block {
+        unsigned ctid;
+        size_t n;
+        vz_ubc u[32];
+        char names[32][24]; /* storage for names read from a file */
 };
 
 static bool is_pages(const char *name)
@@ -79,18 +94,18 @@ static uint64_t raw_value(int64_t v)
 
 /* The 24 compatibility rows (IDs 0..23: the dummy rows 4 and 20..22
  * included, swappages not), as /proc/user_beancounters has them. */
-static void print_raw(unsigned ctid, const vz_ubc *u, size_t n)
+static void print_raw(const struct block *b)
 {
         char id[16];
 
-        snprintf(id, sizeof(id), "%u", ctid);
+        snprintf(id, sizeof(id), "%u", b->ctid);
         for (int rid = 0; rid < 24; rid++) {
                 const vz_ubc *r = NULL;
                 vz_ubc dummy = {
                     .name = "dummy", .id = rid, .barrier = VZ_UNLIMITED, .limit = VZ_UNLIMITED};
-                for (size_t i = 0; i < n; i++)
-                        if (u[i].id == rid)
-                                r = &u[i];
+                for (size_t i = 0; i < b->n; i++)
+                        if (b->u[i].id == rid)
+                                r = &b->u[i];
                 if (!r)
                         r = &dummy;
                 printf("%10s%c %-12s %20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64
@@ -101,29 +116,134 @@ static void print_raw(unsigned ctid, const vz_ubc *u, size_t n)
         }
 }
 
-static void print_human(unsigned ctid, const vz_ubc *u, size_t n, const struct options *o)
+/* ------------------------------------------------------- -r and -i state */
+/* <store>/ubc.<ctid> keeps "name failcnt" lines of the last -r run,
+ * <store>/held.<ctid> "name held" lines of the last -i run. */
+static bool store_get(const struct options *o, const char *kind, unsigned ctid, const char *name,
+                      int64_t *ret)
 {
-        printf("----------------------------------------------------------------\n");
-        printf("CT %-9u | HELD Bar%% Lim%%| MAXH Bar%% Lim%%| BAR | LIM | FAIL\n", ctid);
-        printf("-------------+---------------+---------------+-----+-----+------\n");
-        for (size_t i = 0; i < n; i++) {
-                const vz_ubc *r = &u[i];
-                bool pg = is_pages(r->name);
-                char h[32], hb[16], hl[16], m[32], mb[16], ml[16], b[32], l[32], f[24];
-                int64_t bar = r->barrier;
+        char path[4096], line[128], n[64];
+        long long v;
+        bool found = false;
+        FILE *f;
 
-                if (o->quiet) {
-                        double lim = unlimited(r->limit) || r->limit <= 0 ? 0 : (double)r->limit;
-                        if (r->failcnt <= 0 && (lim == 0 || ((double)r->held < lim * o->qh &&
-                                                             (double)r->maxheld < lim * o->qm)))
-                                continue;
+        snprintf(path, sizeof(path), "%s/%s.%u", o->store, kind, ctid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        while (!found && fgets(line, sizeof(line), f))
+                if (sscanf(line, "%63s %lld", n, &v) == 2 && !strcmp(n, name)) {
+                        *ret = v;
+                        found = true;
+                }
+        fclose(f);
+        return found;
+}
+
+static int store_put(const struct options *o, const char *kind, const struct block *b, bool held)
+{
+        char path[4096], tmp[4200];
+        FILE *f;
+        int fd;
+
+        if (mkdir(o->store, 0700) < 0 && errno != EEXIST) {
+                tool_error("cannot create %s: %s", o->store, strerror(errno));
+                return -1;
+        }
+        snprintf(path, sizeof(path), "%s/%s.%u", o->store, kind, b->ctid);
+        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        f = fd < 0 ? NULL : fdopen(fd, "w");
+        if (!f) {
+                tool_error("cannot write %s: %s", tmp, strerror(errno));
+                if (fd >= 0)
+                        close(fd);
+                return -1;
+        }
+        for (size_t i = 0; i < b->n; i++)
+                fprintf(f, "%s %" PRId64 "\n", b->u[i].name,
+                        held ? b->u[i].held : b->u[i].failcnt);
+        if (fclose(f) != 0 || rename(tmp, path) < 0) {
+                tool_error("cannot write %s: %s", path, strerror(errno));
+                unlink(tmp);
+                return -1;
+        }
+        return 0;
+}
+
+static void store_clear(const struct options *o, const char *kind)
+{
+        size_t l = strlen(kind);
+        struct dirent *de;
+        DIR *d = opendir(o->store);
+
+        if (!d)
+                return;
+        while ((de = readdir(d)))
+                if (!strncmp(de->d_name, kind, l) && de->d_name[l] == '.')
+                        unlinkat(dirfd(d), de->d_name, 0);
+        closedir(d);
+}
+
+/* -r: failcnt since the previous run (the whole count if there was none or
+ * the counter went back, e.g. the CT restarted). Saves the new counts. */
+static int apply_relative(const struct options *o, struct block *b)
+{
+        struct block cur = *b;
+
+        for (size_t i = 0; i < b->n; i++) {
+                int64_t old;
+                if (b->u[i].failcnt > 0 && store_get(o, "ubc", b->ctid, b->u[i].name, &old) &&
+                    old <= b->u[i].failcnt)
+                        b->u[i].failcnt -= old;
+        }
+        return store_put(o, "ubc", &cur, false);
+}
+
+static void signed_human(char *buf, size_t len, int64_t d, bool pages)
+{
+        char h[32];
+
+        if (d == 0) {
+                snprintf(buf, len, "0");
+                return;
+        }
+        human(h, sizeof(h), d < 0 ? -d : d, pages);
+        snprintf(buf, len, "%c%s", d < 0 ? '-' : '+', h);
+}
+
+static void print_human(const struct block *b, const int64_t *delta, const struct options *o)
+{
+        const char *red = o->color ? "\033[31m" : "", *yellow = o->color ? "\033[33m" : "",
+                   *off = o->color ? "\033[0m" : "";
+        bool header = false;
+
+        for (size_t i = 0; i < b->n; i++) {
+                const vz_ubc *r = &b->u[i];
+                bool pg = is_pages(r->name), near;
+                char h[40], hb[16], hl[16], m[32], mb[16], ml[16], bb[32], l[32], f[24];
+                int64_t bar = r->barrier;
+                double lim = unlimited(r->limit) || r->limit <= 0 ? 0 : (double)r->limit;
+
+                near = lim > 0 && ((double)r->held >= lim * o->qh || (double)r->maxheld >= lim * o->qm);
+                if (o->quiet && r->failcnt <= 0 && !near)
+                        continue;
+                if (!header) {
+                        printf("----------------------------------------------------------------\n");
+                        printf("CT %-9u |%s Bar%% Lim%%| MAXH Bar%% Lim%%| BAR | LIM |%s\n", b->ctid,
+                               o->incremental ? "+HELD" : " HELD", o->relative ? "+FAIL" : " FAIL");
+                        printf("-------------+---------------+---------------+-----+-----+------\n");
+                        header = true;
                 }
                 /* An unlimited barrier says nothing: hidden unless -v. */
                 if (unlimited(bar) && !o->verbose)
                         bar = 0;
-                human(h, sizeof(h), r->held, pg);
+                if (delta)
+                        signed_human(h, sizeof(h), delta[i], pg);
+                else
+                        human(h, sizeof(h), r->held, pg);
                 human(m, sizeof(m), r->maxheld, pg);
-                human(b, sizeof(b), bar, pg);
+                human(bb, sizeof(bb), bar, pg);
                 human(l, sizeof(l), r->limit, pg);
                 pct(hb, sizeof(hb), r->held, bar);
                 pct(hl, sizeof(hl), r->held, r->limit);
@@ -133,14 +253,40 @@ static void print_human(unsigned ctid, const vz_ubc *u, size_t n, const struct o
                         snprintf(f, sizeof(f), "%" PRId64, r->failcnt);
                 else
                         snprintf(f, sizeof(f), "-");
-                printf("%12s |%5s %4s %4s|%5s %4s %4s|%5s|%5s| %4s%s\n", r->name, h, hb, hl, m, mb,
-                       ml, b, l, f, r->enforced || !o->verbose ? "" : " (not enforced)");
+                printf("%s%12s |%5s %4s %4s|%5s %4s %4s|%5s|%5s| %4s%s%s\n",
+                       r->failcnt > 0 ? red : near ? yellow : "", r->name, h, hb, hl, m, mb, ml,
+                       bb, l, f, r->enforced || !o->verbose ? "" : " (not enforced)",
+                       r->failcnt > 0 || near ? off : "");
         }
+}
+
+static int show_block(struct block *b, const struct options *o)
+{
+        int64_t delta[32];
+        int rc = 0;
+
+        if (o->relative && apply_relative(o, b) < 0)
+                rc = 1;
+        if (o->incremental) {
+                for (size_t i = 0; i < b->n; i++) {
+                        int64_t old;
+                        delta[i] = store_get(o, "held", b->ctid, b->u[i].name, &old)
+                                       ? b->u[i].held - old
+                                       : b->u[i].held;
+                }
+                if (store_put(o, "held", b, true) < 0)
+                        rc = 1;
+        }
+        if (o->raw)
+                print_raw(b);
+        else
+                print_human(b, o->incremental ? delta : NULL, o);
+        return rc;
 }
 
 static int show(vz_ctx *ctx, unsigned ctid, bool named, const struct options *o)
 {
-        vz_ubc u[VZ_UBC_COUNT];
+        struct block b = {.ctid = ctid};
         vz_ct_state st;
         vz_ct *ct = NULL;
         vz_err e = {0};
@@ -159,30 +305,144 @@ static int show(vz_ctx *ctx, unsigned ctid, bool named, const struct options *o)
                 tool_error("CT %u is not running", ctid);
                 return 1;
         }
-        n = vz_ct_get_ubc(ct, u, VZ_UBC_COUNT, &e);
+        n = vz_ct_get_ubc(ct, b.u, VZ_UBC_COUNT, &e);
         vz_ct_free(ct);
         if (n < 0)
                 return tool_fail(&e, "CT %u", ctid);
-        if (o->raw)
-                print_raw(ctid, u, (size_t)n);
-        else
-                print_human(ctid, u, (size_t)n, o);
-        return 0;
+        b.n = (size_t)n;
+        return show_block(&b, o);
+}
+
+/* -f FILE: blocks in /proc/user_beancounters (or /proc/bc/resources)
+ * format; a block starts at "<id>:", dummy rows are skipped. */
+static int show_file(const struct options *o, const unsigned *ids, size_t nids)
+{
+        FILE *f = strcmp(o->file, "-") ? fopen(o->file, "re") : stdin;
+        struct block b = {0};
+        bool inblock = false, want = false;
+        char line[512];
+        int rc = 0;
+
+        if (!f) {
+                tool_error("cannot open %s: %s", o->file, strerror(errno));
+                return 1;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                char *p = line, name[24];
+                unsigned long long v[5];
+
+                if (!strncmp(line, "Version:", 8)) {
+                        if (strncmp(line + 8, " 2.5", 4) != 0) {
+                                tool_error("unknown version: %s", line + 9);
+                                rc = 1;
+                                break;
+                        }
+                        continue;
+                }
+                while (*p == ' ')
+                        p++;
+                if (isdigit((unsigned char)*p)) {
+                        char *end;
+                        unsigned long id = strtoul(p, &end, 10);
+                        if (*end != ':')
+                                continue;
+                        if (inblock && want && show_block(&b, o))
+                                rc = 1;
+                        memset(&b, 0, sizeof(b));
+                        b.ctid = (unsigned)id;
+                        inblock = true;
+                        want = nids == 0;
+                        for (size_t i = 0; i < nids; i++)
+                                if (ids[i] == b.ctid)
+                                        want = true;
+                        p = end + 1;
+                }
+                if (!inblock || sscanf(p, "%23s %llu %llu %llu %llu %llu", name, &v[0], &v[1],
+                                       &v[2], &v[3], &v[4]) != 6)
+                        continue;
+                if (!strcmp(name, "dummy") || b.n >= 32)
+                        continue;
+                snprintf(b.names[b.n], sizeof(b.names[b.n]), "%s", name);
+                b.u[b.n] = (vz_ubc){.name = b.names[b.n],
+                                    .id = -1,
+                                    .enforced = true,
+                                    .held = (int64_t)v[0],
+                                    .maxheld = (int64_t)v[1],
+                                    .barrier = (int64_t)v[2],
+                                    .limit = (int64_t)v[3],
+                                    .failcnt = (int64_t)v[4]};
+                b.n++;
+        }
+        if (inblock && want && show_block(&b, o))
+                rc = 1;
+        if (f != stdin)
+                fclose(f);
+        return rc;
 }
 
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: vzubc [-R|--raw] [-v] [-q [-qh F] [-qm F]] [CTID|name ...]\n"
-                   "  -R, --raw      print /proc/user_beancounters (Version 2.5 layout)\n"
-                   "  -v, --verbose  show unlimited barriers and unenforced beancounters\n"
-                   "  -q, --quiet    only beancounters with fails or near their limit\n"
-                   "  -qh F          held threshold for -q (fraction of limit, default 0.5)\n"
-                   "  -qm F          maxheld threshold for -q (default 0.8)\n");
+        fprintf(f,
+                "Usage: vzubc [option ...] [-f FILE|-] [CTID|name ...]\n"
+                "  -R, --raw        print /proc/user_beancounters (Version 2.5 layout)\n"
+                "  -v, --verbose    show unlimited barriers and unenforced beancounters\n"
+                "  -c, --color      colour lines with fails (red) or near the limit (yellow)\n"
+                "  -q, --quiet      only beancounters with fails or near their limit\n"
+                "  -qh F            held threshold for -q (fraction of limit, default 0.5)\n"
+                "  -qm F            maxheld threshold for -q (default 0.8)\n"
+                "  -r, --relative   fail counts since the previous -r run\n"
+                "  -rd DIR          keep -r/-i state in DIR (default /tmp/vzubc.store)\n"
+                "  -rc              clear the -r state\n"
+                "  -i, --incremental held change since the previous -i run\n"
+                "  -id DIR          same as -rd\n"
+                "  -ic              clear the -i state\n"
+                "  -w, --watch      run under watch(1); -wd highlights differences,\n"
+                "                   -wt hides watch's title, -wn SEC sets the interval\n"
+                "  -f FILE          read beancounters from FILE (\"-\": stdin) in\n"
+                "                   /proc/user_beancounters format\n");
+}
+
+/* -w: run ourselves under watch(1) without the watch options. */
+static int run_watch(int argc, char **argv, const char *wargs[], size_t nw)
+{
+        char **av = calloc((size_t)argc + nw + 6, sizeof(*av));
+        char self[4096];
+        ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        size_t k = 0;
+
+        if (!av || l <= 0) {
+                tool_error("cannot run watch: %s", strerror(errno));
+                return 1;
+        }
+        self[l] = '\0';
+        av[k++] = (char *)"watch";
+        for (size_t i = 0; i < nw; i++)
+                av[k++] = (char *)wargs[i];
+        av[k++] = (char *)"--";
+        av[k++] = self;
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                if (!strcmp(a, "-w") || !strcmp(a, "--watch") || !strcmp(a, "-wd") ||
+                    !strcmp(a, "-wt"))
+                        continue;
+                if (!strcmp(a, "-wn")) {
+                        i++;
+                        continue;
+                }
+                av[k++] = argv[i];
+        }
+        execvp("watch", av);
+        tool_error("cannot run watch: %s", strerror(errno));
+        free(av);
+        return 1;
 }
 
 int main(int argc, char **argv)
 {
-        struct options o = {.qh = 0.5, .qm = 0.8};
+        struct options o = {.qh = 0.5, .qm = 0.8, .store = "/tmp/vzubc.store"};
+        const char *wargs[8];
+        size_t nw = 0;
+        bool watch = false, rclear = false, iclear = false;
         vz_ctx *ctx = NULL;
         vz_err e = {0};
         unsigned *ids = NULL;
@@ -190,16 +450,19 @@ int main(int argc, char **argv)
         int rc = 0, first = 1;
 
         tool_init("vzubc");
-        /* OpenVZ's vzubc has two-letter options (-qh, -qm): parse by hand. */
-        for (; first < argc && argv[first][0] == '-'; first++) {
+        /* OpenVZ's vzubc has two-letter options (-qh, -rd, -wn): by hand. */
+        for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
                 const char *a = argv[first];
+                bool arg = first + 1 < argc;
                 if (!strcmp(a, "-R") || !strcmp(a, "--raw"))
                         o.raw = true;
                 else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
                         o.verbose = true;
+                else if (!strcmp(a, "-c") || !strcmp(a, "--color"))
+                        o.color = true;
                 else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
                         o.quiet = true;
-                else if ((!strcmp(a, "-qh") || !strcmp(a, "-qm")) && first + 1 < argc) {
+                else if ((!strcmp(a, "-qh") || !strcmp(a, "-qm")) && arg) {
                         char *end;
                         double d = strtod(argv[++first], &end);
                         if (*end || d <= 0) {
@@ -208,24 +471,71 @@ int main(int argc, char **argv)
                         }
                         *(a[2] == 'h' ? &o.qh : &o.qm) = d;
                         o.quiet = true;
-                } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+                } else if (!strcmp(a, "-r") || !strcmp(a, "--relative"))
+                        o.relative = true;
+                else if (!strcmp(a, "-i") || !strcmp(a, "--incremental"))
+                        o.incremental = true;
+                else if ((!strcmp(a, "-rd") || !strcmp(a, "-id")) && arg) {
+                        o.store = argv[++first];
+                        *(a[1] == 'r' ? &o.relative : &o.incremental) = true;
+                } else if (!strcmp(a, "-rc"))
+                        rclear = o.relative = true;
+                else if (!strcmp(a, "-ic"))
+                        iclear = o.incremental = true;
+                else if (!strcmp(a, "-w") || !strcmp(a, "--watch"))
+                        watch = true;
+                else if (!strcmp(a, "-wd") || !strcmp(a, "-wt")) {
+                        watch = true;
+                        wargs[nw++] = a[2] == 'd' ? "-d" : "-t";
+                } else if (!strcmp(a, "-wn") && arg && nw + 2 <= 8) {
+                        watch = true;
+                        wargs[nw++] = "-n";
+                        wargs[nw++] = argv[++first];
+                } else if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && arg)
+                        o.file = argv[++first];
+                else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
                         usage(stdout);
                         return 0;
                 } else if (!strcmp(a, "--")) {
                         first++;
                         break;
                 } else {
-                        tool_error("unknown option: %s", a);
+                        tool_error("unknown option or missing argument: %s", a);
                         usage(stderr);
                         return 1;
                 }
+        }
+        if (first < argc && !strcmp(argv[first], "-") && !o.file) {
+                o.file = "-";
+                first++;
+        }
+        if (watch)
+                return run_watch(argc, argv, wargs, nw);
+        if (rclear)
+                store_clear(&o, "ubc");
+        if (iclear)
+                store_clear(&o, "held");
+        if (o.raw)
+                print_raw_header();
+        if (o.file) {
+                /* CT ids filter the file's blocks; no config needed. */
+                ids = calloc((size_t)argc, sizeof(*ids));
+                for (int i = first; ids && i < argc; i++)
+                        if (vz_ctid_parse(argv[i], &ids[nids]) == 0)
+                                nids++;
+                        else {
+                                tool_error("CT ID %s is invalid", argv[i]);
+                                free(ids);
+                                return 1;
+                        }
+                rc = ids ? show_file(&o, ids, nids) : 1;
+                free(ids);
+                return rc;
         }
         if (vz_ctx_new(&ctx, &e) < 0) {
                 tool_fail(&e, "cannot read global config");
                 return 1;
         }
-        if (o.raw)
-                print_raw_header();
         if (first < argc) {
                 for (int i = first; i < argc; i++) {
                         unsigned id;
