@@ -313,6 +313,22 @@ static int show(vz_ctx *ctx, unsigned ctid, bool named, const struct options *o)
         return show_block(&b, o);
 }
 
+/* Kernel resource IDs by name (OPENVZ.md 3.2), for --raw of a file. */
+static int resource_id(const char *name)
+{
+        static const char *const ids[] = {
+            "kmemsize",    "lockedpages",  "privvmpages", "shmpages",     "dummy",
+            "numproc",     "physpages",    "vmguarpages", "oomguarpages", "numtcpsock",
+            "numflock",    "numpty",       "numsiginfo",  "tcpsndbuf",    "tcprcvbuf",
+            "othersockbuf", "dgramrcvbuf", "numothersock", "dcachesize",  "numfile",
+            "dummy",       "dummy",        "dummy",       "numiptent",    "swappages",
+        };
+        for (int i = 0; i < (int)(sizeof(ids) / sizeof(*ids)); i++)
+                if (!strcmp(ids[i], name))
+                        return i;
+        return -1;
+}
+
 /* -f FILE: blocks in /proc/user_beancounters (or /proc/bc/resources)
  * format; a block starts at "<id>:", dummy rows are skipped. */
 static int show_file(const struct options *o, const unsigned *ids, size_t nids)
@@ -364,7 +380,7 @@ static int show_file(const struct options *o, const unsigned *ids, size_t nids)
                         continue;
                 snprintf(b.names[b.n], sizeof(b.names[b.n]), "%s", name);
                 b.u[b.n] = (vz_ubc){.name = b.names[b.n],
-                                    .id = -1,
+                                    .id = resource_id(name),
                                     .enforced = true,
                                     .held = (int64_t)v[0],
                                     .maxheld = (int64_t)v[1],

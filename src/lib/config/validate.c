@@ -324,6 +324,34 @@ static void rules_vswap(struct vstate *s)
                         (long long)u[SWAP].b);
 }
 
+static int parse_one(int i, const char *v, int64_t *b, int64_t *l)
+{
+        if (i == DSPACE || i == DINODES)
+                return vz_param_disk_value(names[i], v, b, l);
+        return vz_param_ubc_value(names[i], v, b, l);
+}
+
+/* The value parsers refuse barrier > limit, the very thing to report here:
+ * such a pair is read half by half. */
+static int parse_item(int i, const char *v, struct item *x)
+{
+        _cleanup_free_ char *a = NULL;
+        const char *colon;
+        int64_t t;
+        int r;
+
+        r = parse_one(i, v, &x->b, &x->l);
+        if (r != -ERANGE || !(colon = strchr(v, ':')))
+                return r;
+        a = strndup(v, (size_t)(colon - v));
+        if (!a)
+                return -ENOMEM;
+        r = parse_one(i, a, &x->b, &t);
+        if (r < 0)
+                return r;
+        return parse_one(i, colon + 1, &x->l, &t);
+}
+
 _public_ int vz_cfg_validate(const char *path, int vswap, vz_validate_fn fn, void *userdata,
                              vz_err *e)
 {
@@ -338,14 +366,12 @@ _public_ int vz_cfg_validate(const char *path, int vswap, vz_validate_fn fn, voi
                 struct item *x = &s.it[i];
                 if (!v)
                         continue;
-                if (i == DSPACE || i == DINODES)
-                        r = vz_param_disk_value(names[i], v, &x->b, &x->l);
-                else
-                        r = vz_param_ubc_value(names[i], v, &x->b, &x->l);
+                r = parse_item(i, v, x);
                 if (r < 0) {
+                        r = vz_fail(e, VZ_E_INVALID_CONFIG, -EINVAL, "invalid value %s=\"%s\"",
+                                    names[i], v);
                         vz_conffile_free(s.f);
-                        return vz_fail(e, VZ_E_INVALID_CONFIG, -EINVAL,
-                                       "%s: invalid value %s=\"%s\"", path, names[i], v);
+                        return r;
                 }
                 x->set = true;
         }
