@@ -99,7 +99,8 @@ static void fmt_val(char *buf, size_t len, int64_t v)
 
 /* One finding. The repair (new barrier and limit of item i) is offered to
  * the caller; applied if it says so. Recommendations never fail the check. */
-static void finding(struct vstate *s, int sev, int i, int64_t nb, int64_t nl, const char *fmt, ...)
+_printf_(6, 7) static void finding(struct vstate *s, int sev, int i, int64_t nb, int64_t nl,
+                                     const char *fmt, ...)
 {
         char msg[512], fix[96], a[32], b[32];
         va_list ap;
