@@ -3,8 +3,8 @@
  * What a CT's cgroups enforce, at start and live (vzctl set on a running
  * CT): NUMPROC, memory (PHYSPAGES/SWAPPAGES, VSwap style; KMEMSIZE where v1
  * still honours it), CPU (CPUUNITS, CPULIMIT, CPUS, CPUMASK, NODEMASK), I/O
- * (IOPRIO, IOLIMIT, IOPSLIMIT on the disk holding VE_PRIVATE) and device
- * access (the default allow-list plus DEVICES/DEVNODES).
+ * (IOPRIO, IOLIMIT, IOPSLIMIT on the disk holding VE_PRIVATE); device
+ * access (the default allow-list plus DEVICES/DEVNODES) is devices.c.
  *
  * Every write first reads the file's old value; if a later write fails
  * (e.g. the kernel refuses to lower memory below usage with EBUSY), the
@@ -425,84 +425,6 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
         return 0;
 }
 
-/* The nodes every CT gets (bound into its /dev) and the pty majors. */
-static const char *const default_devices[] = {
-    "c 1:3 rwm",   /* null */
-    "c 1:5 rwm",   /* zero */
-    "c 1:7 rwm",   /* full */
-    "c 1:8 rwm",   /* random */
-    "c 1:9 rwm",   /* urandom */
-    "c 5:0 rwm",   /* tty */
-    "c 5:1 rwm",   /* console */
-    "c 5:2 rwm",   /* ptmx */
-    "c 136:* rwm", /* pts */
-    NULL,
-};
-
-/* "c:10:200:rw" / "b:8:*:r" (DEVICES) -> "c 10:200 rw"; "rw" -> "rwm". */
-static int devices_rule(const char *tok, char *buf, size_t len)
-{
-        char type, perm[8] = "";
-        char maj[16], min[16];
-
-        if (sscanf(tok, "%c:%15[^:]:%15[^:]:%7s", &type, maj, min, perm) != 4 ||
-            (type != 'c' && type != 'b'))
-                return -EINVAL;
-        /* Loop devices would let a CT mount any file: never (OpenVZ). */
-        if (streq(perm, "none") || (type == 'b' && streq(maj, "7")))
-                return 0;
-        snprintf(buf, len, "%c %s:%s %s%s%s", type, maj, min, strchr(perm, 'r') ? "r" : "",
-                 strchr(perm, 'w') ? "w" : "", "m");
-        return 1;
-}
-
-int vz_cgroup_apply_devices(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
-{
-        _cleanup_strv_free_ char **devs = NULL, **nodes = NULL;
-        char rule[64];
-        int r;
-
-        /* cgroup v1 devices controller; on v2 this needs a BPF program (the
-         * resource work), until then a privileged CT loses CAP_MKNOD. */
-        r = vz_cgroup_write(cg, "devices", "devices.deny", "a", e);
-        if (r == -ENOENT)
-                return 1; /* not enforced here */
-        if (r < 0)
-                return r;
-        for (size_t i = 0; default_devices[i]; i++) {
-                r = vz_cgroup_write(cg, "devices", "devices.allow", default_devices[i], e);
-                if (r < 0)
-                        return r;
-        }
-        vz_strv_split(vz_ct_get(ct, "DEVICES"), " ", &devs);
-        for (size_t i = 0; devs && devs[i]; i++)
-                if (devices_rule(devs[i], rule, sizeof(rule)) > 0) {
-                        r = vz_cgroup_write(cg, "devices", "devices.allow", rule, e);
-                        if (r < 0)
-                                return r;
-                }
-        /* DEVNODES name:perm: the host node's numbers. */
-        vz_strv_split(vz_ct_get(ct, "DEVNODES"), " ", &nodes);
-        for (size_t i = 0; nodes && nodes[i]; i++) {
-                char *c = strrchr(nodes[i], ':'), path[300];
-                struct stat st;
-                if (!c || streq(c + 1, "none"))
-                        continue;
-                *c = '\0';
-                snprintf(path, sizeof(path), "/dev/%s", nodes[i]);
-                if (strstr(nodes[i], "..") || stat(path, &st) < 0 ||
-                    !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
-                        continue;
-                snprintf(rule, sizeof(rule), "%c %u:%u %s%sm", S_ISCHR(st.st_mode) ? 'c' : 'b',
-                         major(st.st_rdev), minor(st.st_rdev), strchr(c + 1, 'r') ? "r" : "",
-                         strchr(c + 1, 'w') ? "w" : "");
-                r = vz_cgroup_write(cg, "devices", "devices.allow", rule, e);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int apply(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 {
         struct plan pl = {.cg = cg};
@@ -543,6 +465,8 @@ int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
         if (r < 0)
                 return r;
         r = apply(cg, ct, e);
+        if (r >= 0)
+                r = vz_cgroup_apply_devices(cg, ct, e);
         vz_cgroup_free(cg);
-        return r;
+        return r < 0 ? r : 0;
 }
