@@ -400,7 +400,9 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 }
                 changed = la != lb || memcmp(a, b, la) != 0;
         }
-        if (!changed) {
+        /* A running CT may differ from its saved config (an earlier set
+         * without --save): setting the saved value again must still apply. */
+        if (!changed && !st.running) {
                 r = 1;
                 goto out;
         }
@@ -427,6 +429,10 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 ct->conf = saved;
                 if (r < 0)
                         goto out;
+                if (!changed) {
+                        r = 1;
+                        goto out;
+                }
         }
         if (!(flags & VZ_SET_SAVE)) {
                 r = 0;
