@@ -464,5 +464,20 @@ out:
 _public_ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
                       vz_err *e)
 {
-        return set_with_sample(ct, ch, apply_sample, flags, e);
+        const vz_param_info *p;
+        int r;
+
+        r = set_with_sample(ct, ch, apply_sample, flags, e);
+        if (r < 0)
+                return r;
+        /* Never silently: a value the kernel will not hold is said so. */
+        for (size_t i = 0; (p = vz_changes_param_at(ch, i)); i++) {
+                const char *why = p->flags & VZ_PF_NOT_ENFORCED
+                                      ? "a stock kernel has no mechanism for it"
+                                      : vz_ct_param_unenforced(ct, p->name);
+                if (why)
+                        vz_warn("%s is %s but not enforced: %s", p->name,
+                                flags & VZ_SET_SAVE ? "saved" : "set", why);
+        }
+        return r;
 }

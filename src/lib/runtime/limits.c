@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 
 #include "cgroup.h"
 #include "config/params.h"
@@ -469,4 +470,97 @@ int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
                 r = vz_cgroup_apply_devices(cg, ct, e);
         vz_cgroup_free(cg);
         return r < 0 ? r : 0;
+}
+
+/* ------------------------------------------------------------ what holds */
+static bool kernel_at_least(int maj, int min)
+{
+        struct utsname u;
+        int a = 0, b = 0;
+
+        if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &a, &b) != 2)
+                return false;
+        return a > maj || (a == maj && b >= min);
+}
+
+/* Is there a proportional I/O weight on disk dev: BFQ as its scheduler, or
+ * io.cost turned on for it (v2)? mq-deadline, kyber and none ignore weights. */
+static bool io_weight_works(vz_cgroup *cg, const char *dev)
+{
+        _cleanup_free_ char *sched = NULL, *qos = NULL;
+        char path[128];
+
+        snprintf(path, sizeof(path), "/sys/dev/block/%s/queue/scheduler", dev);
+        if (vz_read_file(path, 4096, &sched, NULL) == 0 && strstr(sched, "[bfq]"))
+                return true;
+        if (vz_cgroup_controller_v2(cg, "io") &&
+            vz_read_file("/sys/fs/cgroup/io.cost.qos", 1 << 16, &qos, NULL) == 0) {
+                for (char *p = qos, *save = NULL, *t; (t = strtok_r(p, "\n", &save)); p = NULL)
+                        if (vz_startswith(t, dev) && t[strlen(dev)] == ' ' && strstr(t, "enable=1"))
+                                return true;
+        }
+        return false;
+}
+
+const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        const char *why = NULL;
+        vz_cgroup *cg = NULL;
+        char dev[32];
+
+        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, NULL) < 0)
+                return "no cgroup hierarchy is mounted";
+        if (streq(name, "KMEMSIZE")) {
+                if (vz_cgroup_controller_v2(cg, "memory"))
+                        why = "cgroup v2 has no kernel-memory limit (kernel memory counts "
+                              "against the RAM limit)";
+                else if (kernel_at_least(6, 1))
+                        why = "Linux 6.1 and later ignore cgroup v1 kernel-memory limits "
+                              "(kernel memory counts against the RAM limit)";
+        } else if (streq(name, "SWAPPAGES")) {
+                bool v2 = vz_cgroup_controller_v2(cg, "memory");
+                const char *sw = v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+                const char *ram = v2 ? "memory.max" : "memory.limit_in_bytes";
+                _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+                /* The swap file exists only with swap accounting; look at the
+                 * CT's cgroup, else its parent (there once any CT ran). */
+                if ((vz_cgroup_read(cg, "memory", ram, &a) == 0 &&
+                     vz_cgroup_read(cg, "memory", sw, &b) < 0) ||
+                    (!a && vz_cgroup_read_parent(cg, "memory", ram, &c) == 0 &&
+                     vz_cgroup_read_parent(cg, "memory", sw, &d) < 0))
+                        why = "swap accounting is off in this kernel (boot with swapaccount=1)";
+        } else if (streq(name, "IOPRIO")) {
+                if (!private_disk(ct, dev, sizeof(dev)))
+                        why = "VE_PRIVATE is on no block device";
+                else if (!io_weight_works(cg, dev))
+                        why = "the disk's I/O scheduler is not BFQ and io.cost is off, so "
+                              "the kernel ignores I/O weights";
+        } else if (streq(name, "IOLIMIT") || streq(name, "IOPSLIMIT")) {
+                if (!private_disk(ct, dev, sizeof(dev)))
+                        why = "VE_PRIVATE is on no block device (tmpfs, overlay or a btrfs "
+                              "subvolume): nothing to throttle";
+        }
+        if (!why) {
+                static const struct {
+                        const char *param, *controller;
+                } need[] = {
+                    {"NUMPROC", "pids"},        {"PHYSPAGES", "memory"}, {"SWAPPAGES", "memory"},
+                    {"CPUUNITS", "cpu"},        {"CPULIMIT", "cpu"},     {"CPUS", "cpu"},
+                    {"CPUMASK", "cpuset"},      {"NODEMASK", "cpuset"},  {"IOLIMIT", "blkio"},
+                    {"IOPSLIMIT", "blkio"},
+                };
+                for (size_t i = 0; i < ELEMENTSOF(need); i++) {
+                        const char *c = need[i].controller;
+                        _cleanup_free_ char *probe = NULL;
+                        if (!streq(name, need[i].param))
+                                continue;
+                        if (streq(c, "blkio") && vz_cgroup_controller_v2(cg, "io"))
+                                c = "io";
+                        if (!vz_cgroup_has_controller(cg, c))
+                                why = "this host has no cgroup controller for it";
+                }
+        }
+        vz_cgroup_free(cg);
+        return why;
 }
