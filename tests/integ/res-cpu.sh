@@ -37,14 +37,33 @@ usage_us() { # CPU time the CT's cgroup used, in microseconds
         fi
 }
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
-# busy CTID N SECS: N busy loops inside the CT for SECS seconds; prints the
-# CPU ticks they used, read from the CT's own /proc.
-busy() {
+# The host and the CT measure the same window, marked through FIFOs in the
+# CT's filesystem (a vzctl exec takes a while to start, longest under
+# emulation): the CT's script says "ready" once its loops run, then counts
+# their ticks between "go" and "stop", written by the host.
+sdir() { echo "$T/vz/root/$1/vzsync"; }
+# busy_start CTID N: N busy loops inside, waiting for go.
+busy_start() {
+        local d; d=$(sdir "$1"); rm -rf "$d"; mkdir -p "$d"
+        mkfifo -m 666 "$d/go" "$d/stop"; chmod 1777 "$d"
         vzctl exec "$1" "i=0; p=''
                 while [ \$i -lt $2 ]; do sh -c 'while :; do :; done' & p=\"\$p \$!\"; i=\$((i+1)); done
-                sleep $3; t=0
-                for q in \$p; do set -- \$(cat /proc/\$q/stat); t=\$((t + \${14} + \${15})); done
-                kill \$p; echo \$t"
+                ticks() { t=0; for q in \$p; do set -- \$(cat /proc/\$q/stat); t=\$((t + \${14} + \${15})); done; echo \$t; }
+                touch /vzsync/ready
+                read x < /vzsync/go; a=\$(ticks); read x < /vzsync/stop; b=\$(ticks)
+                kill \$p; echo \$((b - a)) > /vzsync/ticks" > "$T/busy$1" 2>&1 &
+}
+wait_ready() {
+        local i
+        for i in $(seq 1200); do [ -e "$(sdir "$1")/ready" ] && return 0; sleep 0.05; done
+        fail "CT $1 did not start its loops: $(cat "$T/busy$1")"
+}
+go() { echo > "$(sdir "$1")/go"; }
+stop() { echo > "$(sdir "$1")/stop"; }
+ticks() { # the CT's count, once its script ended
+        local i
+        for i in $(seq 600); do [ -s "$(sdir "$1")/ticks" ] && break; sleep 0.05; done
+        cat "$(sdir "$1")/ticks" 2>/dev/null || fail "CT $1 counted nothing: $(cat "$T/busy$1")"
 }
 # within VALUE LOW HIGH (decimals)
 within() { [ "$(echo "$1 >= $2 && $1 <= $3" | bc -l)" = 1 ]; }
@@ -87,18 +106,22 @@ else
         [ "$(cat "$(cpuf 402 cpu.weight)")" = 300 ] || fail "cpu.weight $(cat "$(cpuf 402 cpu.weight)")"
         [ "$(cat "$(cpuf 401 cpu.weight)")" = 100 ] || fail "cpu.weight $(cat "$(cpuf 401 cpu.weight)")"
 fi
-# share WANT: run both CTs busy for 12 s, measure the middle 8 s on the host.
+# share WANT: both CTs busy, an 8 s window measured on the host and inside.
 share() {
-        local want=$1 a0 b0 a1 b1 t0 t1 ra rb
-        busy 401 1 12 > "$T/in401" 2>&1 & local j1=$!
-        busy 402 1 12 > "$T/in402" 2>&1 & local j2=$!
-        sleep 2
+        local want=$1 a0 b0 a1 b1 t0 t1 ra rb ia ib
+        busy_start 401 1; busy_start 402 1
+        wait_ready 401; wait_ready 402
+        sleep 1
         a0=$(usage_us 401) b0=$(usage_us 402) t0=$(now_us)
+        go 401; go 402
         sleep 8
+        stop 401; stop 402
         a1=$(usage_us 401) b1=$(usage_us 402) t1=$(now_us)
-        wait $j1 $j2
+        ia=$(ticks 401) || exit 1
+        ib=$(ticks 402) || exit 1
+        wait
         ra=$(echo "($b1 - $b0) / ($a1 - $a0)" | bc -l)
-        rb=$(echo "$(cat "$T/in402") / $(cat "$T/in401")" | bc -l) || fail "inside: $(cat "$T/in401" "$T/in402")"
+        rb=$(echo "$ib / $ia" | bc -l)
         tot=$(echo "($a1 - $a0 + $b1 - $b0) / ($t1 - $t0)" | bc -l)
         printf 'CPUUNITS share 402:401 want %s: host %.2f, inside %.2f (CPU use of both %.2f CPUs)\n' \
                 "$want" "$ra" "$rb" "$tot"
@@ -114,17 +137,21 @@ share 1
 ok "CPUUNITS lowered live: 1:1"
 
 # CPULIMIT: two busy loops (demand 200%) on all CPUs, held to the limit.
-# limit PCT: usage over the middle 6 s of a 10 s run, host and inside.
+# limit PCT: usage over an 8 s window, host and inside.
 limit() {
-        local pct=$1 a0 a1 t0 t1 h i
-        busy 401 2 10 > "$T/in401" 2>&1 & local j=$!
-        sleep 2
+        local pct=$1 a0 a1 t0 t1 h i n
+        busy_start 401 2
+        wait_ready 401
+        sleep 1
         a0=$(usage_us 401) t0=$(now_us)
-        sleep 6
+        go 401
+        sleep 8
+        stop 401
         a1=$(usage_us 401) t1=$(now_us)
-        wait $j
+        n=$(ticks 401) || exit 1
+        wait
         h=$(echo "100 * ($a1 - $a0) / ($t1 - $t0)" | bc -l)
-        i=$(echo "100 * $(cat "$T/in401") / $HZ / 10" | bc -l) || fail "inside: $(cat "$T/in401")"
+        i=$(echo "100 * $n / $HZ * 1000000 / ($t1 - $t0)" | bc -l)
         printf 'CPULIMIT %s: host %.1f%%, inside %.1f%%\n' "$pct" "$h" "$i"
         within "$h" $((pct - 5)) $((pct + 5)) || fail "CPULIMIT $pct: host sees $h%"
         within "$i" $((pct - 5)) $((pct + 5)) || fail "CPULIMIT $pct: inside sees $i%"

@@ -34,18 +34,28 @@ disk_of() { # the whole disk holding path, MAJ:MIN
 }
 # rate CTID DEV BS COUNT: overwrite /data (made beforehand) with direct
 # writes; prints "inside_rate host_rate host_iops" (bytes/s, bytes/s, 1/s).
+# Host and CT time the same run: the CT's script says "ready", the host
+# writes "go" into a FIFO in the CT's filesystem and reads "done" from
+# another (a vzctl exec is slow to start and end under emulation).
 rate() {
-        local id=$1 dev=$2 bs=$3 count=$4 b0 b1 t0 t1 secs
+        local id=$1 dev=$2 bs=$3 count=$4 b0 b1 o0 o1 t0 t1 secs d i
+        d=$T/vz/root/$id/vzsync
+        rm -rf "$d"; mkdir -p "$d"; mkfifo -m 666 "$d/go" "$d/done"; chmod 1777 "$d"
+        # Inside, timed by the CT's own clock (/proc/uptime, 10 ms steps).
+        vzctl exec "$id" "touch /vzsync/ready; read x < /vzsync/go; read a x < /proc/uptime
+                dd if=/dev/zero of=/data bs=$bs count=$count oflag=direct conv=notrunc 2>/dev/null || a=failed
+                read b x < /proc/uptime; echo \$a \$b > /vzsync/t; echo > /vzsync/done" > "$T/dd" 2>&1 &
+        for i in $(seq 1200); do [ -e "$d/ready" ] && break; sleep 0.05; done
+        [ -e "$d/ready" ] || fail "CT $id did not start dd: $(cat "$T/dd")"
         set -- $(written "$id" "$dev"); b0=${1:-0} o0=${2:-0}
         t0=$(now_us)
-        # Inside, timed by the CT's own clock (/proc/uptime, 10 ms steps).
-        vzctl exec "$id" "read a x < /proc/uptime
-                dd if=/dev/zero of=/data bs=$bs count=$count oflag=direct conv=notrunc 2>/dev/null || exit 1
-                read b x < /proc/uptime; echo \$a \$b" > "$T/dd" 2>&1 || fail "dd: $(cat "$T/dd")"
+        echo > "$d/go"
+        read -r _ < "$d/done"
         t1=$(now_us)
         set -- $(written "$id" "$dev"); b1=${1:-0} o1=${2:-0}
-        secs=$(tr -d '\r' < "$T/dd" | awk 'NF == 2 {print $2 - $1}')
-        [ -n "$secs" ] && within "$secs" 0.01 1000000000 || fail "dd timing: $(cat "$T/dd")"
+        wait
+        secs=$(awk 'NF == 2 {print $2 - $1}' "$d/t")
+        [ -n "$secs" ] && within "$secs" 0.01 1000000000 || fail "dd: $(cat "$d/t" "$T/dd")"
         echo "$(echo "$bs * $count / $secs" | bc -l) $(echo "($b1 - $b0) * 1000000 / ($t1 - $t0)" | bc -l)" \
              "$(echo "($o1 - $o0) * 1000000 / ($t1 - $t0)" | bc -l)"
 }
