@@ -62,6 +62,7 @@ enum vz_exit_code {
         VZ_E_ACTIONSCRIPT = 79,
         VZ_E_CP_CONFIG = 82,
         VZ_E_INVALID_CONFIG = 85,
+        VZ_E_SET_DEVICES = 86,
         VZ_E_OSTEMPLATE_NOT_FOUND = 91,
         VZ_E_PLOOP_UNSUP = 99,
         VZ_E_START_DISABLED = 105,

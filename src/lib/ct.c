@@ -400,7 +400,9 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 }
                 changed = la != lb || memcmp(a, b, la) != 0;
         }
-        if (!changed) {
+        /* A running CT may differ from its saved config (an earlier set
+         * without --save): setting the saved value again must still apply. */
+        if (!changed && !st.running) {
                 r = 1;
                 goto out;
         }
@@ -427,6 +429,10 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 ct->conf = saved;
                 if (r < 0)
                         goto out;
+                if (!changed) {
+                        r = 1;
+                        goto out;
+                }
         }
         if (!(flags & VZ_SET_SAVE)) {
                 r = 0;
@@ -458,5 +464,20 @@ out:
 _public_ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
                       vz_err *e)
 {
-        return set_with_sample(ct, ch, apply_sample, flags, e);
+        const vz_param_info *p;
+        int r;
+
+        r = set_with_sample(ct, ch, apply_sample, flags, e);
+        if (r < 0)
+                return r;
+        /* Never silently: a value the kernel will not hold is said so. */
+        for (size_t i = 0; (p = vz_changes_param_at(ch, i)); i++) {
+                const char *why = p->flags & VZ_PF_NOT_ENFORCED
+                                      ? "a stock kernel has no mechanism for it"
+                                      : vz_ct_param_unenforced(ct, p->name);
+                if (why)
+                        vz_warn("%s is %s but not enforced: %s", p->name,
+                                flags & VZ_SET_SAVE ? "saved" : "set", why);
+        }
+        return r;
 }

@@ -174,6 +174,11 @@ bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller)
         return h && h->v2;
 }
 
+bool vz_cgroup_has_controller(const vz_cgroup *cg, const char *controller)
+{
+        return find_hier(cg, controller) != NULL;
+}
+
 const char *vz_cgroup_v2_path(const vz_cgroup *cg)
 {
         return cg->v2_path;

@@ -38,6 +38,8 @@ int vz_cgroup_destroy(vz_cgroup *cg);
 const char *vz_cgroup_v2_path(const vz_cgroup *cg);
 /* Is the host on pure cgroup v2 (controllers in the unified tree)? */
 bool vz_cgroup_is_v2(const vz_cgroup *cg);
+/* Does any hierarchy here have controller? */
+bool vz_cgroup_has_controller(const vz_cgroup *cg, const char *controller);
 /* Is controller served by the cgroup2 tree (v2 file names) here? */
 bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller);
 /* Read a controller file of the CT's parent cgroup (<VZ_CGROUP>), e.g. the

@@ -53,6 +53,12 @@ int vz_cgroup_apply_devices(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
  * on a running CT). */
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e);
 
+/* Why this host's kernel does not enforce resource parameter name for ct
+ * (a sentence), or NULL when it does. Parameters flagged
+ * VZ_PF_NOT_ENFORCED are never enforced; this covers the ones that depend
+ * on the host (cgroup version, kernel, I/O scheduler, storage). */
+const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name);
+
 /* Resource limits (setrlimit) of every process of a CT. */
 void vz_rlimits_apply(void);
 
