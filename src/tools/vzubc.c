@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -67,38 +68,18 @@ static void pct(char *buf, size_t len, int64_t v, int64_t of)
 
 static void print_raw_header(void)
 {
-        printf("Version: 2.5\n");
-        printf("%10s  %-12s %20s %20s %20s %20s %20s\n", "uid", "resource", "held", "maxheld",
-               "barrier", "limit", "failcnt");
+        char buf[512];
+
+        if (vz_ubc_format_raw(buf, sizeof(buf), true, 0, NULL, 0) > 0)
+                fputs(buf, stdout);
 }
 
-static uint64_t raw_value(int64_t v)
-{
-        return v < 0 ? 0 : (uint64_t)v;
-}
-
-/* The 24 compatibility rows (IDs 0..23: the dummy rows 4 and 20..22
- * included, swappages not), as /proc/user_beancounters has them. */
 static void print_raw(unsigned ctid, const vz_ubc *u, size_t n)
 {
-        char id[16];
+        char buf[4096];
 
-        snprintf(id, sizeof(id), "%u", ctid);
-        for (int rid = 0; rid < 24; rid++) {
-                const vz_ubc *r = NULL;
-                vz_ubc dummy = {
-                    .name = "dummy", .id = rid, .barrier = VZ_UNLIMITED, .limit = VZ_UNLIMITED};
-                for (size_t i = 0; i < n; i++)
-                        if (u[i].id == rid)
-                                r = &u[i];
-                if (!r)
-                        r = &dummy;
-                printf("%10s%c %-12s %20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64
-                       " %20" PRIu64 "\n",
-                       rid == 0 ? id : "", rid == 0 ? ':' : ' ', r->name, raw_value(r->held),
-                       raw_value(r->maxheld), raw_value(r->barrier), raw_value(r->limit),
-                       raw_value(r->failcnt));
-        }
+        if (vz_ubc_format_raw(buf, sizeof(buf), false, ctid, u, n) > 0)
+                fputs(buf, stdout);
 }
 
 static void print_human(unsigned ctid, const vz_ubc *u, size_t n, const struct options *o)
@@ -170,14 +151,92 @@ static int show(vz_ctx *ctx, unsigned ctid, bool named, const struct options *o)
         return 0;
 }
 
+/* Inside a CT the kernel's file (an OpenVZ kernel) or the one vz serves
+ * (see vzubc(8)); on the host neither exists and libvz computes the view. */
+static const char *const ubc_files[] = {"/proc/user_beancounters", "/dev/.vz/user_beancounters",
+                                        NULL};
+
+/* Blocks of a /proc/user_beancounters file, parsed as OpenVZ's tools do: a
+ * block starts at "<id>:", other lines are "name held maxheld barrier
+ * limit failcnt"; dummy rows are skipped. ids: only those CTs (n 0: all). */
+static int show_file(const char *path, const unsigned *ids, size_t nids, const struct options *o)
+{
+        FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+        char line[512], names[VZ_UBC_COUNT + 4][24];
+        vz_ubc u[VZ_UBC_COUNT + 4];
+        size_t n = 0;
+        unsigned ctid = 0;
+        bool in_block = false, lineno0 = true;
+        int rc = 0;
+
+        if (!f) {
+                tool_error("cannot read %s: %s", path, strerror(errno));
+                return 1;
+        }
+        for (;;) {
+                bool eof = !fgets(line, sizeof(line), f);
+                char *p = line, name[24];
+                long long v[5];
+                if (!eof && lineno0) {
+                        lineno0 = false;
+                        if (strncmp(line, "Version: 2.5", 12) != 0) {
+                                tool_error("%s: unsupported format (want Version: 2.5)", path);
+                                rc = 1;
+                                break;
+                        }
+                        if (o->raw)
+                                fputs(line, stdout);
+                        continue;
+                }
+                while (!eof && (*p == ' ' || *p == '\t'))
+                        p++;
+                if (eof || (*p >= '0' && *p <= '9')) {
+                        bool wanted = nids == 0;
+                        for (size_t i = 0; i < nids; i++)
+                                wanted |= ids[i] == ctid;
+                        if (in_block && wanted && !o->raw)
+                                print_human(ctid, u, n, o);
+                        if (eof)
+                                break;
+                        ctid = (unsigned)strtoul(p, &p, 10);
+                        if (*p != ':')
+                                continue;
+                        p++;
+                        in_block = true;
+                        n = 0;
+                }
+                if (o->raw) {
+                        bool wanted = nids == 0 || !in_block;
+                        for (size_t i = 0; i < nids; i++)
+                                wanted |= ids[i] == ctid;
+                        if (wanted)
+                                fputs(line, stdout);
+                        continue;
+                }
+                if (!in_block || sscanf(p, "%23s %lld %lld %lld %lld %lld", name, &v[0], &v[1],
+                                        &v[2], &v[3], &v[4]) != 6 ||
+                    strcmp(name, "dummy") == 0 || n >= (sizeof(u) / sizeof(u[0])))
+                        continue;
+                memcpy(names[n], name, sizeof(name));
+                u[n] = (vz_ubc){.name = names[n], .id = (int)n, .enforced = true,
+                                .held = v[0], .maxheld = v[1], .barrier = v[2], .limit = v[3],
+                                .failcnt = v[4]};
+                n++;
+        }
+        if (f != stdin)
+                fclose(f);
+        return rc;
+}
+
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: vzubc [-R|--raw] [-v] [-q [-qh F] [-qm F]] [CTID|name ...]\n"
+        fprintf(f, "Usage: vzubc [-R|--raw] [-v] [-q [-qh F] [-qm F]] [-f FILE] [CTID|name ...]\n"
                    "  -R, --raw      print /proc/user_beancounters (Version 2.5 layout)\n"
                    "  -v, --verbose  show unlimited barriers and unenforced beancounters\n"
                    "  -q, --quiet    only beancounters with fails or near their limit\n"
                    "  -qh F          held threshold for -q (fraction of limit, default 0.5)\n"
-                   "  -qm F          maxheld threshold for -q (default 0.8)\n");
+                   "  -qm F          maxheld threshold for -q (default 0.8)\n"
+                   "  -f FILE        read a /proc/user_beancounters file (- for stdin)\n");
 }
 
 int main(int argc, char **argv)
@@ -187,6 +246,7 @@ int main(int argc, char **argv)
         vz_err e = {0};
         unsigned *ids = NULL;
         size_t nids = 0;
+        const char *file = NULL;
         int rc = 0, first = 1;
 
         tool_init("vzubc");
@@ -208,6 +268,8 @@ int main(int argc, char **argv)
                         }
                         *(a[2] == 'h' ? &o.qh : &o.qm) = d;
                         o.quiet = true;
+                } else if (!strcmp(a, "-f") && first + 1 < argc) {
+                        file = argv[++first];
                 } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
                         usage(stdout);
                         return 0;
@@ -219,6 +281,23 @@ int main(int argc, char **argv)
                         usage(stderr);
                         return 1;
                 }
+        }
+        for (size_t i = 0; !file && ubc_files[i]; i++)
+                if (access(ubc_files[i], R_OK) == 0)
+                        file = ubc_files[i];
+        if (file) {
+                unsigned fids[64];
+                size_t nf = 0;
+                for (int i = first; i < argc && nf < sizeof(fids) / sizeof(fids[0]); i++) {
+                        char *end;
+                        unsigned long id = strtoul(argv[i], &end, 10);
+                        if (*end || end == argv[i]) {
+                                tool_error("invalid CTID: %s", argv[i]);
+                                return 1;
+                        }
+                        fids[nf++] = (unsigned)id;
+                }
+                return show_file(file, fids, nf, &o);
         }
         if (vz_ctx_new(&ctx, &e) < 0) {
                 tool_fail(&e, "cannot read global config");
