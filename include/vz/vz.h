@@ -204,6 +204,13 @@ typedef struct vz_ubc {
 /* The CT's beancounters in kernel ID order (kmemsize ... numiptent,
  * swappages), at most n of them; returns how many were filled. */
 int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e);
+/* /proc/user_beancounters as the 64-bit OpenVZ kernel printed it
+ * (OPENVZ.md 3.3): the "Version: 2.5" and column header lines if header,
+ * then ctid's 24 compatibility rows (IDs 0..23, dummy rows included,
+ * swappages not) from u[0..n) unless u is NULL. Into buf, NUL-terminated; returns the length,
+ * or -ENOSPC (4096 bytes always suffice). */
+int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid, const vz_ubc *u,
+                      size_t n);
 
 /* ---------------------------------------------------------------- capacity */
 /* This host, as the capacity tools (vzsplit, vzmemcheck, vzcpucheck, vzcalc)

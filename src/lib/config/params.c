@@ -1445,6 +1445,7 @@ static const struct vz_param table[] = {
     INTERNAL("CONFIG_CUSTOMIZED", "config was edited (ignored)", 0, parse_word, NULL),
     INTERNAL_PATH("VZ_RUNDIR", "runtime state directory", F_G, "/run/vz"),
     INTERNAL("VZ_CGROUP", "cgroup parent name", F_G, parse_word, "vz"),
+    INTERNAL_YESNO("LXCFS", "the CT's own meminfo, cpuinfo, uptime... in /proc (lxcfs)", 0, "yes"),
 };
 
 /* Config names read from files as another parameter. */

@@ -168,6 +168,21 @@ static const struct hier *find_hier(const vz_cgroup *cg, const char *controller)
         return NULL;
 }
 
+bool vz_cgroup_hier(const vz_cgroup *cg, size_t i, const char **ret_controllers, bool *ret_v2)
+{
+        if (i >= cg->n)
+                return false;
+        *ret_controllers = cg->h[i].controllers;
+        *ret_v2 = cg->h[i].v2;
+        return true;
+}
+
+bool vz_cgroup_has_v1(const vz_cgroup *cg, const char *controller)
+{
+        const struct hier *h = find_hier(cg, controller);
+        return h && !h->v2;
+}
+
 bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller)
 {
         const struct hier *h = find_hier(cg, controller);
@@ -316,6 +331,19 @@ int vz_cgroup_attach(vz_cgroup *cg, pid_t pid, vz_err *e)
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         for (size_t i = 0; i < cg->n; i++) {
                 r = write_at(cg->h[i].path, "cgroup.procs", buf);
+                /* cgroup v2 keeps processes out of a cgroup that hands
+                 * controllers to its children (EBUSY): the case once
+                 * systemd inside the CT manages its tree. Join a leaf of
+                 * ours beside its slices instead (LXC's ".lxc" idea). */
+                if (r == -EBUSY && cg->h[i].v2) {
+                        _cleanup_free_ char *leaf = vz_strdupf("%s/vz-exec", cg->h[i].path);
+                        if (!leaf)
+                                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                        if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
+                                r = -errno;
+                        else
+                                r = write_at(leaf, "cgroup.procs", buf);
+                }
                 if (r < 0)
                         return vz_fail(e, VZ_E_SYSTEM, r, "cannot move %d into %s: %s", (int)pid,
                                        cg->h[i].path, strerror(-r));

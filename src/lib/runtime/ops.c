@@ -204,6 +204,13 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
                         goto fail;
                 }
         }
+        if (vz_lxcfs_wanted(ct)) {
+                vz_err le = {0};
+                /* The CT still starts without it, with the host's /proc view. */
+                if (vz_lxcfs_ensure(ct, &le) < 0)
+                        vz_warn("CT %u: no per-CT /proc/meminfo, cpuinfo, uptime: %s", ct->id,
+                                le.msg);
+        }
         sup = supervisor_path();
         if (!sup || pipe2(pfd, O_CLOEXEC) < 0) {
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));

@@ -66,10 +66,21 @@ void vz_rlimits_apply(void);
 struct vz_spawned {
         pid_t init_pid;  /* host PID */
         int console_fd;  /* pty master of the CT's /dev/console */
+        int ubc_fd;      /* the CT's /dev/.vz/user_beancounters, writable; or -1 */
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */
 int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e);
+
+/* lxcfs (lxcfs.c): is it wanted for ct (LXCFS, default yes); its mount
+ * point (VZ_RUNDIR/lxcfs); start the host-wide instance unless it runs;
+ * an O_PATH fd of its mount if it is alive (else -errno); bind its files
+ * over the CT's /proc and /sys (dir fds). */
+bool vz_lxcfs_wanted(const vz_ct *ct);
+char *vz_lxcfs_dir(const vz_ct *ct);
+int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e);
+int vz_lxcfs_open(const char *mnt);
+void vz_lxcfs_bind(int lxfd, int procfd, int sysfd);
 
 /* Write hostname, /etc/hosts, /etc/resolv.conf from ct's config; call
  * inside the CT. NAMESERVER=inherit uses $VZ_HOST_RESOLV (the host's file). */
