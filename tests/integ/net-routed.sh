@@ -30,6 +30,7 @@ wait_until() { # seconds, command...
 nothing_left() { # ctid addresses...: no device, route or proxy entry left
         local id=$1 a; shift
         ! ip -o link | grep -q "venet$id[@:]" || fail "venet$id left: $(ip -o link | grep venet$id)"
+        ! nft list table inet vz_$id >/dev/null 2>&1 || fail "nf_tables table vz_$id left"
         for a in "$@"; do
                 ! ip route show table all | grep -qw "$a" || fail "route to $a left"
                 ! ip -6 route show table all | grep -qw "$a" || fail "route to $a left"

@@ -38,10 +38,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/err.h"
 #include "basic/log.h"
 #include "basic/util.h"
+#include "nft.h"
 #include "nl.h"
 
 #define VENET_CT_NAME "venet0"
@@ -60,6 +62,12 @@ static void venet_host_name(const vz_ct *ct, char buf[IFNAMSIZ_VZ])
 {
         /* "venet" + at most 10 digits: always fits in 15 characters. */
         snprintf(buf, IFNAMSIZ_VZ, "venet%u", vz_ct_id(ct));
+}
+
+/* The CT's nf_tables table on the host (nft.c): "vz_<CTID>". */
+static void nft_table_name(const vz_ct *ct, char buf[32])
+{
+        snprintf(buf, 32, "vz_%u", vz_ct_id(ct));
 }
 
 static char *state_path(const vz_ct *ct)
@@ -334,6 +342,57 @@ static int state_read_ips(const vz_ct *ct, vz_inaddr **ret, size_t *ret_n)
         return parse_ips(list, ret, ret_n);
 }
 
+int vz_net_live_ips(const vz_ct *ct, char **ret)
+{
+        _cleanup_free_ vz_inaddr *v = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0, len = 0;
+        FILE *f;
+        int r = state_read_ips(ct, &v, &n);
+
+        if (r < 0)
+                return r;
+        f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char a[INET6_ADDRSTRLEN];
+                fprintf(f, "%s%s", i ? " " : "", addr_str(&v[i], a));
+        }
+        if (fclose(f) != 0 || !buf)
+                return -ENOMEM;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int vz_net_live_change(const vz_ct *ct, const vz_changes *ch, char **ret_before, char **ret_after)
+{
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        vz_conffile *scratch;
+        const char *v;
+        int r;
+
+        r = vz_net_live_ips(ct, &before);
+        if (r < 0)
+                return r;
+        scratch = vz_conffile_new();
+        if (!scratch)
+                return -ENOMEM;
+        r = vz_conffile_set(scratch, "IP_ADDRESS", before);
+        if (r >= 0)
+                r = vz_changes_apply(ch, scratch, NULL, NULL, NULL);
+        v = vz_conffile_get(scratch, "IP_ADDRESS");
+        after = strdup(v ? v : "");
+        vz_conffile_free(scratch);
+        if (r < 0)
+                return r;
+        if (!after)
+                return -ENOMEM;
+        *ret_before = TAKE_PTR(before);
+        *ret_after = TAKE_PTR(after);
+        return 0;
+}
+
 /* ------------------------------------------------------------ routed mode */
 
 struct venet {
@@ -358,6 +417,28 @@ static void host_sysctl(const char *fam, const char *dev, const char *key, const
         r = vz_sysctl_write(p, val);
         /* IPv6 may be disabled on the host: its knobs are then absent. */
         if (r < 0 && !(r == -ENOENT && streq(fam, "ipv6")))
+                vz_warn("cannot set %s: %s", p, strerror(-r));
+}
+
+/* IPv6 forwards only what comes in while net.ipv6.conf.all.forwarding is 1,
+ * which would turn the whole host into a router; since 6.17 a device's
+ * force_forwarding lets just the packets arriving on it be forwarded (CT to
+ * CT, CT to LAN, and LAN to CT on NEIGHBOUR_DEVS). Older kernels need the
+ * admin to set all.forwarding, as OpenVZ's IPv6 setup always did. */
+static void ipv6_forwarding(const char *dev)
+{
+        char p[128];
+        int r;
+
+        snprintf(p, sizeof(p), "net/ipv6/conf/%s/force_forwarding", dev);
+        r = vz_sysctl_write(p, "1");
+        if (r == -ENOENT && access("/proc/sys/net/ipv6/conf/all/forwarding", F_OK) == 0) {
+                _cleanup_free_ char *all = NULL;
+                if (vz_read_file("/proc/sys/net/ipv6/conf/all/forwarding", 64, &all, NULL) == 0 &&
+                    all[0] != '1')
+                        vz_warn("IPv6 packets of CTs are not forwarded: this kernel has no "
+                                "force_forwarding; set net.ipv6.conf.all.forwarding=1");
+        } else if (r < 0 && r != -ENOENT)
                 vz_warn("cannot set %s: %s", p, strerror(-r));
 }
 
@@ -398,6 +479,19 @@ static int venet_open(const vz_ct *ct, pid_t pid, bool create, struct venet *v, 
         host_sysctl("ipv4", name, "send_redirects", "0");
         host_sysctl("ipv6", name, "accept_dad", "0");
         host_sysctl("ipv6", name, "forwarding", "1");
+        ipv6_forwarding(name);
+        /* rp_filter is IPv4 only: the nf_tables rule covers both families
+         * (a table left by a crashed run of this CT is replaced). */
+        {
+                char table[32];
+                nft_table_name(ct, table);
+                (void)vz_nft_table_del(table);
+                r = vz_nft_antispoof_add(table, name);
+                if (r < 0)
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r,
+                                       "cannot set up anti-spoofing for %s (nf_tables): %s", name,
+                                       strerror(-r));
+        }
         r = vz_nl_link_set(&v->host, v->hidx, &up);
         if (r < 0)
                 return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot bring %s up: %s", name,
@@ -459,8 +553,10 @@ static int venet_add_ip(const vz_ct *ct, struct venet *v, const vz_inaddr *a, vz
                  * also wants proxy_ndp). The admin chose these devices. */
                 if (idx > 0 && a->family == AF_INET)
                         host_sysctl("ipv4", v->ndevs[i], "forwarding", "1");
-                else if (idx > 0)
+                else if (idx > 0) {
                         host_sysctl("ipv6", v->ndevs[i], "proxy_ndp", "1");
+                        ipv6_forwarding(v->ndevs[i]);
+                }
                 r = idx < 0 ? idx : vz_nl_neigh_proxy(&v->host, true, idx, a);
                 if (r < 0)
                         vz_warn("cannot add proxy entry for %s on %s: %s", s, v->ndevs[i],
@@ -637,10 +733,16 @@ void vz_net_stop(vz_ct *ct)
          * only once its last process is gone (and netns cleanup is
          * deferred): delete them now so a restart finds the names free. */
         (void)vz_nl_link_del(&nl, name);
+        {
+                char table[32];
+                nft_table_name(ct, table);
+                (void)vz_nft_table_del(table);
+        }
         (void)unlink(p);
 }
 
-int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err *e)
+int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const char *live_ips,
+                      vz_err *e)
 {
         _cleanup_free_ vz_inaddr *oldv = NULL, *newv = NULL, *live = NULL, *next = NULL;
         _cleanup_free_ struct netif *on = NULL, *nn = NULL;
@@ -664,7 +766,22 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
         next = calloc(nl_ + nw + 1, sizeof(*next));
         if (!next)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (!streq(oldips ? oldips : "", newips ? newips : "")) {
+        if (live_ips) {
+                /* The command's own change applied to what is live: the
+                 * CT ends up with exactly these (an address added earlier
+                 * without --save can be removed the same way). */
+                free(newv);
+                newv = NULL;
+                if (parse_ips(live_ips, &newv, &nw) < 0)
+                        return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP address list");
+                free(next);
+                next = calloc(nl_ + nw + 1, sizeof(*next));
+                if (!next)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                r = vz_net_check_ips(ct->ctx, vz_ct_id(ct), live_ips, e);
+                if (r < 0)
+                        return r;
+        } else if (!streq(oldips ? oldips : "", newips ? newips : "")) {
                 r = vz_net_check_ips(ct->ctx, vz_ct_id(ct), newips, e);
                 if (r < 0)
                         return r;
@@ -678,7 +795,8 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
         /* Live addresses stay unless the change removed them (an address
          * added earlier without --save is not in old but still live). */
         for (size_t i = 0; i < nl_; i++)
-                if (!(ips_contain(oldv, no, &live[i]) && !ips_contain(newv, nw, &live[i])))
+                if (live_ips ? ips_contain(newv, nw, &live[i])
+                             : !(ips_contain(oldv, no, &live[i]) && !ips_contain(newv, nw, &live[i])))
                         next[nx++] = live[i];
         if (nx + nw > 0 || have_venet) {
                 r = venet_open(ct, init_pid, nw > 0, &v, e);
