@@ -15,6 +15,7 @@
 #define VZ_E_CANT_ADDIP_CODE 34  /* VZ_CANT_ADDIP: adding an address failed */
 #define VZ_E_IP_INUSE        78  /* VZ_IP_INUSE: address used by another CT */
 #define VZ_VETH_ERROR_CODE   130 /* VZ_VETH_ERROR */
+#define VZ_NETDEV_ERROR_CODE 104 /* VZ_NETDEV_ERROR: moving a host device failed */
 
 /* Configure the network of the CT whose init (host PID) was just started. */
 int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e);
