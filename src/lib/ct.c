@@ -341,7 +341,7 @@ static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, vz_err
 static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
                            vz_err *e)
 {
-        _cleanup_free_ char *old_name = NULL;
+        _cleanup_free_ char *old_name = NULL, *live_ips = NULL;
         struct lookup_ctx l;
         vz_conffile *copy = NULL;
         vz_ct_state st;
@@ -400,6 +400,18 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 }
                 changed = la != lb || memcmp(a, b, la) != 0;
         }
+        /* --ipadd/--ipdel act on what a running CT has, which may differ
+         * from its config (addresses added or removed without --save). */
+        if (st.running && vz_changes_has(ch, "IP_ADDRESS")) {
+                _cleanup_free_ char *before = NULL;
+                r = vz_net_live_change(ct, ch, &before, &live_ips);
+                if (r < 0) {
+                        r = vz_fail(e, VZ_E_BADIP, r, "cannot read the CT's addresses: %s",
+                                    strerror(-r));
+                        goto out;
+                }
+                changed = changed || !streq(before, live_ips);
+        }
         /* A running CT may differ from its saved config (an earlier set
          * without --save): setting the saved value again must still apply. */
         if (!changed && !st.running) {
@@ -424,7 +436,7 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 if (r >= 0) {
                         pid_t init;
                         if (vz_run_read_pid(ct, "init", &init) == 0)
-                                r = vz_net_apply_live(ct, saved, init, e);
+                                r = vz_net_apply_live(ct, saved, init, live_ips, e);
                 }
                 ct->conf = saved;
                 if (r < 0)
