@@ -296,6 +296,12 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         }
         if (vz_conffile_set(conf, "VE_LAYOUT", layout) < 0)
                 goto oom;
+        {
+                const char *q = vz_conffile_get(conf, "QUOTAUGIDLIMIT");
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                if (r < 0)
+                        goto fail;
+        }
 
         /* 5. OS template and its cache. */
         ostemplate = opts && opts->ostemplate ? opts->ostemplate : NULL;
@@ -431,6 +437,13 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 goto fail;
         s.made_conf = !conf_existed;
         vz_op_end(ctx, ctid);
+        if (!use_image && !use_btrfs && vz_conffile_get(conf, "DISKSPACE")) {
+                const char *dq = vz_conffile_get(conf, "DISK_QUOTA");
+                if (!dq)
+                        dq = vz_ctx_get(ctx, "DISK_QUOTA");
+                if (!dq || !streq(dq, "no"))
+                        vz_quota_simfs_warn(ctid);
+        }
         vz_conffile_free(conf);
         create_state_free(&s);
 
@@ -452,6 +465,13 @@ fail:
         create_undo(&s);
         if (s.journaled)
                 vz_op_end(ctx, ctid);
+        if (!use_image && !use_btrfs && vz_conffile_get(conf, "DISKSPACE")) {
+                const char *dq = vz_conffile_get(conf, "DISK_QUOTA");
+                if (!dq)
+                        dq = vz_ctx_get(ctx, "DISK_QUOTA");
+                if (!dq || !streq(dq, "no"))
+                        vz_quota_simfs_warn(ctid);
+        }
         vz_conffile_free(conf);
         create_state_free(&s);
         return r;

@@ -177,6 +177,12 @@ _public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
                 return r;
         if (vz_simfs_is_mounted(ct->private_path, ct->root_path))
                 return 1; /* already mounted: OpenVZ says so and succeeds */
+        {
+                const char *q = vz_ct_get(ct, "QUOTAUGIDLIMIT");
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                if (r < 0)
+                        return r;
+        }
         r = vz_run_action_scripts(ct, "premount", false, e);
         if (r < 0)
                 return r;
@@ -414,6 +420,16 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         r = vz_changes_apply(ch, copy, lookup_cur, &l, e);
         if (r < 0)
                 goto out;
+        /* Per-user quota inside the CT needs the kernel's quota formats. */
+        if (vz_changes_has(ch, "QUOTAUGIDLIMIT")) {
+                const char *q = vz_conffile_get(copy, "QUOTAUGIDLIMIT");
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                if (r < 0)
+                        goto out;
+        }
+        if ((vz_changes_has(ch, "DISKSPACE") || vz_changes_has(ch, "DISKINODES")) &&
+            ct->private_path && streq(vz_layout_detect(ct->private_path), "simfs"))
+                vz_quota_simfs_warn(ct->id);
         /* An address another CT has is refused, running or not (78). */
         if (vz_changes_has(ch, "IP_ADDRESS")) {
                 r = vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(copy, "IP_ADDRESS"), e);

@@ -77,6 +77,13 @@ int vz_tree_usage(const char *path, int64_t *ret_kb, int64_t *ret_inodes);
  * quotas are off. */
 int vz_btrfs_usage(const char *path, int64_t *ret_kb);
 
+/* Kernel quota (quota.c). */
+bool vz_quota_format_supported(void);
+/* 0 if ugidlimit is 0, else the reason it cannot be had (exit 65). */
+int vz_quota_ugid_check(int64_t ugidlimit, vz_err *e);
+/* Warn that simfs limits are not enforced, and why. */
+void vz_quota_simfs_warn(unsigned ctid);
+
 /* Remove every snapshot of ct (destroy). */
 struct vz_ct;
 int vz_snapshots_remove_all(const struct vz_ct *ct);
