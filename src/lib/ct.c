@@ -482,6 +482,8 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         r = resize_image(ct, copy, st.mounted, &journaled, e);
         if (r < 0)
                 goto out;
+        if (journaled)
+                vz_test_stall("resize-done");
         new_name = vz_conffile_get(copy, "NAME");
         r = update_name(ct, old_name, new_name, e);
         if (r < 0)

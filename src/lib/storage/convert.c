@@ -293,6 +293,9 @@ _public_ int vz_ct_compact(vz_ct *ct, uint64_t *ret_bytes, vz_err *e)
         if (st.mounted)
                 n = vz_image_compact(ct->root_path, e);
         else {
+                r = vz_image_wait_free(ct->private_path, e);
+                if (r < 0)
+                        return r;
                 r = vz_mkdir_p(ct->root_path, 0755);
                 if (r < 0)
                         return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create %s",

@@ -7,7 +7,9 @@
  * cannot pass, unlike a directory on a filesystem without project quota.
  * Growing it is online (loop capacity + resize2fs).
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <time.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
 #include <stdio.h>
@@ -376,8 +378,10 @@ int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb
                 return vz_fail(e, 154, -errno, "no image %s", img);
         if ((off_t)kb * 1024 == st.st_size)
                 return 0;
-        if (!mounted_at || loop_of_mount(mounted_at, dev) < 0)
-                return resize_offline(img, kb, e);
+        if (!mounted_at || loop_of_mount(mounted_at, dev) < 0) {
+                r = vz_image_wait_free(private_path, e);
+                return r < 0 ? r : resize_offline(img, kb, e);
+        }
         if ((off_t)kb * 1024 < st.st_size)
                 return vz_fail(e, 154, -EBUSY,
                                "an image cannot shrink while it is mounted (ext4 has no online "
@@ -415,13 +419,61 @@ int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb
         return 0;
 }
 
+/* The loop device img is attached to, if any (from sysfs backing_file). */
+static bool image_attached(const char *img, char ret_dev[300])
+{
+        _cleanup_free_ char *real = realpath(img, NULL);
+        _cleanup_closedir_ DIR *d = opendir("/sys/block");
+        struct dirent *de;
+
+        while (real && d && (de = readdir(d))) {
+                _cleanup_free_ char *p = NULL, *buf = NULL;
+                size_t rl = strlen(real);
+                if (!vz_startswith(de->d_name, "loop"))
+                        continue;
+                p = vz_strdupf("/sys/block/%s/loop/backing_file", de->d_name);
+                if (!p || vz_read_file(p, 8192, &buf, NULL) < 0)
+                        continue;
+                if (strncmp(buf, real, rl) == 0 && (buf[rl] == '\n' || buf[rl] == '\0')) {
+                        snprintf(ret_dev, 300, "/dev/%s", de->d_name);
+                        return true;
+                }
+        }
+        return false;
+}
+
+int vz_image_wait_free(const char *private_path, vz_err *e)
+{
+        _cleanup_free_ char *img = vz_image_path(private_path);
+        char dev[300];
+
+        if (!img)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        /* A stopped CT's mount namespace (holding the last reference to the
+         * image's filesystem) goes away shortly after its processes: give
+         * the loop device a moment to be released (autoclear). */
+        for (int i = 0; i < 100; i++) {
+                if (!image_attached(img, dev))
+                        return 0;
+                struct timespec ts = {0, 50 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        return vz_fail(e, VZ_E_FS_MOUNTED, -EBUSY,
+                       "%s is in use (attached to %s, mounted somewhere): unmount it first", img,
+                       dev);
+}
+
 int vz_image_fsck(const char *private_path, vz_err *e)
 {
         _cleanup_free_ char *img = vz_image_path(private_path);
         char *argv[] = {"e2fsck", "-p", img, NULL};
+        int r;
 
         if (!img)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = vz_image_wait_free(private_path, e);
+        if (r < 0)
+                return r;
         /* -p: fix what is safe to fix. 0 clean, 1 fixed, 2 fixed (reboot
          * advised: for the host's root only); 4 and up: left unfixed. */
         if (run_ok(argv, 0x7) < 0)

@@ -29,6 +29,8 @@ int vz_image_mount(const char *private_path, const char *target, unsigned long f
 /* Resize the image to kb: online grow if mounted_at is its mount point;
  * offline grow or shrink (atomic: a resized copy renamed over it). */
 int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb, vz_err *e);
+/* Wait (up to 5 s) until no loop device holds the image; 41 if one does. */
+int vz_image_wait_free(const char *private_path, vz_err *e);
 /* e2fsck -p of the (unmounted) image; VZ 152 if errors are left. */
 int vz_image_fsck(const char *private_path, vz_err *e);
 /* Return the free blocks of the filesystem mounted at mounted_at to the
