@@ -269,6 +269,25 @@ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts, const v
 int vz_ct_destroy(vz_ct *ct, vz_err *e);
 int vz_ct_mount(vz_ct *ct, vz_err *e);
 int vz_ct_umount(vz_ct *ct, vz_err *e);
+enum vz_mount_flags {
+        VZ_MOUNT_SKIP_FSCK = 1 << 0, /* image layout: no e2fsck -p before mounting */
+};
+/* vz_ct_mount with flags (vz_ct_mount checks an image's filesystem first). */
+int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e);
+
+/* Storage (layouts, see src/lib/storage). The CT must be stopped and
+ * unmounted; layout is "simfs", "ploop" or "btrfs". Atomic: the CT's private
+ * area is swapped for the converted copy in one rename. */
+int vz_ct_convert(vz_ct *ct, const char *layout, vz_err *e);
+/* Image layout: return the image's free blocks to the host (mounting it for
+ * the time if needed). Bytes trimmed in *ret_bytes (may be NULL). */
+int vz_ct_compact(vz_ct *ct, uint64_t *ret_bytes, vz_err *e);
+/* Look for an operation a killed vzctl left unfinished (create, convert,
+ * snapshot, resize) and undo or finish it. locked: the caller holds the
+ * CT's lock (else it is tried without waiting, and a marker found is only
+ * reported). Says what it found and did through the log hook. Returns 0 if
+ * there was nothing, 1 if it repaired something, or -errno. */
+int vz_ct_recover(vz_ctx *ctx, unsigned ctid, bool locked, vz_err *e);
 
 enum vz_set_flags {
         VZ_SET_SAVE = 1 << 0,
@@ -286,6 +305,7 @@ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigne
 enum vz_start_flags {
         VZ_START_WAIT = 1 << 0,  /* wait until the CT finished booting */
         VZ_START_FORCE = 1 << 1, /* start even if DISABLED=yes */
+        VZ_START_SKIP_FSCK = 1 << 6, /* image layout: mount without e2fsck -p */
 };
 /* Mount if needed and boot the CT's init under its supervisor (caller holds
  * the lock). wait_sec bounds VZ_START_WAIT (0: one hour). */

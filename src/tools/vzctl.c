@@ -261,17 +261,24 @@ static int cmd_destroy(struct cmd_args *a)
 
 static int mount_or_umount(struct cmd_args *a, bool mount)
 {
+        unsigned flags = 0;
         vz_err e = {0};
         vz_ct *ct;
         int r;
 
+        /* mount CTID [--skip-fsck] */
+        if (mount && a->argc > 0 && strcmp(a->argv[0], "--skip-fsck") == 0) {
+                flags |= VZ_MOUNT_SKIP_FSCK;
+                a->argc--;
+                a->argv++;
+        }
         r = no_options(a);
         if (r)
                 return r;
         r = open_ct(a, &ct, true);
         if (r)
                 return r;
-        r = mount ? vz_ct_mount(ct, &e) : vz_ct_umount(ct, &e);
+        r = mount ? vz_ct_mount_flags(ct, flags, &e) : vz_ct_umount(ct, &e);
         vz_ct_free(ct);
         if (r < 0)
                 return tool_fail(&e, "CT %u: cannot %s", a->ctid, mount ? "mount" : "unmount");
@@ -441,9 +448,10 @@ static int parse_run_opts(struct cmd_args *a, struct run_opts *o, bool start, bo
                         o->wait_sec = atoi(s + 7);
                 } else if (start && strcmp(s, "--force") == 0)
                         o->start_flags |= VZ_START_FORCE;
-                else if (start && (strcmp(s, "--skip-fsck") == 0 ||
-                                   strcmp(s, "--skip-remount") == 0))
-                        ; /* accepted for compatibility: nothing to check or remount */
+                else if (start && strcmp(s, "--skip-fsck") == 0)
+                        o->start_flags |= VZ_START_SKIP_FSCK;
+                else if (start && strcmp(s, "--skip-remount") == 0)
+                        ; /* accepted for compatibility: nothing to remount */
                 else if (stop && strcmp(s, "--fast") == 0)
                         o->stop_flags |= VZ_STOP_FAST;
                 else if (stop && strcmp(s, "--skip-umount") == 0)
@@ -786,6 +794,66 @@ static int cmd_console(struct cmd_args *a)
         return 0;
 }
 
+/* ------------------------------------------------------------------ convert, compact */
+
+static int cmd_convert(struct cmd_args *a)
+{
+        const char *layout = NULL;
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        for (int i = 0; i < a->argc; i++) {
+                const char *s = a->argv[i];
+                if (is_wait_lock(s))
+                        continue;
+                if (strcmp(s, "--layout") == 0 || strcmp(s, "--velayout") == 0 ||
+                    strcmp(s, "--ve_layout") == 0) {
+                        if (i + 1 >= a->argc)
+                                return usage_error("option %s requires an argument", s);
+                        layout = a->argv[++i];
+                } else if (strncmp(s, "--layout=", 9) == 0)
+                        layout = s + 9;
+                else
+                        return usage_error("invalid option for convert: %s", s);
+        }
+        /* OpenVZ's convert had one direction, simfs to ploop: its default. */
+        if (!layout)
+                layout = "ploop";
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        tool_msg("Converting CT %u to the %s layout...\n", a->ctid, layout);
+        r = vz_ct_convert(ct, layout, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot convert", a->ctid);
+        tool_msg("Container was converted to the %s layout\n", layout);
+        return 0;
+}
+
+static int cmd_compact(struct cmd_args *a)
+{
+        uint64_t bytes = 0;
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        r = no_options(a);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = vz_ct_compact(ct, &bytes, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot compact", a->ctid);
+        tool_msg("Compacted CT %u: %llu MB of free space returned to the host\n", a->ctid,
+                 (unsigned long long)(bytes >> 20));
+        return 0;
+}
+
 /* ------------------------------------------------------------------ snapshots */
 
 struct snap_opts {
@@ -920,7 +988,9 @@ static const struct command commands[] = {
          "       [--local_uid UID] [--local_gid GID]"},
         {"destroy", true, false, cmd_destroy, "destroy | delete CTID"},
         {"delete", true, false, cmd_destroy, NULL},
-        {"mount", true, false, cmd_mount, "mount CTID"},
+        {"mount", true, false, cmd_mount, "mount CTID [--skip-fsck]"},
+        {"convert", true, false, cmd_convert, "convert CTID [--layout simfs|ploop|btrfs]"},
+        {"compact", true, false, cmd_compact, "compact CTID"},
         {"umount", true, false, cmd_umount, "umount CTID"},
         {"status", false, false, cmd_status, "status CTID"},
         {"start", true, false, cmd_start,
@@ -1037,6 +1107,13 @@ int main(int argc, char **argv)
                 }
         if (c->lock && !opt_skiplock && vz_lock_ct(a.ctx, a.ctid, opt_wait_lock, &lock, &e) < 0) {
                 r = tool_fail(&e, "CT %u", a.ctid);
+                goto out;
+        }
+        /* What a killed vzctl left half done (create, convert, snapshot,
+         * resize) is undone or finished before anything else looks. */
+        if (vz_ct_recover(a.ctx, a.ctid, lock != NULL, &e) < 0) {
+                r = tool_fail(&e, "CT %u: cannot repair an interrupted operation", a.ctid);
+                vz_unlock(lock);
                 goto out;
         }
         r = c->run(&a);

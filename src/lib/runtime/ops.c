@@ -192,7 +192,7 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
         if (r < 0)
                 return r;
         if (!st.mounted) {
-                r = vz_ct_mount(ct, e);
+                r = vz_ct_mount_flags(ct, flags & VZ_START_SKIP_FSCK ? VZ_MOUNT_SKIP_FSCK : 0, e);
                 if (r < 0)
                         return r;
                 mounted_here = true;
