@@ -73,7 +73,7 @@ static int add_hier(vz_cgroup *cg, const char *mnt, const char *ctrl, bool v2, c
         if (!nh)
                 return -ENOMEM;
         cg->h = nh;
-        nh[cg->n].path = vz_strdupf("%s/%s/%u", mnt, parent, ctid);
+        nh[cg->n].path = parent ? vz_strdupf("%s/%s/%u", mnt, parent, ctid) : strdup(mnt);
         nh[cg->n].controllers = strdup(ctrl);
         nh[cg->n].v2 = v2;
         if (!nh[cg->n].path || !nh[cg->n].controllers)
@@ -84,7 +84,15 @@ static int add_hier(vz_cgroup *cg, const char *mnt, const char *ctrl, bool v2, c
         return 0;
 }
 
-int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e)
+/* The mounted hierarchies (paths are the mount points), found once per
+ * process: with a thousand CTs the host's mountinfo holds a thousand
+ * VE_ROOT mounts, and parsing it for every CT a vzlist shows, or several
+ * times per start, made those commands grow with the number of CTs. Every
+ * caller runs in the host's mount namespace, and hierarchies are mounted
+ * at host boot, so a long-lived process (the supervisor) can keep it. */
+static vz_cgroup *hier_cache;
+
+static int discover(vz_cgroup **ret, vz_err *e)
 {
         _cleanup_fclose_ FILE *f = NULL;
         vz_cgroup *cg;
@@ -92,9 +100,6 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         size_t len = 0;
         int r = 0;
 
-        if (isempty(parent) || strstr(parent, ".."))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid VZ_CGROUP '%s'",
-                               parent ? parent : "");
         cg = calloc(1, sizeof(*cg));
         if (!cg)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
@@ -105,7 +110,7 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         }
         while (r >= 0 && getline(&line, &len, f) > 0) {
                 char root[4096], mnt[4096], fstype[64], super[1024];
-                const char *sep = strstr(line, " - ");
+                const char *sep = strstr(line, " - cgroup");
                 if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
                     sscanf(sep + 3, "%63s %*s %1023s", fstype, super) != 2)
                         continue;
@@ -120,7 +125,7 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
                                 ctrl[strcspn(ctrl, "\n")] = '\0';
                                 cg->pure_v2 = !isempty(ctrl);
                         }
-                        r = add_hier(cg, mnt, ctrl ? ctrl : "", true, parent, ctid);
+                        r = add_hier(cg, mnt, ctrl ? ctrl : "", true, NULL, 0);
                 } else if (streq(fstype, "cgroup")) {
                         /* super options: rw,cpu or rw,name=systemd ... keep the
                          * controller part only. */
@@ -138,7 +143,7 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
                                 strncat(list, t, sizeof(list) - strlen(list) - 1);
                         }
                         if (list[0])
-                                r = add_hier(cg, mnt, list, false, parent, ctid);
+                                r = add_hier(cg, mnt, list, false, NULL, 0);
                 }
         }
         free(line);
@@ -149,6 +154,34 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         if (cg->n == 0) {
                 vz_cgroup_free(cg);
                 return vz_fail(e, VZ_E_BAD_KERNEL, -ENOENT, "no cgroup hierarchy is mounted");
+        }
+        *ret = cg;
+        return 0;
+}
+
+int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e)
+{
+        vz_cgroup *cg;
+        int r = 0;
+
+        if (isempty(parent) || strstr(parent, ".."))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid VZ_CGROUP '%s'",
+                               parent ? parent : "");
+        if (!hier_cache) {
+                r = discover(&hier_cache, e);
+                if (r < 0)
+                        return r;
+        }
+        cg = calloc(1, sizeof(*cg));
+        if (!cg)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        cg->pure_v2 = hier_cache->pure_v2;
+        for (size_t i = 0; r >= 0 && i < hier_cache->n; i++)
+                r = add_hier(cg, hier_cache->h[i].path, hier_cache->h[i].controllers,
+                             hier_cache->h[i].v2, parent, ctid);
+        if (r < 0) {
+                vz_cgroup_free(cg);
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
         }
         *ret = cg;
         return 0;
