@@ -28,3 +28,7 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
  * syntax) that another CT's config already has (masks ignored). For the set
  * path, so that a stopped CT is refused too. */
 int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e);
+/* Tell the LAN on dev that address a is here now: an unsolicited ARP or
+ * IPv6 neighbour advertisement (OpenVZ's arpsend -U); see announce.c. */
+struct vz_inaddr;
+void vz_net_announce(const char *dev, const struct vz_inaddr *a);
