@@ -6,10 +6,9 @@
  *
  * The destination is driven through `ssh -o BatchMode=yes root@DEST` (keys
  * must already work) running small sh scripts and its own vzctl; the
- * private area travels with `rsync -aHAX --delete --numeric-ids` (plus
- * --sparse for image files). Its vz.conf is read by sourcing it with VEID
- * set, as OpenVZ did, so the CT lands at the destination's VE_PRIVATE and
- * VE_ROOT.
+ * private area travels with `rsync -aHAX --delete --numeric-ids --sparse`.
+ * Its vz.conf is read by sourcing it with VEID set, as OpenVZ did, so the
+ * CT lands at the destination's VE_PRIVATE and VE_ROOT.
  *
  * Modes:
  *  - stopped (or only mounted) CT: copy, place the config, (mount);
@@ -480,13 +479,15 @@ static int rsync_dir(struct mig *m, const char *src, const char *dst)
                                           &extra) < 0)
                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         {
-                const char *base[] = {"rsync", "-aHAX", "--delete", "--numeric-ids", NULL};
+                /* --sparse: holes stay holes (image files, sparse files
+                 * inside a simfs CT), as OpenVZ did for simfs. */
+                const char *base[] = {"rsync", "-aHAX", "--delete", "--numeric-ids", "--sparse",
+                                      NULL};
                 for (size_t i = 0; base[i]; i++)
                         if (vz_strv_push(&argv, base[i]) < 0)
                                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         }
-        if ((streq(layout(m), "image") && vz_strv_push(&argv, "--sparse") < 0) ||
-            (m->o->verbose > 1 && vz_strv_push(&argv, "-v") < 0))
+        if (m->o->verbose > 1 && vz_strv_push(&argv, "-v") < 0)
                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         for (size_t i = 0; extra[i]; i++)
                 if (vz_strv_push(&argv, extra[i]) < 0)
