@@ -423,6 +423,45 @@ typedef struct vz_cache_opts {
  * busybox-static, "debian-<ver>-<arch>[-minimal]" with debootstrap). */
 int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts, vz_err *e);
 
+/* ---------------------------------------------------------------- migration */
+/* vzmigrate's own exit codes (classic vzmigrate), carried in vz_err.code. */
+enum vz_migrate_exit_code {
+        VZ_MIG_E_USAGE = 1,
+        VZ_MIG_E_STOPPED = 2,      /* live migration of a CT that is not running */
+        VZ_MIG_E_CONNECT = 4,      /* cannot reach the destination over ssh */
+        VZ_MIG_E_COPY = 6,         /* copying the private area, config or dump failed */
+        VZ_MIG_E_START = 7,        /* start or restore on the destination failed */
+        VZ_MIG_E_STOP = 8,         /* stop or checkpoint on the source failed */
+        VZ_MIG_E_EXISTS = 9,       /* the CT exists on the destination */
+        VZ_MIG_E_NOEXIST = 10,     /* the CT does not exist here */
+        VZ_MIG_E_IP_INUSE = 12,    /* one of its addresses is in use there */
+        VZ_MIG_E_NOVZ = 14,        /* no vz (or no working CRIU for live) there or here */
+        VZ_MIG_E_APPLY_CONFIG = 15, /* the CT's name is taken there */
+        VZ_MIG_E_LAYOUT = 16,      /* the destination cannot hold the CT's layout */
+        VZ_MIG_E_REMOTE_CONF = 19, /* the destination's vz.conf is unreadable */
+        VZ_MIG_E_LOCKED = 20,      /* the CT is locked */
+};
+
+typedef struct vz_migrate_opts {
+        const char *dest;       /* [user@]host; "root@" is added when no user is given */
+        const char *ssh_opts;   /* --ssh: extra ssh options (split on blanks), or NULL */
+        const char *rsync_opts; /* --rsync: extra rsync options, or NULL */
+        bool live;              /* --online: checkpoint, copy, restore (CRIU) */
+        bool keep_src;          /* -r no: keep the private area, config -> .migrated */
+        bool keep_dst;          /* --keep-dst: keep the copied private area on failure */
+        bool check_only;        /* --check-only: pre-flight checks only */
+        int verbose;            /* -v count: more detail from rsync/ssh/vzctl */
+        /* Called as each phase ends (-t), with its wall time in seconds;
+         * "frozen" is the time the CT did not run anywhere. */
+        void (*phase)(const char *name, double seconds, void *userdata);
+        void *userdata;
+} vz_migrate_opts;
+/* Move CT id_or_name to another host running vz (ssh + rsync; OpenVZ's
+ * vzmigrate). Takes the CT's lock. On failure everything done so far is
+ * undone: the CT runs (or not, as before) on this host only, and the
+ * destination holds nothing of it (but the private area with keep_dst). */
+int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_opts *opts, vz_err *e);
+
 /* ---------------------------------------------------------------- misc */
 const char *vz_version(void);
 /* Frees a NULL-terminated string array. */

@@ -581,6 +581,8 @@ static int venet_add_ip(const vz_ct *ct, struct venet *v, const vz_inaddr *a, vz
                 if (r < 0)
                         vz_warn("cannot add proxy entry for %s on %s: %s", s, v->ndevs[i],
                                 strerror(-r));
+                else
+                        vz_net_announce(v->ndevs[i], a);
         }
         return 0;
 }

@@ -47,3 +47,7 @@ int vz_net_criu_prepare(vz_ct *ct, char ***ret, vz_err *e);
 /* After criu restored the CT (its namespace, moved pairs, addresses): the
  * host side (routes, proxy entries, sysctls, bridges), as vz_net_start. */
 int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e);
+/* Tell the LAN on dev that address a is here now: an unsolicited ARP or
+ * IPv6 neighbour advertisement (OpenVZ's arpsend -U); see announce.c. */
+struct vz_inaddr;
+void vz_net_announce(const char *dev, const struct vz_inaddr *a);
