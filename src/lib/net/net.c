@@ -1157,6 +1157,6 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
                         r = vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot set up %s: %s",
                                     nifs[i].host_ifname, strerror(-r));
         }
-        (void)record_state(ct, done, ndone, n > 0, nifs, nn);
+        (void)record_state(ct, done, ndone, n > 0, nifs, nn, NULL);
         return r < 0 ? r : 0;
 }
