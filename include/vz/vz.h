@@ -31,6 +31,8 @@ enum vz_exit_code {
         VZ_E_NOCONFIG = 10,
         VZ_E_NOSCRIPT = 11,
         VZ_E_NOVECONFIG = 14,
+        VZ_E_CHKPNT = 16,
+        VZ_E_RESTORE = 17,
         VZ_E_SYNTAX = 20,
         VZ_E_VALUE = 21,
         VZ_E_VE_ROOT_NOTSET = 22,
@@ -62,6 +64,7 @@ enum vz_exit_code {
         VZ_E_ACTIONSCRIPT = 79,
         VZ_E_CP_CONFIG = 82,
         VZ_E_INVALID_CONFIG = 85,
+        VZ_E_SET_DEVICES = 86,
         VZ_E_OSTEMPLATE_NOT_FOUND = 91,
         VZ_E_PLOOP_UNSUP = 99,
         VZ_E_START_DISABLED = 105,
@@ -203,6 +206,13 @@ typedef struct vz_ubc {
 /* The CT's beancounters in kernel ID order (kmemsize ... numiptent,
  * swappages), at most n of them; returns how many were filled. */
 int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e);
+/* /proc/user_beancounters as the 64-bit OpenVZ kernel printed it
+ * (OPENVZ.md 3.3): the "Version: 2.5" and column header lines if header,
+ * then ctid's 24 compatibility rows (IDs 0..23, dummy rows included,
+ * swappages not) from u[0..n) unless u is NULL. Into buf, NUL-terminated; returns the length,
+ * or -ENOSPC (4096 bytes always suffice). */
+int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid, const vz_ubc *u,
+                      size_t n);
 
 /* ---------------------------------------------------------------- capacity */
 /* This host, as the capacity tools (vzsplit, vzmemcheck, vzcpucheck, vzcalc)
@@ -261,6 +271,25 @@ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts, const v
 int vz_ct_destroy(vz_ct *ct, vz_err *e);
 int vz_ct_mount(vz_ct *ct, vz_err *e);
 int vz_ct_umount(vz_ct *ct, vz_err *e);
+enum vz_mount_flags {
+        VZ_MOUNT_SKIP_FSCK = 1 << 0, /* image layout: no e2fsck -p before mounting */
+};
+/* vz_ct_mount with flags (vz_ct_mount checks an image's filesystem first). */
+int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e);
+
+/* Storage (layouts, see src/lib/storage). The CT must be stopped and
+ * unmounted; layout is "simfs", "ploop" or "btrfs". Atomic: the CT's private
+ * area is swapped for the converted copy in one rename. */
+int vz_ct_convert(vz_ct *ct, const char *layout, vz_err *e);
+/* Image layout: return the image's free blocks to the host (mounting it for
+ * the time if needed). Bytes trimmed in *ret_bytes (may be NULL). */
+int vz_ct_compact(vz_ct *ct, uint64_t *ret_bytes, vz_err *e);
+/* Look for an operation a killed vzctl left unfinished (create, convert,
+ * snapshot, resize) and undo or finish it. locked: the caller holds the
+ * CT's lock (else it is tried without waiting, and a marker found is only
+ * reported). Says what it found and did through the log hook. Returns 0 if
+ * there was nothing, 1 if it repaired something, or -errno. */
+int vz_ct_recover(vz_ctx *ctx, unsigned ctid, bool locked, vz_err *e);
 
 enum vz_set_flags {
         VZ_SET_SAVE = 1 << 0,
@@ -278,6 +307,7 @@ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigne
 enum vz_start_flags {
         VZ_START_WAIT = 1 << 0,  /* wait until the CT finished booting */
         VZ_START_FORCE = 1 << 1, /* start even if DISABLED=yes */
+        VZ_START_SKIP_FSCK = 1 << 6, /* image layout: mount without e2fsck -p */
 };
 /* Mount if needed and boot the CT's init under its supervisor (caller holds
  * the lock). wait_sec bounds VZ_START_WAIT (0: one hour). */
@@ -310,6 +340,45 @@ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz
 int vz_ct_set_userpasswd(vz_ct *ct, const char *user_pass, vz_err *e);
 /* Connect to the CT's console: a socket relaying the console pty. */
 int vz_ct_console(vz_ct *ct, vz_err *e);
+
+/* ---------------------------------------------------------------- checkpoint */
+/* Checkpoint and restore through the criu program (vz.conf CRIU=, else
+ * "criu" from PATH). A dump is a directory of CRIU images: by default
+ * DUMPDIR/Dump.<CTID>; the CT counts as suspended while it exists and the
+ * CT is down. Every criu run is bounded by a timeout. */
+enum vz_chkpnt_step {
+        VZ_CHKPNT_FULL = 0,    /* freeze, dump, kill, unmount (dump failure: CT resumed) */
+        VZ_CHKPNT_SUSPEND = 1, /* only freeze the CT */
+        VZ_CHKPNT_DUMP = 2,    /* dump a CT frozen before; it stays frozen */
+        VZ_CHKPNT_RESUME = 3,  /* thaw a frozen CT */
+        VZ_CHKPNT_KILL = 4,    /* kill a frozen CT (stop it) */
+};
+enum vz_restore_step {
+        VZ_RESTORE_FULL = 0,   /* restore and let it run; the dump is removed */
+        VZ_RESTORE_UNDUMP = 1, /* restore, processes left stopped; dump kept */
+        VZ_RESTORE_RESUME = 2, /* let an undumped CT run; the dump is removed */
+        VZ_RESTORE_KILL = 3,   /* kill an undumped CT */
+};
+typedef struct vz_cpt_opts {
+        const char *dumpfile; /* NULL: DUMPDIR/Dump.<CTID> */
+        int timeout_sec;      /* each criu run; 0: CPT_TIMEOUT of the config, else 300 */
+        /* Measured phases (ms), filled when not NULL: time the CT was frozen
+         * during a full checkpoint, time criu took. */
+        double *ret_frozen_ms, *ret_criu_ms;
+} vz_cpt_opts;
+/* chkpnt/suspend (caller holds the lock). Failure: VZ_E_CHKPNT, the CT
+ * left running; VZ_E_NOT_RUNNING if it is down. */
+int vz_ct_chkpnt(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e);
+/* restore/resume (caller holds the lock). Failure: VZ_E_RESTORE, nothing
+ * left running; VZ_E_RUNNING if the CT runs. vz_ct_start() of a suspended CT
+ * is vz_ct_restore(VZ_RESTORE_FULL). */
+int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e);
+/* The default dump path of the CT (DUMPDIR/Dump.<CTID>), malloc'd. */
+int vz_ct_dump_path(vz_ct *ct, char **ret, vz_err *e);
+/* The criu program: path used, "criu --version" and whether "criu check"
+ * passes (its output in *ret_check_msg). Each ret may be NULL. */
+int vz_criu_info(vz_ctx *ctx, char **ret_path, char **ret_version, bool *ret_check_ok,
+                 char **ret_check_msg, vz_err *e);
 
 /* ---------------------------------------------------------------- snapshots */
 /* Snapshots of the CT's disk: btrfs (native) and image (copy) layouts;
@@ -353,6 +422,45 @@ typedef struct vz_cache_opts {
 /* Build TEMPLATE/cache/<ostemplate>.tar.zst ("busybox" from the host's
  * busybox-static, "debian-<ver>-<arch>[-minimal]" with debootstrap). */
 int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts, vz_err *e);
+
+/* ---------------------------------------------------------------- migration */
+/* vzmigrate's own exit codes (classic vzmigrate), carried in vz_err.code. */
+enum vz_migrate_exit_code {
+        VZ_MIG_E_USAGE = 1,
+        VZ_MIG_E_STOPPED = 2,      /* live migration of a CT that is not running */
+        VZ_MIG_E_CONNECT = 4,      /* cannot reach the destination over ssh */
+        VZ_MIG_E_COPY = 6,         /* copying the private area, config or dump failed */
+        VZ_MIG_E_START = 7,        /* start or restore on the destination failed */
+        VZ_MIG_E_STOP = 8,         /* stop or checkpoint on the source failed */
+        VZ_MIG_E_EXISTS = 9,       /* the CT exists on the destination */
+        VZ_MIG_E_NOEXIST = 10,     /* the CT does not exist here */
+        VZ_MIG_E_IP_INUSE = 12,    /* one of its addresses is in use there */
+        VZ_MIG_E_NOVZ = 14,        /* no vz (or no working CRIU for live) there or here */
+        VZ_MIG_E_APPLY_CONFIG = 15, /* the CT's name is taken there */
+        VZ_MIG_E_LAYOUT = 16,      /* the destination cannot hold the CT's layout */
+        VZ_MIG_E_REMOTE_CONF = 19, /* the destination's vz.conf is unreadable */
+        VZ_MIG_E_LOCKED = 20,      /* the CT is locked */
+};
+
+typedef struct vz_migrate_opts {
+        const char *dest;       /* [user@]host; "root@" is added when no user is given */
+        const char *ssh_opts;   /* --ssh: extra ssh options (split on blanks), or NULL */
+        const char *rsync_opts; /* --rsync: extra rsync options, or NULL */
+        bool live;              /* --online: checkpoint, copy, restore (CRIU) */
+        bool keep_src;          /* -r no: keep the private area, config -> .migrated */
+        bool keep_dst;          /* --keep-dst: keep the copied private area on failure */
+        bool check_only;        /* --check-only: pre-flight checks only */
+        int verbose;            /* -v count: more detail from rsync/ssh/vzctl */
+        /* Called as each phase ends (-t), with its wall time in seconds;
+         * "frozen" is the time the CT did not run anywhere. */
+        void (*phase)(const char *name, double seconds, void *userdata);
+        void *userdata;
+} vz_migrate_opts;
+/* Move CT id_or_name to another host running vz (ssh + rsync; OpenVZ's
+ * vzmigrate). Takes the CT's lock. On failure everything done so far is
+ * undone: the CT runs (or not, as before) on this host only, and the
+ * destination holds nothing of it (but the private area with keep_dst). */
+int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_opts *opts, vz_err *e);
 
 /* ---------------------------------------------------------------- misc */
 const char *vz_version(void);

@@ -23,6 +23,7 @@ struct create_state {
         unsigned ctid;
         char *private_path, *staging, *root_path, *conf_path, *name;
         bool made_private, made_staging, made_root, made_conf, made_name;
+        bool journaled; /* LOCKDIR/<ctid>.op written: see storage/journal.c */
 };
 
 static void create_undo(struct create_state *s)
@@ -97,6 +98,7 @@ static int snapshot_into(struct create_state *s, const char *cache, const vz_cre
                 vz_btrfs_delete(s->staging, NULL);
         else
                 vz_rm_rf(s->staging);
+        vz_test_stall("create-unpacking");
         r = vz_btrfs_create(s->staging, cache, unpack_cb, (void *)opts, e);
         if (r < 0)
                 return r;
@@ -140,6 +142,7 @@ static int unpack_into(struct create_state *s, const char *cache, const vz_creat
         }
         if (image)
                 (void)unlinkat(fd, "lost+found", AT_REMOVEDIR);
+        vz_test_stall("create-unpacking");
         r = vz_tmpl_unpack(cache, fd, opts ? opts->progress : NULL,
                            opts ? opts->userdata : NULL, e);
         if (r < 0) {
@@ -293,6 +296,12 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         }
         if (vz_conffile_set(conf, "VE_LAYOUT", layout) < 0)
                 goto oom;
+        {
+                const char *q = vz_conffile_get(conf, "QUOTAUGIDLIMIT");
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                if (r < 0)
+                        goto fail;
+        }
 
         /* 5. OS template and its cache. */
         ostemplate = opts && opts->ostemplate ? opts->ostemplate : NULL;
@@ -312,6 +321,22 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 const char *base = strrchr(ostemplate, '/');
                 if (vz_conffile_set(conf, "OSTEMPLATE", base ? base + 1 : ostemplate) < 0)
                         goto oom;
+        }
+
+        /* From here on the create changes the filesystem: journaled, so that
+         * a killed vzctl leaves a marker the next command undoes by. */
+        {
+                _cleanup_free_ char *kp = vz_strdupf("private=%s", s.private_path);
+                _cleanup_free_ char *ks = vz_strdupf("staging=%s", s.staging);
+                _cleanup_free_ char *kr = vz_strdupf("root=%s", s.root_path);
+                char *kv[] = {kp, ks, kr, conf_existed ? "conf_existed=1" : "conf_existed=0",
+                              NULL};
+                if (!kp || !ks || !kr)
+                        goto oom;
+                r = vz_op_begin(ctx, ctid, "create", kv, e);
+                if (r < 0)
+                        goto fail;
+                s.journaled = true;
         }
 
         /* 6. The private area must be new. */
@@ -350,6 +375,7 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                         goto fail;
                 }
                 s.made_private = true;
+                vz_op_add(ctx, ctid, "made_private", "1");
         }
 
         /* 7. Name. */
@@ -358,13 +384,16 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 s.name = strdup(v);
                 if (!s.name)
                         goto oom;
-                r = vz_name_register(ctx, s.name, ctid, e);
+                r = vz_op_add(ctx, ctid, "name", s.name);
+                if (r >= 0)
+                        r = vz_name_register(ctx, s.name, ctid, e);
                 if (r < 0)
                         goto fail;
                 s.made_name = true;
         }
 
         /* 8. Mount point (the image layout unpacks through it). */
+        vz_op_add(ctx, ctid, "made_root", "maybe");
         if (mkdir(s.root_path, 0755) == 0)
                 s.made_root = true;
         else if (errno == ENOENT) {
@@ -386,6 +415,7 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                       : unpack_into(&s, cache, opts, use_image ? &image : NULL, e);
         if (r < 0)
                 goto fail;
+        vz_test_stall("create-staged");
         if (rename(s.staging, s.private_path) < 0) {
                 r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s",
                             s.staging, s.private_path, strerror(errno));
@@ -406,6 +436,14 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
         if (r < 0)
                 goto fail;
         s.made_conf = !conf_existed;
+        vz_op_end(ctx, ctid);
+        if (!use_image && !use_btrfs && vz_conffile_get(conf, "DISKSPACE")) {
+                const char *dq = vz_conffile_get(conf, "DISK_QUOTA");
+                if (!dq)
+                        dq = vz_ctx_get(ctx, "DISK_QUOTA");
+                if (!dq || !streq(dq, "no"))
+                        vz_quota_simfs_warn(ctid);
+        }
         vz_conffile_free(conf);
         create_state_free(&s);
 
@@ -425,6 +463,15 @@ oom:
         r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
 fail:
         create_undo(&s);
+        if (s.journaled)
+                vz_op_end(ctx, ctid);
+        if (!use_image && !use_btrfs && vz_conffile_get(conf, "DISKSPACE")) {
+                const char *dq = vz_conffile_get(conf, "DISK_QUOTA");
+                if (!dq)
+                        dq = vz_ctx_get(ctx, "DISK_QUOTA");
+                if (!dq || !streq(dq, "no"))
+                        vz_quota_simfs_warn(ctid);
+        }
         vz_conffile_free(conf);
         create_state_free(&s);
         return r;

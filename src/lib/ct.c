@@ -162,6 +162,11 @@ static int check_paths(const vz_ct *ct, vz_err *e)
 
 _public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
 {
+        return vz_ct_mount_flags(ct, 0, e);
+}
+
+_public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
+{
         int r;
 
         if (!ct->has_config)
@@ -172,6 +177,12 @@ _public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
                 return r;
         if (vz_simfs_is_mounted(ct->private_path, ct->root_path))
                 return 1; /* already mounted: OpenVZ says so and succeeds */
+        {
+                const char *q = vz_ct_get(ct, "QUOTAUGIDLIMIT");
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                if (r < 0)
+                        return r;
+        }
         r = vz_run_action_scripts(ct, "premount", false, e);
         if (r < 0)
                 return r;
@@ -181,6 +192,13 @@ _public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
                         return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create %s",
                                        ct->root_path);
                 vz_protect_private_parent(ct->private_path);
+                /* A filesystem left unclean (host crash, killed CT) is
+                 * checked before the CT sees it, as ploop mount does. */
+                if (!(flags & VZ_MOUNT_SKIP_FSCK)) {
+                        r = vz_image_fsck(ct->private_path, e);
+                        if (r < 0)
+                                return r;
+                }
                 /* nosuid,nodev: the host's view (see vz_simfs_mount). */
                 r = vz_image_mount(ct->private_path, ct->root_path, MS_NOSUID | MS_NODEV, e);
         } else
@@ -320,8 +338,12 @@ static int update_name(vz_ct *ct, const char *old, const char *new, vz_err *e)
         return 0;
 }
 
-/* --diskspace of an image-layout CT: grow the image (online if mounted). */
-static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, vz_err *e)
+/* --diskspace of an image-layout CT: resize the image (grow online if
+ * mounted). Journaled until the config is saved (*journaled): a killed
+ * vzctl leaves either the old image or the new one, and the next command
+ * brings the config in line (recover.c). */
+static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, bool *journaled,
+                        vz_err *e)
 {
         const char *a = vz_conffile_get(ct->conf, "DISKSPACE"), *b = vz_conffile_get(copy, "DISKSPACE");
         int64_t soft, hard;
@@ -335,17 +357,32 @@ static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, vz_err
                 return vz_btrfs_set_limit(ct->private_path, hard, e);
         if (!vz_image_exists(ct->private_path))
                 return 0;
+        {
+                _cleanup_free_ char *img = vz_image_path(ct->private_path);
+                _cleanup_free_ char *ki = img ? vz_strdupf("image=%s", img) : NULL;
+                _cleanup_free_ char *kv = vz_strdupf("value=%s", b);
+                _cleanup_free_ char *ks = vz_strdupf("size=%lld", (long long)hard * 1024);
+                char *keys[] = {ki, kv, ks, NULL};
+                int r;
+                if (!ki || !kv || !ks)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                r = vz_op_begin(ct->ctx, ct->id, "resize", keys, e);
+                if (r < 0)
+                        return r;
+                *journaled = true;
+        }
         return vz_image_resize(ct->private_path, mounted ? ct->root_path : NULL, hard, e);
 }
 
 static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
                            vz_err *e)
 {
-        _cleanup_free_ char *old_name = NULL;
+        _cleanup_free_ char *old_name = NULL, *live_ips = NULL;
         struct lookup_ctx l;
         vz_conffile *copy = NULL;
         vz_ct_state st;
         const char *new_name;
+        bool journaled = false;
         int r, changed = 0;
 
         if (!ct->has_config)
@@ -383,6 +420,16 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         r = vz_changes_apply(ch, copy, lookup_cur, &l, e);
         if (r < 0)
                 goto out;
+        /* Per-user quota inside the CT needs the kernel's quota formats. */
+        if (vz_changes_has(ch, "QUOTAUGIDLIMIT")) {
+                const char *q = vz_conffile_get(copy, "QUOTAUGIDLIMIT");
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                if (r < 0)
+                        goto out;
+        }
+        if ((vz_changes_has(ch, "DISKSPACE") || vz_changes_has(ch, "DISKINODES")) &&
+            ct->private_path && streq(vz_layout_detect(ct->private_path), "simfs"))
+                vz_quota_simfs_warn(ct->id);
         /* An address another CT has is refused, running or not (78). */
         if (vz_changes_has(ch, "IP_ADDRESS")) {
                 r = vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(copy, "IP_ADDRESS"), e);
@@ -400,7 +447,21 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 }
                 changed = la != lb || memcmp(a, b, la) != 0;
         }
-        if (!changed) {
+        /* --ipadd/--ipdel act on what a running CT has, which may differ
+         * from its config (addresses added or removed without --save). */
+        if (st.running && vz_changes_has(ch, "IP_ADDRESS")) {
+                _cleanup_free_ char *before = NULL;
+                r = vz_net_live_change(ct, ch, &before, &live_ips);
+                if (r < 0) {
+                        r = vz_fail(e, VZ_E_BADIP, r, "cannot read the CT's addresses: %s",
+                                    strerror(-r));
+                        goto out;
+                }
+                changed = changed || !streq(before, live_ips);
+        }
+        /* A running CT may differ from its saved config (an earlier set
+         * without --save): setting the saved value again must still apply. */
+        if (!changed && !st.running) {
                 r = 1;
                 goto out;
         }
@@ -422,19 +483,25 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                 if (r >= 0) {
                         pid_t init;
                         if (vz_run_read_pid(ct, "init", &init) == 0)
-                                r = vz_net_apply_live(ct, saved, init, e);
+                                r = vz_net_apply_live(ct, saved, init, live_ips, e);
                 }
                 ct->conf = saved;
                 if (r < 0)
                         goto out;
+                if (!changed) {
+                        r = 1;
+                        goto out;
+                }
         }
         if (!(flags & VZ_SET_SAVE)) {
                 r = 0;
                 goto out;
         }
-        r = resize_image(ct, copy, st.mounted, e);
+        r = resize_image(ct, copy, st.mounted, &journaled, e);
         if (r < 0)
                 goto out;
+        if (journaled)
+                vz_test_stall("resize-done");
         new_name = vz_conffile_get(copy, "NAME");
         r = update_name(ct, old_name, new_name, e);
         if (r < 0)
@@ -451,6 +518,8 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         if (r < 0)
                 r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
 out:
+        if (journaled)
+                vz_op_end(ct->ctx, ct->id);
         vz_conffile_free(copy);
         return r;
 }
@@ -458,5 +527,20 @@ out:
 _public_ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
                       vz_err *e)
 {
-        return set_with_sample(ct, ch, apply_sample, flags, e);
+        const vz_param_info *p;
+        int r;
+
+        r = set_with_sample(ct, ch, apply_sample, flags, e);
+        if (r < 0)
+                return r;
+        /* Never silently: a value the kernel will not hold is said so. */
+        for (size_t i = 0; (p = vz_changes_param_at(ch, i)); i++) {
+                const char *why = p->flags & VZ_PF_NOT_ENFORCED
+                                      ? "a stock kernel has no mechanism for it"
+                                      : vz_ct_param_unenforced(ct, p->name);
+                if (why)
+                        vz_warn("%s is %s but not enforced: %s", p->name,
+                                flags & VZ_SET_SAVE ? "saved" : "set", why);
+        }
+        return r;
 }

@@ -261,17 +261,24 @@ static int cmd_destroy(struct cmd_args *a)
 
 static int mount_or_umount(struct cmd_args *a, bool mount)
 {
+        unsigned flags = 0;
         vz_err e = {0};
         vz_ct *ct;
         int r;
 
+        /* mount CTID [--skip-fsck] */
+        if (mount && a->argc > 0 && strcmp(a->argv[0], "--skip-fsck") == 0) {
+                flags |= VZ_MOUNT_SKIP_FSCK;
+                a->argc--;
+                a->argv++;
+        }
         r = no_options(a);
         if (r)
                 return r;
         r = open_ct(a, &ct, true);
         if (r)
                 return r;
-        r = mount ? vz_ct_mount(ct, &e) : vz_ct_umount(ct, &e);
+        r = mount ? vz_ct_mount_flags(ct, flags, &e) : vz_ct_umount(ct, &e);
         vz_ct_free(ct);
         if (r < 0)
                 return tool_fail(&e, "CT %u: cannot %s", a->ctid, mount ? "mount" : "unmount");
@@ -441,9 +448,10 @@ static int parse_run_opts(struct cmd_args *a, struct run_opts *o, bool start, bo
                         o->wait_sec = atoi(s + 7);
                 } else if (start && strcmp(s, "--force") == 0)
                         o->start_flags |= VZ_START_FORCE;
-                else if (start && (strcmp(s, "--skip-fsck") == 0 ||
-                                   strcmp(s, "--skip-remount") == 0))
-                        ; /* accepted for compatibility: nothing to check or remount */
+                else if (start && strcmp(s, "--skip-fsck") == 0)
+                        o->start_flags |= VZ_START_SKIP_FSCK;
+                else if (start && strcmp(s, "--skip-remount") == 0)
+                        ; /* accepted for compatibility: nothing to remount */
                 else if (stop && strcmp(s, "--fast") == 0)
                         o->stop_flags |= VZ_STOP_FAST;
                 else if (stop && strcmp(s, "--skip-umount") == 0)
@@ -591,6 +599,108 @@ static int run_exec(struct cmd_args *a, int mode, bool exec2)
         if (exec2)
                 return st;
         return st ? VZ_E_EXEC : 0;
+}
+
+/* chkpnt|suspend and restore|resume (OpenVZ §1.12): at most one step
+ * option; --dumpfile F; OpenVZ's kernel-only options accepted and ignored. */
+static int chkpnt_or_restore(struct cmd_args *a, bool chkpnt)
+{
+        static const char *const cpt_steps[] = {"--dump", "--suspend", "--resume", "--kill", NULL};
+        static const int cpt_vals[] = {VZ_CHKPNT_DUMP, VZ_CHKPNT_SUSPEND, VZ_CHKPNT_RESUME,
+                                       VZ_CHKPNT_KILL};
+        static const char *const rst_steps[] = {"--undump", "--resume", "--kill", NULL};
+        static const int rst_vals[] = {VZ_RESTORE_UNDUMP, VZ_RESTORE_RESUME, VZ_RESTORE_KILL};
+        const char *const *steps = chkpnt ? cpt_steps : rst_steps;
+        const int *vals = chkpnt ? cpt_vals : rst_vals;
+        vz_cpt_opts o = {0};
+        const char *step_name = NULL;
+        int step = 0, r;
+        vz_err e = {0};
+        vz_ct *ct;
+
+        for (int i = 0; i < a->argc; i++) {
+                const char *s = a->argv[i];
+                bool found = false;
+                if (is_wait_lock(s))
+                        continue;
+                for (int k = 0; steps[k]; k++)
+                        if (strcmp(s, steps[k]) == 0) {
+                                if (step_name)
+                                        return usage_error("%s and %s are exclusive", step_name,
+                                                           s);
+                                step_name = s;
+                                step = vals[k];
+                                found = true;
+                        }
+                if (found)
+                        continue;
+                if (strcmp(s, "--dumpfile") == 0 || strncmp(s, "--dumpfile=", 11) == 0) {
+                        o.dumpfile = s[10] == '=' ? s + 11 : (i + 1 < a->argc ? a->argv[++i] : NULL);
+                        if (!o.dumpfile || !*o.dumpfile)
+                                return usage_error("--dumpfile needs a path");
+                } else if (strcmp(s, "--skip_arpdetect") == 0 ||
+                           (!chkpnt && (strcmp(s, "--skip-remount") == 0 ||
+                                        strcmp(s, "--skip-fsck") == 0)))
+                        continue;
+                else if (chkpnt && (strcmp(s, "--flags") == 0 || strcmp(s, "--context") == 0)) {
+                        if (++i >= a->argc)
+                                return usage_error("%s needs a value", s);
+                } else
+                        return usage_error("invalid option for %s: %s", a->cmd, s);
+        }
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        if (chkpnt) {
+                tool_msg("Setting up checkpoint...\n");
+                r = vz_ct_chkpnt(ct, step, &o, &e);
+        } else {
+                tool_msg("Restoring container ...\n");
+                r = vz_ct_restore(ct, step, &o, &e);
+        }
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: %s failed", a->ctid,
+                                 chkpnt ? "checkpoint" : "restore");
+        tool_msg(chkpnt ? "Checkpointing completed successfully\n"
+                        : "Restoring completed successfully\n");
+        return 0;
+}
+
+static int cmd_chkpnt(struct cmd_args *a)
+{
+        return chkpnt_or_restore(a, true);
+}
+
+static int cmd_restore(struct cmd_args *a)
+{
+        return chkpnt_or_restore(a, false);
+}
+
+/* vzctl --version -v: also the criu checkpoints use, and whether it works. */
+static int print_criu_info(void)
+{
+        char *path = NULL, *ver = NULL, *msg = NULL;
+        vz_ctx *ctx = NULL;
+        vz_err e = {0};
+        bool ok = false;
+
+        if (vz_ctx_new(&ctx, &e) < 0)
+                return tool_fail(&e, "cannot read the configuration");
+        if (vz_criu_info(ctx, &path, &ver, &ok, &msg, &e) < 0) {
+                printf("criu: not usable: %s\n", e.msg);
+                vz_ctx_free(ctx);
+                return 0;
+        }
+        printf("criu: %s, version %s\ncriu check: %s\n", path, ver,
+               ok ? "passed" : "FAILED (checkpoint/restore will not work)");
+        if (!ok && msg && *msg)
+                printf("%s\n", msg);
+        free(path);
+        free(ver);
+        free(msg);
+        vz_ctx_free(ctx);
+        return 0;
 }
 
 static int cmd_exec(struct cmd_args *a)
@@ -786,6 +896,66 @@ static int cmd_console(struct cmd_args *a)
         return 0;
 }
 
+/* ------------------------------------------------------------------ convert, compact */
+
+static int cmd_convert(struct cmd_args *a)
+{
+        const char *layout = NULL;
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        for (int i = 0; i < a->argc; i++) {
+                const char *s = a->argv[i];
+                if (is_wait_lock(s))
+                        continue;
+                if (strcmp(s, "--layout") == 0 || strcmp(s, "--velayout") == 0 ||
+                    strcmp(s, "--ve_layout") == 0) {
+                        if (i + 1 >= a->argc)
+                                return usage_error("option %s requires an argument", s);
+                        layout = a->argv[++i];
+                } else if (strncmp(s, "--layout=", 9) == 0)
+                        layout = s + 9;
+                else
+                        return usage_error("invalid option for convert: %s", s);
+        }
+        /* OpenVZ's convert had one direction, simfs to ploop: its default. */
+        if (!layout)
+                layout = "ploop";
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        tool_msg("Converting CT %u to the %s layout...\n", a->ctid, layout);
+        r = vz_ct_convert(ct, layout, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot convert", a->ctid);
+        tool_msg("Container was converted to the %s layout\n", layout);
+        return 0;
+}
+
+static int cmd_compact(struct cmd_args *a)
+{
+        uint64_t bytes = 0;
+        vz_err e = {0};
+        vz_ct *ct;
+        int r;
+
+        r = no_options(a);
+        if (r)
+                return r;
+        r = open_ct(a, &ct, true);
+        if (r)
+                return r;
+        r = vz_ct_compact(ct, &bytes, &e);
+        vz_ct_free(ct);
+        if (r < 0)
+                return tool_fail(&e, "CT %u: cannot compact", a->ctid);
+        tool_msg("Compacted CT %u: %llu MB of free space returned to the host\n", a->ctid,
+                 (unsigned long long)(bytes >> 20));
+        return 0;
+}
+
 /* ------------------------------------------------------------------ snapshots */
 
 struct snap_opts {
@@ -920,7 +1090,9 @@ static const struct command commands[] = {
          "       [--local_uid UID] [--local_gid GID]"},
         {"destroy", true, false, cmd_destroy, "destroy | delete CTID"},
         {"delete", true, false, cmd_destroy, NULL},
-        {"mount", true, false, cmd_mount, "mount CTID"},
+        {"mount", true, false, cmd_mount, "mount CTID [--skip-fsck]"},
+        {"convert", true, false, cmd_convert, "convert CTID [--layout simfs|ploop|btrfs]"},
+        {"compact", true, false, cmd_compact, "compact CTID"},
         {"umount", true, false, cmd_umount, "umount CTID"},
         {"status", false, false, cmd_status, "status CTID"},
         {"start", true, false, cmd_start,
@@ -933,6 +1105,12 @@ static const struct command commands[] = {
         {"enter", false, false, cmd_enter, "enter CTID [--exec COMMAND [ARG...]]"},
         {"console", false, false, cmd_console, "console CTID [1]"},
         {"runscript", true, false, cmd_runscript, "runscript CTID SCRIPT"},
+        {"chkpnt", true, false, cmd_chkpnt,
+         "chkpnt | suspend CTID [--dumpfile F] [--dump | --suspend | --resume | --kill]"},
+        {"suspend", true, false, cmd_chkpnt, NULL},
+        {"restore", true, false, cmd_restore,
+         "restore | resume CTID [--dumpfile F] [--undump | --resume | --kill]"},
+        {"resume", true, false, cmd_restore, NULL},
         {"snapshot", true, false, cmd_snapshot_any,
          "snapshot CTID [--id UUID] [--name NAME] [--description DESC]"},
         {"snapshot-list", false, false, cmd_snapshot_any, "snapshot-list CTID [-H] [-o FIELD,...]"},
@@ -994,6 +1172,9 @@ int main(int argc, char **argv)
                         return 0;
                 } else if (strcmp(s, "--version") == 0) {
                         printf("vzctl version %s\n", vz_version());
+                        if (i + 1 < argc && (strcmp(argv[i + 1], "-v") == 0 ||
+                                             strcmp(argv[i + 1], "--verbose") == 0))
+                                return print_criu_info();
                         return 0;
                 } else
                         break;
@@ -1037,6 +1218,13 @@ int main(int argc, char **argv)
                 }
         if (c->lock && !opt_skiplock && vz_lock_ct(a.ctx, a.ctid, opt_wait_lock, &lock, &e) < 0) {
                 r = tool_fail(&e, "CT %u", a.ctid);
+                goto out;
+        }
+        /* What a killed vzctl left half done (create, convert, snapshot,
+         * resize) is undone or finished before anything else looks. */
+        if (vz_ct_recover(a.ctx, a.ctid, lock != NULL, &e) < 0) {
+                r = tool_fail(&e, "CT %u: cannot repair an interrupted operation", a.ctid);
+                vz_unlock(lock);
                 goto out;
         }
         r = c->run(&a);

@@ -33,6 +33,7 @@ struct options {
         const char *desc_pattern;
         char **ids; /* positional CTIDs or names */
         int nids;
+        bool need_ubc, need_stats; /* what the shown or sorted fields read */
 };
 
 static void usage(FILE *out)
@@ -170,15 +171,57 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
  * beancounter (numproc.held is the NPROC column) and uptime. Load average
  * and disk usage are not reported by libvz yet: "-" / null.
  */
-static void fill_runtime(vz_ct *h, struct vzl_ct *r)
+/* Does the field list (plus the sort key) name a field whose base name
+ * (before any .m/.b/.l/.f/.s/.h suffix) is one of names? */
+static bool fields_name(const char *list, const char *sort, bool (*match)(const char *base))
+{
+        char *dup, *save = NULL;
+        bool hit = false;
+
+        if (sort) {
+                char base[64];
+                snprintf(base, sizeof(base), "%s", sort[0] == '-' ? sort + 1 : sort);
+                base[strcspn(base, ".")] = '\0';
+                if (match(base))
+                        return true;
+        }
+        dup = strdup(list);
+        if (!dup)
+                return true;
+        for (char *t = strtok_r(dup, ",", &save); t && !hit; t = strtok_r(NULL, ",", &save)) {
+                t[strcspn(t, ".")] = '\0';
+                hit = match(t);
+        }
+        free(dup);
+        return hit;
+}
+
+static bool is_ubc_field(const char *base)
+{
+        for (int id = 0; id < VZL_UBC_MAX; id++)
+                if (id != VZL_UBC_NUMPROC && strcmp(base, vzl_ubc_name(id)) == 0)
+                        return true;
+        return false;
+}
+
+static bool is_stats_field(const char *base)
+{
+        return strcmp(base, "numproc") == 0 || strcmp(base, "uptime") == 0 ||
+               strcmp(base, "diskspace") == 0 || strcmp(base, "diskinodes") == 0;
+}
+
+static void fill_runtime(vz_ct *h, struct vzl_ct *r, const struct options *o)
 {
         vz_ubc u[VZ_UBC_COUNT];
         vz_ct_stats st;
-        int n;
+        int n = 0;
 
         /* Beancounters: held/maxheld/failcnt from the CT's cgroups (barrier
-         * and limit stay the config's, as OpenVZ shows them). */
-        n = vz_ct_get_ubc(h, u, VZ_UBC_COUNT, NULL);
+         * and limit stay the config's, as OpenVZ shows them). Dozens of
+         * cgroup files per CT: read only when a shown field needs them, so
+         * the default listing of 1000 CTs stays fast. */
+        if (o->need_ubc)
+                n = vz_ct_get_ubc(h, u, VZ_UBC_COUNT, NULL);
         for (int i = 0; i < n; i++)
                 for (int id = 0; id < VZL_UBC_MAX; id++)
                         if (u[i].held >= 0 && strcmp(u[i].name, vzl_ubc_name(id)) == 0) {
@@ -186,7 +229,7 @@ static void fill_runtime(vz_ct *h, struct vzl_ct *r)
                                 r->ubc[id].maxheld = u[i].maxheld;
                                 r->ubc[id].failcnt = u[i].failcnt;
                         }
-        if (vz_ct_get_stats(h, &st, NULL) < 0)
+        if (!o->need_stats || vz_ct_get_stats(h, &st, NULL) < 0)
                 return;
         if (st.numproc >= 0)
                 r->ubc[VZL_UBC_NUMPROC].held = st.numproc;
@@ -333,7 +376,7 @@ static int collect(vz_ctx *ctx, const struct options *o, struct collection *c)
                 rec->status = status_of(&st);
                 fill_from_config(h, rec);
                 if (st.running)
-                        fill_runtime(h, rec);
+                        fill_runtime(h, rec, o);
                 /* A stopped CT without its private area is a leftover config. */
                 c->shown[c->n] = st.running || st.exists;
                 if (o->stopped_only && st.running)
@@ -446,11 +489,15 @@ int main(int argc, char **argv)
                         return 1;
                 }
         }
-        if (o.json && !o.fields)
+        if (o.json && !o.fields) {
+                o.need_ubc = o.need_stats = true;
                 r = vzl_table_new_all_base(&table);
-        else
-                r = vzl_table_new_from_list(o.fields ? o.fields : default_fields, o.json, &table,
-                                            errbuf, sizeof(errbuf));
+        } else {
+                const char *list = o.fields ? o.fields : default_fields;
+                o.need_ubc = fields_name(list, o.sort, is_ubc_field);
+                o.need_stats = fields_name(list, o.sort, is_stats_field);
+                r = vzl_table_new_from_list(list, o.json, &table, errbuf, sizeof(errbuf));
+        }
         if (r == -EINVAL) {
                 fprintf(stderr, "%s\n", errbuf);
                 return 1;

@@ -82,38 +82,19 @@ static void pct(char *buf, size_t len, int64_t v, int64_t of)
 
 static void print_raw_header(void)
 {
-        printf("Version: 2.5\n");
-        printf("%10s  %-12s %20s %20s %20s %20s %20s\n", "uid", "resource", "held", "maxheld",
-               "barrier", "limit", "failcnt");
+        char buf[512];
+
+        if (vz_ubc_format_raw(buf, sizeof(buf), true, 0, NULL, 0) > 0)
+                fputs(buf, stdout);
 }
 
-static uint64_t raw_value(int64_t v)
-{
-        return v < 0 ? 0 : (uint64_t)v;
-}
-
-/* The 24 compatibility rows (IDs 0..23: the dummy rows 4 and 20..22
- * included, swappages not), as /proc/user_beancounters has them. */
+/* The 24 compatibility rows, as /proc/user_beancounters has them. */
 static void print_raw(const struct block *b)
 {
-        char id[16];
+        char buf[4096];
 
-        snprintf(id, sizeof(id), "%u", b->ctid);
-        for (int rid = 0; rid < 24; rid++) {
-                const vz_ubc *r = NULL;
-                vz_ubc dummy = {
-                    .name = "dummy", .id = rid, .barrier = VZ_UNLIMITED, .limit = VZ_UNLIMITED};
-                for (size_t i = 0; i < b->n; i++)
-                        if (b->u[i].id == rid)
-                                r = &b->u[i];
-                if (!r)
-                        r = &dummy;
-                printf("%10s%c %-12s %20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64
-                       " %20" PRIu64 "\n",
-                       rid == 0 ? id : "", rid == 0 ? ':' : ' ', r->name, raw_value(r->held),
-                       raw_value(r->maxheld), raw_value(r->barrier), raw_value(r->limit),
-                       raw_value(r->failcnt));
-        }
+        if (vz_ubc_format_raw(buf, sizeof(buf), false, b->ctid, b->u, b->n) > 0)
+                fputs(buf, stdout);
 }
 
 /* ------------------------------------------------------- -r and -i state */
@@ -396,6 +377,11 @@ static int show_file(const struct options *o, const unsigned *ids, size_t nids)
         return rc;
 }
 
+/* Inside a CT the kernel's file (an OpenVZ kernel) or the one vz serves
+ * (see vzubc(8)); on the host neither exists and libvz computes the view. */
+static const char *const ubc_files[] = {"/proc/user_beancounters", "/dev/.vz/user_beancounters",
+                                        NULL};
+
 static void usage(FILE *f)
 {
         fprintf(f,
@@ -525,6 +511,9 @@ int main(int argc, char **argv)
                 o.file = "-";
                 first++;
         }
+        for (size_t i = 0; !o.file && ubc_files[i]; i++)
+                if (access(ubc_files[i], R_OK) == 0)
+                        o.file = ubc_files[i];
         if (watch)
                 return run_watch(argc, argv, wargs, nw);
         if (rclear)

@@ -35,6 +35,11 @@ STARTED=""
 _cleanup() {
         local rc=$? id
         for id in $STARTED; do vzctl stop "$id" --fast >/dev/null 2>&1; done
+        # The tree's own lxcfs (started by vzctl start on VZ_RUNDIR/lxcfs):
+        # it keeps its mount alive in its own mount namespace, so stop it.
+        local lx
+        lx=$(cat "$T/run/lxcfs.pid" 2>/dev/null)
+        [ -n "$lx" ] && [ "$(cat /proc/$lx/comm 2>/dev/null)" = lxcfs ] && kill "$lx"
         # Unmount anything under the test tree, deepest first.
         grep -o " $T[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
                 umount -l "$m" 2>/dev/null

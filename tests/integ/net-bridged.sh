@@ -27,6 +27,8 @@ nothing_left() {
         ! ip -o link | grep -q "venet$C[@:]" || fail "venet$C left"
         ! ip route | grep -q "10.200.73.1" || fail "route to 10.200.73.1 left"
         ! ip -o link | grep -q "veth$C\." || fail "veth of CT $C left: $(ip -o link | grep veth$C)"
+        ! bridge link show | grep -q "veth$C\." || fail "bridge port of CT $C left"
+        ! nft list table inet vz_$C >/dev/null 2>&1 || fail "nf_tables table vz_$C left"
         [ ! -e $T/run/$C.net ] || fail "state file of $C left"
 }
 

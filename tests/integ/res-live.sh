@@ -93,6 +93,24 @@ if [ -e "$(cgf memory memory.limit_in_bytes)" ]; then
         ok "lowering below usage refused, nothing changed"
 fi
 
+# Raising and lowering RAM and swap live: the cgroup files follow at once.
+sw=$(cgf memory memory.memsw.limit_in_bytes); [ -e "$sw" ] || sw=$(cgf memory memory.swap.max)
+swap_file() { # what the swap file should read for RAM and swap in MB
+        case $sw in
+        *memsw*) echo $((($1 + $2) << 20)) ;;
+        *) echo $(($2 << 20)) ;;
+        esac
+}
+for rs in "256 64" "192 128" "160 32" "256 0"; do
+        set -- $rs
+        expect_rc 0 vzctl set 101 --ram ${1}M --swap ${2}M
+        [ "$(cat "$m")" = $(($1 << 20)) ] || fail "--ram ${1}M: memory limit $(cat "$m")"
+        if [ -e "$sw" ]; then
+                [ "$(cat "$sw")" = "$(swap_file "$1" "$2")" ] || fail "--swap ${2}M: $sw = $(cat "$sw")"
+        fi
+done
+ok "RAM and swap raised and lowered live"
+
 # CPU: units, limit (CPUS caps it), mask.
 expect_rc 0 vzctl set 101 --cpuunits 2000 --cpulimit 50
 if [ -e "$(cgf cpu cpu.shares)" ]; then
@@ -105,6 +123,17 @@ if [ -e "$(cgf cpu cpu.shares)" ]; then
 else
         [ "$(cat "$(cgf cpu cpu.weight)")" = 200 ] || fail "cpu.weight"
         [ "$(cat "$(cgf cpu cpu.max)")" = "50000 100000" ] || fail "cpu.max"
+        expect_rc 0 vzctl set 101 --cpulimit 0 --cpus 1
+        [ "$(cat "$(cgf cpu cpu.max)")" = "100000 100000" ] || fail "CPUS cap: $(cat "$(cgf cpu cpu.max)")"
+        expect_rc 0 vzctl set 101 --cpus 2
+        [ "$(cat "$(cgf cpu cpu.max)")" = "200000 100000" ] || fail "CPUS raised: $(cat "$(cgf cpu cpu.max)")"
+        expect_rc 0 vzctl set 101 --cpus 0
+        [ "$(cat "$(cgf cpu cpu.max)")" = "max 100000" ] || fail "unlimited: $(cat "$(cgf cpu cpu.max)")"
+fi
+if [ -e "$(cgf cpu cpu.shares)" ]; then
+        expect_rc 0 vzctl set 101 --cpus 2
+        [ "$(cat "$(cgf cpu cpu.cfs_quota_us)")" = 200000 ] || fail "CPUS raised"
+        expect_rc 0 vzctl set 101 --cpus 0
 fi
 # In effect: a busy loop at --cpulimit 20 gets about 20% of a CPU.
 expect_rc 0 vzctl set 101 --cpulimit 20
@@ -139,5 +168,50 @@ if [ "${dev%%:*}" != 0 ]; then
         fi
         ok "IOLIMIT live"
 fi
+# IOPSLIMIT raised and lowered live (its effect is res-io's).
+if [ "${dev%%:*}" != 0 ]; then
+        for n in 100 300 0; do
+                expect_rc 0 vzctl set 101 --iopslimit $n
+                if [ -e "$(cgf blkio blkio.throttle.write_iops_device)" ]; then
+                        if [ $n = 0 ]; then
+                                grep -q "^$dev " "$(cgf blkio blkio.throttle.write_iops_device)" && fail "iopslimit not removed"
+                        else
+                                grep -qx "$dev $n" "$(cgf blkio blkio.throttle.write_iops_device)" || fail "write_iops $n"
+                        fi
+                else
+                        want=$n; [ $n = 0 ] && want=max
+                        grep -q "^$dev .*wiops=$want\$" "$(cgf io io.max)" || fail "io.max at $n: $(cat "$(cgf io io.max)")"
+                fi
+        done
+        ok "IOPSLIMIT raised and lowered live"
+fi
+
+# What the kernel cannot enforce is kept, shown and said so, never dropped.
+expect_rc 0 vzctl set 101 --lockedpages 100 --numtcpsock 50 --save
+echo "$LAST_OUT" | grep -q "LOCKEDPAGES is saved but not enforced" || fail "no message for LOCKEDPAGES: $LAST_OUT"
+echo "$LAST_OUT" | grep -q "NUMTCPSOCK is saved but not enforced" || fail "no message for NUMTCPSOCK: $LAST_OUT"
+grep -Eq '^LOCKEDPAGES="100(:100)?"' "$VZ_CONFDIR/conf/101.conf" || fail "LOCKEDPAGES not saved"
+expect_rc 0 vzlist -H -o lockedpages.l,numtcpsock.l 101
+[ "$(echo $LAST_OUT)" = "100 50" ] || fail "vzlist shows: $LAST_OUT"
+expect_rc 0 vzubc -v 101
+echo "$LAST_OUT" | grep -E '^ *lockedpages ' | grep -q "(not enforced)" || fail "vzubc -v: $LAST_OUT"
+echo "$LAST_OUT" | grep -E '^ *numproc ' | grep -q "(not enforced)" && fail "vzubc -v marks numproc: $LAST_OUT"
+# KMEMSIZE: cgroup v2 has no such limit, Linux 6.1+ ignores the v1 one.
+expect_rc 0 vzctl set 101 --kmemsize 20M --save
+echo "$LAST_OUT" | grep -q "KMEMSIZE is saved but not enforced" || fail "no message for KMEMSIZE: $LAST_OUT"
+# IOPRIO: weights act only with BFQ or io.cost on the CT's disk.
+if [ "${dev%%:*}" != 0 ]; then
+        expect_rc 0 vzctl set 101 --ioprio 6
+        if grep -q '\[bfq\]' /sys/dev/block/$dev/queue/scheduler 2>/dev/null ||
+           grep -q "^$dev .*enable=1" /sys/fs/cgroup/io.cost.qos 2>/dev/null; then
+                echo "$LAST_OUT" | grep -q "not enforced" && fail "IOPRIO marked not enforced with BFQ/io.cost: $LAST_OUT"
+        else
+                echo "$LAST_OUT" | grep -q "IOPRIO is set but not enforced" || fail "no message for IOPRIO: $LAST_OUT"
+        fi
+fi
+expect_rc 0 vzctl set 101 --numproc 250
+echo "$LAST_OUT" | grep -q "not enforced" && fail "NUMPROC marked not enforced: $LAST_OUT"
+ok "unenforceable parameters saved, shown, marked"
+
 expect_rc 0 vzctl stop 101
 expect_rc 0 vzctl destroy 101

@@ -36,12 +36,15 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/err.h"
 #include "basic/log.h"
 #include "basic/util.h"
+#include "nft.h"
 #include "nl.h"
 
 #define VENET_CT_NAME "venet0"
@@ -60,6 +63,12 @@ static void venet_host_name(const vz_ct *ct, char buf[IFNAMSIZ_VZ])
 {
         /* "venet" + at most 10 digits: always fits in 15 characters. */
         snprintf(buf, IFNAMSIZ_VZ, "venet%u", vz_ct_id(ct));
+}
+
+/* The CT's nf_tables table on the host (nft.c): "vz_<CTID>". */
+static void nft_table_name(const vz_ct *ct, char buf[32])
+{
+        snprintf(buf, 32, "vz_%u", vz_ct_id(ct));
 }
 
 static char *state_path(const vz_ct *ct)
@@ -134,7 +143,8 @@ static int neighbour_devs(const vz_ct *ct, char ***ret)
 /* ------------------------------------------------------------ state file */
 
 /* Rewrite the record of what is on the host for this CT. */
-static int state_write(const vz_ct *ct, const vz_inaddr *ips, size_t n, char **ndevs, char **links)
+static int state_write(const vz_ct *ct, const vz_inaddr *ips, size_t n, char **ndevs, char **links,
+                       char **netdevs)
 {
         _cleanup_free_ char *p = state_path(ct);
         _cleanup_free_ char *buf = NULL;
@@ -148,6 +158,8 @@ static int state_write(const vz_ct *ct, const vz_inaddr *ips, size_t n, char **n
                 return -ENOMEM;
         for (size_t i = 0; links && links[i]; i++)
                 fprintf(f, "link %s\n", links[i]);
+        for (size_t i = 0; netdevs && netdevs[i]; i++)
+                fprintf(f, "netdev %s\n", netdevs[i]);
         for (size_t i = 0; i < n; i++) {
                 char s[INET6_ADDRSTRLEN];
                 addr_str(&ips[i], s);
@@ -285,7 +297,7 @@ static int parse_netifs(unsigned ctid, const char *value, struct netif **ret, si
 }
 
 static int record_state(const vz_ct *ct, const vz_inaddr *ips, size_t n, bool venet,
-                        const struct netif *nifs, size_t nn)
+                        const struct netif *nifs, size_t nn, char **netdevs)
 {
         _cleanup_strv_free_ char **ndevs = NULL, **links = NULL;
         char name[IFNAMSIZ_VZ];
@@ -304,14 +316,15 @@ static int record_state(const vz_ct *ct, const vz_inaddr *ips, size_t n, bool ve
                 if (r < 0)
                         return r;
         }
-        return state_write(ct, ips, n, ndevs, links);
+        return state_write(ct, ips, n, ndevs, links, netdevs);
 }
 
-/* Addresses with a host route recorded in the state file (what is live). */
-static int state_read_ips(const vz_ct *ct, vz_inaddr **ret, size_t *ret_n)
+/* The values of the state file's lines starting with "<key> ". */
+static int state_read(const vz_ct *ct, const char *key, char ***ret)
 {
-        _cleanup_free_ char *p = state_path(ct), *buf = NULL, *list = NULL;
-        _cleanup_strv_free_ char **lines = NULL, **ips = NULL;
+        _cleanup_free_ char *p = state_path(ct), *buf = NULL;
+        _cleanup_strv_free_ char **lines = NULL, **v = NULL;
+        size_t kl = strlen(key);
         int r;
 
         if (!p)
@@ -320,18 +333,84 @@ static int state_read_ips(const vz_ct *ct, vz_inaddr **ret, size_t *ret_n)
         if (r < 0 && r != -ENOENT)
                 return r;
         r = vz_strv_split(buf ? buf : "", "\n", &lines);
+        if (r >= 0)
+                r = vz_strv_split("", " ", &v);
         if (r < 0)
                 return r;
         for (size_t i = 0; lines[i]; i++)
-                if (vz_startswith(lines[i], "route ")) {
-                        r = vz_strv_push(&ips, lines[i] + 6);
+                if (strncmp(lines[i], key, kl) == 0 && lines[i][kl] == ' ') {
+                        r = vz_strv_push(&v, lines[i] + kl + 1);
                         if (r < 0)
                                 return r;
                 }
-        list = ips ? vz_strv_join(ips, " ") : strdup("");
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+/* Addresses with a host route recorded in the state file (what is live). */
+static int state_read_ips(const vz_ct *ct, vz_inaddr **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *list = NULL;
+        _cleanup_strv_free_ char **ips = NULL;
+        int r = state_read(ct, "route", &ips);
+
+        if (r < 0)
+                return r;
+        list = vz_strv_join(ips, " ");
         if (!list)
                 return -ENOMEM;
         return parse_ips(list, ret, ret_n);
+}
+
+int vz_net_live_ips(const vz_ct *ct, char **ret)
+{
+        _cleanup_free_ vz_inaddr *v = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0, len = 0;
+        FILE *f;
+        int r = state_read_ips(ct, &v, &n);
+
+        if (r < 0)
+                return r;
+        f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                char a[INET6_ADDRSTRLEN];
+                fprintf(f, "%s%s", i ? " " : "", addr_str(&v[i], a));
+        }
+        if (fclose(f) != 0 || !buf)
+                return -ENOMEM;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int vz_net_live_change(const vz_ct *ct, const vz_changes *ch, char **ret_before, char **ret_after)
+{
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        vz_conffile *scratch;
+        const char *v;
+        int r;
+
+        r = vz_net_live_ips(ct, &before);
+        if (r < 0)
+                return r;
+        scratch = vz_conffile_new();
+        if (!scratch)
+                return -ENOMEM;
+        r = vz_conffile_set(scratch, "IP_ADDRESS", before);
+        if (r >= 0)
+                r = vz_changes_apply(ch, scratch, NULL, NULL, NULL);
+        v = vz_conffile_get(scratch, "IP_ADDRESS");
+        after = strdup(v ? v : "");
+        vz_conffile_free(scratch);
+        if (r < 0)
+                return r;
+        if (!after)
+                return -ENOMEM;
+        *ret_before = TAKE_PTR(before);
+        *ret_after = TAKE_PTR(after);
+        return 0;
 }
 
 /* ------------------------------------------------------------ routed mode */
@@ -358,6 +437,28 @@ static void host_sysctl(const char *fam, const char *dev, const char *key, const
         r = vz_sysctl_write(p, val);
         /* IPv6 may be disabled on the host: its knobs are then absent. */
         if (r < 0 && !(r == -ENOENT && streq(fam, "ipv6")))
+                vz_warn("cannot set %s: %s", p, strerror(-r));
+}
+
+/* IPv6 forwards only what comes in while net.ipv6.conf.all.forwarding is 1,
+ * which would turn the whole host into a router; since 6.17 a device's
+ * force_forwarding lets just the packets arriving on it be forwarded (CT to
+ * CT, CT to LAN, and LAN to CT on NEIGHBOUR_DEVS). Older kernels need the
+ * admin to set all.forwarding, as OpenVZ's IPv6 setup always did. */
+static void ipv6_forwarding(const char *dev)
+{
+        char p[128];
+        int r;
+
+        snprintf(p, sizeof(p), "net/ipv6/conf/%s/force_forwarding", dev);
+        r = vz_sysctl_write(p, "1");
+        if (r == -ENOENT && access("/proc/sys/net/ipv6/conf/all/forwarding", F_OK) == 0) {
+                _cleanup_free_ char *all = NULL;
+                if (vz_read_file("/proc/sys/net/ipv6/conf/all/forwarding", 64, &all, NULL) == 0 &&
+                    all[0] != '1')
+                        vz_warn("IPv6 packets of CTs are not forwarded: this kernel has no "
+                                "force_forwarding; set net.ipv6.conf.all.forwarding=1");
+        } else if (r < 0 && r != -ENOENT)
                 vz_warn("cannot set %s: %s", p, strerror(-r));
 }
 
@@ -398,6 +499,19 @@ static int venet_open(const vz_ct *ct, pid_t pid, bool create, struct venet *v, 
         host_sysctl("ipv4", name, "send_redirects", "0");
         host_sysctl("ipv6", name, "accept_dad", "0");
         host_sysctl("ipv6", name, "forwarding", "1");
+        ipv6_forwarding(name);
+        /* rp_filter is IPv4 only: the nf_tables rule covers both families
+         * (a table left by a crashed run of this CT is replaced). */
+        {
+                char table[32];
+                nft_table_name(ct, table);
+                (void)vz_nft_table_del(table);
+                r = vz_nft_antispoof_add(table, name);
+                if (r < 0)
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r,
+                                       "cannot set up anti-spoofing for %s (nf_tables): %s", name,
+                                       strerror(-r));
+        }
         r = vz_nl_link_set(&v->host, v->hidx, &up);
         if (r < 0)
                 return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot bring %s up: %s", name,
@@ -459,12 +573,16 @@ static int venet_add_ip(const vz_ct *ct, struct venet *v, const vz_inaddr *a, vz
                  * also wants proxy_ndp). The admin chose these devices. */
                 if (idx > 0 && a->family == AF_INET)
                         host_sysctl("ipv4", v->ndevs[i], "forwarding", "1");
-                else if (idx > 0)
+                else if (idx > 0) {
                         host_sysctl("ipv6", v->ndevs[i], "proxy_ndp", "1");
+                        ipv6_forwarding(v->ndevs[i]);
+                }
                 r = idx < 0 ? idx : vz_nl_neigh_proxy(&v->host, true, idx, a);
                 if (r < 0)
                         vz_warn("cannot add proxy entry for %s on %s: %s", s, v->ndevs[i],
                                 strerror(-r));
+                else
+                        vz_net_announce(v->ndevs[i], a);
         }
         return 0;
 }
@@ -534,6 +652,48 @@ static bool netif_same(const struct netif *a, const struct netif *b)
                memcmp(a->host_mac, b->host_mac, 6) == 0;
 }
 
+/* ------------------------------------------------------------ moved devices */
+
+/* The supervisor keeps the CT's network namespace open from start to
+ * teardown: when the CT's last process is gone, the kernel would destroy
+ * virtual devices moved in with --netdev_add (and hand physical ones back
+ * under another name if the old one is taken); with the namespace still
+ * there, vz_net_stop gives each back as it was. */
+static int held_netns = -1;
+
+static int netdev_in(const vz_ct *ct, vz_nl *host, const char *name, pid_t pid, vz_err *e)
+{
+        vz_link_change c = {.netns_pid = pid};
+        int idx = vz_nl_ifindex(host, name), r;
+
+        if (idx < 0)
+                return vz_fail(e, VZ_NETDEV_ERROR_CODE, idx, "no network device %s on the host",
+                               name);
+        r = vz_nl_link_set(host, idx, &c);
+        if (r < 0)
+                return vz_fail(e, VZ_NETDEV_ERROR_CODE, r, "CT %u: cannot move %s in: %s",
+                               vz_ct_id(ct), name, strerror(-r));
+        return 0;
+}
+
+/* Give device name of the CT (ctnl: a socket in its namespace) back to the
+ * host (host_ns: an fd of the host's namespace). */
+static int netdev_out(vz_nl *ctnl, const char *name, int host_ns)
+{
+        vz_link_change c = {.netns_fd = host_ns};
+        int idx = vz_nl_ifindex(ctnl, name);
+
+        return idx < 0 ? idx : vz_nl_link_set(ctnl, idx, &c);
+}
+
+static bool strv_has(char **v, const char *s)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                if (streq(v[i], s))
+                        return true;
+        return false;
+}
+
 /* ------------------------------------------------------------ hooks */
 
 static int loopback_up(pid_t pid)
@@ -552,6 +712,7 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         _cleanup_free_ vz_inaddr *ips = NULL, *done = NULL;
         _cleanup_free_ struct netif *nifs = NULL;
         _cleanup_nl_ vz_nl host = {.fd = -1};
+        _cleanup_strv_free_ char **netdevs = NULL, **moved = NULL;
         size_t n = 0, nn = 0, ndone = 0, nifs_done = 0;
         bool have_venet = false;
         int r;
@@ -564,6 +725,16 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         done = calloc(n + 1, sizeof(*done));
         if (!done)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = vz_strv_split(vz_ct_get(ct, "NETDEV") ? vz_ct_get(ct, "NETDEV") : "", " \t", &netdevs);
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)init_pid);
+                if (held_netns >= 0)
+                        close(held_netns);
+                held_netns = open(p, O_RDONLY | O_CLOEXEC);
+        }
         r = loopback_up(init_pid);
         if (r < 0)
                 vz_warn("CT %u: cannot bring lo up: %s", vz_ct_id(ct), strerror(-r));
@@ -595,8 +766,17 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
                                 break;
                 }
         }
+        if (r >= 0 && netdevs[0]) {
+                if (host.fd < 0)
+                        r = vz_nl_open(&host);
+                for (size_t i = 0; r >= 0 && netdevs[i]; i++) {
+                        r = netdev_in(ct, &host, netdevs[i], init_pid, e);
+                        if (r >= 0)
+                                r = vz_strv_push(&moved, netdevs[i]);
+                }
+        }
         /* Record even on failure: vz_net_stop removes what was done. */
-        (void)record_state(ct, done, ndone, have_venet, nifs, nifs_done);
+        (void)record_state(ct, done, ndone, have_venet, nifs, nifs_done, moved);
         return r < 0 ? r : 0;
 }
 
@@ -632,15 +812,41 @@ void vz_net_stop(vz_ct *ct)
                 for (size_t i = 0; lines[i]; i++)
                         if (vz_startswith(lines[i], "link "))
                                 (void)vz_nl_link_del(&nl, lines[i] + 5);
+                for (size_t i = 0; lines[i]; i++) {
+                        vz_nl ctnl = {.fd = -1};
+                        int self, r;
+                        if (!vz_startswith(lines[i], "netdev ") || held_netns < 0)
+                                continue;
+                        self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+                        r = self < 0 ? -errno : vz_nl_open_netns_fd(&ctnl, held_netns);
+                        if (r >= 0)
+                                r = netdev_out(&ctnl, lines[i] + 7, self);
+                        if (r < 0)
+                                vz_warn("CT %u: cannot give %s back to the host: %s",
+                                        vz_ct_id(ct), lines[i] + 7, strerror(-r));
+                        vz_nl_close(&ctnl);
+                        if (self >= 0)
+                                close(self);
+                }
         }
         /* The kernel would remove the pairs with the CT's namespace, but
          * only once its last process is gone (and netns cleanup is
          * deferred): delete them now so a restart finds the names free. */
         (void)vz_nl_link_del(&nl, name);
+        if (held_netns >= 0) {
+                close(held_netns);
+                held_netns = -1;
+        }
+        {
+                char table[32];
+                nft_table_name(ct, table);
+                (void)vz_nft_table_del(table);
+        }
         (void)unlink(p);
 }
 
-int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err *e)
+int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const char *live_ips,
+                      vz_err *e)
 {
         _cleanup_free_ vz_inaddr *oldv = NULL, *newv = NULL, *live = NULL, *next = NULL;
         _cleanup_free_ struct netif *on = NULL, *nn = NULL;
@@ -664,7 +870,22 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
         next = calloc(nl_ + nw + 1, sizeof(*next));
         if (!next)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (!streq(oldips ? oldips : "", newips ? newips : "")) {
+        if (live_ips) {
+                /* The command's own change applied to what is live: the
+                 * CT ends up with exactly these (an address added earlier
+                 * without --save can be removed the same way). */
+                free(newv);
+                newv = NULL;
+                if (parse_ips(live_ips, &newv, &nw) < 0)
+                        return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP address list");
+                free(next);
+                next = calloc(nl_ + nw + 1, sizeof(*next));
+                if (!next)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                r = vz_net_check_ips(ct->ctx, vz_ct_id(ct), live_ips, e);
+                if (r < 0)
+                        return r;
+        } else if (!streq(oldips ? oldips : "", newips ? newips : "")) {
                 r = vz_net_check_ips(ct->ctx, vz_ct_id(ct), newips, e);
                 if (r < 0)
                         return r;
@@ -678,7 +899,8 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
         /* Live addresses stay unless the change removed them (an address
          * added earlier without --save is not in old but still live). */
         for (size_t i = 0; i < nl_; i++)
-                if (!(ips_contain(oldv, no, &live[i]) && !ips_contain(newv, nw, &live[i])))
+                if (live_ips ? ips_contain(newv, nw, &live[i])
+                             : !(ips_contain(oldv, no, &live[i]) && !ips_contain(newv, nw, &live[i])))
                         next[nx++] = live[i];
         if (nx + nw > 0 || have_venet) {
                 r = venet_open(ct, init_pid, nw > 0, &v, e);
@@ -712,7 +934,48 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
                 if (!had)
                         r = netif_create(ct, &host, &nn[j], init_pid, e);
         }
-        (void)record_state(ct, next, nx, have_venet, nn, nnn);
+        /* Moved devices: out what the change removed, in what it added. */
+        {
+                _cleanup_strv_free_ char **od = NULL, **nd = NULL, **live_nd = NULL, **keep = NULL;
+                const char *o = old ? vz_conffile_get(old, "NETDEV") : NULL;
+                const char *w = vz_ct_get(ct, "NETDEV");
+                int q = vz_strv_split(o ? o : "", " \t", &od);
+                if (q >= 0)
+                        q = vz_strv_split(w ? w : "", " \t", &nd);
+                if (q >= 0)
+                        q = state_read(ct, "netdev", &live_nd);
+                if (q >= 0)
+                        q = vz_strv_split("", " ", &keep);
+                if (q < 0 && r >= 0)
+                        r = vz_fail(e, VZ_E_RESOURCE, q, "out of memory");
+                for (size_t i = 0; q >= 0 && live_nd[i]; i++) {
+                        if (strv_has(od, live_nd[i]) && !strv_has(nd, live_nd[i])) {
+                                vz_nl ctnl = {.fd = -1};
+                                int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+                                int x = self < 0 ? -errno : vz_nl_open_netns(&ctnl, init_pid);
+                                if (x >= 0)
+                                        x = netdev_out(&ctnl, live_nd[i], self);
+                                vz_nl_close(&ctnl);
+                                if (self >= 0)
+                                        close(self);
+                                if (x >= 0)
+                                        continue;
+                                if (r >= 0)
+                                        r = vz_fail(e, VZ_NETDEV_ERROR_CODE, x,
+                                                    "CT %u: cannot give %s back to the host: %s",
+                                                    vz_ct_id(ct), live_nd[i], strerror(-x));
+                        }
+                        (void)vz_strv_push(&keep, live_nd[i]);
+                }
+                for (size_t i = 0; q >= 0 && r >= 0 && nd[i]; i++) {
+                        if (strv_has(live_nd, nd[i]))
+                                continue;
+                        r = netdev_in(ct, &host, nd[i], init_pid, e);
+                        if (r >= 0)
+                                (void)vz_strv_push(&keep, nd[i]);
+                }
+                (void)record_state(ct, next, nx, have_venet, nn, nnn, keep);
+        }
         return r < 0 ? r : 0;
 }
 
@@ -749,4 +1012,151 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
                         }
         }
         return 0;
+}
+
+/* ------------------------------------------------------------ checkpoint/restore */
+
+/* The temporary host-side name of a CT-side end made for criu. */
+static void rst_name(const vz_ct *ct, size_t i, char buf[IFNAMSIZ_VZ])
+{
+        /* "vzr" + hex CTID (8) + "." + hex index: at most 14 characters. */
+        snprintf(buf, IFNAMSIZ_VZ, "vzr%x.%x", vz_ct_id(ct), (unsigned)(i & 0xf));
+}
+
+int vz_net_criu_prepare(vz_ct *ct, char ***ret, vz_err *e)
+{
+        _cleanup_free_ vz_inaddr *ips = NULL;
+        _cleanup_free_ struct netif *nifs = NULL;
+        _cleanup_strv_free_ char **v = NULL;
+        _cleanup_nl_ vz_nl host = {.fd = -1};
+        size_t n = 0, nn = 0, k = 0;
+        char tmp[IFNAMSIZ_VZ];
+        int r;
+
+        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), &ips, &n) < 0)
+                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
+        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &nifs, &nn);
+        if (r < 0)
+                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
+        r = vz_strv_split("", " ", &v);
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        if (n + nn > 0 && (r = vz_nl_open(&host)) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot open rtnetlink socket: %s", strerror(-r));
+        if (n > 0) {
+                char name[IFNAMSIZ_VZ];
+                venet_host_name(ct, name);
+                rst_name(ct, k++, tmp);
+                (void)vz_nl_link_del(&host, name);
+                (void)vz_nl_link_del(&host, tmp);
+                r = vz_nl_veth_create(&host, name, NULL, tmp, NULL, 0);
+                if (r < 0)
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot create veth pair %s/%s: %s",
+                                       name, tmp, strerror(-r));
+                r = vz_strv_consume(&v, vz_strdupf("netdev[%s]:%s", VENET_CT_NAME, tmp));
+                if (r < 0)
+                        return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        }
+        for (size_t i = 0; i < nn; i++) {
+                rst_name(ct, k++, tmp);
+                (void)vz_nl_link_del(&host, nifs[i].host_ifname);
+                (void)vz_nl_link_del(&host, tmp);
+                r = vz_nl_veth_create(&host, nifs[i].host_ifname, nifs[i].host_mac, tmp,
+                                      nifs[i].mac, 0);
+                if (r < 0)
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot create veth %s/%s: %s",
+                                       nifs[i].host_ifname, tmp, strerror(-r));
+                r = vz_strv_consume(&v, vz_strdupf("netdev[%s]:%s", nifs[i].ifname, tmp));
+                if (r < 0)
+                        return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        }
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+/* After a restore: CRIU moved the pairs' CT ends in and restored
+ * everything inside the CT's namespace (addresses, routes); the host side
+ * is ours to redo. */
+int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
+{
+        _cleanup_free_ vz_inaddr *ips = NULL, *done = NULL;
+        _cleanup_free_ struct netif *nifs = NULL;
+        _cleanup_nl_ vz_nl host = {.fd = -1};
+        size_t n = 0, nn = 0, ndone = 0;
+        int r;
+
+        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), &ips, &n) < 0)
+                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
+        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &nifs, &nn);
+        if (r < 0)
+                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
+        done = calloc(n + 1, sizeof(*done));
+        if (!done)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = 0;
+        if (n > 0) {
+                struct venet v;
+                vz_link_change up = {.up = true};
+                char name[IFNAMSIZ_VZ];
+
+                venet_host_name(ct, name);
+                r = venet_open(ct, init_pid, false, &v, e);
+                if (r >= 0) {
+                        host_sysctl("ipv4", name, "rp_filter", "1");
+                        host_sysctl("ipv4", name, "proxy_arp", "1");
+                        host_sysctl("ipv4", name, "forwarding", "1");
+                        host_sysctl("ipv4", name, "send_redirects", "0");
+                        host_sysctl("ipv6", name, "accept_dad", "0");
+                        host_sysctl("ipv6", name, "forwarding", "1");
+                        r = vz_nl_link_set(&v.host, v.hidx, &up);
+                        if (r < 0)
+                                r = vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot bring %s up: %s",
+                                            name, strerror(-r));
+                }
+                if (r >= 0) {
+                        int a = vz_nl_addr(&v.host, true, v.hidx, &host_ll6);
+                        if (a < 0 && a != -EAFNOSUPPORT && a != -EEXIST)
+                                vz_warn("cannot add fe80::1 to %s: %s", name, strerror(-a));
+                }
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        char s[INET6_ADDRSTRLEN];
+                        r = vz_nl_route(&v.host, true, v.hidx, &ips[i], NULL);
+                        if (r == -EEXIST)
+                                r = vz_fail(e, VZ_E_IP_INUSE, r, "IP address %s is already in use",
+                                            addr_str(&ips[i], s));
+                        else if (r < 0)
+                                r = vz_fail(e, VZ_E_CANT_ADDIP_CODE, r,
+                                            "cannot add route to %s: %s", addr_str(&ips[i], s),
+                                            strerror(-r));
+                        if (r < 0)
+                                break;
+                        done[ndone++] = ips[i];
+                        for (size_t k = 0; v.ndevs[k]; k++) {
+                                int idx = vz_nl_ifindex(&v.host, v.ndevs[k]);
+                                if (idx > 0 && ips[i].family == AF_INET)
+                                        host_sysctl("ipv4", v.ndevs[k], "forwarding", "1");
+                                else if (idx > 0)
+                                        host_sysctl("ipv6", v.ndevs[k], "proxy_ndp", "1");
+                                if (idx > 0)
+                                        (void)vz_nl_neigh_proxy(&v.host, true, idx, &ips[i]);
+                        }
+                }
+                venet_done(&v);
+        }
+        if (r >= 0 && nn > 0)
+                r = vz_nl_open(&host);
+        for (size_t i = 0; r >= 0 && i < nn; i++) {
+                vz_link_change c = {.up = true};
+                int idx = vz_nl_ifindex(&host, nifs[i].host_ifname);
+                if (idx > 0 && nifs[i].bridge[0])
+                        c.master = vz_nl_ifindex(&host, nifs[i].bridge);
+                if (idx < 0 || c.master < 0)
+                        r = vz_fail(e, VZ_VETH_ERROR_CODE, idx < 0 ? idx : c.master,
+                                    "CT %u: %s not restored", vz_ct_id(ct), nifs[i].host_ifname);
+                else if ((r = vz_nl_link_set(&host, idx, &c)) < 0)
+                        r = vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot set up %s: %s",
+                                    nifs[i].host_ifname, strerror(-r));
+        }
+        (void)record_state(ct, done, ndone, n > 0, nifs, nn, NULL);
+        return r < 0 ? r : 0;
 }

@@ -15,6 +15,7 @@
 #define VZ_E_CANT_ADDIP_CODE 34  /* VZ_CANT_ADDIP: adding an address failed */
 #define VZ_E_IP_INUSE        78  /* VZ_IP_INUSE: address used by another CT */
 #define VZ_VETH_ERROR_CODE   130 /* VZ_VETH_ERROR */
+#define VZ_NETDEV_ERROR_CODE 104 /* VZ_NETDEV_ERROR: moving a host device failed */
 
 /* Configure the network of the CT whose init (host PID) was just started. */
 int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e);
@@ -22,9 +23,31 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e);
  * (routes, proxy entries, host-side devices). Never fails. */
 void vz_net_stop(vz_ct *ct);
 /* Apply IP_ADDRESS / NETIF changes to the running CT: ct holds the new
- * config, old the previous one. */
-int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err *e);
+ * config, old the previous one. live_ips (may be NULL): the routed
+ * addresses the CT must have when done (vz_net_live_change). */
+int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const char *live_ips,
+                      vz_err *e);
+/* The routed addresses a running CT has now, space-separated ("" if none):
+ * they may differ from its config (--ipadd without --save). */
+int vz_net_live_ips(const vz_ct *ct, char **ret);
+/* What --ipadd/--ipdel of ch make of the running CT's live addresses:
+ * *ret_before and *ret_after, as vz_net_live_ips. */
+int vz_net_live_change(const vz_ct *ct, const vz_changes *ch, char **ret_before, char **ret_after);
 /* Refuse (exit class 78, -EADDRINUSE) an address of ip_list (IP_ADDRESS
  * syntax) that another CT's config already has (masks ignored). For the set
  * path, so that a stopped CT is refused too. */
 int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e);
+
+/* Before criu restore: create the CT's veth pairs on the host (host ends
+ * with their names, CT ends with temporary ones) and return the --external
+ * values that let criu move each CT end in ("netdev[venet0]:vzr101.0").
+ * CRIU's own veth creation from a user namespace needs rights in the
+ * host's namespace it does not have. vz_net_stop removes the pairs. */
+int vz_net_criu_prepare(vz_ct *ct, char ***ret, vz_err *e);
+/* After criu restored the CT (its namespace, moved pairs, addresses): the
+ * host side (routes, proxy entries, sysctls, bridges), as vz_net_start. */
+int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e);
+/* Tell the LAN on dev that address a is here now: an unsolicited ARP or
+ * IPv6 neighbour advertisement (OpenVZ's arpsend -U); see announce.c. */
+struct vz_inaddr;
+void vz_net_announce(const char *dev, const struct vz_inaddr *a);

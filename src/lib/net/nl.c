@@ -255,6 +255,8 @@ int vz_nl_link_set(vz_nl *nl, int ifindex, const vz_link_change *c)
                 put_u32(&r, IFLA_MASTER, c->master < 0 ? 0 : (uint32_t)c->master);
         if (c->netns_pid > 0)
                 put_u32(&r, IFLA_NET_NS_PID, (uint32_t)c->netns_pid);
+        if (c->netns_fd > 0)
+                put_u32(&r, IFLA_NET_NS_FD, (uint32_t)c->netns_fd);
         return talk(nl, &r);
 }
 
@@ -342,21 +344,13 @@ int vz_sysctl_write(const char *path, const char *value)
         return r;
 }
 
-int vz_nl_open_netns(vz_nl *nl, pid_t pid)
+int vz_nl_open_netns_fd(vz_nl *nl, int ns)
 {
-        char p[64];
-        int self, ns, r;
+        int self, r;
 
-        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
-        ns = open(p, O_RDONLY | O_CLOEXEC);
-        if (ns < 0)
-                return -errno;
         self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (self < 0) {
-                r = -errno;
-                close(ns);
-                return r;
-        }
+        if (self < 0)
+                return -errno;
         if (setns(ns, CLONE_NEWNET) < 0) {
                 r = -errno;
         } else {
@@ -370,6 +364,19 @@ int vz_nl_open_netns(vz_nl *nl, pid_t pid)
                 }
         }
         close(self);
+        return r;
+}
+
+int vz_nl_open_netns(vz_nl *nl, pid_t pid)
+{
+        char p[64];
+        int ns, r;
+
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+        ns = open(p, O_RDONLY | O_CLOEXEC);
+        if (ns < 0)
+                return -errno;
+        r = vz_nl_open_netns_fd(nl, ns);
         close(ns);
         return r;
 }

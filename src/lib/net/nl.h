@@ -51,6 +51,7 @@ typedef struct vz_link_change {
         unsigned mtu;
         int master; /* ifindex of a bridge; -1 = no master (detach) */
         pid_t netns_pid;
+        int netns_fd; /* > 0: move into the namespace of this fd */
         bool up;
 } vz_link_change;
 int vz_nl_link_set(vz_nl *nl, int ifindex, const vz_link_change *c);
@@ -70,5 +71,7 @@ int vz_sysctl_write(const char *path, const char *value);
 /* Open a socket in the network namespace of pid (the calling thread enters
  * it just long enough to create the socket, which stays bound to it). */
 int vz_nl_open_netns(vz_nl *nl, pid_t pid);
+/* The same for a network namespace fd. */
+int vz_nl_open_netns_fd(vz_nl *nl, int nsfd);
 /* Index of a link by name in the socket's namespace, or -errno (-ENODEV). */
 int vz_nl_ifindex(vz_nl *nl, const char *name);

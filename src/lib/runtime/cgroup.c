@@ -73,7 +73,7 @@ static int add_hier(vz_cgroup *cg, const char *mnt, const char *ctrl, bool v2, c
         if (!nh)
                 return -ENOMEM;
         cg->h = nh;
-        nh[cg->n].path = vz_strdupf("%s/%s/%u", mnt, parent, ctid);
+        nh[cg->n].path = parent ? vz_strdupf("%s/%s/%u", mnt, parent, ctid) : strdup(mnt);
         nh[cg->n].controllers = strdup(ctrl);
         nh[cg->n].v2 = v2;
         if (!nh[cg->n].path || !nh[cg->n].controllers)
@@ -84,7 +84,15 @@ static int add_hier(vz_cgroup *cg, const char *mnt, const char *ctrl, bool v2, c
         return 0;
 }
 
-int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e)
+/* The mounted hierarchies (paths are the mount points), found once per
+ * process: with a thousand CTs the host's mountinfo holds a thousand
+ * VE_ROOT mounts, and parsing it for every CT a vzlist shows, or several
+ * times per start, made those commands grow with the number of CTs. Every
+ * caller runs in the host's mount namespace, and hierarchies are mounted
+ * at host boot, so a long-lived process (the supervisor) can keep it. */
+static vz_cgroup *hier_cache;
+
+static int discover(vz_cgroup **ret, vz_err *e)
 {
         _cleanup_fclose_ FILE *f = NULL;
         vz_cgroup *cg;
@@ -92,9 +100,6 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         size_t len = 0;
         int r = 0;
 
-        if (isempty(parent) || strstr(parent, ".."))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid VZ_CGROUP '%s'",
-                               parent ? parent : "");
         cg = calloc(1, sizeof(*cg));
         if (!cg)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
@@ -105,7 +110,7 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         }
         while (r >= 0 && getline(&line, &len, f) > 0) {
                 char root[4096], mnt[4096], fstype[64], super[1024];
-                const char *sep = strstr(line, " - ");
+                const char *sep = strstr(line, " - cgroup");
                 if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
                     sscanf(sep + 3, "%63s %*s %1023s", fstype, super) != 2)
                         continue;
@@ -120,7 +125,7 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
                                 ctrl[strcspn(ctrl, "\n")] = '\0';
                                 cg->pure_v2 = !isempty(ctrl);
                         }
-                        r = add_hier(cg, mnt, ctrl ? ctrl : "", true, parent, ctid);
+                        r = add_hier(cg, mnt, ctrl ? ctrl : "", true, NULL, 0);
                 } else if (streq(fstype, "cgroup")) {
                         /* super options: rw,cpu or rw,name=systemd ... keep the
                          * controller part only. */
@@ -138,7 +143,7 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
                                 strncat(list, t, sizeof(list) - strlen(list) - 1);
                         }
                         if (list[0])
-                                r = add_hier(cg, mnt, list, false, parent, ctid);
+                                r = add_hier(cg, mnt, list, false, NULL, 0);
                 }
         }
         free(line);
@@ -149,6 +154,34 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         if (cg->n == 0) {
                 vz_cgroup_free(cg);
                 return vz_fail(e, VZ_E_BAD_KERNEL, -ENOENT, "no cgroup hierarchy is mounted");
+        }
+        *ret = cg;
+        return 0;
+}
+
+int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e)
+{
+        vz_cgroup *cg;
+        int r = 0;
+
+        if (isempty(parent) || strstr(parent, ".."))
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid VZ_CGROUP '%s'",
+                               parent ? parent : "");
+        if (!hier_cache) {
+                r = discover(&hier_cache, e);
+                if (r < 0)
+                        return r;
+        }
+        cg = calloc(1, sizeof(*cg));
+        if (!cg)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        cg->pure_v2 = hier_cache->pure_v2;
+        for (size_t i = 0; r >= 0 && i < hier_cache->n; i++)
+                r = add_hier(cg, hier_cache->h[i].path, hier_cache->h[i].controllers,
+                             hier_cache->h[i].v2, parent, ctid);
+        if (r < 0) {
+                vz_cgroup_free(cg);
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
         }
         *ret = cg;
         return 0;
@@ -168,15 +201,41 @@ static const struct hier *find_hier(const vz_cgroup *cg, const char *controller)
         return NULL;
 }
 
+bool vz_cgroup_hier(const vz_cgroup *cg, size_t i, const char **ret_controllers, bool *ret_v2)
+{
+        if (i >= cg->n)
+                return false;
+        *ret_controllers = cg->h[i].controllers;
+        *ret_v2 = cg->h[i].v2;
+        return true;
+}
+
+bool vz_cgroup_has_v1(const vz_cgroup *cg, const char *controller)
+{
+        const struct hier *h = find_hier(cg, controller);
+        return h && !h->v2;
+}
+
 bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller)
 {
         const struct hier *h = find_hier(cg, controller);
         return h && h->v2;
 }
 
+bool vz_cgroup_has_controller(const vz_cgroup *cg, const char *controller)
+{
+        return find_hier(cg, controller) != NULL;
+}
+
 const char *vz_cgroup_v2_path(const vz_cgroup *cg)
 {
         return cg->v2_path;
+}
+
+const char *vz_cgroup_path(const vz_cgroup *cg, const char *controller)
+{
+        const struct hier *h = find_hier(cg, controller);
+        return h ? h->path : NULL;
 }
 
 bool vz_cgroup_is_v2(const vz_cgroup *cg)
@@ -311,6 +370,19 @@ int vz_cgroup_attach(vz_cgroup *cg, pid_t pid, vz_err *e)
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         for (size_t i = 0; i < cg->n; i++) {
                 r = write_at(cg->h[i].path, "cgroup.procs", buf);
+                /* cgroup v2 keeps processes out of a cgroup that hands
+                 * controllers to its children (EBUSY): the case once
+                 * systemd inside the CT manages its tree. Join a leaf of
+                 * ours beside its slices instead (LXC's ".lxc" idea). */
+                if (r == -EBUSY && cg->h[i].v2) {
+                        _cleanup_free_ char *leaf = vz_strdupf("%s/vz-exec", cg->h[i].path);
+                        if (!leaf)
+                                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                        if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
+                                r = -errno;
+                        else
+                                r = write_at(leaf, "cgroup.procs", buf);
+                }
                 if (r < 0)
                         return vz_fail(e, VZ_E_SYSTEM, r, "cannot move %d into %s: %s", (int)pid,
                                        cg->h[i].path, strerror(-r));

@@ -36,10 +36,22 @@ int vz_cgroup_kill(vz_cgroup *cg);
 int vz_cgroup_destroy(vz_cgroup *cg);
 /* The cgroup2 directory of the CT (for mounting inside it), or NULL. */
 const char *vz_cgroup_v2_path(const vz_cgroup *cg);
+/* The CT's directory in the hierarchy that has controller (v1 "freezer"
+ * for checkpoints), or NULL. */
+const char *vz_cgroup_path(const vz_cgroup *cg, const char *controller);
 /* Is the host on pure cgroup v2 (controllers in the unified tree)? */
 bool vz_cgroup_is_v2(const vz_cgroup *cg);
+/* Does any hierarchy here have controller? */
+bool vz_cgroup_has_controller(const vz_cgroup *cg, const char *controller);
 /* Is controller served by the cgroup2 tree (v2 file names) here? */
 bool vz_cgroup_controller_v2(const vz_cgroup *cg, const char *controller);
+/* The CT's hierarchy number i (0 <= i < count), for mounting them inside:
+ * its controller list ("cpu", "name=systemd"; the cgroup2 tree's enabled
+ * controllers, maybe "") and whether it is the cgroup2 tree. false past the
+ * end. */
+bool vz_cgroup_hier(const vz_cgroup *cg, size_t i, const char **ret_controllers, bool *ret_v2);
+/* Does the host mount a v1 hierarchy with controller (e.g. "name=systemd")? */
+bool vz_cgroup_has_v1(const vz_cgroup *cg, const char *controller);
 /* Read a controller file of the CT's parent cgroup (<VZ_CGROUP>), e.g. the
  * cpuset the CT inherits; -ENOENT if no hierarchy has the controller. */
 int vz_cgroup_read_parent(vz_cgroup *cg, const char *controller, const char *file, char **ret);

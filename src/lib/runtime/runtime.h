@@ -53,6 +53,12 @@ int vz_cgroup_apply_devices(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
  * on a running CT). */
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e);
 
+/* Why this host's kernel does not enforce resource parameter name for ct
+ * (a sentence), or NULL when it does. Parameters flagged
+ * VZ_PF_NOT_ENFORCED are never enforced; this covers the ones that depend
+ * on the host (cgroup version, kernel, I/O scheduler, storage). */
+const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name);
+
 /* Resource limits (setrlimit) of every process of a CT. */
 void vz_rlimits_apply(void);
 
@@ -60,10 +66,37 @@ void vz_rlimits_apply(void);
 struct vz_spawned {
         pid_t init_pid;  /* host PID */
         int console_fd;  /* pty master of the CT's /dev/console */
+        int ubc_fd;      /* the CT's /dev/.vz/user_beancounters, writable; or -1 */
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */
 int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e);
+
+/* lxcfs (lxcfs.c): is it wanted for ct (LXCFS, default yes); its mount
+ * point (VZ_RUNDIR/lxcfs); start the host-wide instance unless it runs;
+ * an O_PATH fd of its mount if it is alive (else -errno); bind its files
+ * over the CT's /proc and /sys (dir fds). */
+bool vz_lxcfs_wanted(const vz_ct *ct);
+char *vz_lxcfs_dir(const vz_ct *ct);
+int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e);
+int vz_lxcfs_open(const char *mnt);
+void vz_lxcfs_bind(int lxfd, int procfd, int sysfd);
+
+/* Mount the CT's root on VE_ROOT in the calling process's (private) mount
+ * namespace as its init sees it: idmapped through userns_fd (-1: a
+ * privileged CT). For restoring a checkpoint. */
+int vz_spawn_mount_root(const vz_ct *ct, int userns_fd);
+
+/* vz_ct_start without the suspended check; restore_dir non-NULL: the
+ * supervisor restores that dump (restore_step, criu timeout in seconds as a
+ * string or "") instead of starting init. */
+int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir,
+                 int restore_step, const char *timeout, vz_err *e);
+
+/* Restore a checkpoint (VZ_RESTORE in the supervisor's environment) in
+ * place of starting init; flags: enum vz_restore_step of the request. */
+int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spawned *ret,
+                        vz_err *e);
 
 /* Write hostname, /etc/hosts, /etc/resolv.conf from ct's config; call
  * inside the CT. NAMESERVER=inherit uses $VZ_HOST_RESOLV (the host's file). */

@@ -62,6 +62,8 @@ struct plan {
         int userns_fd;
         vz_cgroup *cg;
         uint64_t caps_keep;
+        bool cg_legacy; /* hybrid /sys/fs/cgroup (see cgroup_tmpfs) */
+        char *lxcfs;    /* lxcfs mount point, or NULL (LXCFS=no) */
         int sock;      /* to the supervisor */
         int sock_a[2]; /* between A and B */
 };
@@ -172,6 +174,16 @@ static int mount_root(const struct plan *p)
         return 0;
 }
 
+int vz_spawn_mount_root(const vz_ct *ct, int userns_fd)
+{
+        struct plan p = {.ct = ct, .root = vz_ct_root(ct), .private = vz_ct_private(ct),
+                         .userns = userns_fd >= 0, .userns_fd = userns_fd};
+
+        if (!p.root || !p.private)
+                return -EINVAL;
+        return mount_root(&p);
+}
+
 /* Make the CT's clocks start at zero: uptime inside counts from CT start. */
 static void set_time_offsets(void)
 {
@@ -230,6 +242,36 @@ static const struct fs_spec fs_table[FS_MAX] = {
                        .optional = true},
 };
 
+/*
+ * The CT's /sys/fs/cgroup, rooted at its own cgroup by the cgroup namespace.
+ * On a pure cgroup2 host: cgroup2 there, delegated (cgroup.procs,
+ * subtree_control owned by the CT's root; the limit files of its top cgroup
+ * stay host root's, and nsdelegate makes that top a boundary).
+ *
+ * On a host with v1 hierarchies (like OpenVZ 7 hosts) the CT gets the same
+ * hybrid layout the host has: a tmpfs holding every v1 hierarchy under its
+ * host name, the name=systemd one writable and delegated, each controller
+ * read-only, plus the cgroup2 tree at unified/ (writable, no controllers).
+ * Hybrid rather than cgroup2-only because (1) on such a host the controllers
+ * live in v1 only: a cgroup2-only view shows the CT none of them, so programs
+ * that size themselves from their cgroup (JVM heap from
+ * memory/memory.limit_in_bytes, Go/.NET CPU counts from cpu/cpu.cfs_quota_us)
+ * would see the whole host; (2) systemd < 230 (CentOS 7, old Ubuntu CTs)
+ * cannot run on a cgroup2-only tree, while every systemd since 219 runs in
+ * the hybrid/legacy layout; (3) it is what the host's own systemd uses. The
+ * controllers are read-only: the CT cannot raise its limits through them
+ * (with a user namespace their files belong to an unmapped host root
+ * anyway; a privileged CT's root would otherwise pass DAC checks), and
+ * systemd, finding cgroup.procs not writable there, leaves them alone and
+ * tracks its units in name=systemd and unified only. Without a
+ * name=systemd hierarchy on the host systemd could not run in legacy mode
+ * (a cgroup namespace may not create hierarchies), so the CT then gets
+ * cgroup2 at /sys/fs/cgroup.
+ */
+static const struct fs_spec cgroup_tmpfs = {
+        .type = "tmpfs", .where = "sys/fs/cgroup", .opts = {{"mode", "755"}, {"size", "64k"}},
+        .attr = NOSUID_NODEV_NOEXEC, .optional = true};
+
 #ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 0x00000001
 #endif
@@ -286,6 +328,134 @@ static int attach(int mfd, int dirfd, const char *where)
                 r = -errno;
         close(tfd);
         return r;
+}
+
+/* B: one cgroup hierarchy as the CT's cgroup namespace shows it. ctrl is a
+ * v1 hierarchy's comma list ("cpu", "name=systemd"); only existing
+ * hierarchies can be mounted from a cgroup namespace, with their exact
+ * controller set. */
+static int make_cgroup_fs(const char *ctrl, bool v2)
+{
+        _cleanup_free_ char *list = strdup(ctrl);
+        unsigned attr = NOSUID_NODEV_NOEXEC;
+        char *save = NULL;
+        int fsfd, mfd, r = 0;
+
+        if (!list)
+                return -ENOMEM;
+        fsfd = (int)syscall(SYS_fsopen, v2 ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC);
+        if (fsfd < 0)
+                return -errno;
+        if (!v2 && !strstr(ctrl, "name="))
+                attr |= MOUNT_ATTR_RDONLY;
+        for (char *t = v2 ? NULL : strtok_r(list, ",", &save); t && r == 0;
+             t = strtok_r(NULL, ",", &save)) {
+                if (vz_startswith(t, "name="))
+                        r = (int)syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "name", t + 5, 0);
+                else
+                        r = (int)syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_FLAG, t, NULL, 0);
+                r = r < 0 ? -errno : 0;
+        }
+        if (r == 0 && syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                r = -errno;
+        mfd = r == 0 ? (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, attr) : -1;
+        if (r == 0 && mfd < 0)
+                r = -errno;
+        close(fsfd);
+        return r < 0 ? r : mfd;
+}
+
+/* B: the hybrid layout's hierarchies, one message each ("cg <dir>" with the
+ * mount, or none if it failed), then "cg-end". */
+static void send_cgroup_mounts(const struct plan *p)
+{
+        const char *ctrl;
+        bool v2;
+
+        for (size_t i = 0; vz_cgroup_hier(p->cg, i, &ctrl, &v2); i++) {
+                int mfd = make_cgroup_fs(ctrl, v2);
+                char tag[128];
+                if (mfd < 0)
+                        continue;
+                snprintf(tag, sizeof(tag), "cg %s",
+                         v2 ? "unified" : vz_startswith(ctrl, "name=") ? ctrl + 5 : ctrl);
+                if (!strchr(tag + 3, '/') && !streq(tag + 3, ".") && !streq(tag + 3, ".."))
+                        (void)send_fd(p->sock_a[1], tag, mfd);
+                close(mfd);
+        }
+        (void)send_fd(p->sock_a[1], "cg-end", -1);
+}
+
+/* A: the CT's legacy /sys/fs/cgroup: each hierarchy B sent at its name in
+ * the tmpfs (a link per controller of a joined one, as systemd makes:
+ * cpu -> cpu,cpuacct), then the tmpfs read-only. */
+static void attach_cgroup_mounts(int rootfd, int sock)
+{
+        _cleanup_close_ int cgfd = open_target(rootfd, "sys/fs/cgroup", false);
+        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+        char buf[128];
+        int fd;
+
+        for (;;) {
+                if (recv_msg(sock, buf, sizeof(buf), &fd) <= 0 || !vz_startswith(buf, "cg ")) {
+                        if (fd >= 0)
+                                close(fd);
+                        break;
+                }
+                if (cgfd >= 0 && fd >= 0 && attach(fd, cgfd, buf + 3) == 0 && strchr(buf, ',')) {
+                        char list[128];
+                        snprintf(list, sizeof(list), "%s", buf + 3);
+                        for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
+                             t = strtok_r(NULL, ",", &save))
+                                (void)symlinkat(buf + 3, cgfd, t);
+                }
+                if (fd >= 0)
+                        close(fd);
+        }
+        if (cgfd >= 0)
+                (void)syscall(SYS_mount_setattr, cgfd, "", AT_EMPTY_PATH, &ro, sizeof(ro));
+}
+
+/*
+ * A: the CT's beancounter file, /dev/.vz/user_beancounters (a stock procfs
+ * cannot gain /proc/user_beancounters). A small tmpfs of the host's, read-only
+ * for the CT: mounted writable, the file opened for the supervisor (which
+ * refills it whenever someone opens it: supervisor.c), then a read-only copy
+ * of the mount stacked on top, so the CT's root can neither change nor
+ * remove it. Returns the supervisor's fd, or -errno.
+ */
+static int setup_ubc_file(int rootfd)
+{
+        static const struct fs_spec spec = {
+            .type = "tmpfs", .opts = {{"mode", "755"}, {"size", "64k"}}, .attr = NOSUID_NODEV_NOEXEC};
+        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+        _cleanup_close_ int mfd = make_fs(&spec), devfd = -1, dfd = -1, tfd = -1;
+        int fd, r;
+
+        if (mfd < 0)
+                return mfd;
+        devfd = open_target(rootfd, "dev", false);
+        if (devfd < 0)
+                return devfd;
+        r = attach(mfd, devfd, ".vz");
+        if (r < 0)
+                return r;
+        dfd = open_target(devfd, ".vz", false);
+        if (dfd < 0)
+                return dfd;
+        /* Root-only, as on OpenVZ (reading needed CAP_DAC_OVERRIDE). */
+        fd = openat(dfd, "user_beancounters", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                    0400);
+        if (fd < 0)
+                return -errno;
+        tfd = (int)syscall(SYS_open_tree, dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0 ||
+            syscall(SYS_move_mount, tfd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
 }
 
 /* Bind a host device node onto a new file in the CT's fresh /dev tmpfs. */
@@ -589,17 +759,21 @@ _Noreturn static void run_b(struct plan *p)
         close(p->sock_a[0]);
         /* Our filesystems, made here and handed to A (see above). */
         for (int i = 0; i < FS_MAX; i++) {
-                int mfd = make_fs(&fs_table[i]);
+                const struct fs_spec *f =
+                    i == FS_CGROUP && p->cg_legacy ? &cgroup_tmpfs : &fs_table[i];
+                int mfd = make_fs(f);
                 char tag[16];
-                if (mfd < 0 && !fs_table[i].optional)
+                if (mfd < 0 && !f->optional)
                         child_fail(p->sock, VZ_E_SYSTEM, -mfd, "cannot create the CT's %s",
-                                   fs_table[i].type);
+                                   f->type);
                 snprintf(tag, sizeof(tag), "fs %d", i);
                 if (send_fd(p->sock_a[1], tag, mfd) < 0)
                         child_fail(p->sock, VZ_E_SYSTEM, errno, "lost the setup process");
                 if (mfd >= 0)
                         close(mfd);
         }
+        if (p->cg_legacy)
+                send_cgroup_mounts(p);
         /* A answers with its mount namespace, made for us. */
         if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || nsfd < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's root filesystem was not set up");
@@ -689,7 +863,7 @@ _Noreturn static void run_x(struct plan *p)
 /* A: host root in a mount namespace of its own; builds the CT's tree. */
 _Noreturn static void run_a(struct plan *p)
 {
-        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st;
+        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st, lxfd = -1;
         char buf[64];
         vz_err e = {0};
         pid_t x;
@@ -717,6 +891,10 @@ _Noreturn static void run_a(struct plan *p)
                            p->root);
         if (chdir(p->root) < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter %s", p->root);
+        /* lxcfs's mount, opened while we are host root for path lookups
+         * (the run directory need not be searchable by the CT's IDs). */
+        if (p->lxcfs)
+                lxfd = vz_lxcfs_open(p->lxcfs);
         /* Files A creates in the CT's filesystems (the idmapped root, B's
          * tmpfs) must belong to the CT's root: the host's root has no ID
          * there (EOVERFLOW). */
@@ -749,7 +927,6 @@ _Noreturn static void run_a(struct plan *p)
                         child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's init died during setup");
                 fs[i] = fd;
         }
-        waitpid(x, &st, 0);
 
         for (int i = 0; i <= FS_CGROUP; i++) {
                 if (fs[i] < 0)
@@ -759,10 +936,25 @@ _Noreturn static void run_a(struct plan *p)
                         child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot mount /%s in the CT",
                                    fs_table[i].where);
         }
+        if (p->cg_legacy)
+                attach_cgroup_mounts(rootfd, p->sock_a[0]);
+        waitpid(x, &st, 0);
         r = setup_dev(rootfd, fs, p->ct, &master);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
         setup_proc_masks();
+        r = setup_ubc_file(rootfd);
+        if (r >= 0) {
+                (void)send_fd(p->sock, "ubc", r);
+                close(r);
+        }
+        if (lxfd >= 0) {
+                _cleanup_close_ int pfd = open_target(rootfd, "proc", false);
+                _cleanup_close_ int sfd = open_target(rootfd, "sys", false);
+                if (pfd >= 0)
+                        vz_lxcfs_bind(lxfd, pfd, sfd);
+                close(lxfd);
+        }
         r = send_fd(p->sock, "console", master);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot pass the console");
@@ -798,7 +990,7 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
 {
         struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1};
         const char *parent = vz_ct_get(ct, "VZ_CGROUP");
-        int sv[2] = {-1, -1}, r, console = -1, st;
+        int sv[2] = {-1, -1}, r, console = -1, st, ubc = -1;
         pid_t a, b = 0;
         char buf[1100];
 
@@ -813,6 +1005,9 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
         r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &p.cg, e);
         if (r < 0)
                 return r;
+        p.cg_legacy = vz_cgroup_has_v1(p.cg, "name=systemd");
+        if (vz_lxcfs_wanted(ct))
+                p.lxcfs = vz_lxcfs_dir(ct);
         r = vz_cgroup_create(p.cg, p.userns ? p.uid : (uid_t)-1, p.userns ? p.gid : (gid_t)-1,
                              e);
         if (r < 0)
@@ -858,7 +1053,11 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
                         break;
                 if (vz_startswith(buf, "pid "))
                         b = (pid_t)atoi(buf + 4);
-                else if (streq(buf, "console")) {
+                else if (streq(buf, "ubc")) {
+                        if (ubc >= 0)
+                                close(ubc);
+                        ubc = fd;
+                } else if (streq(buf, "console")) {
                         if (console >= 0)
                                 close(console);
                         console = fd;
@@ -883,10 +1082,13 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
                 vz_cgroup_destroy(p.cg);
                 if (console >= 0)
                         close(console);
+                if (ubc >= 0)
+                        close(ubc);
                 goto out;
         }
         ret->init_pid = b;
         ret->console_fd = console;
+        ret->ubc_fd = ubc;
         goto out;
 cgfail:
         vz_cgroup_destroy(p.cg);
@@ -896,5 +1098,6 @@ out:
         if (p.userns_fd >= 0)
                 close(p.userns_fd);
         vz_cgroup_free(p.cg);
+        free(p.lxcfs);
         return r;
 }

@@ -9,6 +9,12 @@
  * one attached client at a time (vzctl console) and keeping the last output
  * for the next client.
  *
+ * It also serves the CT's beancounters inside the CT, in the
+ * /proc/user_beancounters format, at /dev/.vz/user_beancounters (spawn.c
+ * makes the file): a fanotify permission event tells it someone is opening
+ * the file, and it rewrites the file from the cgroup counters before the
+ * open completes, so every reader sees values of that moment.
+ *
  * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
  * sends one line, "console" (then raw bytes both ways) or "stop" /
  * "stop-keep-mounted" (the next end of init is final; answered "ok").
@@ -17,6 +23,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/fanotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -32,6 +39,7 @@
 #include "runtime.h"
 #include "scripts.h"
 #include "storage/storage.h"
+#include "ubc.h"
 #include "util.h"
 
 #define RING_SIZE 16384
@@ -42,6 +50,8 @@ struct sup {
         int console;   /* pty master */
         int listen_fd;
         int client;    /* attached console client */
+        int ubc;       /* the CT's beancounter file (writable fd) */
+        int fan;       /* fanotify: opens of that file */
         bool stopping;
         bool keep_mounted;
         char ring[RING_SIZE];
@@ -207,12 +217,81 @@ static void relay_client(struct sup *s)
                 write_all_fd(s->console, buf, n);
 }
 
+/* The CT's beancounter file, refilled with the current values. */
+static void ubc_refresh(struct sup *s)
+{
+        const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
+        vz_ubc u[VZ_UBC_COUNT];
+        vz_cgroup *cg = NULL;
+        char buf[4096];
+        int n;
+
+        if (s->ubc < 0 ||
+            vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) < 0)
+                return;
+        vz_ubc_compute(s->ct, cg, u);
+        vz_cgroup_free(cg);
+        n = vz_ubc_format_raw(buf, sizeof(buf), true, vz_ct_id(s->ct), u, VZ_UBC_COUNT);
+        if (n > 0 && pwrite(s->ubc, buf, (size_t)n, 0) == n)
+                (void)!ftruncate(s->ubc, n);
+}
+
+static void ubc_close(struct sup *s)
+{
+        if (s->fan >= 0)
+                close(s->fan);
+        if (s->ubc >= 0)
+                close(s->ubc);
+        s->fan = s->ubc = -1;
+}
+
+/* Watch opens of the file (permission events: the opener waits until we
+ * answer). Without fanotify permission events (kernel option
+ * FANOTIFY_ACCESS_PERMISSIONS) the file is refreshed every second. */
+static void ubc_watch(struct sup *s, int fd)
+{
+        ubc_close(s);
+        s->ubc = fd;
+        if (fd < 0)
+                return;
+        s->fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+        if (s->fan >= 0 && fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, fd, NULL) < 0) {
+                vz_debug("fanotify_mark: %s", strerror(errno));
+                close(s->fan);
+                s->fan = -1;
+        }
+        ubc_refresh(s);
+}
+
+static void ubc_events(struct sup *s)
+{
+        char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+        ssize_t n;
+
+        while ((n = read(s->fan, buf, sizeof(buf))) > 0) {
+                bool refreshed = false;
+                for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, n);
+                     m = FAN_EVENT_NEXT(m, n)) {
+                        struct fanotify_response resp = {.fd = m->fd, .response = FAN_ALLOW};
+                        if (!refreshed && (m->mask & FAN_OPEN_PERM)) {
+                                ubc_refresh(s);
+                                refreshed = true;
+                        }
+                        if (m->fd >= 0) {
+                                (void)!write(s->fan, &resp, sizeof(resp));
+                                close(m->fd);
+                        }
+                }
+        }
+}
+
 /* Remove what the CT had on the host. */
 static void teardown(struct sup *s, bool final)
 {
         const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
 
+        ubc_close(s);
         vz_net_stop(s->ct);
         if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
@@ -251,6 +330,7 @@ static int start_init(struct sup *s, vz_err *e)
                 return r;
         s->init = sp.init_pid;
         s->console = sp.console_fd;
+        ubc_watch(s, sp.ubc_fd);
         r = vz_net_start(s->ct, s->init, e);
         if (r < 0) {
                 kill(s->init, SIGKILL);
@@ -261,6 +341,22 @@ static int start_init(struct sup *s, vz_err *e)
                 vz_net_stop(s->ct);
                 return r;
         }
+        fcntl(s->console, F_SETFL, O_NONBLOCK);
+        write_pid(s->ct, "init", s->init);
+        return 0;
+}
+
+/* Restore the dump named by VZ_RESTORE (vzctl restore / start of a
+ * suspended CT) in place of starting init; a later reboot starts afresh. */
+static int restore_init(struct sup *s, const char *dir, int step, vz_err *e)
+{
+        struct vz_spawned sp;
+        int r = vz_cpt_restore_init(s->ct, dir, step, &sp, e);
+
+        if (r < 0)
+                return r;
+        s->init = sp.init_pid;
+        s->console = sp.console_fd;
         fcntl(s->console, F_SETFL, O_NONBLOCK);
         write_pid(s->ct, "init", s->init);
         return 0;
@@ -309,7 +405,8 @@ static char *host_resolv(void)
 
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
 {
-        struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1};
+        struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1, .ubc = -1,
+                        .fan = -1};
         sigset_t mask;
         vz_err e = {0};
         int sfd, r;
@@ -332,8 +429,17 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         }
         write_pid(ct, "pid", getpid());
         s.listen_fd = listen_socket(ct);
-        r = s.listen_fd < 0 ? vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket")
-                            : start_init(&s, &e);
+        {
+                _cleanup_free_ char *rst = getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
+                int step = getenv("VZ_RESTORE_STEP") ? atoi(getenv("VZ_RESTORE_STEP")) : 0;
+                unsetenv("VZ_RESTORE");
+                unsetenv("VZ_RESTORE_STEP");
+                if (s.listen_fd < 0)
+                        r = vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket");
+                else
+                        r = rst ? restore_init(&s, rst, step, &e) : start_init(&s, &e);
+                unsetenv("VZ_CPT_TIMEOUT");
+        }
         if (r < 0) {
                 dprintf(status_fd, "err %d %s\n", e.code ? e.code : VZ_E_SYSTEM, e.msg);
                 close(status_fd);
@@ -346,14 +452,20 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         trim_memory();
 
         for (;;) {
-                struct pollfd pf[4] = {
+                struct pollfd pf[5] = {
                         {.fd = sfd, .events = POLLIN},
                         {.fd = s.listen_fd, .events = POLLIN},
                         {.fd = s.console, .events = POLLIN},
                         {.fd = s.client, .events = POLLIN},
+                        {.fd = s.fan, .events = POLLIN},
                 };
-                if (poll(pf, 4, -1) < 0 && errno != EINTR)
+                int np = poll(pf, 5, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
+                if (np < 0 && errno != EINTR)
                         break;
+                if (np == 0)
+                        ubc_refresh(&s);
+                if (pf[4].revents & POLLIN)
+                        ubc_events(&s);
                 if (pf[2].revents & (POLLIN | POLLHUP))
                         relay_console(&s);
                 if (pf[3].revents & (POLLIN | POLLHUP | POLLERR))

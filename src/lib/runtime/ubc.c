@@ -8,6 +8,7 @@
  * config (with the values VSwap implies, OPENVZ.md 3.4), held is 0 and they
  * are marked not enforced.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -263,4 +264,49 @@ _public_ int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e)
                 n = VZ_UBC_COUNT;
         memcpy(ret, all, n * sizeof(*ret));
         return (int)n;
+}
+
+static uint64_t raw_value(int64_t v)
+{
+        return v < 0 ? 0 : (uint64_t)v;
+}
+
+_public_ int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid,
+                               const vz_ubc *u, size_t n)
+{
+        size_t off = 0;
+        char id[16];
+        int w;
+
+        if (len == 0)
+                return -ENOSPC;
+        buf[0] = '\0';
+        if (header) {
+                w = snprintf(buf, len, "Version: 2.5\n%10s  %-12s %20s %20s %20s %20s %20s\n",
+                             "uid", "resource", "held", "maxheld", "barrier", "limit", "failcnt");
+                if (w < 0 || (size_t)w >= len)
+                        return -ENOSPC;
+                off = (size_t)w;
+        }
+        snprintf(id, sizeof(id), "%u", ctid);
+        for (int rid = 0; u && rid < 24; rid++) {
+                const vz_ubc *r = NULL;
+                vz_ubc dummy = {
+                    .name = "dummy", .id = rid, .barrier = VZ_UNLIMITED, .limit = VZ_UNLIMITED};
+                for (size_t i = 0; i < n; i++)
+                        if (u[i].id == rid)
+                                r = &u[i];
+                if (!r)
+                        r = &dummy;
+                w = snprintf(buf + off, len - off,
+                             "%10s%c %-12s %20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64
+                             " %20" PRIu64 "\n",
+                             rid == 0 ? id : "", rid == 0 ? ':' : ' ', r->name, raw_value(r->held),
+                             raw_value(r->maxheld), raw_value(r->barrier), raw_value(r->limit),
+                             raw_value(r->failcnt));
+                if (w < 0 || (size_t)w >= len - off)
+                        return -ENOSPC;
+                off += (size_t)w;
+        }
+        return (int)off;
 }

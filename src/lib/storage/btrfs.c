@@ -8,8 +8,10 @@
  * space the subvolume references (what the CT sees as its disk usage).
  */
 #include <btrfsutil.h>
+#include <endian.h>
 #include <fcntl.h>
 #include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <sys/file.h>
@@ -165,5 +167,37 @@ int vz_btrfs_create(const char *target, const char *cache, vz_unpack_fn unpack, 
                 return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, butil_err(err),
                                "cannot snapshot %s to %s: %s", tmpl, target,
                                btrfs_util_strerror(err));
+        return 0;
+}
+
+int vz_btrfs_usage(const char *path, int64_t *ret_kb)
+{
+        struct btrfs_ioctl_search_args a = {0};
+        struct btrfs_ioctl_search_header h;
+        struct btrfs_qgroup_info_item item;
+        _cleanup_close_ int fd = -1;
+        uint64_t id;
+
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        if (btrfs_util_subvolume_id_fd(fd, &id) != BTRFS_UTIL_OK)
+                return -EINVAL;
+        /* The subvolume's level-0 qgroup (0/<id>) in the quota tree: what it
+         * references is what the CT sees as its usage (and the limit). */
+        a.key.tree_id = BTRFS_QUOTA_TREE_OBJECTID;
+        a.key.min_type = a.key.max_type = BTRFS_QGROUP_INFO_KEY;
+        a.key.min_offset = a.key.max_offset = id;
+        a.key.max_transid = UINT64_MAX;
+        a.key.nr_items = 1;
+        if (ioctl(fd, BTRFS_IOC_TREE_SEARCH, &a) < 0)
+                return errno == ENOENT ? -ENOTCONN : -errno;
+        if (a.key.nr_items < 1)
+                return -ENOTCONN;
+        memcpy(&h, a.buf, sizeof(h));
+        if (h.type != BTRFS_QGROUP_INFO_KEY || h.offset != id || h.len < sizeof(item))
+                return -ENOTCONN;
+        memcpy(&item, a.buf + sizeof(h), sizeof(item));
+        *ret_kb = (int64_t)(le64toh(item.rfer) / 1024);
         return 0;
 }

@@ -7,7 +7,10 @@
  * cannot pass, unlike a directory on a filesystem without project quota.
  * Growing it is online (loop capacity + resize2fs).
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <time.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
@@ -179,6 +182,189 @@ static int loop_of_mount(const char *path, char ret_dev[64])
         return r;
 }
 
+/* Copy a file for an atomic rewrite: a reflink where the filesystem has
+ * them (btrfs, XFS), else data extents only, holes kept (SEEK_DATA/SEEK_HOLE
+ * + copy_file_range). dst must not exist. */
+int vz_file_copy_sparse(const char *src, const char *dst)
+{
+        _cleanup_close_ int in = -1, out = -1;
+        struct stat st;
+        off_t data = 0, hole;
+
+        in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (in < 0 || fstat(in, &st) < 0)
+                return -errno;
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (out < 0)
+                return -errno;
+        if (ioctl(out, FICLONE, in) == 0)
+                return fsync(out) < 0 ? -errno : 0;
+        if (ftruncate(out, st.st_size) < 0)
+                return -errno;
+        for (;;) {
+                data = lseek(in, data, SEEK_DATA);
+                if (data < 0)
+                        break; /* ENXIO: no more data */
+                hole = lseek(in, data, SEEK_HOLE);
+                if (hole < 0)
+                        return -errno;
+                for (off_t off = data; off < hole;) {
+                        loff_t a = off, b = off;
+                        ssize_t n = copy_file_range(in, &a, out, &b, (size_t)(hole - off), 0);
+                        if (n <= 0)
+                                return n < 0 ? -errno : -EIO;
+                        off += n;
+                }
+                data = hole;
+        }
+        return fsync(out) < 0 ? -errno : 0;
+}
+
+/* Block size and block count from the ext4 superblock (at byte 1024). */
+static int ext4_geometry(const char *img, uint64_t *ret_bs, uint64_t *ret_blocks)
+{
+        _cleanup_close_ int fd = open(img, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        unsigned char sb[1024];
+
+        if (fd < 0)
+                return -errno;
+        if (pread(fd, sb, sizeof(sb), 1024) != (ssize_t)sizeof(sb))
+                return -EIO;
+        if (sb[56] != 0x53 || sb[57] != 0xef) /* s_magic 0xEF53 */
+                return -EINVAL;
+        uint32_t lo = (uint32_t)sb[4] | (uint32_t)sb[5] << 8 | (uint32_t)sb[6] << 16 |
+                      (uint32_t)sb[7] << 24;
+        uint32_t hi = (uint32_t)sb[0x150] | (uint32_t)sb[0x151] << 8 |
+                      (uint32_t)sb[0x152] << 16 | (uint32_t)sb[0x153] << 24;
+        uint32_t log = sb[24];
+        *ret_bs = 1024ull << log;
+        *ret_blocks = (uint64_t)lo | ((uint64_t)hi << 32);
+        return 0;
+}
+
+/* The smallest size resize2fs can shrink img to (resize2fs -P), in bytes. */
+static int ext4_min_size(const char *img, uint64_t bs, uint64_t *ret)
+{
+        char *argv[] = {"resize2fs", "-P", (char *)img, NULL};
+        int pfd[2], st;
+        char buf[4096];
+        size_t n = 0;
+        ssize_t k;
+        pid_t pid;
+        const char *m;
+
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
+        if (pid < 0) {
+                close(pfd[0]);
+                close(pfd[1]);
+                return -errno;
+        }
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                dup2(pfd[1], 1);
+                if (null >= 0) {
+                        dup2(null, 0);
+                        dup2(null, 2);
+                }
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        close(pfd[1]);
+        while (n < sizeof(buf) - 1 && (k = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                n += (size_t)k;
+        }
+        buf[n] = '\0';
+        close(pfd[0]);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        m = strstr(buf, "minimum size of the filesystem: ");
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !m)
+                return -EIO;
+        *ret = strtoull(m + strlen("minimum size of the filesystem: "), NULL, 10) * bs;
+        return 0;
+}
+
+/* Offline resize, atomic: a copy of the image is checked, resized and
+ * renamed over the original, so an interrupted resize (resize2fs itself is
+ * not crash-safe) leaves the image as it was. The copy is a reflink where
+ * the host filesystem has them, else it costs the image's used space. */
+static int resize_offline(const char *img, int64_t kb, vz_err *e)
+{
+        _cleanup_free_ char *tmp = vz_strdupf("%s.resize", img);
+        uint64_t bs = 0, blocks = 0, min = 0;
+        off_t want = (off_t)kb * 1024;
+        char size[32];
+        int r;
+
+        if (!tmp)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = ext4_geometry(img, &bs, &blocks);
+        if (r < 0)
+                return vz_fail(e, 154, r, "%s does not hold an ext4 filesystem", img);
+        unlink(tmp);
+        r = vz_file_copy_sparse(img, tmp);
+        if (r < 0) {
+                unlink(tmp);
+                return vz_fail(e, r == -ENOSPC ? VZ_E_FS_NO_DISK_SPACE : 154, r,
+                               "cannot copy %s for resizing: %s", img, strerror(-r));
+        }
+        vz_test_stall("resize-copied");
+        {
+                /* resize2fs wants a freshly checked filesystem. */
+                char *fsck[] = {"e2fsck", "-f", "-p", tmp, NULL};
+                r = run_ok(fsck, 0x3); /* 1: errors corrected */
+                if (r < 0) {
+                        unlink(tmp);
+                        return vz_fail(e, 154, r, "e2fsck of %s found errors it cannot fix", img);
+                }
+        }
+        if ((uint64_t)want < blocks * bs) {
+                r = ext4_min_size(tmp, bs, &min);
+                if (r < 0) {
+                        unlink(tmp);
+                        return vz_fail(e, 154, r, "resize2fs -P %s failed", img);
+                }
+                if ((uint64_t)want < min) {
+                        unlink(tmp);
+                        return vz_fail(e, 154, -ENOSPC,
+                                       "cannot shrink to %lld KB: the CT's data needs at least "
+                                       "%llu KB",
+                                       (long long)kb, (unsigned long long)((min + 1023) / 1024));
+                }
+        } else if (truncate(tmp, want) < 0) {
+                r = -errno;
+                unlink(tmp);
+                return vz_fail(e, 154, r, "cannot grow %s: %s", tmp, strerror(-r));
+        }
+        snprintf(size, sizeof(size), "%lldK", (long long)kb);
+        {
+                char *argv[] = {"resize2fs", tmp, size, NULL};
+                r = run(argv);
+        }
+        if (r == 0 && truncate(tmp, want) < 0)
+                r = -errno;
+        if (r == 0) {
+                int fd = open(tmp, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+                r = fd < 0 || fsync(fd) < 0 ? -errno : 0;
+                if (fd >= 0)
+                        close(fd);
+        }
+        if (r == 0 && rename(tmp, img) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                return vz_fail(e, 154, r, "resize2fs of %s failed", img);
+        }
+        return 0;
+}
+
 int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb, vz_err *e)
 {
         _cleanup_free_ char *img = vz_image_path(private_path);
@@ -190,12 +376,16 @@ int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (stat(img, &st) < 0)
                 return vz_fail(e, 154, -errno, "no image %s", img);
-        if ((off_t)kb * 1024 < st.st_size)
-                return vz_fail(e, 154, -EINVAL,
-                               "shrinking an image is not supported (it is %lld KB, asked %lld)",
-                               (long long)(st.st_size / 1024), (long long)kb);
         if ((off_t)kb * 1024 == st.st_size)
                 return 0;
+        if (!mounted_at || loop_of_mount(mounted_at, dev) < 0) {
+                r = vz_image_wait_free(private_path, e);
+                return r < 0 ? r : resize_offline(img, kb, e);
+        }
+        if ((off_t)kb * 1024 < st.st_size)
+                return vz_fail(e, 154, -EBUSY,
+                               "an image cannot shrink while it is mounted (ext4 has no online "
+                               "shrink): stop the CT and unmount it, then set --diskspace again");
         fd = open(img, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0 || ftruncate(fd, (off_t)kb * 1024) < 0) {
                 r = -errno;
@@ -205,25 +395,20 @@ int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb
         }
         close(fd);
         snprintf(size, sizeof(size), "%lldK", (long long)kb);
-        if (mounted_at && loop_of_mount(mounted_at, dev) == 0) {
+        {
                 /* Online: the loop device learns the new size, ext4 grows. */
                 int lfd = open(dev, O_RDWR | O_CLOEXEC);
                 if (lfd < 0 || ioctl(lfd, LOOP_SET_CAPACITY, 0) < 0) {
                         r = -errno;
                         if (lfd >= 0)
                                 close(lfd);
+                        if (truncate(img, st.st_size) < 0)
+                                vz_warn("cannot shrink %s back: %s", img, strerror(errno));
                         return vz_fail(e, 154, r, "cannot resize %s: %s", dev, strerror(-r));
                 }
                 close(lfd);
                 char *argv[] = {"resize2fs", dev, size, NULL};
                 r = run(argv);
-        } else {
-                /* Offline, resize2fs wants a freshly checked filesystem. */
-                char *fsck[] = {"e2fsck", "-f", "-p", img, NULL};
-                char *argv[] = {"resize2fs", img, size, NULL};
-                r = run_ok(fsck, 0x3); /* 1: errors corrected */
-                if (r == 0)
-                        r = run(argv);
         }
         if (r < 0) {
                 /* The filesystem did not grow: give the file its size back. */
@@ -232,4 +417,84 @@ int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb
                 return vz_fail(e, 154, r, "resize2fs of %s failed", img);
         }
         return 0;
+}
+
+/* The loop device img is attached to, if any (from sysfs backing_file). */
+static bool image_attached(const char *img, char ret_dev[300])
+{
+        _cleanup_free_ char *real = realpath(img, NULL);
+        _cleanup_closedir_ DIR *d = opendir("/sys/block");
+        struct dirent *de;
+
+        while (real && d && (de = readdir(d))) {
+                _cleanup_free_ char *p = NULL, *buf = NULL;
+                size_t rl = strlen(real);
+                if (!vz_startswith(de->d_name, "loop"))
+                        continue;
+                p = vz_strdupf("/sys/block/%s/loop/backing_file", de->d_name);
+                if (!p || vz_read_file(p, 8192, &buf, NULL) < 0)
+                        continue;
+                if (strncmp(buf, real, rl) == 0 && (buf[rl] == '\n' || buf[rl] == '\0')) {
+                        snprintf(ret_dev, 300, "/dev/%s", de->d_name);
+                        return true;
+                }
+        }
+        return false;
+}
+
+int vz_image_wait_free(const char *private_path, vz_err *e)
+{
+        _cleanup_free_ char *img = vz_image_path(private_path);
+        char dev[300];
+
+        if (!img)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        /* A stopped CT's mount namespace (holding the last reference to the
+         * image's filesystem) goes away shortly after its processes: give
+         * the loop device a moment to be released (autoclear). */
+        for (int i = 0; i < 100; i++) {
+                if (!image_attached(img, dev))
+                        return 0;
+                struct timespec ts = {0, 50 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        return vz_fail(e, VZ_E_FS_MOUNTED, -EBUSY,
+                       "%s is in use (attached to %s, mounted somewhere): unmount it first", img,
+                       dev);
+}
+
+int vz_image_fsck(const char *private_path, vz_err *e)
+{
+        _cleanup_free_ char *img = vz_image_path(private_path);
+        char *argv[] = {"e2fsck", "-p", img, NULL};
+        int r;
+
+        if (!img)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = vz_image_wait_free(private_path, e);
+        if (r < 0)
+                return r;
+        /* -p: fix what is safe to fix. 0 clean, 1 fixed, 2 fixed (reboot
+         * advised: for the host's root only); 4 and up: left unfixed. */
+        if (run_ok(argv, 0x7) < 0)
+                return vz_fail(e, 152, -EUCLEAN,
+                               "the filesystem in %s has errors e2fsck -p cannot fix: run "
+                               "e2fsck -f on it by hand, or mount with --skip-fsck",
+                               img);
+        return 0;
+}
+
+int64_t vz_image_compact(const char *mounted_at, vz_err *e)
+{
+        struct fstrim_range range = {.start = 0, .len = UINT64_MAX, .minlen = 0};
+        _cleanup_close_ int fd = open(mounted_at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return vz_fail(e, 166, -errno, "cannot open %s: %s", mounted_at, strerror(errno));
+        /* ext4 discards its free blocks; the loop device turns each discard
+         * into a hole punched in the image file (fallocate PUNCH_HOLE). */
+        if (ioctl(fd, FITRIM, &range) < 0)
+                return vz_fail(e, 166, -errno, "FITRIM on %s failed: %s", mounted_at,
+                               strerror(errno));
+        return (int64_t)range.len;
 }

@@ -147,39 +147,7 @@ static void set_current(const char *dir, const char *uuid)
                 vz_write_file_atomic(p, uuid, strlen(uuid), 0600);
 }
 
-/* Copy a sparse file, holes kept (SEEK_DATA/SEEK_HOLE + copy_file_range). */
-static int copy_sparse(const char *src, const char *dst)
-{
-        _cleanup_close_ int in = -1, out = -1;
-        struct stat st;
-        off_t data = 0, hole;
-
-        in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (in < 0 || fstat(in, &st) < 0)
-                return -errno;
-        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (out < 0)
-                return -errno;
-        if (ftruncate(out, st.st_size) < 0)
-                return -errno;
-        for (;;) {
-                data = lseek(in, data, SEEK_DATA);
-                if (data < 0)
-                        break; /* ENXIO: no more data */
-                hole = lseek(in, data, SEEK_HOLE);
-                if (hole < 0)
-                        return -errno;
-                for (off_t off = data; off < hole;) {
-                        loff_t a = off, b = off;
-                        ssize_t n = copy_file_range(in, &a, out, &b, (size_t)(hole - off), 0);
-                        if (n <= 0)
-                                return n < 0 ? -errno : -EIO;
-                        off += n;
-                }
-                data = hole;
-        }
-        return fsync(out) < 0 ? -errno : 0;
-}
+static int take_snapshot(vz_ct *ct, int kind, const char *target, vz_err *e);
 
 static int freeze(const char *root, bool on)
 {
@@ -213,7 +181,47 @@ _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, co
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (access(target, F_OK) == 0)
                 return vz_fail(e, E_SNAP_CREATE, -EEXIST, "snapshot %s already exists", uuid);
+        {
+                /* Until its .info is written, a snapshot is unfinished: an
+                 * interrupted one is removed by the next command. */
+                _cleanup_free_ char *kd = vz_strdupf("dir=%s", dir);
+                _cleanup_free_ char *ku = vz_strdupf("uuid=%s", uuid);
+                char *kv[] = {kd, ku, NULL};
+                if (!kd || !ku)
+                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                r = vz_op_begin(ct->ctx, ct->id, "snapshot", kv, e);
+                if (r < 0)
+                        return r;
+        }
+        r = take_snapshot(ct, kind, target, e);
+        if (r < 0) {
+                vz_op_end(ct->ctx, ct->id);
+                return r;
+        }
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", localtime(&now));
+        parent = current_of(dir);
+        r = info_write(dir, uuid, name, desc, date, parent, NULL);
+        if (r < 0) {
+                if (kind == 'b')
+                        vz_btrfs_delete(target, NULL);
+                else
+                        vz_rm_rf(target);
+                vz_op_end(ct->ctx, ct->id);
+                return vz_fail(e, E_SNAP_CREATE, r, "cannot record snapshot %s", uuid);
+        }
+        set_current(dir, uuid);
+        vz_op_end(ct->ctx, ct->id);
+        if (ret_uuid)
+                *ret_uuid = strdup(uuid);
+        return 0;
+}
+
+static int take_snapshot(vz_ct *ct, int kind, const char *target, vz_err *e)
+{
+        int r;
+
         if (kind == 'b') {
+                vz_test_stall("snapshot-copy");
                 enum btrfs_util_error err =
                     btrfs_util_create_snapshot(ct->private_path, target,
                                                BTRFS_UTIL_CREATE_SNAPSHOT_READ_ONLY, NULL, NULL);
@@ -229,10 +237,14 @@ _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, co
                 bool frozen;
                 if (!img || !copy || !sub || mkdir(target, 0700) < 0 || mkdir(sub, 0700) < 0)
                         return vz_fail(e, E_SNAP_CREATE, -errno, "cannot create %s", target);
-                /* A consistent copy of a mounted image: freeze its filesystem. */
+                /* A consistent copy of a mounted image: freeze its filesystem
+                 * (noted first: a frozen filesystem outlives a killed vzctl,
+                 * and the next command must thaw it). */
                 frozen = ct->root_path && vz_is_mountpoint(ct->root_path) > 0 &&
+                         vz_op_add(ct->ctx, ct->id, "frozen", ct->root_path) == 0 &&
                          freeze(ct->root_path, true) == 0;
-                r = copy_sparse(img, copy);
+                vz_test_stall("snapshot-copy");
+                r = vz_file_copy_sparse(img, copy);
                 if (frozen)
                         freeze(ct->root_path, false);
                 if (r < 0) {
@@ -241,14 +253,6 @@ _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, co
                                        strerror(-r));
                 }
         }
-        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", localtime(&now));
-        parent = current_of(dir);
-        r = info_write(dir, uuid, name, desc, date, parent, NULL);
-        if (r < 0)
-                return vz_fail(e, E_SNAP_CREATE, r, "cannot record snapshot %s", uuid);
-        set_current(dir, uuid);
-        if (ret_uuid)
-                *ret_uuid = strdup(uuid);
         return 0;
 }
 
@@ -328,7 +332,7 @@ _public_ int vz_ct_snapshot_switch(vz_ct *ct, const char *uuid, vz_err *e)
                 if (!img || !src || !tmp)
                         return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
                 unlink(tmp);
-                r = copy_sparse(src, tmp);
+                r = vz_file_copy_sparse(src, tmp);
                 if (r == 0 && rename(tmp, img) < 0)
                         r = -errno;
                 if (r < 0) {
@@ -405,8 +409,14 @@ _public_ int vz_ct_snapshot_list(vz_ct *ct, vz_snapshot **ret, size_t *ret_n, vz
         cur = current_of(dir);
         d = opendir(dir);
         while (d && (de = readdir(d))) {
+                _cleanup_free_ char *ip = NULL;
                 vz_snapshot *nv;
                 if (!uuid_valid(de->d_name))
+                        continue;
+                /* Without its .info a snapshot is unfinished (being taken,
+                 * or interrupted: see recover.c). */
+                ip = info_path(dir, de->d_name);
+                if (!ip || access(ip, F_OK) < 0)
                         continue;
                 nv = realloc(v, (n + 1) * sizeof(*v));
                 if (!nv) {

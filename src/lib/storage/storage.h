@@ -26,8 +26,18 @@ char *vz_image_path(const char *private_path);
 bool vz_image_exists(const char *private_path);
 int vz_image_create(const char *private_path, const vz_ct_limits *lim, vz_err *e);
 int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e);
-/* Grow the image to kb (online if mounted_at is its mount point). */
+/* Resize the image to kb: online grow if mounted_at is its mount point;
+ * offline grow or shrink (atomic: a resized copy renamed over it). */
 int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb, vz_err *e);
+/* Wait (up to 5 s) until no loop device holds the image; 41 if one does. */
+int vz_image_wait_free(const char *private_path, vz_err *e);
+/* e2fsck -p of the (unmounted) image; VZ 152 if errors are left. */
+int vz_image_fsck(const char *private_path, vz_err *e);
+/* Return the free blocks of the filesystem mounted at mounted_at to the
+ * host (FITRIM: the loop device punches holes). Bytes trimmed, or -errno. */
+int64_t vz_image_compact(const char *mounted_at, vz_err *e);
+/* Reflink or sparse copy; dst must not exist. */
+int vz_file_copy_sparse(const char *src, const char *dst);
 /* Is this a layout name of the image layout ("ploop", "ploop:expanded"...)? */
 static inline bool vz_layout_is_image(const char *layout)
 {
@@ -44,6 +54,37 @@ int vz_btrfs_create(const char *target, const char *cache, vz_unpack_fn unpack, 
 int vz_btrfs_delete(const char *path, vz_err *e);
 /* kb <= 0: no limit. */
 int vz_btrfs_set_limit(const char *path, int64_t kb, vz_err *e);
+
+/* In-progress markers, LOCKDIR/<CTID>.op (journal.c); recover.c reads them. */
+struct vz_ctx;
+char *vz_op_path(const struct vz_ctx *ctx, unsigned ctid);
+/* kv: NULL-terminated "key=value" strings (may be NULL). */
+int vz_op_begin(const struct vz_ctx *ctx, unsigned ctid, const char *op, char *const kv[],
+                vz_err *e);
+int vz_op_add(const struct vz_ctx *ctx, unsigned ctid, const char *key, const char *value);
+void vz_op_end(const struct vz_ctx *ctx, unsigned ctid);
+int vz_op_read(const struct vz_ctx *ctx, unsigned ctid, char ***ret_lines);
+const char *vz_op_get(char *const *lines, const char *key);
+/* Test hook: pause here if VZ_TEST_STALL names this step. */
+void vz_test_stall(const char *step);
+
+/* "simfs", "ploop" or "btrfs", from what VE_PRIVATE holds. */
+const char *vz_layout_detect(const char *private_path);
+/* Remove a private area of any layout (subvolume or tree). */
+int vz_private_remove(const char *path);
+
+/* Disk usage of a private area walked file by file (simfs; btrfs inodes). */
+int vz_tree_usage(const char *path, int64_t *ret_kb, int64_t *ret_inodes);
+/* Space referenced by a btrfs subvolume (its qgroup), in KB; -ENOTCONN if
+ * quotas are off. */
+int vz_btrfs_usage(const char *path, int64_t *ret_kb);
+
+/* Kernel quota (quota.c). */
+bool vz_quota_format_supported(void);
+/* 0 if ugidlimit is 0, else the reason it cannot be had (exit 65). */
+int vz_quota_ugid_check(int64_t ugidlimit, vz_err *e);
+/* Warn that simfs limits are not enforced, and why. */
+void vz_quota_simfs_warn(unsigned ctid);
 
 /* Remove every snapshot of ct (destroy). */
 struct vz_ct;

@@ -1,0 +1,267 @@
+#!/bin/bash
+# Density benchmark: N busybox CTs (default 1000) started and stopped by the
+# host service (vz-service, ONBOOT=yes, VE_PARALLEL at a time), with start,
+# exec, status and vzlist latency of one probe CT measured at 0, N/2 and N
+# running, and the host memory each running CT costs.
+#
+#   1. create N CTs (CTIDs 10000.., no IP address, so no host netdevs)
+#      from the busybox cache, 4 at a time; the first N/2 with ONBOOT=yes.
+#      `vzctl create` of the probe CT (11999) is timed with 0 and with N
+#      other CTs present (destroyed in between, not timed).
+#   2. 0 running: probe latencies (median of PROBES runs each):
+#        start   vzctl start 11999 (then vzctl stop --fast, not timed)
+#        exec    vzctl exec3 11999 /bin/true, vzctl exec 11999 true
+#        status  vzctl status 11999;  vzlist -a (all N+1 CTs)
+#   3. vz-service start (N/2 ONBOOT CTs), probe latencies at N/2 running,
+#      vz-service stop.
+#   4. the other N/2 get ONBOOT=yes; vz-service start (all N, timed),
+#      memory (below), probe latencies at N running, vz-service stop (timed).
+#   5. nothing left behind: no supervisor or CT process, no mount under the
+#      tree, no CT cgroup in any hierarchy, no loop device on the tree.
+#
+# Memory per running CT, from the host: the drop of MemAvailable between 0
+# and N running, divided by N (includes everything: supervisor, init, kernel
+# objects of the namespaces, mounts, cgroups, page tables); the kernel part
+# of it (Slab unreclaimable + KernelStack + PageTables + Percpu deltas); the
+# summed PSS of the supervisors and of the CTs' inits; the mounts each CT
+# adds to the host and has in its own namespace. On a shared machine other
+# processes move MemAvailable too: compare with the summed parts.
+#
+# Usage (root, from the source tree): bench/density.sh [N] [PROBES]
+#   N default 1000, PROBES default 11. VE_PARALLEL (env, default: vz's
+#   default, 4 x CPUs). Writes bench/results/density.md (RESULT=path to
+#   write elsewhere, RESULT=- for stdout only) and bench/results/density.dat
+#   (running, start ms, exec ms, memory kB per CT) for the plots.
+N=${1:-1000}
+PROBES=${2:-11}
+HERE=$(cd "$(dirname "$0")" && pwd)
+RESULT=${RESULT:-$HERE/results/density.md}
+. "$HERE/../tests/integ/lib.sh"
+need_cache busybox
+
+BASE=10000
+PROBE=11999
+HALF=$((N / 2))
+SVC=$SRCDIR/src/tools/vz-service
+CG=vztest-$$
+echo "VZREBOOTDIR=$T/vzreboot" >> "$VZ_CONFDIR/vz.conf"
+[ -n "${VE_PARALLEL:-}" ] && echo "VE_PARALLEL=$VE_PARALLEL" >> "$VZ_CONFDIR/vz.conf"
+[ "$N" -ge 2 ] && [ $((BASE + N)) -le $PROBE ] || fail "N must be 2..$((PROBE - BASE))"
+
+# Whatever happens, the service stops what it started before lib.sh's
+# cleanup (which stops STARTED one by one) removes the tree.
+_density_cleanup() {
+        local rc=$?
+        trap - EXIT
+        if ls "$T/run/"*.pid >/dev/null 2>&1; then
+                "$SVC" stop >/dev/null 2>&1
+        fi
+        vzctl stop $PROBE --fast >/dev/null 2>&1
+        (exit $rc)
+        _cleanup
+}
+trap _density_cleanup EXIT
+
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+# median of the numbers on stdin (one a line), in ms with 1 decimal
+median_ms() { sort -n | awk '{a[NR] = $1} END {
+        if (!NR) { print "-"; exit }
+        m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+        printf "%.1f", m / 1000 }'; }
+# time_us CMD...: run it quietly, print the microseconds it took; fail if it fails
+time_us() {
+        local t0 t1
+        t0=$(now)
+        "$@" >/dev/null 2>&1 || fail "$* failed"
+        t1=$(now)
+        echo $((t1 - t0))
+}
+running() { ls "$T/run/" 2>/dev/null | grep -c '\.pid$'; }
+meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+kernel_kb() {
+        echo $(($(meminfo SUnreclaim) + $(meminfo KernelStack) + $(meminfo PageTables) +
+                $(meminfo Percpu)))
+}
+# summed PSS (kB) of the supervisors, and of the CTs' inits
+pss_sum() {
+        local suffix=$1 f sum=0 p
+        for f in "$T/run/"*."$suffix"; do
+                [ -e "$f" ] || continue
+                p=$(cat "$f")
+                sum=$((sum + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
+        done
+        echo $sum
+}
+
+declare -A R # results: R[key.running]
+probe() {
+        local at=$1 i s e x st l
+        s=""; e=""; x=""; st=""; l=""
+        for ((i = 0; i < PROBES; i++)); do
+                s+="$(time_us vzctl start $PROBE)"$'\n'
+                vzctl stop $PROBE --fast >/dev/null 2>&1 || fail "stop of the probe"
+        done
+        vzctl start $PROBE >/dev/null 2>&1 || fail "start of the probe"
+        for ((i = 0; i < PROBES; i++)); do
+                e+="$(time_us vzctl exec3 $PROBE /bin/true)"$'\n'
+                x+="$(time_us vzctl exec $PROBE true)"$'\n'
+                st+="$(time_us vzctl status $PROBE)"$'\n'
+        done
+        vzctl stop $PROBE --fast >/dev/null 2>&1 || fail "stop of the probe"
+        for ((i = 0; i < 5; i++)); do l+="$(time_us vzlist -a)"$'\n'; done
+        R[start.$at]=$(printf %s "$s" | median_ms)
+        R[exec3.$at]=$(printf %s "$e" | median_ms)
+        R[exec.$at]=$(printf %s "$x" | median_ms)
+        R[status.$at]=$(printf %s "$st" | median_ms)
+        R[vzlist.$at]=$(printf %s "$l" | median_ms)
+        echo "probe at $at running: start ${R[start.$at]} exec3 ${R[exec3.$at]}" \
+             "exec ${R[exec.$at]} status ${R[status.$at]} vzlist -a ${R[vzlist.$at]} ms" >&2
+}
+# memory figures at K running, against the baseline taken at 0
+memory() {
+        local at=$1 k
+        k=$(running)
+        [ "$k" -ge "$at" ] || fail "only $k running, expected $at"
+        R[avail.$at]=$(((AVAIL0 - $(meminfo MemAvailable)) / k))
+        R[kern.$at]=$((($(kernel_kb) - KERN0) / k))
+        R[slab.$at]=$((($(meminfo SUnreclaim) - SLAB0) / k))
+        R[sup.$at]=$(($(pss_sum pid) / k))
+        R[init.$at]=$(($(pss_sum init) / k))
+        R[mnt.$at]=$((($(wc -l < /proc/self/mountinfo) - MNT0) / k))
+        R[ctmnt.$at]=$(wc -l < /proc/$(cat "$T/run/$BASE.init")/mountinfo)
+        echo "memory at $k running: ${R[avail.$at]} kB/CT (MemAvailable)," \
+             "kernel ${R[kern.$at]}, supervisor PSS ${R[sup.$at]}, init PSS ${R[init.$at]}" >&2
+}
+
+# ---------------------------------------------------------------- 1. create
+create_probe() {
+        local i c=""
+        for ((i = 0; i < PROBES; i++)); do
+                c+="$(time_us vzctl create $PROBE --ostemplate busybox)"$'\n'
+                vzctl destroy $PROBE >/dev/null 2>&1 || fail "destroy of the probe"
+        done
+        printf %s "$c" | median_ms
+}
+R[create.0]=$(create_probe)
+T0=$(now)
+seq $BASE $((BASE + N - 1)) | xargs -P 4 -I{} sh -c \
+        'id={}; o=; [ $id -lt '$((BASE + HALF))' ] && o="--onboot yes";
+         vzctl --quiet create $id --ostemplate busybox $o >/dev/null 2>&1 ||
+         echo "create $id failed" >&2'
+CREATE_ALL=$((($(now) - T0) / 1000))
+[ "$(vzlist -a -H -o ctid | wc -l)" = "$N" ] || fail "not all $N CTs were created"
+R[create.$N]=$(create_probe)
+expect_rc 0 vzctl create $PROBE --ostemplate busybox
+echo "created $N CTs in $CREATE_ALL ms; create at 0: ${R[create.0]} ms, at $N: ${R[create.$N]} ms" >&2
+
+# ---------------------------------------------------------------- 2. 0 running
+probe 0
+AVAIL0=$(meminfo MemAvailable)
+KERN0=$(kernel_kb)
+SLAB0=$(meminfo SUnreclaim)
+MNT0=$(wc -l < /proc/self/mountinfo)
+
+# ---------------------------------------------------------------- 3. N/2 running
+T0=$(now)
+"$SVC" start >/dev/null || fail "vz-service start (half)"
+SVC_HALF=$((($(now) - T0) / 1000))
+[ "$(running)" = "$HALF" ] || fail "$(running) running after the first service start, expected $HALF"
+memory $HALF
+probe $HALF
+"$SVC" stop >/dev/null || fail "vz-service stop (half)"
+[ "$(running)" = 0 ] || fail "$(running) still running after vz-service stop"
+
+# ---------------------------------------------------------------- 4. N running
+seq $((BASE + HALF)) $((BASE + N - 1)) | xargs -P 4 -I{} \
+        vzctl --quiet set {} --onboot yes --save >/dev/null 2>&1
+T0=$(now)
+"$SVC" start >/dev/null || fail "vz-service start"
+SVC_START=$((($(now) - T0) / 1000))
+[ "$(running)" = "$N" ] || fail "$(running) running after vz-service start, expected $N"
+# every CT's init is alive and its supervisor has it as child
+dead=0
+for ((i = BASE; i < BASE + N; i++)); do
+        kill -0 "$(cat "$T/run/$i.init" 2>/dev/null)" 2>/dev/null || dead=$((dead + 1))
+done
+[ $dead = 0 ] || fail "$dead CTs have no running init"
+memory $N
+probe $N
+T0=$(now)
+"$SVC" stop >/dev/null || fail "vz-service stop"
+SVC_STOP=$((($(now) - T0) / 1000))
+
+# ---------------------------------------------------------------- 5. leftovers
+left=""
+[ "$(running)" = 0 ] || left+=" $(running) pid files;"
+n=$(grep -c " $T/" /proc/self/mountinfo); [ "$n" = 0 ] || left+=" $n mounts;"
+n=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/$CG/*" 2>/dev/null | wc -l)
+[ "$n" = 0 ] || left+=" $n cgroups;"
+n=0 # supervisors of this tree, and any process in one of its CT cgroups
+for p in $(pgrep -x vz-supervisor); do
+        grep -qz "^VZ_CONFDIR=$T/etc\$" /proc/$p/environ 2>/dev/null && n=$((n + 1))
+done
+n=$((n + $(grep -l ":/$CG/" /proc/[0-9]*/cgroup 2>/dev/null | wc -l)))
+[ "$n" = 0 ] || left+=" $n processes;"
+n=$(losetup -l -n -O BACK-FILE 2>/dev/null | grep -c "$T/")
+[ "$n" = 0 ] || left+=" $n loop devices;"
+[ -z "$left" ] || fail "left behind after vz-service stop:$left"
+echo "service: start $N in $SVC_START ms, stop in $SVC_STOP ms; nothing left behind" >&2
+
+# ---------------------------------------------------------------- report
+rev=$(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null)
+par=$(grep -E '^VE_PARALLEL=' "$VZ_CONFDIR/vz.conf" | tail -n1 | cut -d= -f2)
+report() {
+        cat <<EOF
+# Density benchmark: $N busybox CTs started and stopped by vz-service
+
+Command (root, from the source tree, \`build/\`): \`bench/density.sh $N $PROBES\`
+
+$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), vz ${rev:-?}, VE_PARALLEL=${par:-default (4 x CPUs)}, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+
+| whole run | |
+|---|---|
+| create $N CTs (4 in parallel) | $CREATE_ALL ms |
+| vz-service start, $N CTs | $SVC_START ms ($((SVC_START * 1000 / N)) µs per CT) |
+| vz-service start, $HALF CTs | $SVC_HALF ms |
+| vz-service stop, $N CTs | $SVC_STOP ms |
+| left behind after stop (processes, mounts, cgroups, loop devices) | nothing |
+
+Probe CT latency, median of $PROBES runs, ms:
+
+| running CTs | 0 | $HALF | $N |
+|---|---|---|---|
+| vzctl create (busybox; 0 / $N CTs exist) | ${R[create.0]} | | ${R[create.$N]} |
+| vzctl start | ${R[start.0]} | ${R[start.$HALF]} | ${R[start.$N]} |
+| vzctl exec3 CT /bin/true | ${R[exec3.0]} | ${R[exec3.$HALF]} | ${R[exec3.$N]} |
+| vzctl exec CT true (via sh -c) | ${R[exec.0]} | ${R[exec.$HALF]} | ${R[exec.$N]} |
+| vzctl status | ${R[status.0]} | ${R[status.$HALF]} | ${R[status.$N]} |
+| vzlist -a ($((N + 1)) CTs; median of 5) | ${R[vzlist.0]} | ${R[vzlist.$HALF]} | ${R[vzlist.$N]} |
+
+Host memory per running CT, kB (idle busybox CT: init + getty-less rcS):
+
+| running CTs | $HALF | $N |
+|---|---|---|
+| MemAvailable drop / CT (everything) | ${R[avail.$HALF]} | ${R[avail.$N]} |
+| kernel: SUnreclaim + KernelStack + PageTables + Percpu / CT | ${R[kern.$HALF]} | ${R[kern.$N]} |
+| of which SUnreclaim (slab) / CT | ${R[slab.$HALF]} | ${R[slab.$N]} |
+| supervisor PSS / CT | ${R[sup.$HALF]} | ${R[sup.$N]} |
+| CT init PSS / CT | ${R[init.$HALF]} | ${R[init.$N]} |
+| host mounts added / CT | ${R[mnt.$HALF]} | ${R[mnt.$N]} |
+| mounts in a CT's own namespace | ${R[ctmnt.$HALF]} | ${R[ctmnt.$N]} |
+
+The machine is shared: MemAvailable also moves with other processes, and
+latencies carry their load. Goals: start ≤ 15 ms and exec ≤ 6 ms at any
+density, ≤ 600 kB per idle CT.
+EOF
+}
+if [ "$RESULT" = - ]; then
+        report
+else
+        report | tee "$RESULT"
+        {
+                echo "# running start_ms exec3_ms mem_kB_per_CT"
+                echo "0 ${R[start.0]} ${R[exec3.0]} 0"
+                echo "$HALF ${R[start.$HALF]} ${R[exec3.$HALF]} ${R[avail.$HALF]}"
+                echo "$N ${R[start.$N]} ${R[exec3.$N]} ${R[avail.$N]}"
+        } > "${RESULT%.md}.dat"
+fi

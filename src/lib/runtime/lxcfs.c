@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The CT's own view of memory, CPUs, load and uptime in /proc, as OpenVZ's
+ * kernel gave it: free, top, uptime inside show the CT's RAM and swap
+ * limits, its CPUs and its uptime. A stock kernel computes those files for
+ * the whole host, so the files come from lxcfs (Debian package lxcfs), a
+ * FUSE filesystem that answers each read from the cgroup of the reading
+ * process: lxcfs runs in the host's PID and cgroup namespaces, so it sees
+ * the reader's full cgroup path (/<VZ_CGROUP>/<CTID>/..., even for a process
+ * in a sub-cgroup that systemd made inside the CT: lxcfs takes the lowest
+ * memory limit on the way up) whatever cgroup namespace the reader is in.
+ *
+ * One host-wide lxcfs, mounted on VZ_RUNDIR/lxcfs, is started by vzctl
+ * start when it is not running (a lock serialises concurrent starts; a
+ * dead instance's stale mount is detached first). Each CT start binds its
+ * files over the CT's fresh /proc (spawn.c). Without lxcfs, or with
+ * LXCFS=no, the CT sees the host's files, as before; start never fails for
+ * it (a warning is logged once per start).
+ */
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "err.h"
+#include "log.h"
+#include "runtime.h"
+#include "util.h"
+
+#define FUSE_SUPER_MAGIC 0x65735546
+#define LXCFS_BIN "/usr/bin/lxcfs"
+
+/* The files bound over the CT's own: under /proc, then under /sys. */
+static const char *const proc_files[] = {"meminfo", "cpuinfo", "stat", "uptime",
+                                         "loadavg", "diskstats", "swaps", NULL};
+static const char *const sys_files[] = {"devices/system/cpu/online", NULL};
+
+bool vz_lxcfs_wanted(const vz_ct *ct)
+{
+        const char *v = vz_ct_get(ct, "LXCFS");
+        return !v || !streq(v, "no");
+}
+
+char *vz_lxcfs_dir(const vz_ct *ct)
+{
+        const char *dir = vz_ct_get(ct, "VZ_RUNDIR");
+        return vz_strdupf("%s/lxcfs", isempty(dir) ? "/run/vz" : dir);
+}
+
+/* A live lxcfs on mnt: a FUSE mount whose files answer. */
+static bool alive(const char *mnt)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s/proc/uptime", mnt);
+        struct statfs sf;
+        char buf[64];
+        int fd;
+        ssize_t n;
+
+        if (!p || statfs(mnt, &sf) < 0 || sf.f_type != FUSE_SUPER_MAGIC)
+                return false;
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        n = read(fd, buf, sizeof(buf));
+        close(fd);
+        return n > 0;
+}
+
+int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e)
+{
+        _cleanup_free_ char *mnt = vz_lxcfs_dir(ct), *lock = NULL, *pidf = NULL;
+        _cleanup_close_ int lfd = -1;
+        struct statfs sf;
+        pid_t pid;
+
+        if (!mnt)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (alive(mnt))
+                return 0;
+        if (access(LXCFS_BIN, X_OK) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOENT,
+                               "%s not found (install lxcfs, or set LXCFS=no)", LXCFS_BIN);
+        lock = vz_strdupf("%s.lock", mnt);
+        pidf = vz_strdupf("%s.pid", mnt);
+        if (!lock || !pidf)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %s", lock,
+                               strerror(errno));
+        /* Another start may have won the race. */
+        if (alive(mnt))
+                return 0;
+        /* An lxcfs that died leaves its mount behind (ENOTCONN). */
+        if (statfs(mnt, &sf) < 0 ? errno == ENOTCONN : sf.f_type == FUSE_SUPER_MAGIC)
+                (void)umount2(mnt, MNT_DETACH);
+        if (mkdir(mnt, 0755) < 0 && errno != EEXIST)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %s", mnt,
+                               strerror(errno));
+
+        pid = fork();
+        if (pid < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
+        if (pid == 0) {
+                /* Detached (its own session, no stdio, not our child): it
+                 * serves every CT on the host and outlives this vzctl. */
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                setsid();
+                if (null >= 0) {
+                        dup2(null, 0);
+                        dup2(null, 1);
+                        dup2(null, 2);
+                }
+                if (fork() != 0)
+                        _exit(0);
+                /* -l: the CT's load average; --enable-cfs: CPU count from
+                 * the CFS quota (CPUS), not only the cpuset. Foreground:
+                 * the double fork already detached it. */
+                execl(LXCFS_BIN, "lxcfs", "-f", "-l", "--enable-cfs", "-p", pidf, mnt,
+                      (char *)NULL);
+                _exit(127);
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        /* Up when its mount answers (normally in a few ms). */
+        for (int i = 0; i < 300; i++) {
+                if (alive(mnt))
+                        return 0;
+                nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+        }
+        return vz_fail(e, VZ_E_SYSTEM, -ETIMEDOUT, "lxcfs did not come up on %s", mnt);
+}
+
+int vz_lxcfs_open(const char *mnt)
+{
+        int fd;
+
+        if (!alive(mnt))
+                return -ENOTCONN;
+        fd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* One bind of <lxcfs>/<sub>/<name> over the same file under dirfd (the CT's
+ * fresh /proc or /sys: kernel-made trees, no CT symlinks in them). */
+static void bind_one(int lxfd, const char *sub, const char *name, int dirfd)
+{
+        char src[128];
+        int tfd;
+
+        snprintf(src, sizeof(src), "%s/%s", sub, name);
+        if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return;
+        tfd = (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tfd < 0)
+                return;
+        (void)syscall(SYS_move_mount, tfd, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH);
+        close(tfd);
+}
+
+void vz_lxcfs_bind(int lxfd, int procfd, int sysfd)
+{
+        for (size_t i = 0; proc_files[i]; i++)
+                bind_one(lxfd, "proc", proc_files[i], procfd);
+        for (size_t i = 0; sysfd >= 0 && sys_files[i]; i++)
+                bind_one(lxfd, "sys", sys_files[i], sysfd);
+}
