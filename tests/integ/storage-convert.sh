@@ -79,8 +79,13 @@ expect_rc 155 vzctl convert 601 --layout simfs
 echo "$LAST_OUT" | grep -q snapshot || fail "snapshot message: $LAST_OUT"
 ok "refused: no DISKSPACE (63), snapshots (155)"
 
+# destroy takes a CT's mounted snapshots with it.
+expect_rc 0 vzctl snapshot-list 601 -H -o uuid
+expect_rc 0 vzctl snapshot-mount 601 --id $LAST_OUT --target $T/snap601
+[ -x $T/snap601/bin/busybox ] || fail "snapshot not mounted"
 expect_rc 0 vzctl destroy 600
 expect_rc 0 vzctl destroy 601
+! grep -q " $T/snap601 " /proc/self/mounts || fail "mounted snapshot left after destroy"
 ! btrfs subvolume list $B | grep -qE "private/60[01]|vzsnapshots" || fail "subvolumes left: $(btrfs subvolume list $B)"
 [ -z "$(ls $B/private)" ] || fail "left in private: $(ls $B/private)"
 [ "$(loops)" = 0 ] && ! grep -q " $T/vz/root/60" /proc/self/mounts || fail "loop or mount left"

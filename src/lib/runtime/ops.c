@@ -801,7 +801,22 @@ static enum init_kind init_kind(pid_t init)
         return INIT_OTHER;
 }
 
+static int stop_ct(vz_ct *ct, unsigned flags, vz_err *e);
+
 _public_ int vz_ct_stop(vz_ct *ct, unsigned flags, vz_err *e)
+{
+        int r = stop_ct(ct, flags, e);
+
+        /* The image layout: the CT's filesystem goes with its mount
+         * namespace, just after its last process, and the loop device after
+         * it. Stopped means the image is free (to check, copy, resize). */
+        if (r == 0 && !(flags & VZ_STOP_SKIP_UMOUNT) && ct->private_path &&
+            vz_image_exists(ct->private_path))
+                (void)vz_image_wait_free(ct->private_path, NULL);
+        return r;
+}
+
+static int stop_ct(vz_ct *ct, unsigned flags, vz_err *e)
 {
         const char *t = vz_ct_get(ct, "STOP_TIMEOUT");
         int timeout = t ? atoi(t) : 0, pidfd, fd;
