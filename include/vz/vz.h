@@ -186,8 +186,8 @@ int vz_ct_get_state(vz_ct *ct, vz_ct_state *ret, vz_err *e);
 typedef struct vz_ct_stats {
         int64_t numproc;      /* processes and threads (pids cgroup) */
         double uptime;        /* seconds since its init started */
-        int64_t disk_used_kb; /* the CT's filesystem, when it has its own */
-        int64_t inodes_used;  /* (image layout, mounted); else -1 */
+        int64_t disk_used_kb; /* image: its filesystem (mounted); btrfs: the */
+        int64_t inodes_used;  /* subvolume's qgroup; simfs: a walk; else -1 */
 } vz_ct_stats;
 int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e);
 

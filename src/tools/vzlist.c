@@ -375,7 +375,7 @@ static int collect(vz_ctx *ctx, const struct options *o, struct collection *c)
                 vzl_ct_init(rec, ids[i]);
                 rec->status = status_of(&st);
                 fill_from_config(h, rec);
-                if (st.running)
+                if (st.running || st.mounted) /* disk usage of a mounted CT too */
                         fill_runtime(h, rec, o);
                 /* A stopped CT without its private area is a leftover config. */
                 c->shown[c->n] = st.running || st.exists;

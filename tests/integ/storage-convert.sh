@@ -2,7 +2,7 @@
 # vzctl convert between layouts (stopped CT): simfs -> ploop -> btrfs ->
 # ploop -> simfs, booting the CT after each step; its files, their owners
 # (as the CT's root sees them), modes, hard links and symlinks come through
-# intact. Refusals: running CT, same layout, no DISKSPACE for ploop, a CT
+# intact, and vzlist shows the layout and the real disk usage. Refusals: running CT, same layout, no DISKSPACE for ploop, a CT
 # with snapshots. destroy then leaves no subvolume, loop device or mount.
 # On a btrfs filesystem the test makes in a file on a loop device.
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +49,13 @@ step() { # layout: convert, check on disk, boot, compare what the CT sees
         expect_rc 0 vzctl exec 600 "$INSPECT"
         [ "$LAST_OUT" = "$want" ] || fail "$l: files differ inside: $LAST_OUT (want $want)"
         expect_rc 0 vzctl exec 600 'echo written-on-'$l' > /root/w && cat /root/w'
+        # vzlist: the layout and real usage (KB, inodes) beside the limits.
+        sync
+        set -- $(vzlist -H -o layout,diskspace,diskspace.s,diskspace.h,diskinodes,diskinodes.h 600)
+        [ "$1" = $l ] && [ "$2" -gt 500 ] && [ "$2" -lt 20000 ] && [ "$3" = 204800 ] &&
+                [ "$4" = 204800 ] && [ "$5" -gt 10 ] && [ "$6" = 144179 ] ||
+                fail "$l: vzlist disk fields: $*"
+        echo "$l: vzlist layout,diskspace,.s,.h,diskinodes,.h: $*"
         expect_rc 0 vzctl stop 600
         [ "$(loops)" = 0 ] || fail "$l: loop device left after stop"
         ok "simfs... -> $l: boots, files and owners intact"
@@ -79,8 +86,13 @@ expect_rc 155 vzctl convert 601 --layout simfs
 echo "$LAST_OUT" | grep -q snapshot || fail "snapshot message: $LAST_OUT"
 ok "refused: no DISKSPACE (63), snapshots (155)"
 
+# destroy takes a CT's mounted snapshots with it.
+expect_rc 0 vzctl snapshot-list 601 -H -o uuid
+expect_rc 0 vzctl snapshot-mount 601 --id $LAST_OUT --target $T/snap601
+[ -x $T/snap601/bin/busybox ] || fail "snapshot not mounted"
 expect_rc 0 vzctl destroy 600
 expect_rc 0 vzctl destroy 601
+! grep -q " $T/snap601 " /proc/self/mounts || fail "mounted snapshot left after destroy"
 ! btrfs subvolume list $B | grep -qE "private/60[01]|vzsnapshots" || fail "subvolumes left: $(btrfs subvolume list $B)"
 [ -z "$(ls $B/private)" ] || fail "left in private: $(ls $B/private)"
 [ "$(loops)" = 0 ] && ! grep -q " $T/vz/root/60" /proc/self/mounts || fail "loop or mount left"

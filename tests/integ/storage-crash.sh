@@ -138,7 +138,11 @@ else
         echo "SKIP part: no btrfs here"
 fi
 
+# destroy takes a CT's mounted (image) snapshot with it, loop device too.
+expect_rc 0 vzctl snapshot-list 620 -H -o uuid
+expect_rc 0 vzctl snapshot-mount 620 --id $LAST_OUT --target $T/snap620
 expect_rc 0 vzctl destroy 620
+! grep -q " $T/snap620 " /proc/self/mounts || fail "mounted snapshot left after destroy"
 expect_rc 0 vzctl destroy 623
 absent 620
 absent 623

@@ -103,10 +103,24 @@ _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
 
         /* Disk usage of a CT with its own filesystem (the image layout),
          * mounted on VE_ROOT: what df inside shows. */
-        if (ct->private_path && ct->root_path && vz_image_exists(ct->private_path) &&
-            vz_is_mountpoint(ct->root_path) > 0 && statvfs(ct->root_path, &sv) == 0) {
-                st.disk_used_kb = (int64_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024);
-                st.inodes_used = (int64_t)(sv.f_files - sv.f_ffree);
+        if (ct->private_path && ct->root_path && vz_image_exists(ct->private_path)) {
+                if (vz_is_mountpoint(ct->root_path) > 0 && statvfs(ct->root_path, &sv) == 0) {
+                        st.disk_used_kb =
+                            (int64_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024);
+                        st.inodes_used = (int64_t)(sv.f_files - sv.f_ffree);
+                }
+        } else if (ct->private_path && access(ct->private_path, F_OK) == 0) {
+                /* btrfs: the space the subvolume references (its qgroup, what
+                 * DISKSPACE limits); simfs, and inodes on btrfs: a walk of
+                 * the private area, as vzquota's first scan counted. */
+                int64_t kb = -1, inodes = -1;
+                if (vz_tree_usage(ct->private_path, &kb, &inodes) == 0) {
+                        st.disk_used_kb = kb;
+                        st.inodes_used = inodes;
+                }
+                if (vz_btrfs_is_subvolume(ct->private_path) &&
+                    vz_btrfs_usage(ct->private_path, &kb) == 0)
+                        st.disk_used_kb = kb;
         }
         if (vz_run_read_pid(ct, "init", &init) < 0 || !ct_running(ct, NULL)) {
                 *ret = st;
@@ -828,7 +842,22 @@ static enum init_kind init_kind(pid_t init)
         return INIT_OTHER;
 }
 
+static int stop_ct(vz_ct *ct, unsigned flags, vz_err *e);
+
 _public_ int vz_ct_stop(vz_ct *ct, unsigned flags, vz_err *e)
+{
+        int r = stop_ct(ct, flags, e);
+
+        /* The image layout: the CT's filesystem goes with its mount
+         * namespace, just after its last process, and the loop device after
+         * it. Stopped means the image is free (to check, copy, resize). */
+        if (r == 0 && !(flags & VZ_STOP_SKIP_UMOUNT) && ct->private_path &&
+            vz_image_exists(ct->private_path))
+                (void)vz_image_wait_free(ct->private_path, NULL);
+        return r;
+}
+
+static int stop_ct(vz_ct *ct, unsigned flags, vz_err *e)
 {
         const char *t = vz_ct_get(ct, "STOP_TIMEOUT");
         int timeout = t ? atoi(t) : 0, pidfd, fd;

@@ -50,11 +50,11 @@ int vz_quota_ugid_check(int64_t ugidlimit, vz_err *e)
 
 void vz_quota_simfs_warn(unsigned ctid)
 {
+        /* No kernel probe here (a walk of /proc/kallsyms costs more than a
+         * whole create): the reason is given for both cases. */
         vz_warn("CT %u: DISKSPACE/DISKINODES are not enforced on the simfs layout: that needs "
-                "project quota on the host filesystem%s; use the ploop or btrfs layout for "
-                "hard limits",
-                ctid,
-                vz_quota_format_supported() ? ", which vz does not set up yet"
-                                            : " and the kernel's quota format support "
-                                              "(CONFIG_QFMT_V2), which this kernel lacks");
+                "project quota on the host filesystem, which needs the kernel's quota format "
+                "support (CONFIG_QFMT_V2) and is not set up by vz; use the ploop or btrfs "
+                "layout for hard limits",
+                ctid);
 }

@@ -470,6 +470,14 @@ int vz_snapshots_remove_all(const vz_ct *ct)
                 _cleanup_free_ char *p = NULL;
                 if (!uuid_valid(de->d_name))
                         continue;
+                /* A snapshot mounted for looking at goes with the CT: its
+                 * mount (and an image's loop device) first. */
+                {
+                        _cleanup_free_ char *mnt = info_get(dir, de->d_name, "MOUNT");
+                        if (!isempty(mnt) && umount2(mnt, UMOUNT_NOFOLLOW) < 0 &&
+                            errno != EINVAL && errno != ENOENT)
+                                umount2(mnt, UMOUNT_NOFOLLOW | MNT_DETACH);
+                }
                 p = vz_strdupf("%s/%s", dir, de->d_name);
                 if (p && vz_btrfs_is_subvolume(p))
                         vz_btrfs_delete(p, NULL);
