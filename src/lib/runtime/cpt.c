@@ -609,8 +609,6 @@ static int make_dev(const struct rst_child *c)
 
         if (!opts)
                 return -ENOMEM;
-        if (mkdir(c->devdir, 0700) < 0 && errno != EEXIST)
-                return -errno;
         if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID | MS_NOEXEC, opts) < 0)
                 return -errno;
         dfd = open(c->devdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -746,11 +744,20 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         map = read_dump_file(dumpdir, FILE_MOUNTS);
         tty = read_dump_file(dumpdir, FILE_TTY);
         devlist = read_dump_file(dumpdir, FILE_DEV);
-        devdir = vz_run_path(ct, "restore-dev");
+        /* Where criu's namespace gets the fresh /dev. The restored task
+         * binds it in as the CT's root, which must be able to walk there:
+         * /tmp, not the run directory (may be private, like a test tree). */
+        devdir = strdup("/tmp/.vz-rstdev.XXXXXX");
+        if (devdir && !mkdtemp(devdir)) {
+                free(devdir);
+                devdir = NULL;
+        }
         if (!log || !pidfile || !devdir)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (!map || !tty || !devlist)
+        if (!map || !tty || !devlist) {
+                (void)rmdir(devdir);
                 return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
+        }
         unlink(pidfile);
         unlink(log);
 
@@ -843,13 +850,11 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         c.out = log;
         c.setup = rst_setup;
         c.arg = &rc;
-        rc.devdir = devdir;
+        rc.devdir = devdir; /* mounted in criu's namespace only; rmdir'd at the end */
         rc.devlist = devlist;
         rc.uid = userns ? uid : 0;
         rc.gid = userns ? gid : 0;
         r = criu_exec(&c, &st);
-        /* The mount was in criu's namespace only; the directory is ours. */
-        (void)rmdir(devdir);
         if (r < 0 || st != 0) {
                 r = criu_failed(e, VZ_E_RESTORE, r, st, "restore", log);
                 goto fail;
@@ -874,6 +879,7 @@ fail:
         vz_net_stop(ct);
         vz_cgroup_destroy(rc.cg);
 out:
+        (void)rmdir(devdir);
         if (master >= 0)
                 close(master);
         if (slave >= 0)
@@ -951,6 +957,11 @@ _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err 
                 r = continue_ct(init);
                 if (r < 0)
                         return vz_fail(e, VZ_E_RESTORE, r, "cannot resume: %s", strerror(-r));
+                /* A dump of a CT frozen by chkpnt --suspend restores frozen. */
+                if (open_cg(ct, &cg, NULL) == 0) {
+                        (void)ct_freeze(cg, false);
+                        vz_cgroup_free(cg);
+                }
                 (void)vz_rm_rf(dir);
                 return 0;
         case VZ_RESTORE_KILL:
