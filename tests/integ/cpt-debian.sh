@@ -29,9 +29,10 @@ expect_rc 0 vzctl start $A
 expect_rc 0 pids
 [ "$LAST_OUT" = "$BEFORE" ] || fail "processes restarted: '$BEFORE' -> '$LAST_OUT'"
 expect_rc 0 vzctl exec $A 'systemctl is-system-running'
-[ "$LAST_OUT" = running ] || [ "$LAST_OUT" = degraded ] || fail "systemd after restore: $LAST_OUT"
+STATE=$LAST_OUT
+[ "$STATE" = running ] || [ "$STATE" = degraded ] || fail "systemd after restore: $STATE"
 expect_rc 0 vzctl exec $A "ip -o addr show dev venet0 | grep -q ' $IP/'"
-ok "systemd CT: same PIDs after chkpnt + start ($BEFORE), systemd $LAST_OUT"
+ok "systemd CT: same PIDs after chkpnt + start ($BEFORE), systemd $STATE"
 expect_rc 0 vzctl stop $A
 expect_rc 0 vzctl status $A
 [ "$LAST_OUT" = "CTID $A exist unmounted down" ] || fail "after stop: $LAST_OUT"
