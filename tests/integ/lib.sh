@@ -14,6 +14,9 @@ export PATH="$VZ_BUILD/src/tools:$PATH"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 
 T=$(mktemp -d /tmp/vz-test.XXXXXX)
+# Searchable (not listable): a restore binds host paths under it (the run
+# dir's lxcfs files and beancounter dir) as the CT's root (cpt.c).
+chmod 711 "$T"
 export VZ_CONFDIR=$T/etc
 mkdir -p "$VZ_CONFDIR/conf" "$VZ_CONFDIR/names" "$T/vz/template/cache" "$T/vz/private" \
          "$T/vz/root" "$T/vz/lock" "$T/vz/dump" "$T/run"

@@ -291,14 +291,15 @@ static void unescape_mnt(char *s)
 
 /* The CT's mounts of host things (see the top): criu dump arguments and the
  * key -> host path map restore needs. */
-static int external_mounts(pid_t init, char ***args, char **ret_map)
+static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map)
 {
+        _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
         _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
         _cleanup_free_ char *map = strdup("");
         _cleanup_strv_free_ char **lines = NULL;
         int r;
 
-        if (!p || !map)
+        if (!p || !map || !lxcfs || !ubc)
                 return -ENOMEM;
         r = vz_read_file(p, 1 << 22, &buf, NULL);
         if (r < 0)
@@ -322,13 +323,26 @@ static int external_mounts(pid_t init, char ***args, char **ret_map)
                          * not make them again in a user namespace). Restore
                          * makes a fresh one from FILE_DEV instead. */
                         snprintf(key, sizeof(key), "%s", DEV_KEY);
-                } else if (streq(fstype, "devtmpfs")) {
+                } else if (streq(fstype, "devtmpfs") || streq(fstype, "fuse.lxcfs") ||
+                           streq(mp, "/dev/.vz")) {
+                        /* Host device nodes, lxcfs's files over /proc and
+                         * /sys (spawn.c, lxcfs.c), the supervisor's
+                         * beancounter directory: bound again from the
+                         * host at restore. */
+                        const char *pfx = streq(fstype, "devtmpfs")     ? "vzdev"
+                                          : streq(fstype, "fuse.lxcfs") ? "vzlxcfs"
+                                                                        : "vzubc";
+                        const char *host = streq(fstype, "devtmpfs")     ? "/dev"
+                                           : streq(fstype, "fuse.lxcfs") ? lxcfs
+                                                                         : ubc;
                         char *m, *line;
-                        snprintf(key, sizeof(key), "vzdev%s", root);
+                        if (streq(pfx, "vzubc"))
+                                root[0] = '\0';
+                        snprintf(key, sizeof(key), "%s%s", pfx, root);
                         for (char *c = key; *c; c++)
                                 if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
                                         *c = '.';
-                        line = vz_strdupf("%s%s /dev%s\n", map, key, root);
+                        line = vz_strdupf("%s%s %s%s\n", map, key, host, root);
                         if (!line)
                                 return -ENOMEM;
                         m = map;
@@ -546,7 +560,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                         r = vz_strv_push(&args, fdir);
         }
         if (r >= 0)
-                r = external_mounts(init, &args, &map);
+                r = external_mounts(ct, init, &args, &map);
         if (r >= 0)
                 r = list_dev(init, &devlist);
         if (r >= 0 && vz_cgroup_v2_path(cg) && (cglist = strdup("")))

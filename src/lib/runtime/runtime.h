@@ -66,7 +66,6 @@ void vz_rlimits_apply(void);
 struct vz_spawned {
         pid_t init_pid;  /* host PID */
         int console_fd;  /* pty master of the CT's /dev/console */
-        int ubc_fd;      /* the CT's /dev/.vz/user_beancounters, writable; or -1 */
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */

@@ -64,6 +64,7 @@ struct plan {
         uint64_t caps_keep;
         bool cg_legacy; /* hybrid /sys/fs/cgroup (see cgroup_tmpfs) */
         char *lxcfs;    /* lxcfs mount point, or NULL (LXCFS=no) */
+        char *ubc_dir;  /* the supervisor's beancounter directory */
         int sock;      /* to the supervisor */
         int sock_a[2]; /* between A and B */
 };
@@ -418,44 +419,25 @@ static void attach_cgroup_mounts(int rootfd, int sock)
 
 /*
  * A: the CT's beancounter file, /dev/.vz/user_beancounters (a stock procfs
- * cannot gain /proc/user_beancounters). A small tmpfs of the host's, read-only
- * for the CT: mounted writable, the file opened for the supervisor (which
- * refills it whenever someone opens it: supervisor.c), then a read-only copy
- * of the mount stacked on top, so the CT's root can neither change nor
- * remove it. Returns the supervisor's fd, or -errno.
+ * cannot gain /proc/user_beancounters): a read-only bind of the directory
+ * the supervisor keeps on the host (VZ_RUNDIR/<CTID>.ubc, see supervisor.c),
+ * which fills the file whenever someone opens it. One plain bind of a host
+ * path, so a checkpoint can declare it external and a restore bind it
+ * again (cpt.c). dirfd: that directory, opened while A was host root.
  */
-static int setup_ubc_file(int rootfd)
+static int bind_ubc_dir(int dirfd, int rootfd)
 {
-        static const struct fs_spec spec = {
-            .type = "tmpfs", .opts = {{"mode", "755"}, {"size", "64k"}}, .attr = NOSUID_NODEV_NOEXEC};
-        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-        _cleanup_close_ int mfd = make_fs(&spec), devfd = -1, dfd = -1, tfd = -1;
-        int fd, r;
+        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC};
+        _cleanup_close_ int devfd = open_target(rootfd, "dev", false), tfd = -1;
 
-        if (mfd < 0)
-                return mfd;
-        devfd = open_target(rootfd, "dev", false);
         if (devfd < 0)
                 return devfd;
-        r = attach(mfd, devfd, ".vz");
-        if (r < 0)
-                return r;
-        dfd = open_target(devfd, ".vz", false);
-        if (dfd < 0)
-                return dfd;
-        /* Root-only, as on OpenVZ (reading needed CAP_DAC_OVERRIDE). */
-        fd = openat(dfd, "user_beancounters", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                    0400);
-        if (fd < 0)
+        if (mkdirat(devfd, ".vz", 0755) < 0 && errno != EEXIST)
                 return -errno;
-        tfd = (int)syscall(SYS_open_tree, dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0 ||
-            syscall(SYS_move_mount, tfd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
-        return fd;
+        tfd = (int)syscall(SYS_open_tree, dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+                return -errno;
+        return attach(tfd, devfd, ".vz");
 }
 
 /* Bind a host device node onto a new file in the CT's fresh /dev tmpfs. */
@@ -863,7 +845,7 @@ _Noreturn static void run_x(struct plan *p)
 /* A: host root in a mount namespace of its own; builds the CT's tree. */
 _Noreturn static void run_a(struct plan *p)
 {
-        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st, lxfd = -1;
+        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st, lxfd = -1, ubcfd = -1;
         char buf[64];
         vz_err e = {0};
         pid_t x;
@@ -895,6 +877,8 @@ _Noreturn static void run_a(struct plan *p)
          * (the run directory need not be searchable by the CT's IDs). */
         if (p->lxcfs)
                 lxfd = vz_lxcfs_open(p->lxcfs);
+        if (p->ubc_dir)
+                ubcfd = open(p->ubc_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         /* Files A creates in the CT's filesystems (the idmapped root, B's
          * tmpfs) must belong to the CT's root: the host's root has no ID
          * there (EOVERFLOW). */
@@ -943,10 +927,9 @@ _Noreturn static void run_a(struct plan *p)
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
         setup_proc_masks();
-        r = setup_ubc_file(rootfd);
-        if (r >= 0) {
-                (void)send_fd(p->sock, "ubc", r);
-                close(r);
+        if (ubcfd >= 0) {
+                (void)bind_ubc_dir(ubcfd, rootfd);
+                close(ubcfd);
         }
         if (lxfd >= 0) {
                 _cleanup_close_ int pfd = open_target(rootfd, "proc", false);
@@ -990,7 +973,7 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
 {
         struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1};
         const char *parent = vz_ct_get(ct, "VZ_CGROUP");
-        int sv[2] = {-1, -1}, r, console = -1, st, ubc = -1;
+        int sv[2] = {-1, -1}, r, console = -1, st;
         pid_t a, b = 0;
         char buf[1100];
 
@@ -1008,6 +991,7 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
         p.cg_legacy = vz_cgroup_has_v1(p.cg, "name=systemd");
         if (vz_lxcfs_wanted(ct))
                 p.lxcfs = vz_lxcfs_dir(ct);
+        p.ubc_dir = vz_run_path(ct, "ubc");
         r = vz_cgroup_create(p.cg, p.userns ? p.uid : (uid_t)-1, p.userns ? p.gid : (gid_t)-1,
                              e);
         if (r < 0)
@@ -1053,11 +1037,7 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
                         break;
                 if (vz_startswith(buf, "pid "))
                         b = (pid_t)atoi(buf + 4);
-                else if (streq(buf, "ubc")) {
-                        if (ubc >= 0)
-                                close(ubc);
-                        ubc = fd;
-                } else if (streq(buf, "console")) {
+                else if (streq(buf, "console")) {
                         if (console >= 0)
                                 close(console);
                         console = fd;
@@ -1082,13 +1062,10 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
                 vz_cgroup_destroy(p.cg);
                 if (console >= 0)
                         close(console);
-                if (ubc >= 0)
-                        close(ubc);
                 goto out;
         }
         ret->init_pid = b;
         ret->console_fd = console;
-        ret->ubc_fd = ubc;
         goto out;
 cgfail:
         vz_cgroup_destroy(p.cg);
@@ -1099,5 +1076,6 @@ out:
                 close(p.userns_fd);
         vz_cgroup_free(p.cg);
         free(p.lxcfs);
+        free(p.ubc_dir);
         return r;
 }

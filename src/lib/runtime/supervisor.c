@@ -10,10 +10,12 @@
  * for the next client.
  *
  * It also serves the CT's beancounters inside the CT, in the
- * /proc/user_beancounters format, at /dev/.vz/user_beancounters (spawn.c
- * makes the file): a fanotify permission event tells it someone is opening
- * the file, and it rewrites the file from the cgroup counters before the
- * open completes, so every reader sees values of that moment.
+ * /proc/user_beancounters format, at /dev/.vz/user_beancounters: the file
+ * lives on the host, VZ_RUNDIR/<CTID>.ubc/user_beancounters (owned by the
+ * CT's root, mode 0400), and spawn.c binds its directory read-only into the
+ * CT's /dev. A fanotify permission event tells the supervisor someone is
+ * opening the file, and it rewrites the file from the cgroup counters
+ * before the open completes, so every reader sees values of that moment.
  *
  * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
  * sends one line, "console" (then raw bytes both ways) or "stop" /
@@ -236,13 +238,46 @@ static void ubc_refresh(struct sup *s)
                 (void)!ftruncate(s->ubc, n);
 }
 
-static void ubc_close(struct sup *s)
+static void ubc_close(struct sup *s, bool remove)
 {
         if (s->fan >= 0)
                 close(s->fan);
         if (s->ubc >= 0)
                 close(s->ubc);
         s->fan = s->ubc = -1;
+        if (remove) {
+                _cleanup_free_ char *dir = vz_run_path(s->ct, "ubc");
+                _cleanup_free_ char *f = dir ? vz_strdupf("%s/user_beancounters", dir) : NULL;
+                if (f)
+                        unlink(f);
+                if (dir)
+                        rmdir(dir);
+        }
+}
+
+/* The host side of the CT's beancounter file, made fresh; its fd, or -1. */
+static int ubc_create(struct sup *s)
+{
+        _cleanup_free_ char *dir = vz_run_path(s->ct, "ubc");
+        _cleanup_free_ char *f = dir ? vz_strdupf("%s/user_beancounters", dir) : NULL;
+        uid_t uid = 0;
+        gid_t gid = 0;
+        int fd;
+
+        if (!f)
+                return -1;
+        ubc_close(s, true);
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -1;
+        fd = open(f, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+        if (fd < 0)
+                return -1;
+        /* Root-only, as on OpenVZ (reading needed CAP_DAC_OVERRIDE): the
+         * CT's root, that is. */
+        (void)vz_userns_get(s->ct, &uid, &gid);
+        if (fchown(fd, uid, gid) < 0)
+                vz_debug("chown %s: %s", f, strerror(errno));
+        return fd;
 }
 
 /* Watch opens of the file (permission events: the opener waits until we
@@ -250,7 +285,6 @@ static void ubc_close(struct sup *s)
  * FANOTIFY_ACCESS_PERMISSIONS) the file is refreshed every second. */
 static void ubc_watch(struct sup *s, int fd)
 {
-        ubc_close(s);
         s->ubc = fd;
         if (fd < 0)
                 return;
@@ -291,7 +325,7 @@ static void teardown(struct sup *s, bool final)
         const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
 
-        ubc_close(s);
+        ubc_close(s, final);
         vz_net_stop(s->ct);
         if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
@@ -325,12 +359,12 @@ static int start_init(struct sup *s, vz_err *e)
         struct vz_spawned sp;
         int r;
 
+        ubc_watch(s, ubc_create(s));
         r = vz_spawn_init(s->ct, &sp, e);
         if (r < 0)
                 return r;
         s->init = sp.init_pid;
         s->console = sp.console_fd;
-        ubc_watch(s, sp.ubc_fd);
         r = vz_net_start(s->ct, s->init, e);
         if (r < 0) {
                 kill(s->init, SIGKILL);
@@ -351,7 +385,11 @@ static int start_init(struct sup *s, vz_err *e)
 static int restore_init(struct sup *s, const char *dir, int step, vz_err *e)
 {
         struct vz_spawned sp;
-        int r = vz_cpt_restore_init(s->ct, dir, step, &sp, e);
+        int r;
+
+        /* The dump names the directory as an external mount (cpt.c). */
+        ubc_watch(s, ubc_create(s));
+        r = vz_cpt_restore_init(s->ct, dir, step, &sp, e);
 
         if (r < 0)
                 return r;
