@@ -220,6 +220,7 @@ static int open_ct(struct cmd_args *a, vz_ct **ct, bool need_config)
                 tool_error("CT %u: container does not exist (no %s)", a->ctid,
                            vz_ct_conf_path(*ct));
                 vz_ct_free(*ct);
+                *ct = NULL; /* callers free it on their error path too */
                 return VZ_E_NOVECONFIG;
         }
         return 0;
