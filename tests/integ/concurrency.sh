@@ -166,7 +166,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         done
         left=$(ls -A $VZ_CONFDIR/conf $T/vz/lock | grep -E '\.tmp|^[0-9]+\.lck$' || true)
         [ -z "$left" ] || fail "round $r: left in conf/lock dirs: $left"
-        echo "round $r: command:exit count:" $(cat $out/*.rc | awk '{print $1 ":" $4}' | sort | uniq -c |
+        echo "round $r ($(date +%T)): command:exit count:" $(cat $out/*.rc | awk '{print $1 ":" $4}' | sort | uniq -c |
                                                  awk '{printf "%s=%s ", $2, $1}')
 done
 ok "$ROUNDS rounds of 50 concurrent commands over 20 CTs"
