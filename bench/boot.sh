@@ -55,6 +55,7 @@ LXC=(-P "$LXCP" -n deb)
 
 my_cleanup() {
         local rc=$? d
+        [ -n "${NSPAWN_INIT:-}" ] && kill -KILL "$NSPAWN_INIT" 2>/dev/null
         [ -n "$NSPAWN_PID" ] && kill -KILL "$NSPAWN_PID" 2>/dev/null
         lxc-stop "${LXC[@]}" -k >/dev/null 2>&1
         vzctl --quiet stop $CT --fast >/dev/null 2>&1
@@ -82,6 +83,7 @@ boot_nspawn() {
                 c=
                 read -r c _ 2>/dev/null < /proc/$NSPAWN_PID/task/$NSPAWN_PID/children
                 if [ -n "$c" ]; then
+                        NSPAWN_INIT=$c
                         s=$(nsenter -t "$c" -a systemctl is-system-running 2>/dev/null)
                         up "$s" && break
                 fi
@@ -90,7 +92,9 @@ boot_nspawn() {
                 sleep 0.05
         done
         [ -n "${NOTE[nspawn]:-}" ] || S[nspawn]+="$(($(now) - t0))"$'\n'
-        kill -KILL $NSPAWN_PID 2>/dev/null; wait $NSPAWN_PID 2>/dev/null; NSPAWN_PID=
+        # the container's PID 1 first: nspawn's death alone leaves it running
+        [ -n "$c" ] && kill -KILL "$c" 2>/dev/null
+        kill -KILL $NSPAWN_PID 2>/dev/null; wait $NSPAWN_PID 2>/dev/null; NSPAWN_PID= NSPAWN_INIT=
         [ -z "${NOTE[nspawn]:-}" ]
 }
 boot_lxc() {
