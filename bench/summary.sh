@@ -111,6 +111,7 @@ set ylabel "ms (median)"
 set title "vz: probe CT start and exec latency vs running CTs"
 plot "$D/density.dat" using 1:2 with linespoints title "vzctl start", \
      "$D/density.dat" using 1:3 with linespoints title "vzctl exec3 /bin/true", \
+     "$D/density.dat" using 1:5 with linespoints title "host fork+exec /bin/true (load floor)", \
      15 with lines dashtype 2 title "start goal 15 ms", 6 with lines dashtype 3 title "exec goal 6 ms"
 set output "$D/density-memory.png"
 set ylabel "kB per running CT"
