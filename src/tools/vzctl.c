@@ -591,6 +591,10 @@ static int run_exec(struct cmd_args *a, int mode, bool exec2)
                 return tool_fail(&e, "CT %u", a->ctid);
         if (exec2)
                 return st;
+        /* The command's own failures speak for themselves; a kill from
+         * outside (OOM, a shutdown inside the CT) would leave a bare 8. */
+        if (st > 128 && st < 128 + 65)
+                tool_error("CT %u: the command was killed by signal %d", a->ctid, st - 128);
         return st ? VZ_E_EXEC : 0;
 }
 

@@ -107,6 +107,8 @@ check_result() {
         stop:14) ;;
         set:14) ;;
         exec:31 | exec:14) ;; # not running / destroyed
+        exec:8) echo "$msg" | grep -q "killed by signal" ||
+                        fail "round $r: 'exec $id' exited 8: $msg" ;; # a stop inside killed it
         destroy:41 | destroy:32 | destroy:14) ;; # running, or gone already
         create:44) ;; # exists
         *) fail "round $r: '$cmd $id' exited $rc: $msg" ;;

@@ -472,6 +472,33 @@ static void relay(int pidfd, int in_dst, int out_src, int err_src)
                 close(in_dst);
 }
 
+/* Is pid on its way out? Init of a PID namespace counts as exited only once
+ * every other process in it is gone, so a command killed by the end of its
+ * CT can see init still there, with PF_EXITING (0x4) in its flags. */
+static bool exiting(pid_t pid)
+{
+        char p[64], buf[1024], *rp;
+        unsigned long flags = 0;
+        int fd, n, field = 2;
+
+        snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return true;
+        n = (int)read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return true;
+        buf[n] = '\0';
+        rp = strrchr(buf, ')');
+        for (char *t = rp ? strtok(rp + 1, " ") : NULL; t; t = strtok(NULL, " "))
+                if (++field == 9) {
+                        flags = strtoul(t, NULL, 10);
+                        break;
+                }
+        return flags & 0x4;
+}
+
 _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
 {
         struct join j = {0};
@@ -531,7 +558,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         /* A CT that stops meanwhile takes the command with it (its PID
          * namespace ends with SIGKILL to all): say so rather than pass on a
          * bare "killed" status (found by tests/integ/concurrency.sh). */
-        if (*ret_status > 128 && (init_fd < 0 || pidfd_wait(init_fd, 0))) {
+        if (*ret_status > 128 && (init_fd < 0 || pidfd_wait(init_fd, 0) || exiting(j.init))) {
                 if (init_fd >= 0)
                         close(init_fd);
                 return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH,
