@@ -28,8 +28,7 @@
 # processes move MemAvailable too: compare with the summed parts.
 #
 # Usage (root, from the source tree): bench/density.sh [N] [PROBES]
-#   N default 1000, PROBES default 11. VE_PARALLEL (env, default: vz's
-#   default, 4 x CPUs). Writes bench/results/density.md (RESULT=path to
+#   N default 1000, PROBES default 11. VE_PARALLEL (env, default 32). Writes bench/results/density.md (RESULT=path to
 #   write elsewhere, RESULT=- for stdout only) and bench/results/density.dat
 #   (running, start ms, exec ms, memory kB per CT) for the plots.
 N=${1:-1000}
@@ -45,7 +44,9 @@ HALF=$((N / 2))
 SVC=$SRCDIR/src/tools/vz-service
 CG=vztest-$$
 echo "VZREBOOTDIR=$T/vzreboot" >> "$VZ_CONFDIR/vz.conf"
-[ -n "${VE_PARALLEL:-}" ] && echo "VE_PARALLEL=$VE_PARALLEL" >> "$VZ_CONFDIR/vz.conf"
+# Stopping a busybox CT is mostly waiting (its init's TERM, 1 s, KILL):
+# more CTs at a time than vz's default (4 x CPUs) keep the run short.
+echo "VE_PARALLEL=${VE_PARALLEL:-32}" >> "$VZ_CONFDIR/vz.conf"
 [ "$N" -ge 2 ] && [ $((BASE + N)) -le $PROBE ] || fail "N must be 2..$((PROBE - BASE))"
 
 # Whatever happens, the service stops what it started before lib.sh's
@@ -82,21 +83,33 @@ kernel_kb() {
         echo $(($(meminfo SUnreclaim) + $(meminfo KernelStack) + $(meminfo PageTables) +
                 $(meminfo Percpu)))
 }
-# summed PSS (kB) of the supervisors, and of the CTs' inits
-pss_sum() {
-        local suffix=$1 f sum=0 p
+# summed FIELD (kB: Pss, Pss_Anon from smaps_rollup, VmPTE from status) of
+# the supervisors (suffix pid) or the CTs' inits (suffix init)
+proc_sum() {
+        local suffix=$1 field=$2 f sum=0 p file=smaps_rollup
+        [ "$field" = VmPTE ] && file=status
         for f in "$T/run/"*."$suffix"; do
                 [ -e "$f" ] || continue
                 p=$(cat "$f")
-                sum=$((sum + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
+                sum=$((sum + $(awk -v k="$field:" '$1 == k {print $2}' /proc/$p/$file 2>/dev/null || echo 0)))
         done
         echo $sum
+}
+# memory charged to the CTs' cgroups (kB): every process in them and the
+# kernel objects they allocated (v1: memory.usage_in_bytes includes kmem)
+memcg_kb() {
+        local f
+        for f in /sys/fs/cgroup/memory/$CG/memory.usage_in_bytes \
+                 /sys/fs/cgroup/$CG/memory.current /sys/fs/cgroup/unified/$CG/memory.current; do
+                [ -r "$f" ] && { echo $(($(cat "$f") / 1024)); return; }
+        done
+        echo 0
 }
 
 declare -A R # results: R[key.running]
 probe() {
-        local at=$1 i s e x st l
-        s=""; e=""; x=""; st=""; l=""
+        local at=$1 i s e x st l h
+        s=""; e=""; x=""; st=""; l=""; h=""
         for ((i = 0; i < PROBES; i++)); do
                 s+="$(time_us vzctl start $PROBE)"$'\n'
                 vzctl stop $PROBE --fast >/dev/null 2>&1 || fail "stop of the probe"
@@ -106,6 +119,7 @@ probe() {
                 e+="$(time_us vzctl exec3 $PROBE /bin/true)"$'\n'
                 x+="$(time_us vzctl exec $PROBE true)"$'\n'
                 st+="$(time_us vzctl status $PROBE)"$'\n'
+                h+="$(time_us /bin/true)"$'\n'
         done
         vzctl stop $PROBE --fast >/dev/null 2>&1 || fail "stop of the probe"
         for ((i = 0; i < 5; i++)); do l+="$(time_us vzlist -a)"$'\n'; done
@@ -114,6 +128,7 @@ probe() {
         R[exec.$at]=$(printf %s "$x" | median_ms)
         R[status.$at]=$(printf %s "$st" | median_ms)
         R[vzlist.$at]=$(printf %s "$l" | median_ms)
+        R[true.$at]=$(printf %s "$h" | median_ms)
         echo "probe at $at running: start ${R[start.$at]} exec3 ${R[exec3.$at]}" \
              "exec ${R[exec.$at]} status ${R[status.$at]} vzlist -a ${R[vzlist.$at]} ms" >&2
 }
@@ -125,12 +140,18 @@ memory() {
         R[avail.$at]=$(((AVAIL0 - $(meminfo MemAvailable)) / k))
         R[kern.$at]=$((($(kernel_kb) - KERN0) / k))
         R[slab.$at]=$((($(meminfo SUnreclaim) - SLAB0) / k))
-        R[sup.$at]=$(($(pss_sum pid) / k))
-        R[init.$at]=$(($(pss_sum init) / k))
+        R[sup.$at]=$(($(proc_sum pid Pss) / k))
+        R[supanon.$at]=$(($(proc_sum pid Pss_Anon) / k))
+        R[suppte.$at]=$(($(proc_sum pid VmPTE) / k))
+        R[init.$at]=$(($(proc_sum init Pss) / k))
+        R[memcg.$at]=$(($(memcg_kb) / k))
+        # what one CT costs that the host cannot reclaim: its cgroup's charge,
+        # plus its supervisor's anonymous memory, page tables and kernel stack
+        R[ct.$at]=$((R[memcg.$at] + R[supanon.$at] + R[suppte.$at] + 16))
         R[mnt.$at]=$((($(wc -l < /proc/self/mountinfo) - MNT0) / k))
         R[ctmnt.$at]=$(wc -l < /proc/$(cat "$T/run/$BASE.init")/mountinfo)
-        echo "memory at $k running: ${R[avail.$at]} kB/CT (MemAvailable)," \
-             "kernel ${R[kern.$at]}, supervisor PSS ${R[sup.$at]}, init PSS ${R[init.$at]}" >&2
+        echo "memory at $k running: ${R[ct.$at]} kB/CT (cgroup + supervisor), ${R[avail.$at]}" \
+             "(MemAvailable), kernel ${R[kern.$at]}, supervisor PSS ${R[sup.$at]}, init PSS ${R[init.$at]}" >&2
 }
 
 # ---------------------------------------------------------------- 1. create
@@ -216,7 +237,7 @@ report() {
 
 Command (root, from the source tree, \`build/\`): \`bench/density.sh $N $PROBES\`
 
-$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), vz ${rev:-?}, VE_PARALLEL=${par:-default (4 x CPUs)}, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), vz ${rev:-?}, VE_PARALLEL=$par, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
 | whole run | |
 |---|---|
@@ -236,16 +257,20 @@ Probe CT latency, median of $PROBES runs, ms:
 | vzctl exec CT true (via sh -c) | ${R[exec.0]} | ${R[exec.$HALF]} | ${R[exec.$N]} |
 | vzctl status | ${R[status.0]} | ${R[status.$HALF]} | ${R[status.$N]} |
 | vzlist -a ($((N + 1)) CTs; median of 5) | ${R[vzlist.0]} | ${R[vzlist.$HALF]} | ${R[vzlist.$N]} |
+| host: fork+exec /bin/true (the load's floor) | ${R[true.0]} | ${R[true.$HALF]} | ${R[true.$N]} |
 
-Host memory per running CT, kB (idle busybox CT: init + getty-less rcS):
+Host memory per running CT, kB (idle busybox CT: init and the console's askfirst shell waiting):
 
 | running CTs | $HALF | $N |
 |---|---|---|
-| MemAvailable drop / CT (everything) | ${R[avail.$HALF]} | ${R[avail.$N]} |
+| **per CT: its cgroups' charge + supervisor anon + page tables + kernel stack** | **${R[ct.$HALF]}** | **${R[ct.$N]}** |
+| CT cgroups' memory charge (processes + kernel objects) / CT | ${R[memcg.$HALF]} | ${R[memcg.$N]} |
+| supervisor anonymous (Pss_Anon) / page tables, per CT | ${R[supanon.$HALF]} / ${R[suppte.$HALF]} | ${R[supanon.$N]} / ${R[suppte.$N]} |
+| MemAvailable drop / CT (everything, noisy on a shared host) | ${R[avail.$HALF]} | ${R[avail.$N]} |
 | kernel: SUnreclaim + KernelStack + PageTables + Percpu / CT | ${R[kern.$HALF]} | ${R[kern.$N]} |
 | of which SUnreclaim (slab) / CT | ${R[slab.$HALF]} | ${R[slab.$N]} |
-| supervisor PSS / CT | ${R[sup.$HALF]} | ${R[sup.$N]} |
-| CT init PSS / CT | ${R[init.$HALF]} | ${R[init.$N]} |
+| supervisor PSS / CT (incl. its share of the binary) | ${R[sup.$HALF]} | ${R[sup.$N]} |
+| CT init PSS / CT (busybox text: each CT has its own copy of the file) | ${R[init.$HALF]} | ${R[init.$N]} |
 | host mounts added / CT | ${R[mnt.$HALF]} | ${R[mnt.$N]} |
 | mounts in a CT's own namespace | ${R[ctmnt.$HALF]} | ${R[ctmnt.$N]} |
 
@@ -259,9 +284,9 @@ if [ "$RESULT" = - ]; then
 else
         report | tee "$RESULT"
         {
-                echo "# running start_ms exec3_ms mem_kB_per_CT"
-                echo "0 ${R[start.0]} ${R[exec3.0]} 0"
-                echo "$HALF ${R[start.$HALF]} ${R[exec3.$HALF]} ${R[avail.$HALF]}"
-                echo "$N ${R[start.$N]} ${R[exec3.$N]} ${R[avail.$N]}"
+                echo "# running start_ms exec3_ms mem_kB_per_CT host_true_ms"
+                echo "0 ${R[start.0]} ${R[exec3.0]} 0 ${R[true.0]}"
+                echo "$HALF ${R[start.$HALF]} ${R[exec3.$HALF]} ${R[ct.$HALF]} ${R[true.$HALF]}"
+                echo "$N ${R[start.$N]} ${R[exec3.$N]} ${R[ct.$N]} ${R[true.$N]}"
         } > "${RESULT%.md}.dat"
 fi

@@ -220,6 +220,7 @@ static int open_ct(struct cmd_args *a, vz_ct **ct, bool need_config)
                 tool_error("CT %u: container does not exist (no %s)", a->ctid,
                            vz_ct_conf_path(*ct));
                 vz_ct_free(*ct);
+                *ct = NULL; /* callers free it on their error path too */
                 return VZ_E_NOVECONFIG;
         }
         return 0;
@@ -598,6 +599,10 @@ static int run_exec(struct cmd_args *a, int mode, bool exec2)
                 return tool_fail(&e, "CT %u", a->ctid);
         if (exec2)
                 return st;
+        /* The command's own failures speak for themselves; a kill from
+         * outside (OOM, a shutdown inside the CT) would leave a bare 8. */
+        if (st > 128 && st < 128 + 65)
+                tool_error("CT %u: the command was killed by signal %d", a->ctid, st - 128);
         return st ? VZ_E_EXEC : 0;
 }
 
