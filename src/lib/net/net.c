@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "basic/err.h"
@@ -690,6 +691,48 @@ static bool strv_has(char **v, const char *s)
                 if (streq(v[i], s))
                         return true;
         return false;
+}
+
+/* ------------------------------------------------------------ inside the CT */
+
+static void write_if_changed(const char *path, const char *content)
+{
+        _cleanup_free_ char *old = NULL;
+        int fd;
+
+        if (vz_read_file(path, 65536, &old, NULL) == 0 && streq(old, content))
+                return;
+        /* Runs as the CT's root inside it: never follow the CT's links. */
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return;
+        (void)!write(fd, content, strlen(content));
+        close(fd);
+}
+
+void vz_net_configure_inside(const vz_ct *ct)
+{
+        static const char networkd[] =
+                "# Written by vz at each start. venet0, its addresses and routes are set\n"
+                "# up from the host: systemd-networkd leaves it alone.\n"
+                "[Match]\n"
+                "Name=venet0\n"
+                "\n"
+                "[Link]\n"
+                "Unmanaged=yes\n";
+        struct stat st;
+
+        (void)ct;
+        /* ifupdown: venet0 must NOT be declared. Its "manual" method still
+         * flushes the IPv4 addresses on ifdown, so "systemctl restart
+         * networking" would take them away; an interface it does not know
+         * it never touches. A stanza an older vz wrote goes. */
+        (void)unlink("/etc/network/interfaces.d/vz-venet0");
+        if (lstat("/etc/systemd", &st) == 0 && S_ISDIR(st.st_mode)) {
+                (void)mkdir("/etc/systemd/network", 0755);
+                if (lstat("/etc/systemd/network", &st) == 0 && S_ISDIR(st.st_mode))
+                        write_if_changed("/etc/systemd/network/10-vz-venet0.network", networkd);
+        }
 }
 
 /* ------------------------------------------------------------ hooks */

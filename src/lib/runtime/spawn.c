@@ -45,6 +45,7 @@
 #include "err.h"
 #include "log.h"
 #include "runtime.h"
+#include "net/net.h"
 #include "storage/storage.h"
 #include "util.h"
 
@@ -612,6 +613,7 @@ _Noreturn static void run_b(struct plan *p)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
 
         vz_ct_configure_identity(p->ct);
+        vz_net_configure_inside(p->ct);
         loopback_up();
 
         /* stdio on the console; init becomes its session leader. */
