@@ -131,6 +131,8 @@ expect_rc 0 vzctl set $A --netfilter disabled --save
 expect_rc 0 vzctl restart $A --wait
 expect_rc 0 vzctl exec $A 'iptables -A INPUT -p tcp --dport 80 -j DROP; echo rc=$?'
 echo "$LAST_OUT" | grep -q "rc=0" && fail "iptables works with NETFILTER=disabled: $LAST_OUT"
+expect_rc 0 vzctl exec $A 'iptables-legacy -A INPUT -p tcp --dport 80 -j DROP; ip6tables-legacy -A INPUT -j DROP; echo rc=$?'
+echo "$LAST_OUT" | grep -q "rc=0" && fail "legacy iptables works with NETFILTER=disabled: $LAST_OUT"
 wait_until 10 answers $A4 "hello from deb-a.test" || fail "A does not answer after the restart"
 expect_rc 0 vzctl set $A --netfilter stateful --save
 expect_rc 0 vzctl restart $A --wait

@@ -631,7 +631,7 @@ _Noreturn static void run_b(struct plan *p)
         }
         close_fds_except(p->sock);
 
-        if (vz_seccomp_apply(&e) < 0)
+        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         r = vz_caps_apply_bounding(p->caps_keep);
         if (r < 0)
