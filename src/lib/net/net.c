@@ -1054,3 +1054,50 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
         }
         return 0;
 }
+
+/* ------------------------------------------------------------ listings */
+
+_public_ int vz_ct_get_ips(vz_ct *ct, char **ret, vz_err *e)
+{
+        vz_ct_state st;
+        const char *v;
+        char *s;
+
+        if (vz_ct_get_state(ct, &st, NULL) == 0 && st.running && vz_net_live_ips(ct, &s) == 0) {
+                *ret = s;
+                return 0;
+        }
+        v = vz_ct_get(ct, "IP_ADDRESS");
+        s = strdup(v ? v : "");
+        if (!s)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        *ret = s;
+        return 0;
+}
+
+_public_ int vz_ct_get_netifs(vz_ct *ct, vz_netif **ret, size_t *ret_n, vz_err *e)
+{
+        _cleanup_free_ struct netif *v = NULL;
+        _cleanup_free_ vz_netif *out = NULL;
+        size_t n = 0;
+        int r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &v, &n);
+
+        if (r < 0)
+                return vz_fail(e, VZ_E_VALUE, r, "bad NETIF: %s", strerror(-r));
+        out = calloc(n + 1, sizeof(*out));
+        if (!out)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+                const unsigned char *m = v[i].mac, *h = v[i].host_mac;
+                memcpy(out[i].ifname, v[i].ifname, sizeof(out[i].ifname));
+                memcpy(out[i].host_ifname, v[i].host_ifname, sizeof(out[i].host_ifname));
+                memcpy(out[i].bridge, v[i].bridge, sizeof(out[i].bridge));
+                snprintf(out[i].mac, sizeof(out[i].mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+                         m[2], m[3], m[4], m[5]);
+                snprintf(out[i].host_mac, sizeof(out[i].host_mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+                         h[0], h[1], h[2], h[3], h[4], h[5]);
+        }
+        *ret = TAKE_PTR(out);
+        *ret_n = n;
+        return 0;
+}
