@@ -1,6 +1,6 @@
 #!/bin/bash
 # Network benchmark:
-#  1. TCP throughput host -> CT with iperf3 (3 streams? no: one stream,
+#  1. TCP throughput host -> CT with iperf3 (one stream,
 #     -t SECS), in one run against:
 #       loopback:   iperf3 server on the host, client to 127.0.0.1 (ceiling)
 #       vz routed:  server in the CT's network namespace, client to its
@@ -14,8 +14,8 @@
 #     the network path is measured.
 #  2. vzctl start time of a busybox CT without network vs with one routed
 #     IP (median of RUNS, stop --fast in between, not timed).
-# Addresses: 10.205.59.0/24 on the test bridge and routes only, guarded by an
-# unreachable route; nothing leaves the host.
+# Addresses: 10.205.59.0/25 on the test bridge, 10.205.59.200 routed; the
+# /24 is guarded by an unreachable route, so nothing leaves the host.
 #
 # Usage (root): bench/net.sh [RUNS] [SECS]     (defaults 11, 5)
 # Needs: iperf3, lxc (apt-get install -y iperf3 lxc). Prints Markdown;
@@ -40,7 +40,7 @@ net_cleanup() {
 trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
 STARTED="$R4 $BR4 $NO"
 ip route add unreachable $P.0/24 || fail "guard route"
-ip link add $BR type bridge && ip addr add $P.254/24 dev $BR && ip link set $BR up || fail "bridge"
+ip link add $BR type bridge && ip addr add $P.126/25 dev $BR && ip link set $BR up || fail "bridge"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 us() { REPLY=${EPOCHREALTIME/./}; }
@@ -50,8 +50,8 @@ us() { REPLY=${EPOCHREALTIME/./}; }
 # for one client run; prints Gbit/s received.
 iperf_to() {
         local pid=$1 addr=$2 out
-        if [ "$pid" = 0 ]; then iperf3 -s -1 -B "$addr" >/dev/null 2>&1 & SRV=$!
-        else nsenter -t "$pid" -n iperf3 -s -1 -B "$addr" >/dev/null 2>&1 & SRV=$!; fi
+        if [ "$pid" = 0 ]; then timeout $((SECS + 15)) iperf3 -s -1 -B "$addr" >/dev/null 2>&1 & SRV=$!
+        else timeout $((SECS + 15)) nsenter -t "$pid" -n iperf3 -s -1 -B "$addr" >/dev/null 2>&1 & SRV=$!; fi
         for _ in $(seq 50); do
                 out=$(iperf3 -c "$addr" -t "$SECS" -J 2>/dev/null) && break
                 sleep 0.1
@@ -60,11 +60,11 @@ iperf_to() {
         echo "$out" | awk -F'[:,]' '/"sum_received"/ {f=1} f && /"bits_per_second"/ {printf "%.2f\n", $2 / 1e9; exit}'
 }
 
-vzctl --quiet create $R4 --ostemplate busybox --ipadd $P.1 >/dev/null || fail "create"
+vzctl --quiet create $R4 --ostemplate busybox --ipadd $P.200 >/dev/null || fail "create"
 vzctl --quiet create $BR4 --ostemplate busybox --netif_add eth0,,,,$BR >/dev/null || fail "create"
 vzctl --quiet start $R4 >/dev/null || fail "start"
 vzctl --quiet start $BR4 >/dev/null || fail "start"
-vzctl exec $BR4 "ip addr add $P.2/24 dev eth0" || fail "address in bridged CT"
+vzctl exec $BR4 "ip addr add $P.2/25 dev eth0" || fail "address in bridged CT"
 mkdir -p "$LXCP/$LXNAME/rootfs"
 zstd -dc "$(readlink -f "$T"/vz/template/cache/busybox.tar*)" |
         tar --warning=no-unknown-keyword --numeric-owner -xpf - -C "$LXCP/$LXNAME/rootfs" || fail "rootfs"
@@ -74,7 +74,7 @@ lxc.rootfs.path = dir:$LXCP/$LXNAME/rootfs
 lxc.net.0.type = veth
 lxc.net.0.link = $BR
 lxc.net.0.flags = up
-lxc.net.0.ipv4.address = $P.3/24
+lxc.net.0.ipv4.address = $P.3/25
 lxc.mount.auto = proc:mixed sys:ro
 lxc.init.cmd = /sbin/init
 lxc.tty.max = 0
@@ -88,7 +88,7 @@ r4pid=$(cat $T/run/$R4.init) brpid=$(cat $T/run/$BR4.init)
 declare -A G
 for _ in 1 2 3; do     # interleaved, 3 rounds; the median is reported
         G[lo]+="$(iperf_to 0 127.0.0.1) "
-        G[routed]+="$(iperf_to $r4pid $P.1) "
+        G[routed]+="$(iperf_to $r4pid $P.200) "
         G[bridged]+="$(iperf_to $brpid $P.2) "
         G[lxc]+="$(iperf_to $lxpid $P.3) "
 done
