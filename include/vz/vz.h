@@ -191,6 +191,18 @@ typedef struct vz_ct_stats {
 } vz_ct_stats;
 int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e);
 
+/* Routed addresses (venet): what the running CT has now (addresses added
+ * or removed without --save included), else its config. Space-separated,
+ * "" if none; free() it. */
+int vz_ct_get_ips(vz_ct *ct, char **ret, vz_err *e);
+/* Bridged interfaces (NETIF) with their effective values: host-side names
+ * and MACs that were not given are the generated ones the CT gets. */
+typedef struct vz_netif {
+        char ifname[16], host_ifname[16], bridge[16];
+        char mac[18], host_mac[18]; /* "aa:bb:cc:dd:ee:ff" */
+} vz_netif;
+int vz_ct_get_netifs(vz_ct *ct, vz_netif **ret, size_t *ret_n, vz_err *e);
+
 /* ---------------------------------------------------------------- beancounters */
 /* One user beancounter of a CT (OpenVZ's /proc/user_beancounters row), in
  * the UBC's own unit: pages (*pages), bytes (kmemsize, *buf, dcachesize) or

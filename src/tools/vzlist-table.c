@@ -98,7 +98,8 @@ void vzl_ct_done(struct vzl_ct *ct)
         char **strs[] = {&ct->private_dir, &ct->root_dir,   &ct->mount_opts,   &ct->origin_sample,
                          &ct->hostname,    &ct->name,       &ct->description,  &ct->ostemplate,
                          &ct->ip,          &ct->nameserver, &ct->searchdomain, &ct->layout,
-                         &ct->features,    &ct->capability, &ct->netfilter};
+                         &ct->features,    &ct->capability, &ct->netfilter,
+                         &ct->netif,       &ct->host_ifname, &ct->mac,        &ct->host_mac};
         for (size_t i = 0; i < ELEMS(strs); i++) {
                 free(*strs[i]);
                 *strs[i] = NULL;
@@ -332,6 +333,11 @@ static const struct vzl_field fields[] = {
     NUMF("vm_overcommit", "VM_OVC", 6, get_vm_overcommit, 0),
     STRF("netfilter", "NETFILTER", 9, get_str, OFF(netfilter)),
     {"capability", "CAPABILITY", 15, true, true, 0, get_flags, OFF(capability), 1},
+    /* VZ7 network fields: lists, like ip (all values in the last column). */
+    STRF("netif", "NETIF", 15, get_list, OFF(netif)),
+    STRF("host_ifname", "HOST_IFNAME", 15, get_list, OFF(host_ifname)),
+    STRF("mac", "MAC", 17, get_list, OFF(mac)),
+    STRF("host_mac", "HOST_MAC", 17, get_list, OFF(host_mac)),
 };
 
 size_t vzl_field_count(void)

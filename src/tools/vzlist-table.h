@@ -93,6 +93,8 @@ struct vzl_ct {
         char *features;   /* as in the config: "nfs:on sysfs:off" */
         char *capability; /* as in the config: "CHOWN:on NET_ADMIN:off" */
         char *netfilter;
+        /* VZ7: bridged interfaces, one word per NETIF entry, same order */
+        char *netif, *host_ifname, *mac, *host_mac;
         struct vzl_ubc ubc[VZL_UBC_MAX];
         struct vzl_dq diskspace; /* KB */
         struct vzl_dq diskinodes;

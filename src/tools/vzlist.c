@@ -117,6 +117,32 @@ static void get_pair(vz_ct *h, const char *param, int64_t *bar, int64_t *lim)
         }
 }
 
+/* NETIF entries with the values the CT gets (generated names and MACs). */
+static void fill_netifs(vz_ct *h, struct vzl_ct *r)
+{
+        vz_netif *v = NULL;
+        size_t n = 0;
+        char **out[] = {&r->netif, &r->host_ifname, &r->mac, &r->host_mac};
+
+        if (vz_ct_get_netifs(h, &v, &n, NULL) < 0 || n == 0) {
+                free(v);
+                return;
+        }
+        for (size_t k = 0; k < 4; k++) {
+                size_t len = 0;
+                char *s = calloc(n, 19);
+                if (!s)
+                        break;
+                for (size_t i = 0; i < n; i++) {
+                        const char *w = k == 0 ? v[i].ifname : k == 1 ? v[i].host_ifname
+                                        : k == 2 ? v[i].mac : v[i].host_mac;
+                        len += sprintf(s + len, "%s%s", i ? " " : "", w);
+                }
+                *out[k] = s;
+        }
+        free(v);
+}
+
 /* Everything that comes from the configuration (vz.conf + CTID.conf). */
 static void fill_from_config(vz_ct *h, struct vzl_ct *r)
 {
@@ -131,6 +157,7 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
         r->description = dup_value(vz_ct_get(h, "DESCRIPTION"));
         r->ostemplate = dup_value(vz_ct_get(h, "OSTEMPLATE"));
         r->ip = dup_value(vz_ct_get(h, "IP_ADDRESS"));
+        fill_netifs(h, r);
         r->nameserver = dup_value(vz_ct_get(h, "NAMESERVER"));
         r->searchdomain = dup_value(vz_ct_get(h, "SEARCHDOMAIN"));
         /* simfs is what a CT without VE_LAYOUT has always been. */
@@ -229,6 +256,15 @@ static void fill_runtime(vz_ct *h, struct vzl_ct *r, const struct options *o)
                                 r->ubc[id].maxheld = u[i].maxheld;
                                 r->ubc[id].failcnt = u[i].failcnt;
                         }
+        /* Addresses: what the CT has now, which --ipadd/--ipdel without
+         * --save make differ from its config. */
+        {
+                char *ips = NULL;
+                if (vz_ct_get_ips(h, &ips, NULL) == 0) {
+                        free(r->ip);
+                        r->ip = ips;
+                }
+        }
         if (!o->need_stats || vz_ct_get_stats(h, &st, NULL) < 0)
                 return;
         if (st.numproc >= 0)

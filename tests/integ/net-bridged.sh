@@ -51,6 +51,11 @@ expect_rc 0 vzctl exec $C 'mkdir -p /www && echo hello-bridged > /www/index.html
 wait_until 5 bash -c "exec 3<>/dev/tcp/$CT4/8080" || fail "httpd in CT not reachable"
 out=$(exec 3<>/dev/tcp/$CT4/8080; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3)
 echo "$out" | grep -q hello-bridged || fail "TCP host -> CT: $out"
+out=$(vzlist -H -o netif,host_ifname,mac,host_mac $C) || fail "vzlist failed"
+set -- $out
+[ "$1 $2 $3" = "eth0 veth$C.0 $mac" ] || fail "vzlist netif/host_ifname/mac: $out (CT has $mac)"
+[ "$4" = "$(cat /sys/class/net/veth$C.0/address)" ] || fail "vzlist host_mac: $out"
+vzlist -j -o ctid,netif,mac $C | grep -q "\"$mac\"" || fail "vzlist -j mac: $(vzlist -j -o ctid,netif,mac $C)"
 ok "bridged ping and TCP host <-> CT"
 
 # Live add / remove of a second interface.

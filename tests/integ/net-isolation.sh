@@ -155,11 +155,17 @@ expect_rc 0 vzctl exec $A "ping6 -c1 -W2 $B6"
 # A live --ipadd is allowed by the same rule without any change to it.
 expect_rc 0 vzctl set $A --ipadd $S4 --ipadd $S6
 busybox ping -c1 -W2 $S4 >/dev/null || fail "live $S4 not reachable"
+# Listings show what the CT has now (the live, unsaved addresses too).
+out=$(vzlist -H -o ip $A) || fail "vzlist failed"
+for a in $A4 $A6 $S4 $S6; do echo "$out" | grep -qw -- "$a" || fail "vzlist ip lacks $a: $out"; done
+vzlist -j $A | grep -q "\"$S6\"" || fail "vzlist -j lacks $S6: $(vzlist -j $A)"
+vzctl status $A | grep -q running || fail "vzctl status: $(vzctl status $A)"
 n=$(dropped $A)
 expect_rc 0 vzctl exec $A "ping -c1 -W2 -I $S4 $host4"
 expect_rc 0 vzctl exec $A "ping6 -c1 -W2 -I $S6 $B6"
 [ "$(dropped $A)" = "$n" ] || fail "a live-added address is treated as forged"
 expect_rc 0 vzctl set $A --ipdel $S4
+vzlist -H -o ip $A | grep -qw "$S4" && fail "vzlist still shows $S4 after --ipdel"
 expect_rc 8 vzctl exec $A "ip addr add $S4/32 dev venet0; ping -c1 -W1 -I $S4 $host4"
 [ "$(dropped $A)" -gt "$n" ] || fail "an address removed with --ipdel is still accepted"
 ok "the rule follows --ipadd / --ipdel"

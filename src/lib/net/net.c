@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "basic/err.h"
@@ -694,6 +695,48 @@ static bool strv_has(char **v, const char *s)
         return false;
 }
 
+/* ------------------------------------------------------------ inside the CT */
+
+static void write_if_changed(const char *path, const char *content)
+{
+        _cleanup_free_ char *old = NULL;
+        int fd;
+
+        if (vz_read_file(path, 65536, &old, NULL) == 0 && streq(old, content))
+                return;
+        /* Runs as the CT's root inside it: never follow the CT's links. */
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return;
+        (void)!write(fd, content, strlen(content));
+        close(fd);
+}
+
+void vz_net_configure_inside(const vz_ct *ct)
+{
+        static const char networkd[] =
+                "# Written by vz at each start. venet0, its addresses and routes are set\n"
+                "# up from the host: systemd-networkd leaves it alone.\n"
+                "[Match]\n"
+                "Name=venet0\n"
+                "\n"
+                "[Link]\n"
+                "Unmanaged=yes\n";
+        struct stat st;
+
+        (void)ct;
+        /* ifupdown: venet0 must NOT be declared. Its "manual" method still
+         * flushes the IPv4 addresses on ifdown, so "systemctl restart
+         * networking" would take them away; an interface it does not know
+         * it never touches. A stanza an older vz wrote goes. */
+        (void)unlink("/etc/network/interfaces.d/vz-venet0");
+        if (lstat("/etc/systemd", &st) == 0 && S_ISDIR(st.st_mode)) {
+                (void)mkdir("/etc/systemd/network", 0755);
+                if (lstat("/etc/systemd/network", &st) == 0 && S_ISDIR(st.st_mode))
+                        write_if_changed("/etc/systemd/network/10-vz-venet0.network", networkd);
+        }
+}
+
 /* ------------------------------------------------------------ hooks */
 
 static int loopback_up(pid_t pid)
@@ -1159,4 +1202,51 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
         }
         (void)record_state(ct, done, ndone, n > 0, nifs, nn, NULL);
         return r < 0 ? r : 0;
+}
+
+/* ------------------------------------------------------------ listings */
+
+_public_ int vz_ct_get_ips(vz_ct *ct, char **ret, vz_err *e)
+{
+        vz_ct_state st;
+        const char *v;
+        char *s;
+
+        if (vz_ct_get_state(ct, &st, NULL) == 0 && st.running && vz_net_live_ips(ct, &s) == 0) {
+                *ret = s;
+                return 0;
+        }
+        v = vz_ct_get(ct, "IP_ADDRESS");
+        s = strdup(v ? v : "");
+        if (!s)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        *ret = s;
+        return 0;
+}
+
+_public_ int vz_ct_get_netifs(vz_ct *ct, vz_netif **ret, size_t *ret_n, vz_err *e)
+{
+        _cleanup_free_ struct netif *v = NULL;
+        _cleanup_free_ vz_netif *out = NULL;
+        size_t n = 0;
+        int r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &v, &n);
+
+        if (r < 0)
+                return vz_fail(e, VZ_E_VALUE, r, "bad NETIF: %s", strerror(-r));
+        out = calloc(n + 1, sizeof(*out));
+        if (!out)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+                const unsigned char *m = v[i].mac, *h = v[i].host_mac;
+                memcpy(out[i].ifname, v[i].ifname, sizeof(out[i].ifname));
+                memcpy(out[i].host_ifname, v[i].host_ifname, sizeof(out[i].host_ifname));
+                memcpy(out[i].bridge, v[i].bridge, sizeof(out[i].bridge));
+                snprintf(out[i].mac, sizeof(out[i].mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+                         m[2], m[3], m[4], m[5]);
+                snprintf(out[i].host_mac, sizeof(out[i].host_mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+                         h[0], h[1], h[2], h[3], h[4], h[5]);
+        }
+        *ret = TAKE_PTR(out);
+        *ret_n = n;
+        return 0;
 }

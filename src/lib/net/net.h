@@ -17,6 +17,10 @@
 #define VZ_VETH_ERROR_CODE   130 /* VZ_VETH_ERROR */
 #define VZ_NETDEV_ERROR_CODE 104 /* VZ_NETDEV_ERROR: moving a host device failed */
 
+/* Inside the CT (its root, after pivot_root): what its distribution's
+ * network service needs so that it leaves vz's setup alone (ifupdown,
+ * systemd-networkd). */
+void vz_net_configure_inside(const vz_ct *ct);
 /* Configure the network of the CT whose init (host PID) was just started. */
 int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e);
 /* Remove everything vz_net_start and vz_net_apply_live added on the host

@@ -327,6 +327,7 @@ struct join {
         int nsflags;
         uint64_t caps;
         vz_cgroup *cg;
+        bool no_netfilter;
 };
 
 static int ns_differs(pid_t pid, const char *ns)
@@ -363,6 +364,7 @@ static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
         r = vz_ct_cap_mask(ct, userns, &j->caps, e);
         if (r < 0)
                 return r;
+        j->no_netfilter = vz_ct_netfilter_disabled(ct);
         return vz_cgroup_open(isempty(parent) ? "vz" : parent, ct->id, &j->cg, e);
 }
 
@@ -403,7 +405,7 @@ static int join_ct(struct join *j, vz_err *e)
         }
         if (chdir("/") < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "chdir /");
-        if (vz_seccomp_apply(e) < 0)
+        if (vz_seccomp_apply(j->no_netfilter, e) < 0)
                 return -1;
         if (vz_caps_apply_bounding(j->caps) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot drop capabilities");

@@ -39,8 +39,11 @@ int vz_ct_cap_mask(const vz_ct *ct, bool userns, uint64_t *ret_keep, vz_err *e);
  * inheritable). */
 int vz_caps_apply_bounding(uint64_t keep);
 /* The seccomp deny-list, loaded into the calling thread (no_new_privs is
- * not set: setuid programs inside the CT must keep working). */
-int vz_seccomp_apply(vz_err *e);
+ * not set: setuid programs inside the CT must keep working). no_netfilter
+ * (NETFILTER=disabled) also denies every way to change netfilter rules. */
+int vz_seccomp_apply(bool no_netfilter, vz_err *e);
+/* NETFILTER=disabled: the CT may not use netfilter at all. */
+bool vz_ct_netfilter_disabled(const vz_ct *ct);
 
 /* Limits enforced at start (NUMPROC, memory) and the device allow-list
  * (default nodes, DEVICES, DEVNODES). apply_devices returns 1 if the host

@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "err.h"
 #include "runtime.h"
@@ -97,7 +98,51 @@ static const char *const denied_syscalls[] = {
         NULL,
 };
 
-int vz_seccomp_apply(vz_err *e)
+bool vz_ct_netfilter_disabled(const vz_ct *ct)
+{
+        const char *v = vz_ct_get(ct, "NETFILTER");
+        return v && streq(v, "disabled");
+}
+
+/* NETFILTER=disabled (OpenVZ §1.13: "no iptables at all"). Netfilter is per
+ * network namespace, so the other modes all give the CT its own complete
+ * netfilter (conntrack and NAT included; stateless/stateful limited the
+ * modules a legacy kernel let a CT load, which has no equivalent now).
+ * Disabled takes away both ways in: nf_tables netlink and the legacy
+ * x_tables setsockopt calls (iptables/ip6tables/arptables/ebtables). */
+static int deny_netfilter(scmp_filter_ctx ctx)
+{
+        static const struct {
+                int level, opt;
+        } sockopts[] = {
+                {0 /* SOL_IP */, 64 /* IPT_SO_SET_REPLACE */},
+                {0, 65 /* IPT_SO_SET_ADD_COUNTERS */},
+                {0, 96 /* ARPT_SO_SET_REPLACE */},
+                {0, 97 /* ARPT_SO_SET_ADD_COUNTERS */},
+                {0, 128 /* EBT_SO_SET_ENTRIES */},
+                {0, 129 /* EBT_SO_SET_COUNTERS */},
+                {41 /* SOL_IPV6 */, 64 /* IP6T_SO_SET_REPLACE */},
+                {41, 65 /* IP6T_SO_SET_ADD_COUNTERS */},
+        };
+        /* Spelled out: the SCMP_A* macros leave datum_b to clang's
+         * -Wmissing-field-initializers. */
+        struct scmp_arg_cmp nl[2] = {
+                {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK, .datum_b = 0},
+                {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = 12 /* NETLINK_NETFILTER */, .datum_b = 0},
+        };
+        int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2, nl);
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sockopts); i++) {
+                struct scmp_arg_cmp so[2] = {
+                        {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = sockopts[i].level, .datum_b = 0},
+                        {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = sockopts[i].opt, .datum_b = 0},
+                };
+                r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setsockopt), 2, so);
+        }
+        return r;
+}
+
+int vz_seccomp_apply(bool no_netfilter, vz_err *e)
 {
         scmp_filter_ctx ctx;
         int r;
@@ -117,6 +162,14 @@ int vz_seccomp_apply(vz_err *e)
                         seccomp_release(ctx);
                         return vz_fail(e, VZ_E_SYSTEM, r, "seccomp rule for %s: %s",
                                        denied_syscalls[i], strerror(-r));
+                }
+        }
+        if (no_netfilter) {
+                r = deny_netfilter(ctx);
+                if (r < 0) {
+                        seccomp_release(ctx);
+                        return vz_fail(e, VZ_E_SYSTEM, r, "seccomp rules for NETFILTER: %s",
+                                       strerror(-r));
                 }
         }
         r = seccomp_load(ctx);

@@ -45,6 +45,7 @@
 #include "err.h"
 #include "log.h"
 #include "runtime.h"
+#include "net/net.h"
 #include "storage/storage.h"
 #include "util.h"
 
@@ -768,6 +769,7 @@ _Noreturn static void run_b(struct plan *p)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
 
         vz_ct_configure_identity(p->ct);
+        vz_net_configure_inside(p->ct);
         loopback_up();
 
         /* stdio on the console; init becomes its session leader. */
@@ -785,7 +787,7 @@ _Noreturn static void run_b(struct plan *p)
         }
         close_fds_except(p->sock);
 
-        if (vz_seccomp_apply(&e) < 0)
+        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         r = vz_caps_apply_bounding(p->caps_keep);
         if (r < 0)
