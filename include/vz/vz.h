@@ -31,6 +31,8 @@ enum vz_exit_code {
         VZ_E_NOCONFIG = 10,
         VZ_E_NOSCRIPT = 11,
         VZ_E_NOVECONFIG = 14,
+        VZ_E_CHKPNT = 16,
+        VZ_E_RESTORE = 17,
         VZ_E_SYNTAX = 20,
         VZ_E_VALUE = 21,
         VZ_E_VE_ROOT_NOTSET = 22,
@@ -268,6 +270,45 @@ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz
 int vz_ct_set_userpasswd(vz_ct *ct, const char *user_pass, vz_err *e);
 /* Connect to the CT's console: a socket relaying the console pty. */
 int vz_ct_console(vz_ct *ct, vz_err *e);
+
+/* ---------------------------------------------------------------- checkpoint */
+/* Checkpoint and restore through the criu program (vz.conf CRIU=, else
+ * "criu" from PATH). A dump is a directory of CRIU images: by default
+ * DUMPDIR/Dump.<CTID>; the CT counts as suspended while it exists and the
+ * CT is down. Every criu run is bounded by a timeout. */
+enum vz_chkpnt_step {
+        VZ_CHKPNT_FULL = 0,    /* freeze, dump, kill, unmount (dump failure: CT resumed) */
+        VZ_CHKPNT_SUSPEND = 1, /* only freeze the CT */
+        VZ_CHKPNT_DUMP = 2,    /* dump a CT frozen before; it stays frozen */
+        VZ_CHKPNT_RESUME = 3,  /* thaw a frozen CT */
+        VZ_CHKPNT_KILL = 4,    /* kill a frozen CT (stop it) */
+};
+enum vz_restore_step {
+        VZ_RESTORE_FULL = 0,   /* restore and let it run; the dump is removed */
+        VZ_RESTORE_UNDUMP = 1, /* restore, processes left stopped; dump kept */
+        VZ_RESTORE_RESUME = 2, /* let an undumped CT run; the dump is removed */
+        VZ_RESTORE_KILL = 3,   /* kill an undumped CT */
+};
+typedef struct vz_cpt_opts {
+        const char *dumpfile; /* NULL: DUMPDIR/Dump.<CTID> */
+        int timeout_sec;      /* each criu run; 0: CPT_TIMEOUT of the config, else 300 */
+        /* Measured phases (ms), filled when not NULL: time the CT was frozen
+         * during a full checkpoint, time criu took. */
+        double *ret_frozen_ms, *ret_criu_ms;
+} vz_cpt_opts;
+/* chkpnt/suspend (caller holds the lock). Failure: VZ_E_CHKPNT, the CT
+ * left running; VZ_E_NOT_RUNNING if it is down. */
+int vz_ct_chkpnt(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e);
+/* restore/resume (caller holds the lock). Failure: VZ_E_RESTORE, nothing
+ * left running; VZ_E_RUNNING if the CT runs. vz_ct_start() of a suspended CT
+ * is vz_ct_restore(VZ_RESTORE_FULL). */
+int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e);
+/* The default dump path of the CT (DUMPDIR/Dump.<CTID>), malloc'd. */
+int vz_ct_dump_path(vz_ct *ct, char **ret, vz_err *e);
+/* The criu program: path used, "criu --version" and whether "criu check"
+ * passes (its output in *ret_check_msg). Each ret may be NULL. */
+int vz_criu_info(vz_ctx *ctx, char **ret_path, char **ret_version, bool *ret_check_ok,
+                 char **ret_check_msg, vz_err *e);
 
 /* ---------------------------------------------------------------- snapshots */
 /* Snapshots of the CT's disk: btrfs (native) and image (copy) layouts;

@@ -1445,6 +1445,8 @@ static const struct vz_param table[] = {
     INTERNAL("CONFIG_CUSTOMIZED", "config was edited (ignored)", 0, parse_word, NULL),
     INTERNAL_PATH("VZ_RUNDIR", "runtime state directory", F_G, "/run/vz"),
     INTERNAL("VZ_CGROUP", "cgroup parent name", F_G, parse_word, "vz"),
+    INTERNAL_PATH("CRIU", "criu program for checkpoints (default: criu from PATH)", F_G, NULL),
+    INTERNAL_INT("CPT_TIMEOUT", "seconds one criu run may take", F_G, 1, 86400, "300"),
 };
 
 /* Config names read from files as another parameter. */

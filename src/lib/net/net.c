@@ -752,3 +752,150 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
         }
         return 0;
 }
+
+/* ------------------------------------------------------------ checkpoint/restore */
+
+/* The temporary host-side name of a CT-side end made for criu. */
+static void rst_name(const vz_ct *ct, size_t i, char buf[IFNAMSIZ_VZ])
+{
+        /* "vzr" + hex CTID (8) + "." + hex index: at most 14 characters. */
+        snprintf(buf, IFNAMSIZ_VZ, "vzr%x.%x", vz_ct_id(ct), (unsigned)(i & 0xf));
+}
+
+int vz_net_criu_prepare(vz_ct *ct, char ***ret, vz_err *e)
+{
+        _cleanup_free_ vz_inaddr *ips = NULL;
+        _cleanup_free_ struct netif *nifs = NULL;
+        _cleanup_strv_free_ char **v = NULL;
+        _cleanup_nl_ vz_nl host = {.fd = -1};
+        size_t n = 0, nn = 0, k = 0;
+        char tmp[IFNAMSIZ_VZ];
+        int r;
+
+        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), &ips, &n) < 0)
+                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
+        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &nifs, &nn);
+        if (r < 0)
+                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
+        r = vz_strv_split("", " ", &v);
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        if (n + nn > 0 && (r = vz_nl_open(&host)) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot open rtnetlink socket: %s", strerror(-r));
+        if (n > 0) {
+                char name[IFNAMSIZ_VZ];
+                venet_host_name(ct, name);
+                rst_name(ct, k++, tmp);
+                (void)vz_nl_link_del(&host, name);
+                (void)vz_nl_link_del(&host, tmp);
+                r = vz_nl_veth_create(&host, name, NULL, tmp, NULL, 0);
+                if (r < 0)
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot create veth pair %s/%s: %s",
+                                       name, tmp, strerror(-r));
+                r = vz_strv_consume(&v, vz_strdupf("netdev[%s]:%s", VENET_CT_NAME, tmp));
+                if (r < 0)
+                        return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        }
+        for (size_t i = 0; i < nn; i++) {
+                rst_name(ct, k++, tmp);
+                (void)vz_nl_link_del(&host, nifs[i].host_ifname);
+                (void)vz_nl_link_del(&host, tmp);
+                r = vz_nl_veth_create(&host, nifs[i].host_ifname, nifs[i].host_mac, tmp,
+                                      nifs[i].mac, 0);
+                if (r < 0)
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot create veth %s/%s: %s",
+                                       nifs[i].host_ifname, tmp, strerror(-r));
+                r = vz_strv_consume(&v, vz_strdupf("netdev[%s]:%s", nifs[i].ifname, tmp));
+                if (r < 0)
+                        return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        }
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+/* After a restore: CRIU moved the pairs' CT ends in and restored
+ * everything inside the CT's namespace (addresses, routes); the host side
+ * is ours to redo. */
+int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
+{
+        _cleanup_free_ vz_inaddr *ips = NULL, *done = NULL;
+        _cleanup_free_ struct netif *nifs = NULL;
+        _cleanup_nl_ vz_nl host = {.fd = -1};
+        size_t n = 0, nn = 0, ndone = 0;
+        int r;
+
+        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), &ips, &n) < 0)
+                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
+        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &nifs, &nn);
+        if (r < 0)
+                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
+        done = calloc(n + 1, sizeof(*done));
+        if (!done)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = 0;
+        if (n > 0) {
+                struct venet v;
+                vz_link_change up = {.up = true};
+                char name[IFNAMSIZ_VZ];
+
+                venet_host_name(ct, name);
+                r = venet_open(ct, init_pid, false, &v, e);
+                if (r >= 0) {
+                        host_sysctl("ipv4", name, "rp_filter", "1");
+                        host_sysctl("ipv4", name, "proxy_arp", "1");
+                        host_sysctl("ipv4", name, "forwarding", "1");
+                        host_sysctl("ipv4", name, "send_redirects", "0");
+                        host_sysctl("ipv6", name, "accept_dad", "0");
+                        host_sysctl("ipv6", name, "forwarding", "1");
+                        r = vz_nl_link_set(&v.host, v.hidx, &up);
+                        if (r < 0)
+                                r = vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot bring %s up: %s",
+                                            name, strerror(-r));
+                }
+                if (r >= 0) {
+                        int a = vz_nl_addr(&v.host, true, v.hidx, &host_ll6);
+                        if (a < 0 && a != -EAFNOSUPPORT && a != -EEXIST)
+                                vz_warn("cannot add fe80::1 to %s: %s", name, strerror(-a));
+                }
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        char s[INET6_ADDRSTRLEN];
+                        r = vz_nl_route(&v.host, true, v.hidx, &ips[i], NULL);
+                        if (r == -EEXIST)
+                                r = vz_fail(e, VZ_E_IP_INUSE, r, "IP address %s is already in use",
+                                            addr_str(&ips[i], s));
+                        else if (r < 0)
+                                r = vz_fail(e, VZ_E_CANT_ADDIP_CODE, r,
+                                            "cannot add route to %s: %s", addr_str(&ips[i], s),
+                                            strerror(-r));
+                        if (r < 0)
+                                break;
+                        done[ndone++] = ips[i];
+                        for (size_t k = 0; v.ndevs[k]; k++) {
+                                int idx = vz_nl_ifindex(&v.host, v.ndevs[k]);
+                                if (idx > 0 && ips[i].family == AF_INET)
+                                        host_sysctl("ipv4", v.ndevs[k], "forwarding", "1");
+                                else if (idx > 0)
+                                        host_sysctl("ipv6", v.ndevs[k], "proxy_ndp", "1");
+                                if (idx > 0 && vz_nl_neigh_proxy(&v.host, true, idx, &ips[i]) >= 0)
+                                        vz_net_announce(v.ndevs[k], &ips[i]);
+                        }
+                }
+                venet_done(&v);
+        }
+        if (r >= 0 && nn > 0)
+                r = vz_nl_open(&host);
+        for (size_t i = 0; r >= 0 && i < nn; i++) {
+                vz_link_change c = {.up = true};
+                int idx = vz_nl_ifindex(&host, nifs[i].host_ifname);
+                if (idx > 0 && nifs[i].bridge[0])
+                        c.master = vz_nl_ifindex(&host, nifs[i].bridge);
+                if (idx < 0 || c.master < 0)
+                        r = vz_fail(e, VZ_VETH_ERROR_CODE, idx < 0 ? idx : c.master,
+                                    "CT %u: %s not restored", vz_ct_id(ct), nifs[i].host_ifname);
+                else if ((r = vz_nl_link_set(&host, idx, &c)) < 0)
+                        r = vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot set up %s: %s",
+                                    nifs[i].host_ifname, strerror(-r));
+        }
+        (void)record_state(ct, done, ndone, n > 0, nifs, nn);
+        return r < 0 ? r : 0;
+}

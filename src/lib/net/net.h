@@ -28,6 +28,16 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, vz_err 
  * syntax) that another CT's config already has (masks ignored). For the set
  * path, so that a stopped CT is refused too. */
 int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e);
+
+/* Before criu restore: create the CT's veth pairs on the host (host ends
+ * with their names, CT ends with temporary ones) and return the --external
+ * values that let criu move each CT end in ("netdev[venet0]:vzr101.0").
+ * CRIU's own veth creation from a user namespace needs rights in the
+ * host's namespace it does not have. vz_net_stop removes the pairs. */
+int vz_net_criu_prepare(vz_ct *ct, char ***ret, vz_err *e);
+/* After criu restored the CT (its namespace, moved pairs, addresses): the
+ * host side (routes, proxy entries, sysctls, bridges), as vz_net_start. */
+int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e);
 /* Tell the LAN on dev that address a is here now: an unsolicited ARP or
  * IPv6 neighbour advertisement (OpenVZ's arpsend -U); see announce.c. */
 struct vz_inaddr;

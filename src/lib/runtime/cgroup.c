@@ -179,6 +179,12 @@ const char *vz_cgroup_v2_path(const vz_cgroup *cg)
         return cg->v2_path;
 }
 
+const char *vz_cgroup_path(const vz_cgroup *cg, const char *controller)
+{
+        const struct hier *h = find_hier(cg, controller);
+        return h ? h->path : NULL;
+}
+
 bool vz_cgroup_is_v2(const vz_cgroup *cg)
 {
         return cg->pure_v2;

@@ -36,6 +36,9 @@ int vz_cgroup_kill(vz_cgroup *cg);
 int vz_cgroup_destroy(vz_cgroup *cg);
 /* The cgroup2 directory of the CT (for mounting inside it), or NULL. */
 const char *vz_cgroup_v2_path(const vz_cgroup *cg);
+/* The CT's directory in the hierarchy that has controller (v1 "freezer"
+ * for checkpoints), or NULL. */
+const char *vz_cgroup_path(const vz_cgroup *cg, const char *controller);
 /* Is the host on pure cgroup v2 (controllers in the unified tree)? */
 bool vz_cgroup_is_v2(const vz_cgroup *cg);
 /* Is controller served by the cgroup2 tree (v2 file names) here? */

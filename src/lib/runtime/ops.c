@@ -162,6 +162,17 @@ static int ensure_userns(vz_ct *ct, vz_err *e)
 
 _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
 {
+        vz_ct_state st;
+
+        /* OpenVZ: starting a suspended CT resumes it from its dump. */
+        if (ct->has_config && vz_ct_get_state(ct, &st, NULL) == 0 && st.suspended)
+                return vz_ct_restore(ct, VZ_RESTORE_FULL, NULL, e);
+        return vz_ct_launch(ct, flags, wait_sec, NULL, 0, NULL, e);
+}
+
+int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir,
+                 int restore_step, const char *timeout, vz_err *e)
+{
         _cleanup_free_ char *sup = NULL;
         vz_ct_state st;
         const char *dis;
@@ -231,6 +242,13 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
                 snprintf(id, sizeof(id), "%u", ct->id);
                 setenv("VZ_STATUS_FD", fdnum, 1);
                 setenv("VZ_CONFDIR", ct->ctx->confdir, 1);
+                if (restore_dir) {
+                        char step[16];
+                        snprintf(step, sizeof(step), "%d", restore_step);
+                        setenv("VZ_RESTORE", restore_dir, 1);
+                        setenv("VZ_RESTORE_STEP", step, 1);
+                        setenv("VZ_CPT_TIMEOUT", timeout ? timeout : "", 1);
+                }
                 execl(sup, "vz-supervisor", id, (char *)NULL);
                 dprintf(pfd[1], "err %d cannot run %s: %s\n", VZ_E_SYSTEM, sup, strerror(errno));
                 _exit(127);
@@ -261,6 +279,8 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
                             *msg ? msg : "the supervisor failed");
                 goto fail;
         }
+        if (restore_dir)
+                return 0;
         /* CTID.start, inside; a failure stops the CT again (exit 79). */
         r = run_ct_script(ct, "start", e);
         if (r < 0) {

@@ -65,6 +65,22 @@ struct vz_spawned {
  * subreaper). */
 int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e);
 
+/* Mount the CT's root on VE_ROOT in the calling process's (private) mount
+ * namespace as its init sees it: idmapped through userns_fd (-1: a
+ * privileged CT). For restoring a checkpoint. */
+int vz_spawn_mount_root(const vz_ct *ct, int userns_fd);
+
+/* vz_ct_start without the suspended check; restore_dir non-NULL: the
+ * supervisor restores that dump (restore_step, criu timeout in seconds as a
+ * string or "") instead of starting init. */
+int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir,
+                 int restore_step, const char *timeout, vz_err *e);
+
+/* Restore a checkpoint (VZ_RESTORE in the supervisor's environment) in
+ * place of starting init; flags: enum vz_restore_step of the request. */
+int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spawned *ret,
+                        vz_err *e);
+
 /* Write hostname, /etc/hosts, /etc/resolv.conf from ct's config; call
  * inside the CT. NAMESERVER=inherit uses $VZ_HOST_RESOLV (the host's file). */
 void vz_ct_configure_identity(const vz_ct *ct);

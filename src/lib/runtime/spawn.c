@@ -172,6 +172,16 @@ static int mount_root(const struct plan *p)
         return 0;
 }
 
+int vz_spawn_mount_root(const vz_ct *ct, int userns_fd)
+{
+        struct plan p = {.ct = ct, .root = vz_ct_root(ct), .private = vz_ct_private(ct),
+                         .userns = userns_fd >= 0, .userns_fd = userns_fd};
+
+        if (!p.root || !p.private)
+                return -EINVAL;
+        return mount_root(&p);
+}
+
 /* Make the CT's clocks start at zero: uptime inside counts from CT start. */
 static void set_time_offsets(void)
 {

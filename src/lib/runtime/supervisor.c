@@ -266,6 +266,22 @@ static int start_init(struct sup *s, vz_err *e)
         return 0;
 }
 
+/* Restore the dump named by VZ_RESTORE (vzctl restore / start of a
+ * suspended CT) in place of starting init; a later reboot starts afresh. */
+static int restore_init(struct sup *s, const char *dir, int step, vz_err *e)
+{
+        struct vz_spawned sp;
+        int r = vz_cpt_restore_init(s->ct, dir, step, &sp, e);
+
+        if (r < 0)
+                return r;
+        s->init = sp.init_pid;
+        s->console = sp.console_fd;
+        fcntl(s->console, F_SETFL, O_NONBLOCK);
+        write_pid(s->ct, "init", s->init);
+        return 0;
+}
+
 static void reload_config(struct sup *s)
 {
         vz_ctx *ctx = s->ct->ctx;
@@ -332,8 +348,17 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         }
         write_pid(ct, "pid", getpid());
         s.listen_fd = listen_socket(ct);
-        r = s.listen_fd < 0 ? vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket")
-                            : start_init(&s, &e);
+        {
+                _cleanup_free_ char *rst = getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
+                int step = getenv("VZ_RESTORE_STEP") ? atoi(getenv("VZ_RESTORE_STEP")) : 0;
+                unsetenv("VZ_RESTORE");
+                unsetenv("VZ_RESTORE_STEP");
+                if (s.listen_fd < 0)
+                        r = vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket");
+                else
+                        r = rst ? restore_init(&s, rst, step, &e) : start_init(&s, &e);
+                unsetenv("VZ_CPT_TIMEOUT");
+        }
         if (r < 0) {
                 dprintf(status_fd, "err %d %s\n", e.code ? e.code : VZ_E_SYSTEM, e.msg);
                 close(status_fd);

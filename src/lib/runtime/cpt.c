@@ -1,0 +1,1017 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Checkpoint and restore of a whole CT through the criu program (OpenVZ
+ * §1.12 on a stock kernel, as OpenVZ 7 does it).
+ *
+ * Dump (in the caller, vzctl): criu dump of the CT's init, the whole tree
+ * with its namespaces, frozen through the CT's freezer cgroup. What the CT
+ * has from the host is declared external, so criu neither dumps it nor
+ * expects to find it inside:
+ *  - bind mounts of host device nodes (/dev/null etc., DEVNODES, and the
+ *    /proc masks made of /dev/null): every devtmpfs mount of the CT is named
+ *    "vzdev<path>" and mapped back onto /dev<path> at restore;
+ *  - the console: /dev/console is a pty whose master the supervisor holds.
+ *    Its mount and the tty are external (key saved in the dump); restore
+ *    gets a fresh pty whose slave replaces it (--inherit-fd);
+ *  - veth pairs: the host ends are named at restore (--external veth[]).
+ * The root is not dumped (criu never dumps the root mount); restore mounts
+ * it again exactly as spawn.c does (idmapped) and hands it over with --root.
+ * A dump goes to <dump>.tmp and is renamed into place only when complete; a
+ * failed dump leaves the CT running (criu resumes it, and we thaw it).
+ *
+ * Restore (in the supervisor, see supervisor.c): cgroups made and limited as
+ * for a start, then criu restore --restore-detached run from a child of the
+ * supervisor, which is a child subreaper: when criu exits, the restored init
+ * becomes the supervisor's child, so stop, exec, enter and console work on
+ * as after a start. Then the host side of the network is redone.
+ *
+ * Every criu run has a timeout (CPT_TIMEOUT, default 300 s): SIGTERM, then
+ * SIGKILL. Logs are kept beside the dump: <dump>.dump.log, .restore.log.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "err.h"
+#include "log.h"
+#include "net/net.h"
+#include "runtime.h"
+#include "util.h"
+
+#define CONSOLE_KEY "vzconsole"
+#define FILE_MOUNTS "vz-mounts"   /* "<key> <host path>" per external mount */
+#define FILE_TTY    "vz-console"  /* criu's tty[rdev:dev] key of the console */
+#define FILE_DEV    "vz-dev"      /* the entries of the CT's /dev tmpfs */
+#define DEV_KEY     "vzdevtmpfs"
+#define DEFAULT_TIMEOUT 300
+
+static double now_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static const char *criu_prog(const vz_ctx *ctx)
+{
+        const char *c = vz_ctx_get(ctx, "CRIU");
+        return isempty(c) ? "criu" : c;
+}
+
+static int cpt_timeout(const vz_ct *ct, const vz_cpt_opts *o)
+{
+        const char *t = vz_ct_get(ct, "CPT_TIMEOUT");
+        if (o && o->timeout_sec > 0)
+                return o->timeout_sec;
+        return t && atoi(t) > 0 ? atoi(t) : DEFAULT_TIMEOUT;
+}
+
+_public_ int vz_ct_dump_path(vz_ct *ct, char **ret, vz_err *e)
+{
+        const char *d = vz_ct_get(ct, "DUMPDIR");
+        char *p;
+
+        if (isempty(d))
+                return vz_fail(e, VZ_E_NOTENOUGHPARAMS, -EINVAL, "DUMPDIR is not set");
+        p = vz_strdupf("%s/Dump.%u", d, vz_ct_id(ct));
+        if (!p)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        *ret = p;
+        return 0;
+}
+
+static int dump_dir(vz_ct *ct, const vz_cpt_opts *o, char **ret, vz_err *e)
+{
+        if (o && !isempty(o->dumpfile)) {
+                *ret = strdup(o->dumpfile);
+                return *ret ? 0 : vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        }
+        return vz_ct_dump_path(ct, ret, e);
+}
+
+/* ------------------------------------------------------------------ running criu */
+
+struct criu_run {
+        const vz_ctx *ctx;
+        char **argv;    /* without argv[0] */
+        int timeout;    /* seconds */
+        const char *out; /* criu's stdout/stderr (appended), or NULL */
+        int (*setup)(void *arg); /* in the child, before exec */
+        void *arg;
+};
+
+/* Run criu; *ret_status its exit status (128+N for a signal). -ETIMEDOUT
+ * when it had to be killed. */
+static int criu_exec(const struct criu_run *c, int *ret_status)
+{
+        const char *prog = criu_prog(c->ctx);
+        _cleanup_strv_free_ char **argv = NULL;
+        int pidfd, st;
+        pid_t pid;
+
+        if (vz_strv_push(&argv, prog) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; c->argv && c->argv[i]; i++)
+                if (vz_strv_push(&argv, c->argv[i]) < 0)
+                        return -ENOMEM;
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                int out = c->out ? open(c->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)
+                                 : -1;
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (null >= 0)
+                        dup2(null, 0);
+                dup2(out >= 0 ? out : null, 1);
+                dup2(out >= 0 ? out : null, 2);
+                if (c->setup && c->setup(c->arg) < 0)
+                        _exit(126);
+                /* The restore code moved us to a fresh session of our own. */
+                execvp(prog, argv);
+                dprintf(2, "cannot run %s: %s\n", prog, strerror(errno));
+                _exit(127);
+        }
+        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd >= 0) {
+                struct pollfd pf = {.fd = pidfd, .events = POLLIN};
+                int r;
+                do
+                        r = poll(&pf, 1, c->timeout * 1000);
+                while (r < 0 && errno == EINTR);
+                if (r == 0) {
+                        /* criu cleans up (resumes the CT) on SIGTERM. */
+                        kill(pid, SIGTERM);
+                        do
+                                r = poll(&pf, 1, 10000);
+                        while (r < 0 && errno == EINTR);
+                        if (r == 0)
+                                kill(pid, SIGKILL);
+                        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                                ;
+                        close(pidfd);
+                        *ret_status = -1;
+                        return -ETIMEDOUT;
+                }
+                close(pidfd);
+        }
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return 0;
+}
+
+/* The last "Error" line of a criu log, for the message. */
+static char *log_error(const char *log)
+{
+        _cleanup_free_ char *buf = NULL;
+        char *last = NULL, *p;
+
+        if (!log || vz_read_file(log, 16 << 20, &buf, NULL) < 0)
+                return NULL;
+        for (p = buf; (p = strstr(p, "Error (")); p++)
+                last = p;
+        if (!last)
+                return NULL;
+        last[strcspn(last, "\n")] = '\0';
+        return strdup(last);
+}
+
+static int criu_failed(vz_err *e, int code, int r, int status, const char *what, const char *log)
+{
+        _cleanup_free_ char *line = log_error(log);
+
+        if (r == -ETIMEDOUT)
+                return vz_fail(e, code, r, "%s timed out (see %s)", what, log);
+        if (r < 0)
+                return vz_fail(e, code, r, "cannot run criu: %s", strerror(-r));
+        if (status == 127)
+                return vz_fail(e, code, -ENOENT, "%s: criu not found (set CRIU= in vz.conf)", what);
+        return vz_fail(e, code, -EIO, "%s failed (criu exit %d)%s%s; log: %s", what, status,
+                       line ? ": " : "", line ? line : "", log);
+}
+
+/* ------------------------------------------------------------------ freezer */
+
+static char *freezer_dir(vz_cgroup *cg)
+{
+        const char *v1 = vz_cgroup_path(cg, "freezer");
+        const char *v2 = vz_cgroup_v2_path(cg);
+
+        if (v1)
+                return strdup(v1);
+        /* cgroup2: every cgroup but the root has cgroup.freeze. */
+        if (v2) {
+                _cleanup_free_ char *f = vz_strdupf("%s/cgroup.freeze", v2);
+                if (f && access(f, F_OK) == 0)
+                        return strdup(v2);
+        }
+        return NULL;
+}
+
+static int ct_freeze(vz_cgroup *cg, bool freeze)
+{
+        _cleanup_free_ char *dir = freezer_dir(cg), *file = NULL, *state = NULL;
+        bool v1 = vz_cgroup_path(cg, "freezer") != NULL;
+        int r;
+
+        if (!dir)
+                return -EOPNOTSUPP;
+        file = vz_strdupf("%s/%s", dir, v1 ? "freezer.state" : "cgroup.freeze");
+        if (!file)
+                return -ENOMEM;
+        {
+                const char *v = v1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0");
+                int fd = open(file, O_WRONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                r = write(fd, v, strlen(v)) < 0 ? -errno : 0;
+                close(fd);
+                if (r < 0)
+                        return r;
+        }
+        if (!freeze)
+                return 0;
+        /* Freezing is asynchronous: wait until every task is frozen. */
+        free(file);
+        file = vz_strdupf("%s/%s", dir, v1 ? "freezer.state" : "cgroup.events");
+        for (int i = 0; file && i < 1000; i++) {
+                free(state);
+                state = NULL;
+                if (vz_read_file(file, 4096, &state, NULL) < 0)
+                        return -EIO;
+                if (v1 ? vz_startswith(state, "FROZEN") : strstr(state, "frozen 1") != NULL)
+                        return 0;
+                nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+        }
+        return -ETIMEDOUT;
+}
+
+static int open_cg(const vz_ct *ct, vz_cgroup **ret, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        return vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), ret, e);
+}
+
+/* ------------------------------------------------------------------ dump */
+
+static void unescape_mnt(char *s)
+{
+        char *d = s;
+        while (*s) {
+                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+                        *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+                        s += 4;
+                } else
+                        *d++ = *s++;
+        }
+        *d = '\0';
+}
+
+/* The CT's mounts of host things (see the top): criu dump arguments and the
+ * key -> host path map restore needs. */
+static int external_mounts(pid_t init, char ***args, char **ret_map)
+{
+        _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
+        _cleanup_free_ char *map = strdup("");
+        _cleanup_strv_free_ char **lines = NULL;
+        int r;
+
+        if (!p || !map)
+                return -ENOMEM;
+        r = vz_read_file(p, 1 << 22, &buf, NULL);
+        if (r < 0)
+                return r;
+        r = vz_strv_split(buf, "\n", &lines);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; lines[i]; i++) {
+                char root[4096], mp[4096], *sep = strstr(lines[i], " - "), fstype[64];
+                char key[4200];
+                if (!sep || sscanf(lines[i], "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+                    sscanf(sep + 3, "%63s", fstype) != 1)
+                        continue;
+                unescape_mnt(root);
+                unescape_mnt(mp);
+                if (streq(mp, "/dev/console")) {
+                        snprintf(key, sizeof(key), "%s", CONSOLE_KEY);
+                } else if (streq(mp, "/dev") && streq(fstype, "tmpfs")) {
+                        /* Its files are the mount points of host device
+                         * nodes: criu's tar would see the nodes (and could
+                         * not make them again in a user namespace). Restore
+                         * makes a fresh one from FILE_DEV instead. */
+                        snprintf(key, sizeof(key), "%s", DEV_KEY);
+                } else if (streq(fstype, "devtmpfs")) {
+                        char *m, *line;
+                        snprintf(key, sizeof(key), "vzdev%s", root);
+                        for (char *c = key; *c; c++)
+                                if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
+                                        *c = '.';
+                        line = vz_strdupf("%s%s /dev%s\n", map, key, root);
+                        if (!line)
+                                return -ENOMEM;
+                        m = map;
+                        map = line;
+                        free(m);
+                } else
+                        continue;
+                if (vz_strv_push(args, "--external") < 0 ||
+                    vz_strv_consume(args, vz_strdupf("mnt[%s]:%s", mp, key)) < 0)
+                        return -ENOMEM;
+        }
+        *ret_map = TAKE_PTR(map);
+        return 0;
+}
+
+/* The CT's /dev (two levels): "d NAME", "f NAME" (a file or a node: a
+ * mount point either way), "l NAME TARGET" per line. */
+static int list_dev(pid_t init, char **ret)
+{
+        _cleanup_free_ char *top = vz_strdupf("/proc/%d/root/dev", (int)init);
+        _cleanup_free_ char *out = strdup("");
+        const char *dirs[2] = {"", NULL};
+        _cleanup_strv_free_ char **sub = NULL;
+
+        if (!top || !out)
+                return -ENOMEM;
+        for (int level = 0; level < 2; level++) {
+                char **list = level == 0 ? (char **)dirs : sub;
+                _cleanup_strv_free_ char **next = NULL;
+                for (size_t i = 0; list && list[i]; i++) {
+                        _cleanup_free_ char *dp = vz_strdupf("%s/%s", top, list[i]);
+                        _cleanup_closedir_ DIR *d = dp ? opendir(dp) : NULL;
+                        struct dirent *de;
+                        while (d && (de = readdir(d))) {
+                                char name[600], target[600] = "", *line, *o;
+                                struct stat st;
+                                ssize_t n;
+                                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                        continue;
+                                snprintf(name, sizeof(name), "%s%s%s", list[i], *list[i] ? "/" : "",
+                                         de->d_name);
+                                if (strchr(name, ' ') || strchr(name, '\n') ||
+                                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                                        continue;
+                                if (S_ISLNK(st.st_mode)) {
+                                        n = readlinkat(dirfd(d), de->d_name, target,
+                                                       sizeof(target) - 1);
+                                        if (n <= 0)
+                                                continue;
+                                        target[n] = '\0';
+                                        line = vz_strdupf("%sl %s %s\n", out, name, target);
+                                } else if (S_ISDIR(st.st_mode)) {
+                                        /* Other filesystems (pts, shm) are criu's. */
+                                        struct stat ds;
+                                        if (fstat(dirfd(d), &ds) == 0 && ds.st_dev == st.st_dev &&
+                                            level == 0 && vz_strv_push(&next, name) < 0)
+                                                return -ENOMEM;
+                                        line = vz_strdupf("%sd %s\n", out, name);
+                                } else
+                                        line = vz_strdupf("%sf %s\n", out, name);
+                                if (!line)
+                                        return -ENOMEM;
+                                o = out;
+                                out = line;
+                                free(o);
+                        }
+                }
+                vz_strv_free(sub);
+                sub = TAKE_PTR(next);
+        }
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+/* criu's key of the CT's console tty: tty[rdev:dev] in hex. */
+static char *console_key(pid_t init)
+{
+        _cleanup_free_ char *p = vz_strdupf("/proc/%d/root/dev/console", (int)init);
+        struct stat st;
+
+        if (!p || stat(p, &st) < 0 || !S_ISCHR(st.st_mode))
+                return NULL;
+        return vz_strdupf("tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+                          (unsigned long long)st.st_dev);
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s/%s", dir, name);
+        return p ? vz_write_file_atomic(p, text, strlen(text), 0600) : -ENOMEM;
+}
+
+/* Kill a CT (frozen or stopped alike) and wait for its supervisor to clean
+ * up: init killed by SIGKILL is a halt for the supervisor, which removes
+ * the network, cgroups and the mount. */
+static int kill_ct(vz_ct *ct, vz_cgroup *cg, vz_err *e)
+{
+        pid_t init, sup;
+        int pidfd = -1, r = 0;
+
+        if (vz_run_read_pid(ct, "pid", &sup) == 0)
+                pidfd = (int)syscall(SYS_pidfd_open, sup, 0);
+        if (vz_run_read_pid(ct, "init", &init) == 0)
+                kill(init, SIGKILL);
+        /* A frozen task dies only once thawed. */
+        (void)ct_freeze(cg, false);
+        if (pidfd >= 0) {
+                struct pollfd pf = {.fd = pidfd, .events = POLLIN};
+                int n;
+                do
+                        n = poll(&pf, 1, 30000);
+                while (n < 0 && errno == EINTR);
+                if (n == 0)
+                        r = vz_fail(e, VZ_E_STOP, -ETIMEDOUT, "the CT's supervisor did not exit");
+                close(pidfd);
+        }
+        return r;
+}
+
+static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt_opts *o,
+                   vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *tmp = NULL, *log = NULL, *map = NULL, *tty = NULL;
+        _cleanup_free_ char *fdir = NULL, *pidstr = NULL, *devlist = NULL;
+        _cleanup_strv_free_ char **args = NULL;
+        struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, o)};
+        double t0;
+        int r, st = 0;
+
+        r = dump_dir(ct, o, &dir, e);
+        if (r < 0)
+                return r;
+        tmp = vz_strdupf("%s.tmp", dir);
+        log = vz_strdupf("%s.dump.log", dir);
+        pidstr = vz_strdupf("%d", (int)init);
+        if (!tmp || !log || !pidstr)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        (void)vz_rm_rf(tmp);
+        if (!(o && !isempty(o->dumpfile))) {
+                /* DUMPDIR: private, dumps are the CTs' memory (open_dump). */
+                _cleanup_free_ char *parent = strdup(dir);
+                char *slash = parent ? strrchr(parent, '/') : NULL;
+                if (slash && slash != parent) {
+                        *slash = '\0';
+                        if (vz_mkdir_p(parent, 0700) == 0)
+                                (void)chmod(parent, 0700);
+                }
+        }
+        r = vz_mkdir_p(tmp, 0700);
+        if (r < 0)
+                return vz_fail(e, VZ_E_CHKPNT, r, "cannot create %s: %s", tmp, strerror(-r));
+        unlink(log);
+        fdir = freezer_dir(cg);
+        r = vz_strv_split("dump --tree", " ", &args);
+        if (r >= 0)
+                r = vz_strv_push(&args, pidstr);
+        if (r >= 0) {
+                const char *const fixed[] = {"--images-dir", tmp, "--log-file", log, "-v4",
+                                             "--tcp-established", "--file-locks", "--link-remap",
+                                             "--manage-cgroups=soft", "--network-lock", "nftables",
+                                             full ? "--leave-stopped" : "--leave-running", NULL};
+                for (size_t i = 0; r >= 0 && fixed[i]; i++)
+                        r = vz_strv_push(&args, fixed[i]);
+        }
+        if (r >= 0 && fdir) {
+                r = vz_strv_push(&args, "--freeze-cgroup");
+                if (r >= 0)
+                        r = vz_strv_push(&args, fdir);
+        }
+        if (r >= 0)
+                r = external_mounts(init, &args, &map);
+        if (r >= 0)
+                r = list_dev(init, &devlist);
+        tty = console_key(init);
+        if (r >= 0 && tty) {
+                r = vz_strv_push(&args, "--external");
+                if (r >= 0)
+                        r = vz_strv_push(&args, tty);
+        }
+        if (r < 0) {
+                (void)vz_rm_rf(tmp);
+                return vz_fail(e, VZ_E_CHKPNT, r, "cannot prepare the checkpoint: %s",
+                               strerror(-r));
+        }
+        c.argv = args;
+        c.out = log;
+        t0 = now_ms();
+        r = criu_exec(&c, &st);
+        if (o && o->ret_criu_ms)
+                *o->ret_criu_ms = now_ms() - t0;
+        if (o && o->ret_frozen_ms)
+                *o->ret_frozen_ms = now_ms() - t0;
+        if (r < 0 || st != 0) {
+                /* criu resumes what it froze; a timeout may have left the
+                 * cgroup frozen: thaw it unless it was frozen before. */
+                if (full)
+                        (void)ct_freeze(cg, false);
+                (void)vz_rm_rf(tmp);
+                r = criu_failed(e, VZ_E_CHKPNT, r, st, "checkpoint", log);
+                if (!vz_pid_alive(init))
+                        vz_fail_replace(e, VZ_E_CHKPNT, -ESRCH, "%s; the CT is no longer running",
+                                        e ? e->msg : "checkpoint failed");
+                return r;
+        }
+        r = write_text(tmp, FILE_MOUNTS, map);
+        if (r >= 0)
+                r = write_text(tmp, FILE_TTY, tty ? tty : "");
+        if (r >= 0)
+                r = write_text(tmp, FILE_DEV, devlist);
+        if (r >= 0) {
+                (void)vz_rm_rf(dir);
+                if (rename(tmp, dir) < 0)
+                        r = -errno;
+        }
+        if (r < 0) {
+                if (full)
+                        (void)ct_freeze(cg, false);
+                (void)vz_rm_rf(tmp);
+                return vz_fail(e, VZ_E_CHKPNT, r, "cannot save the dump in %s: %s", dir,
+                               strerror(-r));
+        }
+        if (!full) {
+                /* --dump of a suspended CT: it stays frozen. */
+                (void)ct_freeze(cg, true);
+                return 0;
+        }
+        return kill_ct(ct, cg, e);
+}
+
+_public_ int vz_ct_chkpnt(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e)
+{
+        vz_cgroup *cg = NULL;
+        pid_t init;
+        int r;
+
+        if (!ct->has_config)
+                return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
+                               ct->conf_path);
+        if (vz_run_read_pid(ct, "init", &init) < 0 || !vz_ct_is_running(ct))
+                return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
+        r = open_cg(ct, &cg, e);
+        if (r < 0)
+                return r;
+        switch (step) {
+        case VZ_CHKPNT_SUSPEND:
+        case VZ_CHKPNT_RESUME:
+                r = ct_freeze(cg, step == VZ_CHKPNT_SUSPEND);
+                if (r < 0)
+                        r = vz_fail(e, VZ_E_CHKPNT, r, "cannot %s the CT: %s",
+                                    step == VZ_CHKPNT_SUSPEND ? "freeze" : "thaw", strerror(-r));
+                break;
+        case VZ_CHKPNT_KILL:
+                r = kill_ct(ct, cg, e);
+                break;
+        case VZ_CHKPNT_FULL:
+        case VZ_CHKPNT_DUMP:
+                r = do_dump(ct, init, cg, step == VZ_CHKPNT_FULL, opts, e);
+                break;
+        default:
+                r = vz_fail(e, VZ_E_SYNTAX, -EINVAL, "bad checkpoint step %d", step);
+        }
+        vz_cgroup_free(cg);
+        return r;
+}
+
+/* ------------------------------------------------------------------ restore */
+
+struct rst_child {
+        const vz_ct *ct;
+        vz_cgroup *cg;
+        int userns_fd;
+        const char *devdir; /* where the fresh /dev is made */
+        const char *devlist; /* FILE_DEV */
+        uid_t uid;
+        gid_t gid;
+};
+
+/* A fresh /dev tmpfs with the entries of the dumped one (see list_dev),
+ * owned by the CT's root; criu binds it in place and mounts the nodes,
+ * devpts and shm onto it. */
+static int make_dev(const struct rst_child *c)
+{
+        _cleanup_strv_free_ char **lines = NULL;
+        _cleanup_free_ char *opts = vz_strdupf("mode=755,size=65536k,uid=%u,gid=%u",
+                                                (unsigned)c->uid, (unsigned)c->gid);
+        _cleanup_close_ int dfd = -1;
+
+        if (!opts)
+                return -ENOMEM;
+        if (mkdir(c->devdir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID | MS_NOEXEC, opts) < 0)
+                return -errno;
+        dfd = open(c->devdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || vz_strv_split(c->devlist, "\n", &lines) < 0)
+                return -errno;
+        for (size_t i = 0; lines[i]; i++) {
+                char type, name[600], target[600];
+                int n = sscanf(lines[i], "%c %599s %599s", &type, name, target);
+                if (n < 2 || strstr(name, ".."))
+                        continue;
+                if (type == 'd')
+                        (void)mkdirat(dfd, name, 0755);
+                else if (type == 'l' && n == 3)
+                        (void)symlinkat(target, dfd, name);
+                else if (type == 'f') {
+                        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+                                                           O_NOFOLLOW, 0666);
+                        if (fd >= 0)
+                                close(fd);
+                }
+                (void)fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+        }
+        return 0;
+}
+
+/* The criu child: in the CT's cgroups, in a mount namespace of its own with
+ * the CT's root mounted as its init sees it. */
+static int rst_setup(void *arg)
+{
+        struct rst_child *c = arg;
+        int r;
+
+        setsid();
+        if (vz_cgroup_attach(c->cg, getpid(), NULL) < 0)
+                return -1;
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+                dprintf(2, "vz: cannot make a mount namespace: %s\n", strerror(errno));
+                return -1;
+        }
+        r = vz_spawn_mount_root(c->ct, c->userns_fd);
+        if (r < 0) {
+                dprintf(2, "vz: cannot mount the CT's root: %s\n", strerror(-r));
+                return -1;
+        }
+        r = make_dev(c);
+        if (r < 0) {
+                dprintf(2, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
+                return -1;
+        }
+        return 0;
+}
+
+/* A fresh console for the restored CT: a host pty whose slave the CT's root
+ * owns (the CT's old devpts is gone with the dump). */
+static int new_console(uid_t uid, gid_t gid, bool userns, int *ret_slave, char **ret_path)
+{
+        char name[64];
+        int m, s;
+
+        m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (m < 0)
+                return -errno;
+        if (unlockpt(m) < 0 || ptsname_r(m, name, sizeof(name)) != 0) {
+                close(m);
+                return -EIO;
+        }
+        /* tty group 5 inside, as the CT's devpts has it. */
+        if (userns && chown(name, uid, gid + 5) < 0) {
+                close(m);
+                return -errno;
+        }
+        (void)chmod(name, 0620);
+        s = open(name, O_RDWR | O_NOCTTY); /* inherited by criu */
+        if (s < 0 || !(*ret_path = strdup(name))) {
+                if (s >= 0)
+                        close(s);
+                close(m);
+                return -ENOMEM;
+        }
+        *ret_slave = s;
+        return m;
+}
+
+/* criu reads some images as the restored task: as the CT's root, or as
+ * the host's root without capabilities before the task's IDs are set. So
+ * the images must be readable by all; the directory holding dumps is
+ * kept private instead (DUMPDIR is made 0700). */
+static int open_dump(const char *dir)
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return -errno;
+        if (fchmod(dirfd(d), 0755) < 0)
+                return -errno;
+        while ((de = readdir(d)))
+                if (de->d_type == DT_REG && fchmodat(dirfd(d), de->d_name, 0644, 0) < 0)
+                        return -errno;
+        return 0;
+}
+
+static char *read_dump_file(const char *dir, const char *name)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s/%s", dir, name);
+        char *buf = NULL;
+        if (!p || vz_read_file(p, 1 << 20, &buf, NULL) < 0)
+                return NULL;
+        return buf;
+}
+
+int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spawned *ret,
+                        vz_err *e)
+{
+        _cleanup_free_ char *log = NULL, *pidfile = NULL, *map = NULL, *tty = NULL, *cons = NULL;
+        _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL;
+        _cleanup_strv_free_ char **args = NULL, **maplines = NULL, **veths = NULL;
+        struct rst_child rc = {.ct = ct, .userns_fd = -1};
+        struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, NULL)};
+        const char *root = vz_ct_root(ct);
+        int master = -1, slave = -1, r, st = 0;
+        bool userns;
+        uid_t uid;
+        gid_t gid;
+        pid_t init;
+
+        if (getenv("VZ_CPT_TIMEOUT") && atoi(getenv("VZ_CPT_TIMEOUT")) > 0)
+                c.timeout = atoi(getenv("VZ_CPT_TIMEOUT"));
+        if (!root)
+                return vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT is not set");
+        log = vz_strdupf("%s.restore.log", dumpdir);
+        pidfile = vz_run_path(ct, "restore-pid");
+        map = read_dump_file(dumpdir, FILE_MOUNTS);
+        tty = read_dump_file(dumpdir, FILE_TTY);
+        devlist = read_dump_file(dumpdir, FILE_DEV);
+        devdir = vz_run_path(ct, "restore-dev");
+        if (!log || !pidfile || !devdir)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (!map || !tty || !devlist)
+                return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
+        unlink(pidfile);
+        unlink(log);
+
+        userns = vz_userns_get(ct, &uid, &gid);
+        r = open_dump(dumpdir);
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESTORE, r, "cannot hand %s to the CT: %s", dumpdir,
+                               strerror(-r));
+        r = open_cg(ct, &rc.cg, e);
+        if (r < 0)
+                return r;
+        r = vz_cgroup_create(rc.cg, userns ? uid : (uid_t)-1, userns ? gid : (gid_t)-1, e);
+        if (r < 0)
+                goto out;
+        r = vz_cgroup_apply_limits(rc.cg, ct, e);
+        if (r >= 0)
+                r = vz_cgroup_apply_devices(rc.cg, ct, e);
+        if (r < 0)
+                goto fail;
+        if (userns) {
+                rc.userns_fd = vz_userns_open(uid, gid, e);
+                if (rc.userns_fd < 0) {
+                        r = rc.userns_fd;
+                        goto fail;
+                }
+        }
+        master = new_console(uid, gid, userns, &slave, &cons);
+        if (master < 0) {
+                r = vz_fail(e, VZ_E_RESTORE, master, "cannot make the console: %s",
+                            strerror(-master));
+                goto fail;
+        }
+
+        r = vz_strv_split("restore --restore-detached --tcp-established --file-locks "
+                          "--link-remap --manage-cgroups=soft --network-lock nftables -v4",
+                          " ", &args);
+        {
+                const char *const kv[] = {"--images-dir", dumpdir, "--log-file", log,
+                                          "--root",       root,    "--pidfile",  pidfile, NULL};
+                for (size_t i = 0; r >= 0 && kv[i]; i++)
+                        r = vz_strv_push(&args, kv[i]);
+        }
+        if (r >= 0 && step == VZ_RESTORE_UNDUMP)
+                r = vz_strv_push(&args, "--leave-stopped");
+        if (r >= 0)
+                r = vz_strv_split(map, "\n", &maplines);
+        for (size_t i = 0; r >= 0 && maplines && maplines[i]; i++) {
+                char *sp = strchr(maplines[i], ' ');
+                if (!sp)
+                        continue;
+                *sp = '\0';
+                r = vz_strv_push(&args, "--external");
+                if (r >= 0)
+                        r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", maplines[i], sp + 1));
+        }
+        if (r >= 0) {
+                r = vz_strv_push(&args, "--external");
+                if (r >= 0)
+                        r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", CONSOLE_KEY, cons));
+        }
+        if (r >= 0) {
+                r = vz_strv_push(&args, "--external");
+                if (r >= 0)
+                        r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", DEV_KEY, devdir));
+        }
+        if (r >= 0 && tty[0]) {
+                tty[strcspn(tty, "\n")] = '\0';
+                r = vz_strv_push(&args, "--inherit-fd");
+                if (r >= 0)
+                        r = vz_strv_consume(&args, vz_strdupf("fd[%d]:%s", slave, tty));
+        }
+        if (r < 0) {
+                r = vz_fail(e, VZ_E_RESTORE, r, "cannot prepare the restore: %s", strerror(-r));
+                goto fail;
+        }
+        /* Leftovers of a CT that died badly are removed by the prepare. */
+        r = vz_net_criu_prepare(ct, &veths, e);
+        if (r < 0)
+                goto fail;
+        for (size_t i = 0; r >= 0 && veths && veths[i]; i++) {
+                r = vz_strv_push(&args, "--external");
+                if (r >= 0)
+                        r = vz_strv_push(&args, veths[i]);
+        }
+        if (r < 0) {
+                r = vz_fail(e, VZ_E_RESTORE, r, "cannot prepare the restore: %s", strerror(-r));
+                goto fail;
+        }
+        c.argv = args;
+        c.out = log;
+        c.setup = rst_setup;
+        c.arg = &rc;
+        rc.devdir = devdir;
+        rc.devlist = devlist;
+        rc.uid = userns ? uid : 0;
+        rc.gid = userns ? gid : 0;
+        r = criu_exec(&c, &st);
+        /* The mount was in criu's namespace only; the directory is ours. */
+        (void)rmdir(devdir);
+        if (r < 0 || st != 0) {
+                r = criu_failed(e, VZ_E_RESTORE, r, st, "restore", log);
+                goto fail;
+        }
+        if (vz_read_file(pidfile, 64, &pidbuf, NULL) < 0 || (init = atoi(pidbuf)) <= 0) {
+                r = vz_fail(e, VZ_E_RESTORE, -ENOENT, "criu left no pid of the restored init");
+                goto fail;
+        }
+        unlink(pidfile);
+        r = vz_net_restored(ct, init, e);
+        if (r < 0) {
+                kill(init, SIGKILL);
+                goto fail;
+        }
+        ret->init_pid = init;
+        ret->console_fd = master;
+        master = -1;
+        r = 0;
+        goto out;
+fail:
+        vz_cgroup_kill(rc.cg);
+        vz_net_stop(ct);
+        vz_cgroup_destroy(rc.cg);
+out:
+        if (master >= 0)
+                close(master);
+        if (slave >= 0)
+                close(slave);
+        if (rc.userns_fd >= 0)
+                close(rc.userns_fd);
+        vz_cgroup_free(rc.cg);
+        return r;
+}
+
+/* Let processes left stopped by an undump run: SIGCONT to every process of
+ * the CT's PID namespace. */
+static int continue_ct(pid_t init)
+{
+        _cleanup_closedir_ DIR *d = opendir("/proc");
+        char p[64];
+        struct stat ns, s;
+        struct dirent *de;
+
+        snprintf(p, sizeof(p), "/proc/%d/ns/pid", (int)init);
+        if (!d || stat(p, &ns) < 0)
+                return -errno;
+        while ((de = readdir(d))) {
+                int pid = atoi(de->d_name);
+                if (pid <= 0)
+                        continue;
+                snprintf(p, sizeof(p), "/proc/%d/ns/pid", pid);
+                if (stat(p, &s) == 0 && s.st_ino == ns.st_ino && s.st_dev == ns.st_dev)
+                        kill(pid, SIGCONT);
+        }
+        return 0;
+}
+
+_public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        vz_cgroup *cg = NULL;
+        pid_t init;
+        int r;
+
+        if (!ct->has_config)
+                return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
+                               ct->conf_path);
+        r = dump_dir(ct, opts, &dir, e);
+        if (r < 0)
+                return r;
+        switch (step) {
+        case VZ_RESTORE_FULL:
+        case VZ_RESTORE_UNDUMP: {
+                char tmo[16] = "";
+                if (vz_ct_is_running(ct))
+                        return vz_fail(e, VZ_E_RUNNING, -EBUSY, "container is already running");
+                if (access(dir, F_OK) < 0)
+                        return vz_fail(e, VZ_E_RESTORE, -ENOENT, "no dump %s", dir);
+                if (opts && opts->timeout_sec > 0)
+                        snprintf(tmo, sizeof(tmo), "%d", opts->timeout_sec);
+                {
+                        double t0 = now_ms();
+                        r = vz_ct_launch(ct, 0, 0, dir, step, tmo, e);
+                        if (opts && opts->ret_criu_ms)
+                                *opts->ret_criu_ms = now_ms() - t0;
+                }
+                /* OpenVZ: every failure of a restore is 17. */
+                if (r < 0 && e && e->code != VZ_E_RUNNING)
+                        e->code = VZ_E_RESTORE;
+                if (r < 0)
+                        return r;
+                if (step == VZ_RESTORE_FULL)
+                        (void)vz_rm_rf(dir);
+                return 0;
+        }
+        case VZ_RESTORE_RESUME:
+                if (vz_run_read_pid(ct, "init", &init) < 0 || !vz_ct_is_running(ct))
+                        return vz_fail(e, VZ_E_RESTORE, -ESRCH, "container is not running");
+                r = continue_ct(init);
+                if (r < 0)
+                        return vz_fail(e, VZ_E_RESTORE, r, "cannot resume: %s", strerror(-r));
+                (void)vz_rm_rf(dir);
+                return 0;
+        case VZ_RESTORE_KILL:
+                if (!vz_ct_is_running(ct))
+                        return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
+                r = open_cg(ct, &cg, e);
+                if (r < 0)
+                        return r;
+                r = kill_ct(ct, cg, e);
+                vz_cgroup_free(cg);
+                return r;
+        default:
+                return vz_fail(e, VZ_E_SYNTAX, -EINVAL, "bad restore step %d", step);
+        }
+}
+
+/* ------------------------------------------------------------------ criu info */
+
+static char *capture(const vz_ctx *ctx, const char *arg1, int *ret_status)
+{
+        char tmpl[] = "/tmp/vz-criu-XXXXXX";
+        char *argv[] = {(char *)arg1, NULL};
+        struct criu_run c = {.ctx = ctx, .argv = argv, .timeout = 30, .out = tmpl};
+        char *buf = NULL;
+        int fd = mkstemp(tmpl);
+
+        if (fd < 0)
+                return NULL;
+        close(fd);
+        if (criu_exec(&c, ret_status) < 0)
+                *ret_status = -1;
+        (void)vz_read_file(tmpl, 1 << 16, &buf, NULL);
+        unlink(tmpl);
+        return buf;
+}
+
+_public_ int vz_criu_info(vz_ctx *ctx, char **ret_path, char **ret_version, bool *ret_check_ok,
+                          char **ret_check_msg, vz_err *e)
+{
+        _cleanup_free_ char *ver = NULL, *chk = NULL;
+        int st = -1, cst = -1;
+
+        ver = capture(ctx, "--version", &st);
+        if (st != 0)
+                return vz_fail(e, VZ_E_BAD_KERNEL, -ENOENT, "%s: %s", criu_prog(ctx),
+                               st == 127 ? "not found" : "does not run");
+        if (ret_check_ok || ret_check_msg)
+                chk = capture(ctx, "check", &cst);
+        if (ret_path && !(*ret_path = strdup(criu_prog(ctx))))
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (ret_version) {
+                char *v = ver ? strstr(ver, "Version: ") : NULL;
+                *ret_version = v ? strndup(v + 9, strcspn(v + 9, "\n")) : strdup("unknown");
+        }
+        if (ret_check_ok)
+                *ret_check_ok = cst == 0;
+        if (ret_check_msg) {
+                if (chk)
+                        while (*chk && chk[strlen(chk) - 1] == '\n')
+                                chk[strlen(chk) - 1] = '\0';
+                *ret_check_msg = TAKE_PTR(chk);
+        }
+        return 0;
+}
