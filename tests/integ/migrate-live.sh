@@ -72,7 +72,7 @@ ok "counter went on from $before_cnt to $1 with the same PID $cpid"
 # The established connection survived and still echoes.
 n0=$(cat $T/conn.n)
 wait_until 30 test "$(cat $T/conn.n)" -gt $((n0 + 3)) ||
-        fail "connection stalled at $(cat $T/conn.n): $(cat $T/conn.err 2>/dev/null)"
+        fail "connection stalled at $(cat $T/conn.n): $(cat $T/conn.err 2>/dev/null) client alive: $(kill -0 $CONN 2>&1 && echo yes); $(client ss -tn 2>&1)"
 [ ! -e $T/conn.err ] || fail "connection: $(cat $T/conn.err)"
 kill -0 $CONN || fail "client connection ended"
 ok "TCP connection from the client survived ($before_conn -> $(cat $T/conn.n) round trips)"
