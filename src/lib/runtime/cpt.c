@@ -53,6 +53,7 @@
 #define FILE_TTY    "vz-console"  /* criu's tty[rdev:dev] key of the console */
 #define FILE_DEV    "vz-dev"      /* the entries of the CT's /dev tmpfs */
 #define DEV_KEY     "vzdevtmpfs"
+#define FILE_CGROUPS "vz-cgroups" /* the CT's cgroup2 subtree, one dir a line */
 #define DEFAULT_TIMEOUT 300
 
 static double now_ms(void)
@@ -173,20 +174,28 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
         return 0;
 }
 
-/* The last "Error" line of a criu log, for the message. */
+/* The first "Error" line of a criu log that is not known noise (probes
+ * of absent iptables tools, rlimits, the final summary), for the message. */
 static char *log_error(const char *log)
 {
+        static const char *const noise[] = {"iptables", "RLIMIT", "tun:", "FAILED",
+                                            "cgroupd: recv req", "kerndat", NULL};
         _cleanup_free_ char *buf = NULL;
-        char *last = NULL, *p;
+        char *last = NULL;
 
         if (!log || vz_read_file(log, 16 << 20, &buf, NULL) < 0)
                 return NULL;
-        for (p = buf; (p = strstr(p, "Error (")); p++)
-                last = p;
-        if (!last)
-                return NULL;
-        last[strcspn(last, "\n")] = '\0';
-        return strdup(last);
+        for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+                bool skip = false;
+                if (!strstr(l, "Error ("))
+                        continue;
+                for (size_t i = 0; noise[i]; i++)
+                        skip = skip || strstr(l, noise[i]);
+                if (!skip)
+                        return strdup(strstr(l, "Error ("));
+                last = l;
+        }
+        return last ? strdup(strstr(last, "Error (")) : NULL;
 }
 
 static int criu_failed(vz_err *e, int code, int r, int status, const char *what, const char *log)
@@ -394,6 +403,53 @@ static int list_dev(pid_t init, char **ret)
         return 0;
 }
 
+/* The directories below the CT's cgroup2 directory (its init, e.g.
+ * systemd, made them). criu re-creates only those holding tasks, but
+ * systemd also watches empty ones (inotify on cgroup.events). */
+static int list_cgroups(const char *base, const char *rel, char **out, int depth)
+{
+        _cleanup_free_ char *p = vz_strdupf("%s%s%s", base, *rel ? "/" : "", rel);
+        _cleanup_closedir_ DIR *d = p ? opendir(p) : NULL;
+        struct dirent *de;
+
+        if (!p)
+                return -ENOMEM;
+        if (!d || depth > 16)
+                return 0;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+                char *o;
+                if (de->d_type != DT_DIR || de->d_name[0] == '.' || strchr(de->d_name, '\n'))
+                        continue;
+                sub = vz_strdupf("%s%s%s", rel, *rel ? "/" : "", de->d_name);
+                if (!sub)
+                        return -ENOMEM;
+                o = *out;
+                *out = vz_strdupf("%s%s\n", o, sub);
+                free(o);
+                if (!*out || list_cgroups(base, sub, out, depth + 1) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static void make_cgroups(vz_cgroup *cg, const char *list, uid_t uid, gid_t gid, bool own)
+{
+        _cleanup_strv_free_ char **v = NULL;
+        const char *base = vz_cgroup_v2_path(cg);
+
+        if (!base || !list || vz_strv_split(list, "\n", &v) < 0)
+                return;
+        for (size_t i = 0; v[i]; i++) {
+                _cleanup_free_ char *p = NULL;
+                if (strstr(v[i], ".."))
+                        continue;
+                p = vz_strdupf("%s/%s", base, v[i]);
+                if (p && mkdir(p, 0755) == 0 && own)
+                        (void)chown(p, uid, gid);
+        }
+}
+
 /* criu's key of the CT's console tty: tty[rdev:dev] in hex. */
 static char *console_key(pid_t init)
 {
@@ -443,7 +499,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                    vz_err *e)
 {
         _cleanup_free_ char *dir = NULL, *tmp = NULL, *log = NULL, *map = NULL, *tty = NULL;
-        _cleanup_free_ char *fdir = NULL, *pidstr = NULL, *devlist = NULL;
+        _cleanup_free_ char *fdir = NULL, *pidstr = NULL, *devlist = NULL, *cglist = NULL;
         _cleanup_strv_free_ char **args = NULL;
         struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, o)};
         double t0;
@@ -493,6 +549,8 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                 r = external_mounts(init, &args, &map);
         if (r >= 0)
                 r = list_dev(init, &devlist);
+        if (r >= 0 && vz_cgroup_v2_path(cg) && (cglist = strdup("")))
+                r = list_cgroups(vz_cgroup_v2_path(cg), "", &cglist, 0);
         tty = console_key(init);
         if (r >= 0 && tty) {
                 r = vz_strv_push(&args, "--external");
@@ -529,6 +587,8 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                 r = write_text(tmp, FILE_TTY, tty ? tty : "");
         if (r >= 0)
                 r = write_text(tmp, FILE_DEV, devlist);
+        if (r >= 0)
+                r = write_text(tmp, FILE_CGROUPS, cglist ? cglist : "");
         if (r >= 0) {
                 (void)vz_rm_rf(dir);
                 if (rename(tmp, dir) < 0)
@@ -609,8 +669,6 @@ static int make_dev(const struct rst_child *c)
 
         if (!opts)
                 return -ENOMEM;
-        if (mkdir(c->devdir, 0700) < 0 && errno != EEXIST)
-                return -errno;
         if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID | MS_NOEXEC, opts) < 0)
                 return -errno;
         dfd = open(c->devdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -746,11 +804,20 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         map = read_dump_file(dumpdir, FILE_MOUNTS);
         tty = read_dump_file(dumpdir, FILE_TTY);
         devlist = read_dump_file(dumpdir, FILE_DEV);
-        devdir = vz_run_path(ct, "restore-dev");
+        /* Where criu's namespace gets the fresh /dev. The restored task
+         * binds it in as the CT's root, which must be able to walk there:
+         * /tmp, not the run directory (may be private, like a test tree). */
+        devdir = strdup("/tmp/.vz-rstdev.XXXXXX");
+        if (devdir && !mkdtemp(devdir)) {
+                free(devdir);
+                devdir = NULL;
+        }
         if (!log || !pidfile || !devdir)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (!map || !tty || !devlist)
+        if (!map || !tty || !devlist) {
+                (void)rmdir(devdir);
                 return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
+        }
         unlink(pidfile);
         unlink(log);
 
@@ -770,6 +837,10 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                 r = vz_cgroup_apply_devices(rc.cg, ct, e);
         if (r < 0)
                 goto fail;
+        {
+                _cleanup_free_ char *cgl = read_dump_file(dumpdir, FILE_CGROUPS);
+                make_cgroups(rc.cg, cgl, uid, gid, userns);
+        }
         if (userns) {
                 rc.userns_fd = vz_userns_open(uid, gid, e);
                 if (rc.userns_fd < 0) {
@@ -843,13 +914,11 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         c.out = log;
         c.setup = rst_setup;
         c.arg = &rc;
-        rc.devdir = devdir;
+        rc.devdir = devdir; /* mounted in criu's namespace only; rmdir'd at the end */
         rc.devlist = devlist;
         rc.uid = userns ? uid : 0;
         rc.gid = userns ? gid : 0;
         r = criu_exec(&c, &st);
-        /* The mount was in criu's namespace only; the directory is ours. */
-        (void)rmdir(devdir);
         if (r < 0 || st != 0) {
                 r = criu_failed(e, VZ_E_RESTORE, r, st, "restore", log);
                 goto fail;
@@ -874,6 +943,7 @@ fail:
         vz_net_stop(ct);
         vz_cgroup_destroy(rc.cg);
 out:
+        (void)rmdir(devdir);
         if (master >= 0)
                 close(master);
         if (slave >= 0)
@@ -951,6 +1021,11 @@ _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err 
                 r = continue_ct(init);
                 if (r < 0)
                         return vz_fail(e, VZ_E_RESTORE, r, "cannot resume: %s", strerror(-r));
+                /* A dump of a CT frozen by chkpnt --suspend restores frozen. */
+                if (open_cg(ct, &cg, NULL) == 0) {
+                        (void)ct_freeze(cg, false);
+                        vz_cgroup_free(cg);
+                }
                 (void)vz_rm_rf(dir);
                 return 0;
         case VZ_RESTORE_KILL:
