@@ -7,9 +7,11 @@
 #   B (netns + mount ns): eth0 10.75.0.2/24, fd75::2/64, sshd on 10.75.0.2
 #
 # Each host has its own VZ_CONFDIR, storage root, LOCKDIR, DUMPDIR,
-# VZ_RUNDIR and VZ_CGROUP under $T/h<X>, its own /run (tmpfs) and its own
+# VZ_RUNDIR under $T/h<X>, its own /run (tmpfs) and its own
 # /root (so ~/.ssh: one key made here, authorized on both, host keys in
-# known_hosts), and NEIGHBOUR_DEVS=eth0. vzmigrate on A reaches B over ssh
+# known_hosts), and NEIGHBOUR_DEVS=eth0. Both share this machine's cgroup
+# hierarchy and so one VZ_CGROUP name, as real hosts have the same default:
+# CRIU restores a CT into the cgroup paths it was dumped from. vzmigrate on A reaches B over ssh
 # exactly as between real machines: `on A vzmigrate 10.75.0.2 CTID`.
 # sshd sets VZ_CONFDIR and PATH (the build's tools) for its sessions.
 #
@@ -20,6 +22,18 @@
 
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || { echo "SKIP: no sshd (openssh-server)"; exit 77; }
 command -v rsync >/dev/null || { echo "SKIP: no rsync"; exit 77; }
+
+# A criu whose `criu check` passes (PATH, or scripts/get-criu's prefix);
+# live migration tests call need_criu.
+MIG_CRIU=
+for _c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
+        [ -n "$_c" ] && [ -x "$_c" ] && "$_c" check >/dev/null 2>&1 && { MIG_CRIU=$_c; break; }
+done
+need_criu() {
+        [ -n "$MIG_CRIU" ] && return 0
+        echo "SKIP: no criu whose 'criu check' passes on this kernel (run scripts/get-criu)"
+        exit 77
+}
 
 MIG_TAG=vz75-$$
 declare -A NS SSHD HOSTIP HOSTIP6
@@ -68,10 +82,11 @@ _mig_host_tree() {
             -e "s|^LOCKDIR=.*|LOCKDIR=$d/vz/lock|" \
             -e "s|^DUMPDIR=.*|DUMPDIR=$d/vz/dump|" \
             -e "s|^VZ_RUNDIR=.*|VZ_RUNDIR=$d/run|" \
-            -e "s|^VZ_CGROUP=.*|VZ_CGROUP=vztest-$$-$h|" \
+            -e "s|^VZ_CGROUP=.*|VZ_CGROUP=vztest-$$-mig|" \
             -e "s|^LOGFILE=.*|LOGFILE=$d/vzctl.log|" \
             "$VZ_CONFDIR/vz.conf" > "$d/etc/vz.conf"
         echo 'NEIGHBOUR_DEVS="list:eth0"' >> "$d/etc/vz.conf"
+        [ -z "$MIG_CRIU" ] || echo "CRIU=$MIG_CRIU" >> "$d/etc/vz.conf"
         cp "$T/id" "$d/root/.ssh/id_ed25519"
         cp "$T/id.pub" "$d/root/.ssh/id_ed25519.pub"
         cp "$T/id.pub" "$d/root/.ssh/authorized_keys"
@@ -140,6 +155,7 @@ _mig_sshd() {
 
 mig_setup() {
         local h
+        chmod 711 "$T" # the CT (its own user namespace) must reach its run files
         ssh-keygen -q -t ed25519 -N '' -C vz-migrate-test -f "$T/id" || fail "ssh-keygen"
         _mig_net
         for h in A B; do _mig_host_tree $h; done

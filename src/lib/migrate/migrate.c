@@ -14,9 +14,9 @@
  *  - stopped (or only mounted) CT: copy, place the config, (mount);
  *  - running CT, offline ("restart"): copy while it runs, stop, copy what
  *    changed, start on the destination;
- *  - running CT, live: copy while it runs, freeze and dump it with CRIU
- *    (`vzctl chkpnt --suspend`, `--dump`), copy what changed and the dump,
- *    `vzctl restore` on the destination, then kill the frozen original.
+ *  - running CT, live: copy while it runs, checkpoint it with CRIU
+ *    (vz_ct_chkpnt: freeze, dump, end), copy what changed and the dump,
+ *    `vzctl restore` on the destination; on failure restore it here.
  *
  * The plan is a fixed sequence; every step that changes something records
  * it in struct mig, and a failure undoes in reverse order: remove the
@@ -221,17 +221,6 @@ static int remotef(struct mig *m, char **ret_err, const char *fmt, ...)
         return remote(m, s, NULL, 0, NULL, ret_err);
 }
 
-/* vzctl on the source, for the CRIU steps (the lock is ours: --skiplock). */
-static int local_vzctl(struct mig *m, char **ret_err, const char *cmd, const char *arg1,
-                       const char *arg2)
-{
-        char id[16];
-        char *argv[] = {"vzctl", "--skiplock", (char *)cmd, id, (char *)arg1, (char *)arg2, NULL};
-
-        snprintf(id, sizeof(id), "%u", m->id);
-        return run(argv, NULL, 0, NULL, ret_err);
-}
-
 /* ------------------------------------------------------------ setup */
 
 static int build_ssh(struct mig *m)
@@ -354,8 +343,8 @@ static int check_remote_cts(struct mig *m, const char *out)
                                  * their IDs in the dump. */
                                 if (m->o->live)
                                         return vz_fail(m->e, VZ_MIG_E_NOVZ, -EADDRINUSE,
-                                                       "the CT's user-namespace range (LOCAL_UID %llu)"
-                                                       " is used by another CT on %s",
+                                                       "the CT's user-namespace range (LOCAL_UID "
+                                                       "%llu) is used by another CT on %s",
                                                        (unsigned long long)myuid, m->o->dest);
                                 m->new_ids = true;
                                 vz_info("The CT gets a new user-namespace ID range on %s",
@@ -448,20 +437,21 @@ static int preflight(struct mig *m)
         if (r < 0)
                 return r;
         if (m->o->live) {
-                /* CRIU must work on both ends: its own check, through vzctl. */
-                free(err);
-                err = NULL;
-                r = local_vzctl(m, &err, "chkpnt", "--check", NULL);
-                if (r != 0)
+                /* CRIU must work on both ends (its own `criu check`). */
+                _cleanup_free_ char *msg = NULL, *rout = NULL;
+                bool ok = false;
+                vz_err e2 = {0};
+                if (vz_criu_info(m->ctx, NULL, NULL, &ok, &msg, &e2) < 0 || !ok)
                         return vz_fail(m->e, VZ_MIG_E_NOVZ, -ENOTSUP,
-                                       "checkpointing does not work here: %s", last_line(err));
+                                       "checkpointing does not work here: %s",
+                                       e2.msg[0] ? e2.msg : last_line(msg));
                 free(err);
                 err = NULL;
-                r = remotef(m, &err, "vzctl --skiplock chkpnt %u --check", m->id);
-                if (r != 0)
+                r = remote(m, "vzctl --version -v", NULL, 0, &rout, &err);
+                if (r != 0 || !rout || !strstr(rout, "criu check: passed"))
                         return vz_fail(m->e, VZ_MIG_E_NOVZ, -ENOTSUP,
                                        "checkpointing does not work on %s: %s", m->o->dest,
-                                       last_line(err));
+                                       last_line(rout && *rout ? rout : err));
         }
         return 0;
 }
@@ -632,15 +622,24 @@ static void undo_dst(struct mig *m)
 /* Undo on the source: the CT runs again here if it ran before. */
 static void undo_src(struct mig *m)
 {
-        _cleanup_free_ char *err = NULL;
         vz_err e2 = {0};
 
         if (m->src_frozen) {
                 vz_info("Resuming the CT on the source");
-                if (local_vzctl(m, &err, "chkpnt", "--resume", NULL) == 0)
+                if (vz_ct_chkpnt(m->ct, VZ_CHKPNT_RESUME, NULL, &e2) == 0)
                         m->src_frozen = false;
                 else
-                        vz_warn("cannot resume CT %u: %s", m->id, last_line(err));
+                        vz_warn("cannot resume CT %u: %s", m->id, e2.msg);
+                vz_err_clear(&e2);
+        }
+        if (m->src_dumped) {
+                vz_cpt_opts co = {.dumpfile = m->dumpdir};
+                vz_info("Restoring the CT on the source");
+                if (vz_ct_restore(m->ct, VZ_RESTORE_FULL, &co, &e2) == 0)
+                        m->src_dumped = false;
+                else
+                        vz_warn("cannot restore CT %u here: %s", m->id, e2.msg);
+                vz_err_clear(&e2);
         }
         if (m->src_stopped) {
                 vz_info("Starting the CT again on the source");
@@ -662,8 +661,15 @@ static int finish_src(struct mig *m)
         vz_err e2 = {0};
         int r;
 
-        if (m->dumpdir)
+        if (m->dumpdir) {
+                static const char *const logs[] = {"dump", "restore", NULL};
                 (void)vz_rm_rf(m->dumpdir);
+                for (size_t i = 0; logs[i]; i++) {
+                        _cleanup_free_ char *l = vz_strdupf("%s.%s.log", m->dumpdir, logs[i]);
+                        if (l)
+                                (void)unlink(l);
+                }
+        }
         r = vz_ct_open(m->ctx, m->id, &fresh, &e2);
         if (r < 0) {
                 vz_warn("CT %u: %s", m->id, e2.msg);
@@ -737,35 +743,32 @@ static int migrate_offline(struct mig *m)
 static int migrate_live(struct mig *m)
 {
         _cleanup_free_ char *err = NULL, *qd = NULL, *rdump = NULL;
+        vz_cpt_opts co = {0};
+        vz_err e2 = {0};
         int r;
 
         m->dumpdir = vz_strdupf("%s/tmp-dump.%u", vz_ct_get(m->ct, "DUMPDIR"), m->id);
         rdump = vz_strdupf("%s/tmp-dump.%u", m->r_dumpdir, m->id);
         if (!m->dumpdir || !rdump || !(qd = sq(rdump)))
                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        co.dumpfile = m->dumpdir;
         r = rsync_dir(m, m->ct->private_path, m->r_private);
         if (r < 0)
                 return r;
         phase_end(m, "first sync");
 
-        vz_info("Freezing the CT");
+        /* The kernel here has no soft-dirty tracking, so no iterative
+         * pre-dump: freeze, dump everything, copy, restore. A full
+         * checkpoint (the CT ends here once dumped): a dump of a CT frozen
+         * beforehand records its cgroup as frozen and the restore would
+         * stay frozen. Undo restores it here from the same dump. */
+        vz_info("Checkpointing the CT");
         clock_gettime(CLOCK_MONOTONIC, &m->tfrozen);
-        r = local_vzctl(m, &err, "chkpnt", "--suspend", NULL);
-        if (r != 0)
-                return vz_fail(m->e, VZ_MIG_E_STOP, -EIO, "cannot freeze CT %u: %s", m->id,
-                               last_line(err));
-        m->src_frozen = true;
-        phase_end(m, "suspend");
         (void)vz_rm_rf(m->dumpdir);
-        free(err);
-        err = NULL;
-        {
-                _cleanup_free_ char *opt = vz_strdupf("--dumpfile=%s", m->dumpdir);
-                r = opt ? local_vzctl(m, &err, "chkpnt", "--dump", opt) : -ENOMEM;
-        }
-        if (r != 0)
-                return vz_fail(m->e, VZ_MIG_E_STOP, -EIO, "cannot dump CT %u: %s", m->id,
-                               last_line(err));
+        r = vz_ct_chkpnt(m->ct, VZ_CHKPNT_FULL, &co, &e2);
+        if (r < 0)
+                return vz_fail(m->e, VZ_MIG_E_STOP, r, "cannot checkpoint CT %u: %s", m->id,
+                               e2.msg);
         m->src_dumped = true;
         phase_end(m, "dump");
         /* The CT's filesystem as its frozen processes left it. */
@@ -774,16 +777,14 @@ static int migrate_live(struct mig *m)
         if (r < 0)
                 return r;
         phase_end(m, "final sync");
-        free(err);
-        err = NULL;
         m->dst_dump = true;
         r = remotef(m, &err, "mkdir -p %s", qd);
-        if (r == 0)
-                r = rsync_dir(m, m->dumpdir, rdump) < 0 ? 1 : 0;
         if (r != 0)
-                return m->e->code ? -EIO
-                                  : vz_fail(m->e, VZ_MIG_E_COPY, -EIO, "cannot copy the dump: %s",
-                                            last_line(err));
+                return vz_fail(m->e, VZ_MIG_E_COPY, -EIO, "cannot create %s on %s: %s", rdump,
+                               m->o->dest, last_line(err));
+        r = rsync_dir(m, m->dumpdir, rdump);
+        if (r < 0)
+                return r;
         phase_end(m, "copy dump");
         r = send_config(m);
         if (r < 0)
@@ -798,14 +799,11 @@ static int migrate_live(struct mig *m)
         phase_end(m, "restore");
         if (m->o->phase)
                 m->o->phase("frozen", now_sec() - ts_sec(&m->tfrozen), m->o->userdata);
-        /* It runs there now: the frozen original goes. */
+        /* It runs there now (the restore used up the dump there); criu's
+         * logs of a successful run are of no further use. */
         m->dst_dump = false;
-        (void)remotef(m, NULL, "rm -rf %s", qd);
-        free(err);
-        err = NULL;
-        if (local_vzctl(m, &err, "chkpnt", "--kill", NULL) != 0)
-                vz_warn("cannot kill the frozen CT %u here: %s", m->id, last_line(err));
-        m->src_frozen = false;
+        (void)remotef(m, NULL, "rm -f %s.*.log", qd);
+        m->src_dumped = false;
         return 0;
 }
 

@@ -1180,8 +1180,8 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
                                         host_sysctl("ipv4", v.ndevs[k], "forwarding", "1");
                                 else if (idx > 0)
                                         host_sysctl("ipv6", v.ndevs[k], "proxy_ndp", "1");
-                                if (idx > 0)
-                                        (void)vz_nl_neigh_proxy(&v.host, true, idx, &ips[i]);
+                                if (idx > 0 && vz_nl_neigh_proxy(&v.host, true, idx, &ips[i]) >= 0)
+                                        vz_net_announce(v.ndevs[k], &ips[i]);
                         }
                 }
                 venet_done(&v);
