@@ -552,7 +552,6 @@ const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name)
                 };
                 for (size_t i = 0; i < ELEMENTSOF(need); i++) {
                         const char *c = need[i].controller;
-                        _cleanup_free_ char *probe = NULL;
                         if (!streq(name, need[i].param))
                                 continue;
                         if (streq(c, "blkio") && vz_cgroup_controller_v2(cg, "io"))
