@@ -542,5 +542,12 @@ _public_ int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample
                         vz_warn("%s is %s but not enforced: %s", p->name,
                                 flags & VZ_SET_SAVE ? "saved" : "set", why);
         }
+        if (vz_changes_has(ch, "DEVNODES")) {
+                vz_ct_state st = {0};
+                vz_ct_get_state(ct, &st, NULL);
+                if (st.running)
+                        vz_warn("DEVNODES: access rights changed now; a node not yet in the "
+                                "CT's /dev appears there at its next start");
+        }
         return r;
 }

@@ -446,8 +446,9 @@ static int apply_v2(vz_cgroup *cg, const struct devlist *l, vz_err *e)
         if (prog == -EPERM || prog == -ENOSYS || prog == -EINVAL) {
                 /* No BPF here (or not for us): say so, do not fail. */
                 if (prog == -EINVAL) {
-                        _cleanup_close_ int p2 = load_prog(l, log, sizeof(log));
-                        (void)p2;
+                        int p2 = load_prog(l, log, sizeof(log));
+                        if (p2 >= 0)
+                                close(p2);
                         vz_debug("device program refused: %s", log);
                 }
                 vz_debug("device access not enforced: bpf: %s", strerror(-prog));
