@@ -13,4 +13,4 @@ if ! command -v qemu-system-x86_64 >/dev/null || ! ls /boot/vmlinuz-*-amd64 >/de
 fi
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 # Under 8 minutes in all: the VM is killed after 450 s, a test after 200 s.
-exec "$SRCDIR/tests/vm/run-v2-lane" -t 450 -T 200
+exec "$SRCDIR/tests/vm/run-v2-lane" -t 1800 -T 420
