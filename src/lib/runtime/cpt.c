@@ -293,13 +293,12 @@ static void unescape_mnt(char *s)
  * key -> host path map restore needs. */
 static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map)
 {
-        _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
         _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
         _cleanup_free_ char *map = strdup("");
         _cleanup_strv_free_ char **lines = NULL;
         int r;
 
-        if (!p || !map || !lxcfs || !ubc)
+        if (!p || !map)
                 return -ENOMEM;
         r = vz_read_file(p, 1 << 22, &buf, NULL);
         if (r < 0)
@@ -332,9 +331,12 @@ static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                         const char *pfx = streq(fstype, "devtmpfs")     ? "vzdev"
                                           : streq(fstype, "fuse.lxcfs") ? "vzlxcfs"
                                                                         : "vzubc";
+                        /* lxcfs and the beancounter directory are named
+                         * by a token: the restoring host (after a
+                         * migration, another one) has its own paths. */
                         const char *host = streq(fstype, "devtmpfs")     ? "/dev"
-                                           : streq(fstype, "fuse.lxcfs") ? lxcfs
-                                                                         : ubc;
+                                           : streq(fstype, "fuse.lxcfs") ? "@lxcfs"
+                                                                         : "@ubc";
                         char *m, *line;
                         if (streq(pfx, "vzubc"))
                                 root[0] = '\0';
@@ -799,6 +801,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
 {
         _cleanup_free_ char *log = NULL, *pidfile = NULL, *map = NULL, *tty = NULL, *cons = NULL;
         _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL;
+        _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
         _cleanup_strv_free_ char **args = NULL, **maplines = NULL, **veths = NULL;
         struct rst_child rc = {.ct = ct, .userns_fd = -1};
         struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, NULL)};
@@ -826,7 +829,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                 free(devdir);
                 devdir = NULL;
         }
-        if (!log || !pidfile || !devdir)
+        if (!log || !pidfile || !devdir || !lxcfs || !ubc)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (!map || !tty || !devlist) {
                 (void)rmdir(devdir);
@@ -887,9 +890,18 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                 if (!sp)
                         continue;
                 *sp = '\0';
+                const char *path = sp + 1, *base = "";
+                if (!strncmp(path, "@lxcfs", 6)) {
+                        base = lxcfs;
+                        path += 6;
+                } else if (!strncmp(path, "@ubc", 4)) {
+                        base = ubc;
+                        path += 4;
+                }
                 r = vz_strv_push(&args, "--external");
                 if (r >= 0)
-                        r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", maplines[i], sp + 1));
+                        r = vz_strv_consume(&args,
+                                            vz_strdupf("mnt[%s]:%s%s", maplines[i], base, path));
         }
         if (r >= 0) {
                 r = vz_strv_push(&args, "--external");
