@@ -5,7 +5,7 @@
 # both hosts to the CT's IP survives and keeps echoing, the client's
 # neighbour entry for the IP now points at B, and A has no trace of the CT.
 # -t prints the frozen time.
-. "$(dirname "$0")/migrate-lib.sh"
+. "$(dirname "$0")/../integ/migrate-lib.sh"
 need_criu
 need_cache busybox
 mig_setup
