@@ -750,6 +750,25 @@ static int loopback_up(pid_t pid)
         return r < 0 ? r : vz_nl_link_set(&nl, r, &up);
 }
 
+/* A CT's IP_ADDRESS and NETIF, and room for the addresses set up so far
+ * (ret_done: n + 1 entries). */
+static int read_net_config(const vz_ct *ct, vz_inaddr **ret_ips, size_t *ret_n,
+                           struct netif **ret_nifs, size_t *ret_nn, vz_inaddr **ret_done,
+                           vz_err *e)
+{
+        int r;
+
+        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), ret_ips, ret_n) < 0)
+                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
+        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), ret_nifs, ret_nn);
+        if (r < 0)
+                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
+        *ret_done = calloc(*ret_n + 1, sizeof(**ret_done));
+        if (!*ret_done)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        return 0;
+}
+
 int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
 {
         _cleanup_free_ vz_inaddr *ips = NULL, *done = NULL;
@@ -760,14 +779,9 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         bool have_venet = false;
         int r;
 
-        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), &ips, &n) < 0)
-                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
-        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &nifs, &nn);
+        r = read_net_config(ct, &ips, &n, &nifs, &nn, &done, e);
         if (r < 0)
-                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
-        done = calloc(n + 1, sizeof(*done));
-        if (!done)
-                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                return r;
         r = vz_strv_split(vz_ct_get(ct, "NETDEV") ? vz_ct_get(ct, "NETDEV") : "", " \t", &netdevs);
         if (r < 0)
                 return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
@@ -1128,14 +1142,9 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
         size_t n = 0, nn = 0, ndone = 0;
         int r;
 
-        if (parse_ips(vz_ct_get(ct, "IP_ADDRESS"), &ips, &n) < 0)
-                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP_ADDRESS");
-        r = parse_netifs(vz_ct_id(ct), vz_ct_get(ct, "NETIF"), &nifs, &nn);
+        r = read_net_config(ct, &ips, &n, &nifs, &nn, &done, e);
         if (r < 0)
-                return vz_fail(e, VZ_VETH_ERROR_CODE, r, "bad NETIF: %s", strerror(-r));
-        done = calloc(n + 1, sizeof(*done));
-        if (!done)
-                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                return r;
         r = 0;
         if (n > 0) {
                 struct venet v;
