@@ -47,6 +47,8 @@ echo "VZREBOOTDIR=$T/vzreboot" >> "$VZ_CONFDIR/vz.conf"
 # Stopping a busybox CT is mostly waiting (its init's TERM, 1 s, KILL):
 # more CTs at a time than vz's default (4 x CPUs) keep the run short.
 echo "VE_PARALLEL=${VE_PARALLEL:-32}" >> "$VZ_CONFDIR/vz.conf"
+# The shipped VE_STOP_MODE=suspend would checkpoint every CT where criu works.
+echo "VE_STOP_MODE=stop" >> "$VZ_CONFDIR/vz.conf"
 [ "$N" -ge 2 ] && [ $((BASE + N)) -le $PROBE ] || fail "N must be 2..$((PROBE - BASE))"
 
 # Whatever happens, the service stops what it started before lib.sh's

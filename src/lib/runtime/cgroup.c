@@ -541,3 +541,18 @@ int vz_cgroup_read_parent(vz_cgroup *cg, const char *controller, const char *fil
                 return -ENOMEM;
         return vz_read_file(p, 1 << 20, ret, NULL);
 }
+
+int vz_cgroup_write_parent(vz_cgroup *cg, const char *controller, const char *file,
+                           const char *value)
+{
+        const struct hier *h = find_hier(cg, controller);
+        _cleanup_free_ char *p = NULL;
+        char *slash;
+
+        if (!h || !(slash = strrchr(h->path, '/')))
+                return -ENOENT;
+        p = strndup(h->path, slash - h->path);
+        if (!p)
+                return -ENOMEM;
+        return write_at(p, file, value);
+}

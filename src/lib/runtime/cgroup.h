@@ -55,3 +55,6 @@ bool vz_cgroup_has_v1(const vz_cgroup *cg, const char *controller);
 /* Read a controller file of the CT's parent cgroup (<VZ_CGROUP>), e.g. the
  * cpuset the CT inherits; -ENOENT if no hierarchy has the controller. */
 int vz_cgroup_read_parent(vz_cgroup *cg, const char *controller, const char *file, char **ret);
+/* Write file of the VZ_CGROUP parent (the group holding every CT). */
+int vz_cgroup_write_parent(vz_cgroup *cg, const char *controller, const char *file,
+                           const char *value);

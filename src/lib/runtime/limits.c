@@ -20,6 +20,8 @@
  *               100 ms period; 0 = unlimited; CPUS caps it at CPUS * 100%.
  *   IOPRIO   -> weight 100 * 2^(prio - 4): the default prio 4 is the
  *               kernel's default weight 100, each step doubles or halves.
+ *   VE0CPUUNITS (vz.conf, the host's CPU units) -> the weight of the CTs'
+ *               parent group, see host_weight().
  */
 #include <limits.h>
 #include <stdio.h>
@@ -426,6 +428,43 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
         return 0;
 }
 
+/*
+ * VE0CPUUNITS: the host's weight against the CTs. On OpenVZ the host (CT 0)
+ * was one more entity of the fair scheduler beside the CTs. On a stock
+ * kernel the host's processes sit at the top of the cpu hierarchy (in the
+ * root group, or in systemd's slices), each top-level entity at the
+ * kernel's default weight, which is 1000 units in CPUUNITS' scaling; all
+ * CTs sit in one group, VZ_CGROUP, beside them. So VE0CPUUNITS is applied
+ * to that group, inverted: it weighs 1000 * 1000 / VE0CPUUNITS units, and
+ * under full load a top-level host entity and the CTs together share the
+ * CPU as VE0CPUUNITS : 1000 (the default 1000 leaves the kernel's default
+ * weight). Within the group the CTs share by their CPUUNITS as before.
+ * Unlike OpenVZ the host's share does not shrink as more CTs run.
+ * Written at every CT start and set (the group only exists while a CT
+ * runs, and is made again by the next start); best effort: a host
+ * without the cpu controller has nothing to weigh.
+ */
+static void host_weight(vz_cgroup *cg, const vz_ct *ct)
+{
+        int64_t ve0 = 1000, units;
+        char buf[32];
+
+        int_get(ct, "VE0CPUUNITS", &ve0);
+        if (ve0 < 8)
+                ve0 = 8;
+        units = 1000 * 1000 / ve0;
+        if (vz_cgroup_controller_v2(cg, "cpu")) {
+                int64_t w = units / 10;
+                snprintf(buf, sizeof(buf), "%lld", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
+                (void)vz_cgroup_write_parent(cg, "cpu", "cpu.weight", buf);
+        } else {
+                int64_t sh = units * 1024 / 1000;
+                snprintf(buf, sizeof(buf), "%lld",
+                         (long long)(sh < 2 ? 2 : sh > 262144 ? 262144 : sh));
+                (void)vz_cgroup_write_parent(cg, "cpu", "cpu.shares", buf);
+        }
+}
+
 static int apply(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 {
         struct plan pl = {.cg = cg};
@@ -445,8 +484,10 @@ static int apply(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
                 r = set_io(&pl, ct, e);
         if (r < 0)
                 plan_rollback(&pl);
-        else
+        else {
                 set_kmem(&pl, ct);
+                host_weight(cg, ct);
+        }
         plan_done(&pl);
         return r < 0 ? r : 0;
 }
