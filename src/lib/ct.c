@@ -518,6 +518,8 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         if (r < 0)
                 r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
 out:
+        /* Taken by the duplicate address check, held until the save. */
+        vz_net_ip_unlock(ct->ctx);
         if (journaled)
                 vz_op_end(ct->ctx, ct->id);
         vz_conffile_free(copy);

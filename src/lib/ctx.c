@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <unistd.h>
 
 #include "vz-build.h"
 #include "ctx.h"
@@ -16,6 +17,7 @@ _public_ int vz_ctx_new(vz_ctx **ret, vz_err *e)
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        ctx->ip_lock_fd = -1;
         ctx->confdir = strdup(isempty(dir) ? VZ_DEFAULT_CONFDIR : dir);
         if (!ctx->confdir) {
                 vz_ctx_free(ctx);
@@ -37,6 +39,8 @@ _public_ void vz_ctx_free(vz_ctx *ctx)
 {
         if (!ctx)
                 return;
+        if (ctx->ip_lock_fd >= 0)
+                close(ctx->ip_lock_fd);
         vz_conffile_free(ctx->global);
         free(ctx->confdir);
         free(ctx);

@@ -8,6 +8,7 @@
 struct vz_ctx {
         char *confdir;      /* $VZ_CONFDIR or the built-in default */
         vz_conffile *global; /* vz.conf */
+        int ip_lock_fd;      /* LOCKDIR/ip.lck while held (net/ipidx.c), else -1 */
 };
 
 struct vz_ct {

@@ -1036,41 +1036,6 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const c
         return r < 0 ? r : 0;
 }
 
-int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
-{
-        _cleanup_free_ vz_inaddr *mine = NULL;
-        _cleanup_free_ unsigned *ids = NULL;
-        size_t n = 0, nids = 0;
-        int r;
-
-        if (parse_ips(ip_list, &mine, &n) < 0)
-                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP address list");
-        if (n == 0)
-                return 0;
-        r = vz_ct_list_ids(ctx, &ids, &nids, NULL);
-        if (r < 0)
-                return 0; /* no other CTs to compare with */
-        for (size_t i = 0; i < nids; i++) {
-                _cleanup_free_ vz_inaddr *theirs = NULL;
-                size_t nt = 0;
-                vz_ct *other = NULL;
-                if (ids[i] == ctid || vz_ct_open(ctx, ids[i], &other, NULL) < 0)
-                        continue;
-                r = parse_ips(vz_conffile_get(other->conf, "IP_ADDRESS"), &theirs, &nt);
-                vz_ct_free(other);
-                if (r < 0)
-                        continue;
-                for (size_t k = 0; k < n; k++)
-                        if (ips_contain(theirs, nt, &mine[k])) {
-                                char s[INET6_ADDRSTRLEN];
-                                return vz_fail(e, VZ_E_IP_INUSE, -EADDRINUSE,
-                                               "IP address %s is already used by CT %u",
-                                               addr_str(&mine[k], s), ids[i]);
-                        }
-        }
-        return 0;
-}
-
 /* ------------------------------------------------------------ checkpoint/restore */
 
 /* The temporary host-side name of a CT-side end made for criu. */

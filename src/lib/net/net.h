@@ -39,8 +39,11 @@ int vz_net_live_ips(const vz_ct *ct, char **ret);
 int vz_net_live_change(const vz_ct *ct, const vz_changes *ch, char **ret_before, char **ret_after);
 /* Refuse (exit class 78, -EADDRINUSE) an address of ip_list (IP_ADDRESS
  * syntax) that another CT's config already has (masks ignored). For the set
- * path, so that a stopped CT is refused too. */
+ * path, so that a stopped CT is refused too. Through the address index
+ * (ipidx.c), whose lock it leaves held in ctx: call vz_net_ip_unlock once
+ * the config is saved (or not). */
 int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e);
+void vz_net_ip_unlock(vz_ctx *ctx);
 
 /* Before criu restore: create the CT's veth pairs on the host (host ends
  * with their names, CT ends with temporary ones) and return the --external
