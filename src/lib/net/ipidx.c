@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -34,19 +35,23 @@
 
 #include "ctx.h"
 #include "err.h"
+#include "log.h"
 #include "net.h"
 #include "nl.h"
-#include "log.h"
 #include "util.h"
 
+/* One CT: its addresses in canonical text (inet_ntop), space-separated,
+ * pointing into the loaded index file or, once read again, owned. */
 struct ipent {
         unsigned ctid;
         uint64_t ino;
-        vz_inaddr *a;
-        size_t n;
+        const char *ips;
+        size_t len;
+        bool owned, seen, dead;
 };
 
 struct ipidx {
+        char *buf; /* the index file as read; entries point into it */
         struct ipent *e;
         size_t n, cap;
 };
@@ -54,15 +59,17 @@ struct ipidx {
 static void idx_free(struct ipidx *x)
 {
         for (size_t i = 0; i < x->n; i++)
-                free(x->e[i].a);
+                if (x->e[i].owned)
+                        free((char *)x->e[i].ips);
         free(x->e);
+        free(x->buf);
         *x = (struct ipidx){0};
 }
 
 static int idx_push(struct ipidx *x, struct ipent v)
 {
         if (x->n == x->cap) {
-                size_t cap = x->cap ? x->cap * 2 : 64;
+                size_t cap = x->cap ? x->cap * 2 : 256;
                 struct ipent *ne = realloc(x->e, cap * sizeof(*ne));
                 if (!ne)
                         return -ENOMEM;
@@ -79,90 +86,123 @@ static int cmp_ent(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-/* Addresses of a space-separated list (IP_ADDRESS syntax, masks dropped);
- * words that are no address, and 0.0.0.0 / ::, are skipped as net.c does. */
-static int parse_list(const char *list, vz_inaddr **ret, size_t *ret_n)
+/* The addresses of a space-separated list (IP_ADDRESS syntax, masks
+ * dropped), in canonical text, space-separated; words that are no address,
+ * and 0.0.0.0 / ::, are skipped as net.c does. */
+static int canon_list(const char *list, char **ret)
 {
         _cleanup_strv_free_ char **v = NULL;
-        vz_inaddr *a;
-        size_t n = 0;
+        _cleanup_free_ char *out = NULL;
+        size_t len = 0;
         int r = vz_strv_split(list ? list : "", " \t\n", &v);
 
         if (r < 0)
                 return r;
-        a = calloc(vz_strv_length(v) + 1, sizeof(*a));
-        if (!a)
+        out = calloc(vz_strv_length(v) * (INET6_ADDRSTRLEN + 1) + 1, 1);
+        if (!out)
                 return -ENOMEM;
         for (size_t i = 0; v[i]; i++) {
                 static const unsigned char zero[16];
+                char s[INET6_ADDRSTRLEN];
                 vz_inaddr x;
-                if (vz_inaddr_parse(v[i], &x) < 0 || memcmp(x.a, zero, vz_inaddr_len(&x)) == 0)
+                if (vz_inaddr_parse(v[i], &x) < 0 || memcmp(x.a, zero, vz_inaddr_len(&x)) == 0 ||
+                    !inet_ntop(x.family, x.a, s, sizeof(s)))
                         continue;
-                a[n++] = x;
+                len += sprintf(out + len, "%s%s", len ? " " : "", s);
         }
-        *ret = a;
-        *ret_n = n;
+        *ret = TAKE_PTR(out);
         return 0;
 }
 
-static bool ent_has(const struct ipent *en, const vz_inaddr *x)
+/* Is the word w (length wl) one of the space-separated words of en? */
+static bool ent_has(const struct ipent *en, const char *w, size_t wl)
 {
-        for (size_t i = 0; i < en->n; i++)
-                if (vz_inaddr_equal(&en->a[i], x))
+        const char *p = en->ips, *end = en->ips + en->len;
+
+        while (p && p + wl <= end) {
+                const char *hit = memmem(p, end - p, w, wl);
+                if (!hit)
+                        return false;
+                if ((hit == en->ips || hit[-1] == ' ') && (hit + wl == end || hit[wl] == ' '))
                         return true;
+                p = hit + 1;
+        }
         return false;
 }
 
+/* Lines "CTID INODE ADDR..." (written sorted by CTID); anything else is
+ * skipped, and an index out of order is sorted. */
 static void idx_load(const char *path, struct ipidx *x)
 {
-        _cleanup_free_ char *buf = NULL;
+        bool sorted = true;
 
-        if (vz_read_file(path, 256 << 20, &buf, NULL) < 0)
+        if (vz_read_file(path, 256 << 20, &x->buf, NULL) < 0)
                 return;
-        for (char *l = buf, *nl; l && *l; l = nl) {
+        for (char *l = x->buf, *nl; l && *l; l = nl) {
                 struct ipent en = {0};
-                unsigned long long ino;
-                int off = 0;
+                unsigned long ctid;
+                char *p;
                 nl = strchr(l, '\n');
                 if (nl)
                         *nl++ = '\0';
-                if (l[0] == '#' || sscanf(l, "%u %llu%n", &en.ctid, &ino, &off) != 2)
+                if (*l < '1' || *l > '9')
                         continue;
-                en.ino = ino;
-                if (parse_list(l + off, &en.a, &en.n) < 0 || idx_push(x, en) < 0) {
-                        free(en.a);
+                errno = 0;
+                ctid = strtoul(l, &p, 10);
+                if (errno || *p != ' ' || ctid > UINT_MAX)
+                        continue;
+                en.ctid = ctid;
+                en.ino = strtoull(p + 1, &p, 10);
+                if (errno || (*p != ' ' && *p != '\0'))
+                        continue;
+                en.ips = *p ? p + 1 : p;
+                en.len = strlen(en.ips);
+                if (x->n && x->e[x->n - 1].ctid >= en.ctid)
+                        sorted = false;
+                if (idx_push(x, en) < 0) {
+                        x->n = 0;
                         return;
                 }
         }
-        qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
+        if (!sorted)
+                qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
 }
 
-/* Read the addresses of one CT's config into *en (inode kept as given). A
+/* Read the addresses of one CT's config into *en (inode as given). A
  * config that cannot be read has none: it is read again next time only if
  * its inode changes, like any other. */
 static int read_conf(const char *path, struct ipent *en)
 {
         vz_conffile *cf = NULL;
+        char *ips = NULL;
         int r;
 
-        free(en->a);
-        en->a = NULL;
-        en->n = 0;
         if (vz_conffile_load(path, &cf, NULL) < 0)
-                return parse_list("", &en->a, &en->n);
-        r = parse_list(vz_conffile_get(cf, "IP_ADDRESS"), &en->a, &en->n);
-        vz_conffile_free(cf);
-        return r;
+                r = canon_list("", &ips);
+        else {
+                r = canon_list(vz_conffile_get(cf, "IP_ADDRESS"), &ips);
+                vz_conffile_free(cf);
+        }
+        if (r < 0)
+                return r;
+        if (en->owned)
+                free((char *)en->ips);
+        en->ips = ips;
+        en->len = strlen(ips);
+        en->owned = true;
+        return 0;
 }
 
-/* The index brought up to date with the config directory; *changed when it
- * differs from old. Entries of old are moved into x. */
-static int idx_reconcile(vz_ctx *ctx, struct ipidx *old, struct ipidx *x, bool *changed)
+/* The index brought up to date with the config directory: entries whose
+ * config inode changed are read again, new configs appended (x stays
+ * sorted up to n_sorted), entries whose config is gone marked dead.
+ * *changed when anything differs from the file. */
+static int idx_reconcile(vz_ctx *ctx, struct ipidx *x, bool *changed)
 {
         _cleanup_free_ char *dir = vz_strdupf("%s/conf", ctx->confdir);
         _cleanup_closedir_ DIR *d = NULL;
+        size_t n_sorted = x->n;
         struct dirent *de;
-        size_t kept = 0;
 
         if (!dir)
                 return -ENOMEM;
@@ -180,56 +220,56 @@ static int idx_reconcile(vz_ctx *ctx, struct ipidx *old, struct ipidx *x, bool *
                 num[l - 5] = '\0';
                 if (vz_ctid_parse(num, &key.ctid) < 0 || key.ctid == 0)
                         continue;
-                hit = old->n ? bsearch(&key, old->e, old->n, sizeof(key), cmp_ent) : NULL;
-                if (hit && hit->ino == de->d_ino && hit->a) {
-                        r = idx_push(x, *hit);
-                        if (r < 0)
-                                return r;
-                        hit->a = NULL; /* moved */
-                        kept++;
-                        continue;
+                hit = n_sorted ? bsearch(&key, x->e, n_sorted, sizeof(key), cmp_ent) : NULL;
+                if (hit) {
+                        hit->seen = true;
+                        if (hit->ino == de->d_ino)
+                                continue;
                 }
                 /* New or rewritten since the index saw it: read it. */
                 _cleanup_free_ char *path = vz_strdupf("%s/%s", dir, de->d_name);
                 if (!path)
                         return -ENOMEM;
-                key.ino = de->d_ino;
-                r = read_conf(path, &key);
-                if (r >= 0)
-                        r = idx_push(x, key);
-                if (r < 0) {
-                        free(key.a);
-                        return r;
-                }
                 *changed = true;
+                if (hit) {
+                        hit->ino = de->d_ino;
+                        r = read_conf(path, hit);
+                } else {
+                        key.ino = de->d_ino;
+                        key.seen = true;
+                        r = read_conf(path, &key);
+                        if (r >= 0 && (r = idx_push(x, key)) < 0)
+                                free((char *)key.ips);
+                }
+                if (r < 0)
+                        return r;
         }
-        if (kept != old->n)
-                *changed = true; /* entries dropped */
-        qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
+        for (size_t i = 0; i < n_sorted; i++)
+                if (!x->e[i].seen) {
+                        x->e[i].dead = true; /* config gone: destroyed */
+                        *changed = true;
+                }
         return 0;
 }
 
-static void idx_save(const char *path, const struct ipidx *x)
+static void idx_save(const char *path, struct ipidx *x)
 {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        char s[INET6_ADDRSTRLEN];
+        FILE *f;
 
+        qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
+        f = open_memstream(&buf, &len);
         if (!f)
                 return;
         fputs("# vz routed addresses: CTID CONFIG-INODE ADDRESS... "
               "(a cache, rebuilt from the configs when removed)\n",
               f);
-        for (size_t i = 0; i < x->n; i++) {
-                fprintf(f, "%u %llu", x->e[i].ctid, (unsigned long long)x->e[i].ino);
-                for (size_t k = 0; k < x->e[i].n; k++)
-                        fprintf(f, " %s",
-                                inet_ntop(x->e[i].a[k].family, x->e[i].a[k].a, s, sizeof(s))
-                                        ? s
-                                        : "?");
-                fputc('\n', f);
-        }
+        for (size_t i = 0; i < x->n; i++)
+                if (!x->e[i].dead)
+                        fprintf(f, "%u %llu%s%.*s\n", x->e[i].ctid,
+                                (unsigned long long)x->e[i].ino, x->e[i].len ? " " : "",
+                                (int)x->e[i].len, x->e[i].ips);
         if (fclose(f) == 0)
                 (void)vz_write_file_replace(path, buf, len, 0600);
 }
@@ -266,67 +306,56 @@ void vz_net_ip_unlock(vz_ctx *ctx)
 
 int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
 {
-        _cleanup_free_ vz_inaddr *mine = NULL;
-        _cleanup_free_ char *ipath = NULL;
-        struct ipidx old = {0}, cur = {0};
-        const char *lockdir;
+        _cleanup_strv_free_ char **mine = NULL;
+        _cleanup_free_ char *canon = NULL, *ipath = NULL;
+        struct ipidx x = {0};
         bool changed = false;
-        size_t n = 0;
         int r;
 
-        if (parse_list(ip_list, &mine, &n) < 0)
-                return vz_fail(e, VZ_E_BADIP, -EINVAL, "bad IP address list");
-        if (n == 0)
+        if (canon_list(ip_list, &canon) < 0 || vz_strv_split(canon, " ", &mine) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (!mine[0])
                 return 0;
         ip_lock(ctx);
-        lockdir = vz_ctx_get(ctx, "LOCKDIR");
         /* Without a lock there is no index either: every config is read. */
-        if (ctx->ip_lock_fd >= 0 && (ipath = vz_strdupf("%s/ip.idx", lockdir)))
-                idx_load(ipath, &old);
-        r = idx_reconcile(ctx, &old, &cur, &changed);
+        if (ctx->ip_lock_fd >= 0 &&
+            (ipath = vz_strdupf("%s/ip.idx", vz_ctx_get(ctx, "LOCKDIR"))))
+                idx_load(ipath, &x);
+        r = idx_reconcile(ctx, &x, &changed);
         if (r < 0) {
                 r = 0; /* no configs to compare with */
                 goto out;
         }
-        for (size_t i = 0; r == 0 && i < cur.n; i++) {
-                struct ipent *en = &cur.e[i];
-                if (en->ctid == ctid)
+        for (size_t i = 0; r == 0 && i < x.n; i++) {
+                struct ipent *en = &x.e[i];
+                if (en->ctid == ctid || en->dead)
                         continue;
-                for (size_t k = 0; k < n; k++) {
+                for (size_t k = 0; mine[k]; k++) {
                         _cleanup_free_ char *path = NULL;
                         struct stat st;
-                        char s[INET6_ADDRSTRLEN];
-                        if (!ent_has(en, &mine[k]))
+                        if (!ent_has(en, mine[k], strlen(mine[k])))
                                 continue;
                         /* Believe the config, not the index. */
                         path = vz_strdupf("%s/conf/%u.conf", ctx->confdir, en->ctid);
-                        if (!path) {
+                        if (!path || read_conf(path, en) < 0) {
                                 r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
                                 break;
                         }
                         en->ino = stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
-                        if (read_conf(path, en) < 0) {
-                                r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-                                break;
-                        }
-                        if (ent_has(en, &mine[k])) {
+                        if (ent_has(en, mine[k], strlen(mine[k]))) {
                                 r = vz_fail(e, VZ_E_IP_INUSE, -EADDRINUSE,
-                                            "IP address %s is already used by CT %u",
-                                            inet_ntop(mine[k].family, mine[k].a, s, sizeof(s))
-                                                    ? s
-                                                    : "?",
+                                            "IP address %s is already used by CT %u", mine[k],
                                             en->ctid);
                                 break;
                         }
                         vz_debug("ip.idx: CT %u no longer has %s, entry repaired", en->ctid,
-                                 inet_ntop(mine[k].family, mine[k].a, s, sizeof(s)) ? s : "?");
+                                 mine[k]);
                         changed = true;
                 }
         }
         if (changed && ipath)
-                idx_save(ipath, &cur);
+                idx_save(ipath, &x);
 out:
-        idx_free(&old);
-        idx_free(&cur);
+        idx_free(&x);
         return r;
 }
