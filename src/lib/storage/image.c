@@ -139,7 +139,8 @@ int vz_image_create(const char *private_path, const vz_ct_limits *lim, vz_err *e
         return 0;
 }
 
-int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e)
+int vz_image_mount_opts(const char *private_path, const char *target, unsigned long flags,
+                        const char *data, vz_err *e)
 {
         _cleanup_free_ char *img = vz_image_path(private_path);
         char dev[32];
@@ -151,12 +152,17 @@ int vz_image_mount(const char *private_path, const char *target, unsigned long f
         if (lfd < 0)
                 return vz_fail(e, 152, lfd, "cannot attach %s to a loop device: %s", img,
                                strerror(-lfd));
-        if (mount(dev, target, "ext4", flags, NULL) < 0)
-                r = vz_fail(e, 152, -errno, "cannot mount %s on %s: %s", img, target,
-                            strerror(errno));
+        if (mount(dev, target, "ext4", flags, data) < 0)
+                r = vz_fail(e, 152, -errno, "cannot mount %s on %s%s%s: %s", img, target,
+                            data ? " with " : "", data ? data : "", strerror(errno));
         /* With LO_FLAGS_AUTOCLEAR the device goes with the unmount. */
         close(lfd);
         return r;
+}
+
+int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e)
+{
+        return vz_image_mount_opts(private_path, target, flags, NULL, e);
 }
 
 /* The loop device backing the mount at path (from mountinfo), or -ENOENT. */
@@ -240,6 +246,45 @@ static int ext4_geometry(const char *img, uint64_t *ret_bs, uint64_t *ret_blocks
         uint32_t log = sb[24];
         *ret_bs = 1024ull << log;
         *ret_blocks = (uint64_t)lo | ((uint64_t)hi << 32);
+        return 0;
+}
+
+/* ext4's quota feature: RO_COMPAT_QUOTA (0x100 in s_feature_ro_compat at
+ * 0x64), with the user and group quota inodes (s_usr_quota_inum at 0x240,
+ * s_grp_quota_inum at 0x244) in place. */
+static bool ext4_has_ugid_quota(const char *img)
+{
+        _cleanup_close_ int fd = open(img, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        unsigned char sb[1024];
+
+        if (fd < 0 || pread(fd, sb, sizeof(sb), 1024) != (ssize_t)sizeof(sb))
+                return false;
+        return sb[56] == 0x53 && sb[57] == 0xef && (sb[0x65] & 0x01) &&
+               (sb[0x240] | sb[0x241] | sb[0x242] | sb[0x243]) &&
+               (sb[0x244] | sb[0x245] | sb[0x246] | sb[0x247]);
+}
+
+int vz_image_quota_enable(const char *private_path, vz_err *e)
+{
+        _cleanup_free_ char *img = vz_image_path(private_path);
+        char *argv[] = {"tune2fs", "-O", "quota", "-Q", "usrquota,grpquota", NULL, NULL};
+        int r;
+
+        if (!img)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (ext4_has_ugid_quota(img))
+                return 0;
+        r = vz_image_wait_free(private_path, e);
+        if (r < 0)
+                return r;
+        /* The quota lives in hidden inodes, journaled with the rest of the
+         * filesystem: no quota files in the CT, no quotacheck. tune2fs
+         * counts the usage already there. */
+        argv[5] = img;
+        if (run(argv) < 0 || !ext4_has_ugid_quota(img))
+                return vz_fail(e, 65, -EIO,
+                               "cannot turn on ext4's quota feature in %s (tune2fs -O quota)",
+                               img);
         return 0;
 }
 
