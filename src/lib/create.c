@@ -298,7 +298,8 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 goto oom;
         {
                 const char *q = vz_conffile_get(conf, "QUOTAUGIDLIMIT");
-                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, vz_layout_is_image(layout),
+                                        e);
                 if (r < 0)
                         goto fail;
         }

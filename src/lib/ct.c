@@ -167,6 +167,7 @@ _public_ int vz_ct_mount(vz_ct *ct, vz_err *e)
 
 _public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
 {
+        bool image, ugid;
         int r;
 
         if (!ct->has_config)
@@ -177,16 +178,19 @@ _public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
                 return r;
         if (vz_simfs_is_mounted(ct->private_path, ct->root_path))
                 return 1; /* already mounted: OpenVZ says so and succeeds */
+        image = vz_layout_is_image(vz_ct_get(ct, "VE_LAYOUT")) ||
+                vz_image_exists(ct->private_path);
         {
                 const char *q = vz_ct_get(ct, "QUOTAUGIDLIMIT");
-                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                ugid = q && strtoll(q, NULL, 10) > 0;
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, image, e);
                 if (r < 0)
                         return r;
         }
         r = vz_run_action_scripts(ct, "premount", false, e);
         if (r < 0)
                 return r;
-        if (vz_layout_is_image(vz_ct_get(ct, "VE_LAYOUT")) || vz_image_exists(ct->private_path)) {
+        if (image) {
                 r = vz_mkdir_p(ct->root_path, 0755);
                 if (r < 0)
                         return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create %s",
@@ -199,8 +203,17 @@ _public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
                         if (r < 0)
                                 return r;
                 }
+                /* Second-level quota: ext4's own, enforced for the
+                 * types mounted with usrquota/grpquota (without them the
+                 * usage is still counted, the limits are not applied). */
+                if (ugid) {
+                        r = vz_image_quota_enable(ct->private_path, e);
+                        if (r < 0)
+                                return r;
+                }
                 /* nosuid,nodev: the host's view (see vz_simfs_mount). */
-                r = vz_image_mount(ct->private_path, ct->root_path, MS_NOSUID | MS_NODEV, e);
+                r = vz_image_mount_opts(ct->private_path, ct->root_path, MS_NOSUID | MS_NODEV,
+                                        ugid ? "usrquota,grpquota" : NULL, e);
         } else
                 r = vz_simfs_mount(ct->private_path, ct->root_path, e);
         if (r < 0)
@@ -423,7 +436,9 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         /* Per-user quota inside the CT needs the kernel's quota formats. */
         if (vz_changes_has(ch, "QUOTAUGIDLIMIT")) {
                 const char *q = vz_conffile_get(copy, "QUOTAUGIDLIMIT");
-                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, e);
+                bool image = vz_layout_is_image(vz_conffile_get(copy, "VE_LAYOUT")) ||
+                             (ct->private_path && vz_image_exists(ct->private_path));
+                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, image, e);
                 if (r < 0)
                         goto out;
         }

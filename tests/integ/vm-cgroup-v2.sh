@@ -1,8 +1,8 @@
 #!/bin/bash
 # The pure cgroup v2 lane: boots Debian's kernel under QEMU (TCG) with only
-# cgroup2 mounted on /sys/fs/cgroup and runs ct-run, ct-limits, ct-lifecycle
-# and every res-* test inside, with the binaries already built in VZ_BUILD
-# (see tests/vm/README.md). Skips when qemu-system-x86_64 or
+# cgroup2 mounted on /sys/fs/cgroup and runs ct-run, ct-limits, ct-lifecycle,
+# storage-online-grow, storage-ugid-quota and every res-* test inside, with
+# the binaries already built in VZ_BUILD (see tests/vm/README.md). Skips when qemu-system-x86_64 or
 # linux-image-amd64 is missing. Everything it makes lives in one temp dir and
 # one VM process, both removed by run-v2-lane whatever way it ends.
 set -u

@@ -50,6 +50,11 @@ echo "VZLANE-CGROUP controllers: $(cat $R/sys/fs/cgroup/cgroup.subtree_control)"
 # chrooted process may not create user namespaces (EPERM), CTs need them.
 cat >$R/run/vzlane-stage2 <<STAGE2
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# Modules the storage tests need, loaded as udev and a systemd boot would
+# have them: loop (no /dev/loop-control node, hence no autoload on first
+# open, without udev's static nodes), btrfs and quota_v2 (tests look for
+# them in /proc/filesystems and /proc/kallsyms before using them).
+modprobe -a loop btrfs quota_v2 || echo "VZLANE-WARN: cannot load loop, btrfs or quota_v2"
 # Like a login session on a systemd host: the tests run in a leaf cgroup,
 # not in the root one.
 mkdir -p /sys/fs/cgroup/init.scope /sys/fs/cgroup/lane.scope

@@ -5,7 +5,7 @@
  * attached to a loop device and mounted on VE_ROOT. Its size is the hard
  * DISKSPACE limit and its inode count the hard DISKINODES one: limits the CT
  * cannot pass, unlike a directory on a filesystem without project quota.
- * Growing it is online (loop capacity + resize2fs).
+ * Growing it is online (loop capacity + ext4 online resize).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 
 #include "config/params.h"
@@ -138,7 +139,8 @@ int vz_image_create(const char *private_path, const vz_ct_limits *lim, vz_err *e
         return 0;
 }
 
-int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e)
+int vz_image_mount_opts(const char *private_path, const char *target, unsigned long flags,
+                        const char *data, vz_err *e)
 {
         _cleanup_free_ char *img = vz_image_path(private_path);
         char dev[32];
@@ -150,12 +152,17 @@ int vz_image_mount(const char *private_path, const char *target, unsigned long f
         if (lfd < 0)
                 return vz_fail(e, 152, lfd, "cannot attach %s to a loop device: %s", img,
                                strerror(-lfd));
-        if (mount(dev, target, "ext4", flags, NULL) < 0)
-                r = vz_fail(e, 152, -errno, "cannot mount %s on %s: %s", img, target,
-                            strerror(errno));
+        if (mount(dev, target, "ext4", flags, data) < 0)
+                r = vz_fail(e, 152, -errno, "cannot mount %s on %s%s%s: %s", img, target,
+                            data ? " with " : "", data ? data : "", strerror(errno));
         /* With LO_FLAGS_AUTOCLEAR the device goes with the unmount. */
         close(lfd);
         return r;
+}
+
+int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e)
+{
+        return vz_image_mount_opts(private_path, target, flags, NULL, e);
 }
 
 /* The loop device backing the mount at path (from mountinfo), or -ENOENT. */
@@ -239,6 +246,45 @@ static int ext4_geometry(const char *img, uint64_t *ret_bs, uint64_t *ret_blocks
         uint32_t log = sb[24];
         *ret_bs = 1024ull << log;
         *ret_blocks = (uint64_t)lo | ((uint64_t)hi << 32);
+        return 0;
+}
+
+/* ext4's quota feature: RO_COMPAT_QUOTA (0x100 in s_feature_ro_compat at
+ * 0x64), with the user and group quota inodes (s_usr_quota_inum at 0x240,
+ * s_grp_quota_inum at 0x244) in place. */
+static bool ext4_has_ugid_quota(const char *img)
+{
+        _cleanup_close_ int fd = open(img, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        unsigned char sb[1024];
+
+        if (fd < 0 || pread(fd, sb, sizeof(sb), 1024) != (ssize_t)sizeof(sb))
+                return false;
+        return sb[56] == 0x53 && sb[57] == 0xef && (sb[0x65] & 0x01) &&
+               (sb[0x240] | sb[0x241] | sb[0x242] | sb[0x243]) &&
+               (sb[0x244] | sb[0x245] | sb[0x246] | sb[0x247]);
+}
+
+int vz_image_quota_enable(const char *private_path, vz_err *e)
+{
+        _cleanup_free_ char *img = vz_image_path(private_path);
+        char *argv[] = {"tune2fs", "-O", "quota", "-Q", "usrquota,grpquota", NULL, NULL};
+        int r;
+
+        if (!img)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (ext4_has_ugid_quota(img))
+                return 0;
+        r = vz_image_wait_free(private_path, e);
+        if (r < 0)
+                return r;
+        /* The quota lives in hidden inodes, journaled with the rest of the
+         * filesystem: no quota files in the CT, no quotacheck. tune2fs
+         * counts the usage already there. */
+        argv[5] = img;
+        if (run(argv) < 0 || !ext4_has_ugid_quota(img))
+                return vz_fail(e, 65, -EIO,
+                               "cannot turn on ext4's quota feature in %s (tune2fs -O quota)",
+                               img);
         return 0;
 }
 
@@ -365,58 +411,122 @@ static int resize_offline(const char *img, int64_t kb, vz_err *e)
         return 0;
 }
 
+/* EXT4_IOC_RESIZE_FS, from fs/ext4/ext4.h (no uapi header has it): grow
+ * the mounted ext4 to a block count. What resize2fs does on a mounted
+ * filesystem, without resize2fs having to find the mount by device in its
+ * own mount table. The kernel wants CAP_SYS_RESOURCE (ext4_resize_begin);
+ * the current block count is a no-op, so it doubles as a probe. */
+#ifndef EXT4_IOC_RESIZE_FS
+#define EXT4_IOC_RESIZE_FS _IOW('f', 16, uint64_t)
+#endif
+
+/* Set the loop device's size from its backing file again. */
+static int loop_recapacity(const char *dev)
+{
+        _cleanup_close_ int lfd = open(dev, O_RDWR | O_CLOEXEC);
+
+        if (lfd < 0 || ioctl(lfd, LOOP_SET_CAPACITY, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Online grow of img, attached to dev and mounted at mounted_at, to kb:
+ * the file grows (sparse), the loop device takes the new size
+ * (LOOP_SET_CAPACITY), ext4 grows in place. Every step is idempotent, so a
+ * grow cut short (vzctl killed) is finished by doing it again (recover.c).
+ * On failure the file is cut back to what the filesystem uses. */
+static int resize_online(const char *img, const char *dev, const char *mounted_at, int64_t kb,
+                         vz_err *e)
+{
+        _cleanup_close_ int mfd = -1;
+        struct stat ms, ls, st;
+        struct statfs sf;
+        uint64_t bs = 0, old_blocks = 0, now_blocks = 0, blocks;
+        int r;
+
+        mfd = open(mounted_at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (mfd < 0 || fstat(mfd, &ms) < 0 || fstatfs(mfd, &sf) < 0 || stat(dev, &ls) < 0)
+                return vz_fail(e, 154, -errno, "cannot open %s: %s", mounted_at,
+                               strerror(errno));
+        /* The mount is the image's (not something mounted over it since). */
+        if (!S_ISBLK(ls.st_mode) || ms.st_dev != ls.st_rdev || sf.f_type != 0xEF53)
+                return vz_fail(e, 154, -EBUSY, "%s is not the ext4 of %s on %s", mounted_at, img,
+                               dev);
+        /* The superblock read through the loop device: ext4 keeps it in the
+         * device's page cache, so this is its current size, not the last
+         * one written back. */
+        r = ext4_geometry(dev, &bs, &old_blocks);
+        if (r < 0)
+                return vz_fail(e, 154, r, "cannot read the superblock of %s: %s", dev,
+                               strerror(-r));
+        blocks = (uint64_t)kb * 1024 / bs;
+        if (blocks < old_blocks)
+                return vz_fail(e, 154, -EBUSY,
+                               "an image cannot shrink while it is mounted (ext4 has no online "
+                               "shrink): stop the CT and unmount it, then set --diskspace again");
+        if (stat(img, &st) < 0)
+                return vz_fail(e, 154, -errno, "no image %s", img);
+        if (blocks == old_blocks && st.st_size == (off_t)kb * 1024)
+                return 0;
+        /* Ask before changing anything: without CAP_SYS_RESOURCE the kernel
+         * refuses even the current size. */
+        if (ioctl(mfd, EXT4_IOC_RESIZE_FS, &old_blocks) < 0) {
+                r = -errno;
+                if (r == -EPERM)
+                        return vz_fail(e, 154, r,
+                                       "online grow of %s refused: ext4's online resize needs "
+                                       "CAP_SYS_RESOURCE, which vzctl does not have here; stop "
+                                       "the CT and set --diskspace again to grow it offline",
+                                       img);
+                return vz_fail(e, 154, r, "online resize of %s refused: %s", mounted_at,
+                               strerror(-r));
+        }
+        if (st.st_size < (off_t)kb * 1024 && truncate(img, (off_t)kb * 1024) < 0)
+                return vz_fail(e, 154, -errno, "cannot grow %s: %s", img, strerror(errno));
+        r = loop_recapacity(dev);
+        if (r >= 0) {
+                vz_test_stall("resize-grown");
+                if (ioctl(mfd, EXT4_IOC_RESIZE_FS, &blocks) < 0)
+                        r = -errno;
+                else
+                        return 0;
+                vz_fail(e, 154, r, "online resize of %s to %lld KB failed: %s", mounted_at,
+                        (long long)kb, strerror(-r));
+        } else
+                vz_fail(e, 154, r, "cannot resize %s: %s", dev, strerror(-r));
+        /* Give the file back the size its filesystem has now (it may have
+         * grown part of the way), and the loop device that size: the image
+         * is as before, or as far as ext4 got. */
+        if (ext4_geometry(dev, &bs, &now_blocks) == 0 && stat(img, &st) == 0 &&
+            (off_t)(now_blocks * bs) < st.st_size &&
+            (truncate(img, (off_t)(now_blocks * bs)) < 0 || loop_recapacity(dev) < 0))
+                vz_warn("cannot give %s its size back: %s", img, strerror(errno));
+        return r;
+}
+
 int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb, vz_err *e)
 {
         _cleanup_free_ char *img = vz_image_path(private_path);
+        uint64_t bs = 0, blocks = 0;
         struct stat st;
-        char dev[64], size[32];
-        int fd, r;
+        char dev[64];
+        int r;
 
         if (!img)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (stat(img, &st) < 0)
                 return vz_fail(e, 154, -errno, "no image %s", img);
-        if ((off_t)kb * 1024 == st.st_size)
+        if (mounted_at && loop_of_mount(mounted_at, dev) == 0)
+                return resize_online(img, dev, mounted_at, kb, e);
+        r = vz_image_wait_free(private_path, e);
+        if (r < 0)
+                return r;
+        /* Done already, file and filesystem (a grow finished by recovery
+         * may have grown the file only). */
+        if ((off_t)kb * 1024 == st.st_size && ext4_geometry(img, &bs, &blocks) == 0 &&
+            blocks == (uint64_t)kb * 1024 / bs)
                 return 0;
-        if (!mounted_at || loop_of_mount(mounted_at, dev) < 0) {
-                r = vz_image_wait_free(private_path, e);
-                return r < 0 ? r : resize_offline(img, kb, e);
-        }
-        if ((off_t)kb * 1024 < st.st_size)
-                return vz_fail(e, 154, -EBUSY,
-                               "an image cannot shrink while it is mounted (ext4 has no online "
-                               "shrink): stop the CT and unmount it, then set --diskspace again");
-        fd = open(img, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0 || ftruncate(fd, (off_t)kb * 1024) < 0) {
-                r = -errno;
-                if (fd >= 0)
-                        close(fd);
-                return vz_fail(e, 154, r, "cannot grow %s: %s", img, strerror(-r));
-        }
-        close(fd);
-        snprintf(size, sizeof(size), "%lldK", (long long)kb);
-        {
-                /* Online: the loop device learns the new size, ext4 grows. */
-                int lfd = open(dev, O_RDWR | O_CLOEXEC);
-                if (lfd < 0 || ioctl(lfd, LOOP_SET_CAPACITY, 0) < 0) {
-                        r = -errno;
-                        if (lfd >= 0)
-                                close(lfd);
-                        if (truncate(img, st.st_size) < 0)
-                                vz_warn("cannot shrink %s back: %s", img, strerror(errno));
-                        return vz_fail(e, 154, r, "cannot resize %s: %s", dev, strerror(-r));
-                }
-                close(lfd);
-                char *argv[] = {"resize2fs", dev, size, NULL};
-                r = run(argv);
-        }
-        if (r < 0) {
-                /* The filesystem did not grow: give the file its size back. */
-                if (truncate(img, st.st_size) < 0)
-                        vz_warn("cannot shrink %s back: %s", img, strerror(errno));
-                return vz_fail(e, 154, r, "resize2fs of %s failed", img);
-        }
-        return 0;
+        return resize_offline(img, kb, e);
 }
 
 /* The loop device img is attached to, if any (from sysfs backing_file). */

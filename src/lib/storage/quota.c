@@ -5,9 +5,16 @@
  * (project quota on the host filesystem). Both need the kernel's quota
  * format (CONFIG_QFMT_V2, quota_v2: the vfsv0/vfsv1 formats ext4's quota
  * files use); without it they cannot be enforced, and vz says so rather
- * than accept a limit it does not apply.
+ * than accept a limit it does not apply. The second level exists for the
+ * image layout: ext4's quota feature in the image (image.c), enforced by
+ * mounting it with usrquota,grpquota. The limits are set from the host
+ * (setquota on VE_ROOT): the CT's root cannot, quotactl's Q_SETQUOTA wants
+ * CAP_SYS_ADMIN in the filesystem's user namespace (sb->s_user_ns, the
+ * host's for an image the host mounted), and there is no device node for
+ * it in the CT.
  */
 #include <stdio.h>
+#include <sys/utsname.h>
 
 #include "err.h"
 #include "log.h"
@@ -18,23 +25,37 @@ bool vz_quota_format_supported(void)
 {
         static int cached = -1;
         _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *dep = NULL;
+        struct utsname u;
         char line[512];
 
         if (cached >= 0)
                 return cached;
         cached = 0;
         /* quota_v2's functions are in the symbol table when it is built in
-         * or loaded (a modular one must be loaded first: modprobe quota_v2). */
+         * or loaded. */
         f = fopen("/proc/kallsyms", "re");
         while (f && fgets(line, sizeof(line), f))
                 if (strstr(line, " v2_read_file_info")) {
+                        cached = 1;
+                        return cached;
+                }
+        /* A module not loaded yet: the kernel loads it when a filesystem
+         * asks for the format (request_module at the quota's mount). */
+        if (uname(&u) == 0)
+                dep = vz_strdupf("/lib/modules/%s/modules.dep", u.release);
+        if (f)
+                fclose(f);
+        f = dep ? fopen(dep, "re") : NULL;
+        while (f && fgets(line, sizeof(line), f))
+                if (strstr(line, "/quota_v2.ko")) {
                         cached = 1;
                         break;
                 }
         return cached;
 }
 
-int vz_quota_ugid_check(int64_t ugidlimit, vz_err *e)
+int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e)
 {
         if (ugidlimit <= 0)
                 return 0;
@@ -43,9 +64,13 @@ int vz_quota_ugid_check(int64_t ugidlimit, vz_err *e)
                                "QUOTAUGIDLIMIT (per-user and per-group quota inside the CT) "
                                "needs the kernel's quota format support (CONFIG_QFMT_V2, "
                                "module quota_v2), which this kernel lacks; set it to 0");
-        return vz_fail(e, 65, -EOPNOTSUPP,
-                       "QUOTAUGIDLIMIT (per-user and per-group quota inside the CT) is not "
-                       "implemented by vz yet; set it to 0");
+        if (!image)
+                return vz_fail(e, 65, -EOPNOTSUPP,
+                               "QUOTAUGIDLIMIT (per-user and per-group quota inside the CT) "
+                               "needs the image layout (ploop): simfs would need quota on the "
+                               "host's filesystem and btrfs has no per-user quota; set it to 0 "
+                               "or convert the CT to ploop");
+        return 0;
 }
 
 void vz_quota_simfs_warn(unsigned ctid)

@@ -14,9 +14,13 @@
  *            and the old area removed; else the partial new one is removed.
  *   snapshot a snapshot without its .info is unfinished and removed; a
  *            filesystem frozen for the copy is thawed.
- *   resize   the image is replaced in one rename: the scratch copy is
- *            removed, and if the new image is in place the config's
- *            DISKSPACE is set to it.
+ *   resize   offline, the image is replaced in one rename: the scratch
+ *            copy is removed, and if the new image is in place the
+ *            config's DISKSPACE is set to it. Online, the file grows
+ *            first, then the loop device and ext4: if the file has its
+ *            new size the grow is done again (each step is idempotent) and
+ *            DISKSPACE saved; if that fails the file is cut back to its
+ *            filesystem and DISKSPACE left as it was.
  */
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -174,6 +178,22 @@ static int recover_resize(vz_ctx *ctx, unsigned ctid, char *const *op, const cha
         r = vz_ct_open(ctx, ctid, &ct, e);
         if (r < 0)
                 return r;
+        if (ct->private_path) {
+                /* The file may have its new size and ext4 not yet (an online
+                 * grow cut short): finish the grow, or undo it. */
+                vz_ct_state cs = {0};
+                vz_err ge = {0};
+                vz_ct_get_state(ct, &cs, NULL);
+                r = vz_image_resize(ct->private_path, cs.mounted ? ct->root_path : NULL,
+                                    (int64_t)(st.st_size / 1024), &ge);
+                if (r < 0) {
+                        vz_warn("CT %u: found a disk resize interrupted by the death of vzctl "
+                                "(pid %s); it cannot be finished (%s): DISKSPACE is unchanged",
+                                ctid, pid, ge.msg);
+                        vz_ct_free(ct);
+                        return 1;
+                }
+        }
         r = vz_conffile_set(ct->conf, "DISKSPACE", value);
         if (r >= 0)
                 r = vz_conffile_save(ct->conf, ct->conf_path, e);

@@ -26,6 +26,12 @@ char *vz_image_path(const char *private_path);
 bool vz_image_exists(const char *private_path);
 int vz_image_create(const char *private_path, const vz_ct_limits *lim, vz_err *e);
 int vz_image_mount(const char *private_path, const char *target, unsigned long flags, vz_err *e);
+/* The same with ext4 mount options (data: "usrquota,grpquota"...). */
+int vz_image_mount_opts(const char *private_path, const char *target, unsigned long flags,
+                        const char *data, vz_err *e);
+/* Turn on ext4's quota feature (user and group) in the unmounted image, if
+ * it is not on: second-level quota (QUOTAUGIDLIMIT). */
+int vz_image_quota_enable(const char *private_path, vz_err *e);
 /* Resize the image to kb: online grow if mounted_at is its mount point;
  * offline grow or shrink (atomic: a resized copy renamed over it). */
 int vz_image_resize(const char *private_path, const char *mounted_at, int64_t kb, vz_err *e);
@@ -81,8 +87,9 @@ int vz_btrfs_usage(const char *path, int64_t *ret_kb);
 
 /* Kernel quota (quota.c). */
 bool vz_quota_format_supported(void);
-/* 0 if ugidlimit is 0, else the reason it cannot be had (exit 65). */
-int vz_quota_ugid_check(int64_t ugidlimit, vz_err *e);
+/* 0 if ugidlimit is 0 or can be had (image layout, kernel quota formats),
+ * else the reason it cannot (exit 65). */
+int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e);
 /* Warn that simfs limits are not enforced, and why. */
 void vz_quota_simfs_warn(unsigned ctid);
 
