@@ -10,8 +10,9 @@
 # VZ_RUNDIR under $T/h<X>, its own /run (tmpfs) and its own
 # /root (so ~/.ssh: one key made here, authorized on both, host keys in
 # known_hosts), and NEIGHBOUR_DEVS=eth0. Both share this machine's cgroup
-# hierarchy and so one VZ_CGROUP name, as real hosts have the same default:
-# CRIU restores a CT into the cgroup paths it was dumped from. vzmigrate on A reaches B over ssh
+# hierarchy but each has its own VZ_CGROUP name (vztest-PID-migA, -migB), as
+# real hosts have their own hierarchies: a restore must put the CT into the
+# restoring host's cgroups, not the ones it was dumped from. vzmigrate on A reaches B over ssh
 # exactly as between real machines: `on A vzmigrate 10.75.0.2 CTID`.
 # sshd sets VZ_CONFDIR and PATH (the build's tools) for its sessions.
 #
@@ -82,7 +83,7 @@ _mig_host_tree() {
             -e "s|^LOCKDIR=.*|LOCKDIR=$d/vz/lock|" \
             -e "s|^DUMPDIR=.*|DUMPDIR=$d/vz/dump|" \
             -e "s|^VZ_RUNDIR=.*|VZ_RUNDIR=$d/run|" \
-            -e "s|^VZ_CGROUP=.*|VZ_CGROUP=vztest-$$-mig|" \
+            -e "s|^VZ_CGROUP=.*|VZ_CGROUP=vztest-$$-mig$h|" \
             -e "s|^LOGFILE=.*|LOGFILE=$d/vzctl.log|" \
             "$VZ_CONFDIR/vz.conf" > "$d/etc/vz.conf"
         echo 'NEIGHBOUR_DEVS="list:eth0"' >> "$d/etc/vz.conf"

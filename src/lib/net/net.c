@@ -1114,7 +1114,7 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
         if (n > 0) {
                 struct venet v;
                 vz_link_change up = {.up = true};
-                char name[IFNAMSIZ_VZ];
+                char name[IFNAMSIZ_VZ], table[32];
 
                 venet_host_name(ct, name);
                 r = venet_open(ct, init_pid, false, &v, e);
@@ -1125,6 +1125,19 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
                         host_sysctl("ipv4", name, "send_redirects", "0");
                         host_sysctl("ipv6", name, "accept_dad", "0");
                         host_sysctl("ipv6", name, "forwarding", "1");
+                        ipv6_forwarding(name);
+                        /* The anti-spoofing table, as at a start: it went
+                         * with the dumped CT's end (or was never on this
+                         * host, after a migration). */
+                        nft_table_name(ct, table);
+                        (void)vz_nft_table_del(table);
+                        r = vz_nft_antispoof_add(table, name);
+                        if (r < 0)
+                                r = vz_fail(e, VZ_VETH_ERROR_CODE, r,
+                                            "cannot set up anti-spoofing for %s (nf_tables): %s",
+                                            name, strerror(-r));
+                }
+                if (r >= 0) {
                         r = vz_nl_link_set(&v.host, v.hidx, &up);
                         if (r < 0)
                                 r = vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot bring %s up: %s",

@@ -883,6 +883,17 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         }
         if (r >= 0 && step == VZ_RESTORE_UNDUMP)
                 r = vz_strv_push(&args, "--leave-stopped");
+        /* The dump names the cgroups of the host it was made on
+         * (<VZ_CGROUP>/<CTID> there, cgroup.h); the CT goes into this
+         * host's, made above, in every hierarchy. Its init's own subtree
+         * (systemd's) follows below it. */
+        if (r >= 0)
+                r = vz_strv_push(&args, "--cgroup-root");
+        if (r >= 0) {
+                const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+                r = vz_strv_consume(&args, vz_strdupf("/%s/%u", isempty(parent) ? "vz" : parent,
+                                                      vz_ct_id(ct)));
+        }
         if (r >= 0)
                 r = vz_strv_split(map, "\n", &maplines);
         for (size_t i = 0; r >= 0 && maplines && maplines[i]; i++) {
