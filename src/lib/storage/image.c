@@ -561,8 +561,9 @@ int vz_image_wait_free(const char *private_path, vz_err *e)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         /* A stopped CT's mount namespace (holding the last reference to the
          * image's filesystem) goes away shortly after its processes: give
-         * the loop device a moment to be released (autoclear). */
-        for (int i = 0; i < 100; i++) {
+         * the loop device a moment to be released (autoclear; up to 10 s on
+         * a loaded host). */
+        for (int i = 0; i < 200; i++) {
                 if (!image_attached(img, dev))
                         return 0;
                 struct timespec ts = {0, 50 * 1000 * 1000};
