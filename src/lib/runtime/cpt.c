@@ -37,6 +37,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,6 +56,11 @@
 #define DEV_KEY     "vzdevtmpfs"
 #define FILE_CGROUPS "vz-cgroups" /* the CT's cgroup2 subtree, one dir a line */
 #define DEFAULT_TIMEOUT 300
+#define KDAT_RUN "/run/criu.kdat"   /* where criu looks for its kerndat cache */
+#define KDAT_DIR "/dev/shm/.vz-criu" /* vz's copy where /run is not a tmpfs */
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
 
 static double now_ms(void)
 {
@@ -109,6 +115,8 @@ struct criu_run {
         const char *out; /* criu's stdout/stderr (appended), or NULL */
         int (*setup)(void *arg); /* in the child, before exec */
         void *arg;
+        bool own_ns;    /* setup put the child in a mount namespace of its own */
+        const char *kdat; /* bound over KDAT_RUN in the child (kdat_cache) */
 };
 
 /* Run criu; *ret_status its exit status (128+N for a signal). -ETIMEDOUT
@@ -139,6 +147,10 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                 dup2(out >= 0 ? out : null, 2);
                 if (c->setup && c->setup(c->arg) < 0)
                         _exit(126);
+                /* A failure here costs only criu's probing. */
+                if (c->kdat && (c->own_ns || (unshare(CLONE_NEWNS) == 0 &&
+                                              mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)))
+                        (void)mount(c->kdat, KDAT_RUN, NULL, MS_BIND, NULL);
                 /* The restore code moved us to a fresh session of our own. */
                 execvp(prog, argv);
                 dprintf(2, "cannot run %s: %s\n", prog, strerror(errno));
@@ -172,6 +184,134 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                         return -errno;
         *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         return 0;
+}
+
+/* ------------------------------------------------------------------ kerndat cache
+ *
+ * Every criu run starts by probing the kernel's features (its "kerndat",
+ * 0.2-0.3 s, more on a busy host). criu keeps the result in KDAT_RUN, but
+ * only where /run is a tmpfs: a file there is gone at reboot and so never
+ * describes another kernel. Where /run is a disk directory criu probes on
+ * every run. There vz keeps the file itself on a tmpfs (KDAT_DIR, root's
+ * alone, one file per criu binary) and binds it over KDAT_RUN in the criu
+ * child's own mount namespace; the host's /run only gets an empty
+ * KDAT_RUN as the mount point (criu ignores and replaces an empty one).
+ * The file is made once per boot by `criu check` run with a fresh tmpfs
+ * on /run. VZ_NO_KDAT_CACHE=1 in the environment turns this off. */
+
+static char *find_prog(const char *prog)
+{
+        _cleanup_free_ char *path = NULL;
+        char *save = NULL;
+
+        if (strchr(prog, '/'))
+                return strdup(prog);
+        path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
+        for (char *d = path ? strtok_r(path, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+                char *p = vz_strdupf("%s/%s", d, prog);
+                if (p && access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return NULL;
+}
+
+struct kdat_make {
+        const vz_ctx *ctx;
+        const char *path;
+};
+
+static int kdat_fresh_run(void)
+{
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+            mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") < 0)
+                return -1;
+        return 0;
+}
+
+/* `criu check` in a mount namespace with a tmpfs on /run, so it saves its
+ * kerndat there; copied to k->path. In a child: the namespace is its. */
+static int kdat_make(const struct kdat_make *k)
+{
+        pid_t pid = fork();
+        int st;
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                char *argv[] = {"check", NULL};
+                struct criu_run c = {.ctx = k->ctx, .argv = argv, .timeout = 60};
+                _cleanup_free_ char *buf = NULL, *tmp = vz_strdupf("%s.tmp%d", k->path, (int)getpid());
+                size_t len = 0;
+                int cst;
+                if (!tmp || kdat_fresh_run() < 0)
+                        _exit(1);
+                /* criu check runs in this namespace (own_ns: no second one). */
+                c.own_ns = true;
+                if (criu_exec(&c, &cst) < 0 || vz_read_file(KDAT_RUN, 1 << 16, &buf, &len) < 0 ||
+                    len == 0)
+                        _exit(1);
+                if (vz_write_file_atomic(tmp, buf, len, 0600) < 0 || rename(tmp, k->path) < 0) {
+                        unlink(tmp);
+                        _exit(1);
+                }
+                _exit(0);
+        }
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+/* The kerndat file to bind over KDAT_RUN for this criu, or NULL (criu
+ * keeps its own, or none can be kept here). */
+static char *kdat_cache(const vz_ctx *ctx)
+{
+        _cleanup_free_ char *exe = NULL;
+        struct statfs sf;
+        struct stat st, d;
+        char *path;
+        int fd;
+
+        if (getenv("VZ_NO_KDAT_CACHE") || geteuid() != 0)
+                return NULL;
+        if (statfs("/run", &sf) < 0 || sf.f_type == TMPFS_MAGIC)
+                return NULL;
+        if (statfs("/dev/shm", &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+                return NULL;
+        exe = find_prog(criu_prog(ctx));
+        if (!exe || stat(exe, &st) < 0)
+                return NULL;
+        if (mkdir(KDAT_DIR, 0700) < 0 && errno != EEXIST)
+                return NULL;
+        if (lstat(KDAT_DIR, &d) < 0 || !S_ISDIR(d.st_mode) || d.st_uid != 0 || (d.st_mode & 077))
+                return NULL;
+        /* The mount point in the host's /run: an empty file, or criu's own. */
+        if (lstat(KDAT_RUN, &d) < 0) {
+                if (errno != ENOENT)
+                        return NULL;
+                fd = open(KDAT_RUN, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0 && errno != EEXIST)
+                        return NULL;
+                if (fd >= 0)
+                        close(fd);
+        } else if (!S_ISREG(d.st_mode))
+                return NULL;
+        path = vz_strdupf("%s/%llx-%llx-%llx-%llx.kdat", KDAT_DIR, (unsigned long long)st.st_dev,
+                          (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+                          (unsigned long long)st.st_mtime);
+        if (!path)
+                return NULL;
+        if (lstat(path, &d) == 0 && S_ISREG(d.st_mode) && d.st_size > 0)
+                return path;
+        {
+                struct kdat_make k = {.ctx = ctx, .path = path};
+                if (kdat_make(&k) < 0) {
+                        free(path);
+                        return NULL;
+                }
+        }
+        return path;
 }
 
 /* The first "Error" line of a criu log that is not known noise (probes
@@ -516,6 +656,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
 {
         _cleanup_free_ char *dir = NULL, *tmp = NULL, *log = NULL, *map = NULL, *tty = NULL;
         _cleanup_free_ char *fdir = NULL, *pidstr = NULL, *devlist = NULL, *cglist = NULL;
+        _cleanup_free_ char *kdat = NULL;
         _cleanup_strv_free_ char **args = NULL;
         struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, o)};
         double t0;
@@ -580,6 +721,8 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
         }
         c.argv = args;
         c.out = log;
+        kdat = kdat_cache(ct->ctx);
+        c.kdat = kdat;
         t0 = now_ms();
         r = criu_exec(&c, &st);
         if (o && o->ret_criu_ms)
@@ -800,7 +943,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                         vz_err *e)
 {
         _cleanup_free_ char *log = NULL, *pidfile = NULL, *map = NULL, *tty = NULL, *cons = NULL;
-        _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL;
+        _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL, *kdat = NULL;
         _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
         _cleanup_strv_free_ char **args = NULL, **maplines = NULL, **veths = NULL;
         struct rst_child rc = {.ct = ct, .userns_fd = -1};
@@ -940,6 +1083,9 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         c.out = log;
         c.setup = rst_setup;
         c.arg = &rc;
+        c.own_ns = true; /* rst_setup */
+        kdat = kdat_cache(ct->ctx);
+        c.kdat = kdat;
         rc.devdir = devdir; /* mounted in criu's namespace only; rmdir'd at the end */
         rc.devlist = devlist;
         rc.uid = userns ? uid : 0;
@@ -1075,8 +1221,12 @@ static char *capture(const vz_ctx *ctx, const char *arg1, int *ret_status)
         char tmpl[] = "/tmp/vz-criu-XXXXXX";
         char *argv[] = {(char *)arg1, NULL};
         struct criu_run c = {.ctx = ctx, .argv = argv, .timeout = 30, .out = tmpl};
+        _cleanup_free_ char *kdat = NULL;
         char *buf = NULL;
         int fd = mkstemp(tmpl);
+
+        if (streq(arg1, "check"))
+                c.kdat = kdat = kdat_cache(ctx);
 
         if (fd < 0)
                 return NULL;
