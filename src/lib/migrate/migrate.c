@@ -15,8 +15,12 @@
  *  - running CT, offline ("restart"): copy while it runs, stop, copy what
  *    changed, start on the destination;
  *  - running CT, live: copy while it runs, checkpoint it with CRIU
- *    (vz_ct_chkpnt: freeze, dump, end), copy what changed and the dump,
- *    `vzctl restore` on the destination; on failure restore it here.
+ *    (vz_ct_chkpnt: freeze, dump, end), copy what changed, then one ssh
+ *    session gets the dump as a tar stream and runs `vzctl restore` on
+ *    the destination; on failure restore it here.
+ * All ssh and rsync runs share one multiplexed ssh connection, and all
+ * that can be done before the freeze (or stop) is: the frozen time is the
+ * dump, the final rsync and one remote step.
  *
  * The plan is a fixed sequence; every step that changes something records
  * it in struct mig, and a failure undoes in reverse order: remove the
