@@ -18,6 +18,7 @@ static const char usage_text[] =
         "      --keep-dst            keep the copied private area on the destination on failure\n"
         "      --online, --live      live migration: checkpoint, copy, restore (CRIU)\n"
         "      --ssh=OPTIONS         extra options for ssh\n"
+        "      --ssh-mux             one ssh connection for all steps (always done)\n"
         "      --rsync=OPTIONS       extra options for rsync\n"
         "      --check-only, --dry-run  only run the pre-flight checks\n"
         "  -t, --times               print the time of each phase (frozen: the CT ran nowhere)\n"
@@ -52,7 +53,7 @@ static void print_times(const struct times *t, const char *id)
 
 int main(int argc, char **argv)
 {
-        enum { OPT_KEEP_DST = 256, OPT_ONLINE, OPT_SSH, OPT_RSYNC, OPT_CHECK };
+        enum { OPT_KEEP_DST = 256, OPT_ONLINE, OPT_SSH, OPT_RSYNC, OPT_CHECK, OPT_SSH_MUX };
         static const struct option longopts[] = {
                 {"remove-area", required_argument, NULL, 'r'},
                 {"keep-dst", no_argument, NULL, OPT_KEEP_DST},
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
                 {"live", no_argument, NULL, OPT_ONLINE},
                 {"ssh", required_argument, NULL, OPT_SSH},
                 {"rsync", required_argument, NULL, OPT_RSYNC},
+                {"ssh-mux", no_argument, NULL, OPT_SSH_MUX},
                 {"check-only", no_argument, NULL, OPT_CHECK},
                 {"dry-run", no_argument, NULL, OPT_CHECK},
                 {"times", no_argument, NULL, 't'},
@@ -102,6 +104,8 @@ int main(int argc, char **argv)
                         break;
                 case OPT_CHECK:
                         o.check_only = true;
+                        break;
+                case OPT_SSH_MUX: /* OpenVZ's option; vz always multiplexes */
                         break;
                 case 't':
                         times = true;

@@ -4,7 +4,8 @@
 # destination: usage (1), unknown CT (10), live of a stopped CT (2),
 # destination unreachable (4), CT already on the destination (9), IP in use
 # there (12), CT locked (20), start failing on the destination (7), and
-# (with a working criu) criu failing mid-dump through a CRIU= wrapper (8).
+# (with a working criu) a live restore failing there (7) and criu failing
+# mid-dump through a CRIU= wrapper (8).
 . "$(dirname "$0")/migrate-lib.sh"
 need_cache busybox
 mig_setup
@@ -64,6 +65,19 @@ chmod 755 $T/hB/etc/conf/vps.mount
 expect_rc_on 7 A vzmigrate ${HOSTIP[B]} $ID
 rm -f $T/hB/etc/conf/vps.mount
 still_on_a "start failing on the destination: 7, CT started again on A" restarted
+
+# Live: the restore fails on B (the mount action script there fails after
+# the dump arrived): B is cleaned, the CT is restored on A from its dump.
+if [ -n "$MIG_CRIU" ]; then
+        printf '#!/bin/sh\nexit 1\n' > $T/hB/etc/conf/vps.mount
+        chmod 755 $T/hB/etc/conf/vps.mount
+        expect_rc_on 7 A vzmigrate --online ${HOSTIP[B]} $ID
+        rm -f $T/hB/etc/conf/vps.mount
+        [ -e $T/hB/vz/dump/tmp-dump.$ID ] && fail "live restore failing: dump left on B"
+        [ -e $T/hA/vz/dump/tmp-dump.$ID ] && fail "live restore failing: dump left on A"
+        still_on_a "live restore failing on the destination: 7, CT restored on A" restarted
+        initpid=$(cat $T/hA/run/$ID.init)
+fi
 
 # CRIU failing mid-dump: a wrapper that fails the dump after criu ran.
 if [ -n "$MIG_CRIU" ]; then

@@ -15,8 +15,12 @@
  *  - running CT, offline ("restart"): copy while it runs, stop, copy what
  *    changed, start on the destination;
  *  - running CT, live: copy while it runs, checkpoint it with CRIU
- *    (vz_ct_chkpnt: freeze, dump, end), copy what changed and the dump,
- *    `vzctl restore` on the destination; on failure restore it here.
+ *    (vz_ct_chkpnt: freeze, dump, end), copy what changed, then one ssh
+ *    session gets the dump as a tar stream and runs `vzctl restore` on
+ *    the destination; on failure restore it here.
+ * All ssh and rsync runs share one multiplexed ssh connection, and all
+ * that can be done before the freeze (or stop) is: the frozen time is the
+ * dump, the final rsync and one remote step.
  *
  * The plan is a fixed sequence; every step that changes something records
  * it in struct mig, and a failure undoes in reverse order: remove the
@@ -55,6 +59,7 @@ struct mig {
         char *dest;     /* user@host */
         char **ssh;     /* ssh argv up to and including the host */
         char *rsh;      /* the same as one string, for rsync -e */
+        char *muxdir;   /* private directory of the ssh master's socket */
         /* What the destination told (probe). */
         char *r_confdir, *r_private, *r_root, *r_dumpdir;
         char *dumpdir;  /* local dump directory of a live migration */
@@ -124,25 +129,18 @@ static char *read_memfd(int fd)
         return buf;
 }
 
-/* Run argv; stdin from in (may be NULL: /dev/null); stdout and stderr
- * captured (returned when ret_out / ret_err are given). Returns the exit
- * status, 128+signal, or -errno if it could not run. */
-static int run(char *const argv[], const char *in, size_t in_len, char **ret_out, char **ret_err)
+/* Run argv with stdin from ifd; stdout and stderr captured (returned when
+ * ret_out / ret_err are given). Returns the exit status, 128+signal, or
+ * -errno if it could not run. */
+static int run_fd(char *const argv[], int ifd, char **ret_out, char **ret_err)
 {
-        _cleanup_close_ int ifd = -1, ofd = -1, efd = -1;
+        _cleanup_close_ int ofd = -1, efd = -1;
         int status;
         pid_t pid;
 
         ofd = memfd_create("vzmigrate-out", MFD_CLOEXEC);
         efd = memfd_create("vzmigrate-err", MFD_CLOEXEC);
         if (ofd < 0 || efd < 0)
-                return -errno;
-        if (in) {
-                ifd = memfd_create("vzmigrate-in", MFD_CLOEXEC);
-                if (ifd < 0 || write(ifd, in, in_len) != (ssize_t)in_len)
-                        return -errno;
-                lseek(ifd, 0, SEEK_SET);
-        } else if ((ifd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
                 return -errno;
         {
                 _cleanup_free_ char *line = vz_strv_join(argv, " ");
@@ -172,6 +170,21 @@ static int run(char *const argv[], const char *in, size_t in_len, char **ret_out
                         vz_debug("%s: %s", argv[0], err);
         }
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* run_fd with stdin from in (may be NULL: /dev/null). */
+static int run(char *const argv[], const char *in, size_t in_len, char **ret_out, char **ret_err)
+{
+        _cleanup_close_ int ifd = -1;
+
+        if (in) {
+                ifd = memfd_create("vzmigrate-in", MFD_CLOEXEC);
+                if (ifd < 0 || write(ifd, in, in_len) != (ssize_t)in_len)
+                        return -errno;
+                lseek(ifd, 0, SEEK_SET);
+        } else if ((ifd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+                return -errno;
+        return run_fd(argv, ifd, ret_out, ret_err);
 }
 
 /* The last non-empty line of s (for error messages), in place. */
@@ -204,6 +217,52 @@ static int remote(struct mig *m, const char *script, const char *in, size_t in_l
         if (!(argv[n] = strdup(script)))
                 return -ENOMEM;
         return run(argv, in, in_len, ret_out, ret_err);
+}
+
+/* Run a sh script on the destination with a tar stream of the local
+ * directory dir as its stdin: a copy and what follows it in one session
+ * (no file-list exchange as with rsync, no further round trip).
+ * *ret_tar is tar's exit status. */
+static int remote_tar(struct mig *m, const char *dir, const char *script, char **ret_err,
+                      int *ret_tar)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        size_t n = vz_strv_length(m->ssh);
+        int p[2], st, r;
+        pid_t tar;
+
+        *ret_tar = -1;
+        for (size_t i = 0; i < n; i++)
+                if (vz_strv_push(&argv, m->ssh[i]) < 0)
+                        return -ENOMEM;
+        if (vz_strv_push(&argv, script) < 0)
+                return -ENOMEM;
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        tar = fork();
+        if (tar < 0) {
+                r = -errno;
+                close(p[0]);
+                close(p[1]);
+                return r;
+        }
+        if (tar == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0 || dup2(null, 2) < 0)
+                        _exit(127);
+                signal(SIGPIPE, SIG_DFL);
+                execlp("tar", "tar", "-C", dir, "--numeric-owner", "-cf", "-", ".", (char *)NULL);
+                _exit(127);
+        }
+        close(p[1]);
+        vz_debug("running: tar -C %s -cf - . | %s", dir, script);
+        r = run_fd(argv, p[0], NULL, ret_err);
+        close(p[0]);
+        while (waitpid(tar, &st, 0) < 0)
+                if (errno != EINTR)
+                        return r;
+        *ret_tar = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return r;
 }
 
 static int remotef(struct mig *m, char **ret_err, const char *fmt, ...) _printf_(3, 4);
@@ -247,6 +306,27 @@ static int build_ssh(struct mig *m)
                         if ((r = vz_strv_push(&m->ssh, def[i])) < 0)
                                 return r;
         }
+        /* One connection for the whole migration (OpenVZ's --ssh-mux, here
+         * always): the first ssh becomes the master and stays in the
+         * background; every later ssh and rsync runs as a session of it,
+         * without a new TCP connection, key exchange and login. Its socket
+         * is in a private directory; the master is told to exit at the
+         * end (ControlPersist ends it anyway if we die). */
+        m->muxdir = strdup("/tmp/vzmigrate.XXXXXX");
+        if (!m->muxdir)
+                return -ENOMEM;
+        if (!mkdtemp(m->muxdir)) {
+                free(m->muxdir);
+                m->muxdir = NULL;
+        } else {
+                if ((r = vz_strv_push(&m->ssh, "-o")) < 0 ||
+                    (r = vz_strv_push(&m->ssh, "ControlMaster=auto")) < 0 ||
+                    (r = vz_strv_push(&m->ssh, "-o")) < 0 ||
+                    (r = vz_strv_consume(&m->ssh, vz_strdupf("ControlPath=%s/mux", m->muxdir))) < 0 ||
+                    (r = vz_strv_push(&m->ssh, "-o")) < 0 ||
+                    (r = vz_strv_push(&m->ssh, "ControlPersist=60")) < 0)
+                        return r;
+        }
         if (m->o->verbose > 2 && (r = vz_strv_push(&m->ssh, "-v")) < 0)
                 return r;
         if (!m->o->verbose && (r = vz_strv_push(&m->ssh, "-q")) < 0)
@@ -255,6 +335,25 @@ static int build_ssh(struct mig *m)
         if (!m->rsh)
                 return -ENOMEM;
         return vz_strv_push(&m->ssh, m->dest);
+}
+
+/* The master connection goes (ssh -O exit), with its directory. */
+static void close_ssh(struct mig *m)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        size_t n = vz_strv_length(m->ssh);
+        bool ok = n > 0;
+
+        if (!m->muxdir)
+                return;
+        for (size_t i = 0; ok && i + 1 < n; i++)
+                ok = vz_strv_push(&argv, m->ssh[i]) >= 0;
+        if (ok && vz_strv_push(&argv, "-O") >= 0 && vz_strv_push(&argv, "exit") >= 0 &&
+            vz_strv_push(&argv, m->ssh[n - 1]) >= 0)
+                (void)run(argv, NULL, 0, NULL, NULL);
+        (void)vz_rm_rf(m->muxdir);
+        free(m->muxdir);
+        m->muxdir = NULL;
 }
 
 static char *probe_value(const char *out, const char *key)
@@ -705,6 +804,12 @@ static int migrate_offline(struct mig *m)
         if (r < 0)
                 return r;
         phase_end(m, m->was_running ? "first sync" : "sync");
+        /* The config goes there before the stop: one step less while the
+         * CT runs nowhere (undone like the rest on failure). */
+        r = send_config(m);
+        if (r < 0)
+                return r;
+        phase_end(m, "config");
         if (m->was_running || m->was_mounted) {
                 clock_gettime(CLOCK_MONOTONIC, &m->tfrozen);
                 if (m->was_running) {
@@ -723,9 +828,6 @@ static int migrate_offline(struct mig *m)
                         return r;
                 phase_end(m, "final sync");
         }
-        r = send_config(m);
-        if (r < 0)
-                return r;
         if (m->was_running || m->was_mounted) {
                 const char *what = m->was_running ? "start" : "mount";
                 vz_info("%s the CT on %s", m->was_running ? "Starting" : "Mounting", m->o->dest);
@@ -742,10 +844,10 @@ static int migrate_offline(struct mig *m)
 
 static int migrate_live(struct mig *m)
 {
-        _cleanup_free_ char *err = NULL, *qd = NULL, *rdump = NULL;
+        _cleanup_free_ char *err = NULL, *qd = NULL, *rdump = NULL, *script = NULL;
         vz_cpt_opts co = {0};
         vz_err e2 = {0};
-        int r;
+        int r, tar_st;
 
         m->dumpdir = vz_strdupf("%s/tmp-dump.%u", vz_ct_get(m->ct, "DUMPDIR"), m->id);
         rdump = vz_strdupf("%s/tmp-dump.%u", m->r_dumpdir, m->id);
@@ -756,6 +858,12 @@ static int migrate_live(struct mig *m)
         if (r < 0)
                 return r;
         phase_end(m, "first sync");
+        /* Everything that can be done while the CT runs is done before the
+         * freeze: the config is placed there now (undone on failure). */
+        r = send_config(m);
+        if (r < 0)
+                return r;
+        phase_end(m, "config");
 
         /* The kernel here has no soft-dirty tracking, so no iterative
          * pre-dump: freeze, dump everything, copy, restore. A full
@@ -771,38 +879,36 @@ static int migrate_live(struct mig *m)
                                e2.msg);
         m->src_dumped = true;
         phase_end(m, "dump");
-        /* The CT's filesystem as its frozen processes left it. */
-        sync();
+        /* The CT's filesystem as its frozen processes left it (rsync reads
+         * through the page cache: no sync needed). */
         r = rsync_dir(m, m->ct->private_path, m->r_private);
         if (r < 0)
                 return r;
         phase_end(m, "final sync");
+        /* One session: the dump arrives as a tar stream and is restored
+         * at once; criu's logs of a successful run go with it. */
         m->dst_dump = true;
-        r = remotef(m, &err, "mkdir -p %s", qd);
-        if (r != 0)
-                return vz_fail(m->e, VZ_MIG_E_COPY, -EIO, "cannot create %s on %s: %s", rdump,
-                               m->o->dest, last_line(err));
-        r = rsync_dir(m, m->dumpdir, rdump);
-        if (r < 0)
-                return r;
-        phase_end(m, "copy dump");
-        r = send_config(m);
-        if (r < 0)
-                return r;
-        free(err);
-        err = NULL;
         vz_info("Restoring the CT on %s", m->o->dest);
-        r = remotef(m, &err, "vzctl restore %u --dumpfile=%s", m->id, qd);
+        script = vz_strdupf("d=%s; rm -rf \"$d\" && mkdir -p \"$d\" && "
+                            "tar -C \"$d\" --numeric-owner -xf - || exit 100; "
+                            "vzctl restore %u --dumpfile=\"$d\" || exit 101; "
+                            "rm -f \"$d\".*.log; exit 0",
+                            qd, m->id);
+        if (!script)
+                return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = remote_tar(m, m->dumpdir, script, &err, &tar_st);
+        if (r < 0 || r == 100 || (r != 0 && r != 101 && tar_st != 0))
+                return vz_fail(m->e, VZ_MIG_E_COPY, -EIO, "copying the dump to %s:%s failed: %s",
+                               m->o->dest, rdump,
+                               r < 0 ? strerror(-r) : last_line(err));
         if (r != 0)
                 return vz_fail(m->e, VZ_MIG_E_START, -EIO, "cannot restore CT %u on %s: %s",
                                m->id, m->o->dest, last_line(err));
         phase_end(m, "restore");
         if (m->o->phase)
                 m->o->phase("frozen", now_sec() - ts_sec(&m->tfrozen), m->o->userdata);
-        /* It runs there now (the restore used up the dump there); criu's
-         * logs of a successful run are of no further use. */
+        /* It runs there now (the restore used up the dump there). */
         m->dst_dump = false;
-        (void)remotef(m, NULL, "rm -f %s.*.log", qd);
         m->src_dumped = false;
         return 0;
 }
@@ -872,6 +978,7 @@ out:
         vz_ct_free(m.ct);
         if (lock)
                 vz_unlock(lock);
+        close_ssh(&m);
         vz_strv_free(m.ssh);
         free(m.rsh);
         free(m.dest);

@@ -37,6 +37,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,7 +55,14 @@
 #define FILE_DEV    "vz-dev"      /* the entries of the CT's /dev tmpfs */
 #define DEV_KEY     "vzdevtmpfs"
 #define FILE_CGROUPS "vz-cgroups" /* the CT's cgroup2 subtree, one dir a line */
+#define FILE_TMPFS  "vz-tmpfs"    /* vz's own tmpfs mounts in the CT (vz_tmpfs) */
+#define TMPFS_KEY   "vztmpfs"
 #define DEFAULT_TIMEOUT 300
+#define KDAT_RUN "/run/criu.kdat"   /* where criu looks for its kerndat cache */
+#define KDAT_DIR "/dev/shm/.vz-criu" /* vz's copy where /run is not a tmpfs */
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
 
 static double now_ms(void)
 {
@@ -109,6 +117,8 @@ struct criu_run {
         const char *out; /* criu's stdout/stderr (appended), or NULL */
         int (*setup)(void *arg); /* in the child, before exec */
         void *arg;
+        bool own_ns;    /* setup put the child in a mount namespace of its own */
+        const char *kdat; /* bound over KDAT_RUN in the child (kdat_cache) */
 };
 
 /* Run criu; *ret_status its exit status (128+N for a signal). -ETIMEDOUT
@@ -139,6 +149,10 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                 dup2(out >= 0 ? out : null, 2);
                 if (c->setup && c->setup(c->arg) < 0)
                         _exit(126);
+                /* A failure here costs only criu's probing. */
+                if (c->kdat && (c->own_ns || (unshare(CLONE_NEWNS) == 0 &&
+                                              mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)))
+                        (void)mount(c->kdat, KDAT_RUN, NULL, MS_BIND, NULL);
                 /* The restore code moved us to a fresh session of our own. */
                 execvp(prog, argv);
                 dprintf(2, "cannot run %s: %s\n", prog, strerror(errno));
@@ -172,6 +186,134 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                         return -errno;
         *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         return 0;
+}
+
+/* ------------------------------------------------------------------ kerndat cache
+ *
+ * Every criu run starts by probing the kernel's features (its "kerndat",
+ * 0.2-0.3 s, more on a busy host). criu keeps the result in KDAT_RUN, but
+ * only where /run is a tmpfs: a file there is gone at reboot and so never
+ * describes another kernel. Where /run is a disk directory criu probes on
+ * every run. There vz keeps the file itself on a tmpfs (KDAT_DIR, root's
+ * alone, one file per criu binary) and binds it over KDAT_RUN in the criu
+ * child's own mount namespace; the host's /run only gets an empty
+ * KDAT_RUN as the mount point (criu ignores and replaces an empty one).
+ * The file is made once per boot by `criu check` run with a fresh tmpfs
+ * on /run. VZ_NO_KDAT_CACHE=1 in the environment turns this off. */
+
+static char *find_prog(const char *prog)
+{
+        _cleanup_free_ char *path = NULL;
+        char *save = NULL;
+
+        if (strchr(prog, '/'))
+                return strdup(prog);
+        path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
+        for (char *d = path ? strtok_r(path, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+                char *p = vz_strdupf("%s/%s", d, prog);
+                if (p && access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return NULL;
+}
+
+struct kdat_make {
+        const vz_ctx *ctx;
+        const char *path;
+};
+
+static int kdat_fresh_run(void)
+{
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+            mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") < 0)
+                return -1;
+        return 0;
+}
+
+/* `criu check` in a mount namespace with a tmpfs on /run, so it saves its
+ * kerndat there; copied to k->path. In a child: the namespace is its. */
+static int kdat_make(const struct kdat_make *k)
+{
+        pid_t pid = fork();
+        int st;
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                char *argv[] = {"check", NULL};
+                struct criu_run c = {.ctx = k->ctx, .argv = argv, .timeout = 60};
+                _cleanup_free_ char *buf = NULL, *tmp = vz_strdupf("%s.tmp%d", k->path, (int)getpid());
+                size_t len = 0;
+                int cst;
+                if (!tmp || kdat_fresh_run() < 0)
+                        _exit(1);
+                /* criu check runs in this namespace (own_ns: no second one). */
+                c.own_ns = true;
+                if (criu_exec(&c, &cst) < 0 || vz_read_file(KDAT_RUN, 1 << 16, &buf, &len) < 0 ||
+                    len == 0)
+                        _exit(1);
+                if (vz_write_file_atomic(tmp, buf, len, 0600) < 0 || rename(tmp, k->path) < 0) {
+                        unlink(tmp);
+                        _exit(1);
+                }
+                _exit(0);
+        }
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+/* The kerndat file to bind over KDAT_RUN for this criu, or NULL (criu
+ * keeps its own, or none can be kept here). */
+static char *kdat_cache(const vz_ctx *ctx)
+{
+        _cleanup_free_ char *exe = NULL;
+        struct statfs sf;
+        struct stat st, d;
+        char *path;
+        int fd;
+
+        if (getenv("VZ_NO_KDAT_CACHE") || geteuid() != 0)
+                return NULL;
+        if (statfs("/run", &sf) < 0 || sf.f_type == TMPFS_MAGIC)
+                return NULL;
+        if (statfs("/dev/shm", &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+                return NULL;
+        exe = find_prog(criu_prog(ctx));
+        if (!exe || stat(exe, &st) < 0)
+                return NULL;
+        if (mkdir(KDAT_DIR, 0700) < 0 && errno != EEXIST)
+                return NULL;
+        if (lstat(KDAT_DIR, &d) < 0 || !S_ISDIR(d.st_mode) || d.st_uid != 0 || (d.st_mode & 077))
+                return NULL;
+        /* The mount point in the host's /run: an empty file, or criu's own. */
+        if (lstat(KDAT_RUN, &d) < 0) {
+                if (errno != ENOENT)
+                        return NULL;
+                fd = open(KDAT_RUN, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0 && errno != EEXIST)
+                        return NULL;
+                if (fd >= 0)
+                        close(fd);
+        } else if (!S_ISREG(d.st_mode))
+                return NULL;
+        path = vz_strdupf("%s/%llx-%llx-%llx-%llx.kdat", KDAT_DIR, (unsigned long long)st.st_dev,
+                          (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+                          (unsigned long long)st.st_mtime);
+        if (!path)
+                return NULL;
+        if (lstat(path, &d) == 0 && S_ISREG(d.st_mode) && d.st_size > 0)
+                return path;
+        {
+                struct kdat_make k = {.ctx = ctx, .path = path};
+                if (kdat_make(&k) < 0) {
+                        free(path);
+                        return NULL;
+                }
+        }
+        return path;
 }
 
 /* The first "Error" line of a criu log that is not known noise (probes
@@ -289,9 +431,71 @@ static void unescape_mnt(char *s)
         *d = '\0';
 }
 
+/* The tmpfs mounts spawn.c makes (the hybrid /sys/fs/cgroup, holding only
+ * the mount points of the hierarchies; the empty read-only masks over
+ * /proc paths): no data of the CT's, so not worth criu's tar + gzip of
+ * each (a fork and exec of both, on dump and on restore). They are
+ * external: the dump lists their entries (FILE_TMPFS: "m KEY MODE" per
+ * mount, then "d KEY NAME" and "l KEY NAME TARGET"), restore makes them
+ * again in a fresh tmpfs. Any other tmpfs (/dev/shm, a CT's /run or /tmp)
+ * is the CT's and criu dumps it. */
+static bool vz_tmpfs(const char *mp)
+{
+        static const char *const own[] = {"/sys/fs/cgroup", "/proc/kcore", "/proc/kallsyms",
+                                          "/proc/timer_list", "/proc/sched_debug", "/proc/keys",
+                                          "/proc/kmsg", "/proc/acpi", "/proc/scsi",
+                                          "/proc/firmware", NULL};
+        for (size_t i = 0; own[i]; i++)
+                if (streq(mp, own[i]))
+                        return true;
+        return false;
+}
+
+static int list_tmpfs(pid_t init, const char *mp, const char *key, char **list)
+{
+        _cleanup_free_ char *p = vz_strdupf("/proc/%d/root%s", (int)init, mp), *out = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        struct stat st;
+
+        if (!p)
+                return -ENOMEM;
+        d = opendir(p);
+        if (!d || fstat(dirfd(d), &st) < 0)
+                return -errno;
+        out = vz_strdupf("%sm %s %o\n", *list, key, (unsigned)(st.st_mode & 07777));
+        while (out && (de = readdir(d))) {
+                char target[600];
+                char *line = NULL;
+                ssize_t n;
+                if (streq(de->d_name, ".") || streq(de->d_name, "..") ||
+                    strpbrk(de->d_name, " \n") || fstatat(dirfd(d), de->d_name, &st,
+                                                          AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISLNK(st.st_mode)) {
+                        n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+                        if (n <= 0)
+                                continue;
+                        target[n] = '\0';
+                        line = vz_strdupf("%sl %s %s %s\n", out, key, de->d_name, target);
+                } else if (S_ISDIR(st.st_mode))
+                        line = vz_strdupf("%sd %s %s\n", out, key, de->d_name);
+                else
+                        continue;
+                free(out);
+                out = line;
+        }
+        if (!out)
+                return -ENOMEM;
+        free(*list);
+        *list = TAKE_PTR(out);
+        return 0;
+}
+
 /* The CT's mounts of host things (see the top): criu dump arguments and the
  * key -> host path map restore needs. */
-static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map)
+static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map,
+                           char **tmpfs)
 {
         _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
         _cleanup_free_ char *map = strdup("");
@@ -322,6 +526,16 @@ static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                          * not make them again in a user namespace). Restore
                          * makes a fresh one from FILE_DEV instead. */
                         snprintf(key, sizeof(key), "%s", DEV_KEY);
+                } else if (streq(fstype, "tmpfs") && vz_tmpfs(mp)) {
+                        snprintf(key, sizeof(key), "%s%s", TMPFS_KEY, mp);
+                        for (char *c = key; *c; c++)
+                                if (*c == '/')
+                                        *c = '.';
+                        r = list_tmpfs(init, mp, key, tmpfs);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                continue; /* criu dumps it then */
                 } else if (streq(fstype, "devtmpfs") || streq(fstype, "fuse.lxcfs") ||
                            streq(mp, "/dev/.vz")) {
                         /* Host device nodes, lxcfs's files over /proc and
@@ -516,6 +730,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
 {
         _cleanup_free_ char *dir = NULL, *tmp = NULL, *log = NULL, *map = NULL, *tty = NULL;
         _cleanup_free_ char *fdir = NULL, *pidstr = NULL, *devlist = NULL, *cglist = NULL;
+        _cleanup_free_ char *kdat = NULL, *tmpfs = strdup("");
         _cleanup_strv_free_ char **args = NULL;
         struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, o)};
         double t0;
@@ -527,7 +742,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
         tmp = vz_strdupf("%s.tmp", dir);
         log = vz_strdupf("%s.dump.log", dir);
         pidstr = vz_strdupf("%d", (int)init);
-        if (!tmp || !log || !pidstr)
+        if (!tmp || !log || !pidstr || !tmpfs)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         (void)vz_rm_rf(tmp);
         if (!(o && !isempty(o->dumpfile))) {
@@ -562,7 +777,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                         r = vz_strv_push(&args, fdir);
         }
         if (r >= 0)
-                r = external_mounts(ct, init, &args, &map);
+                r = external_mounts(ct, init, &args, &map, &tmpfs);
         if (r >= 0)
                 r = list_dev(init, &devlist);
         if (r >= 0 && vz_cgroup_v2_path(cg) && (cglist = strdup("")))
@@ -580,6 +795,8 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
         }
         c.argv = args;
         c.out = log;
+        kdat = kdat_cache(ct->ctx);
+        c.kdat = kdat;
         t0 = now_ms();
         r = criu_exec(&c, &st);
         if (o && o->ret_criu_ms)
@@ -605,6 +822,8 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                 r = write_text(tmp, FILE_DEV, devlist);
         if (r >= 0)
                 r = write_text(tmp, FILE_CGROUPS, cglist ? cglist : "");
+        if (r >= 0)
+                r = write_text(tmp, FILE_TMPFS, tmpfs);
         if (r >= 0) {
                 (void)vz_rm_rf(dir);
                 if (rename(tmp, dir) < 0)
@@ -669,6 +888,8 @@ struct rst_child {
         int userns_fd;
         const char *devdir; /* where the fresh /dev is made */
         const char *devlist; /* FILE_DEV */
+        const char *tmpfsdir; /* where vz's tmpfs mounts are made, or NULL */
+        const char *tmpfslist; /* FILE_TMPFS */
         uid_t uid;
         gid_t gid;
 };
@@ -710,6 +931,47 @@ static int make_dev(const struct rst_child *c)
         return 0;
 }
 
+/* vz's tmpfs mounts of the CT (see vz_tmpfs), one directory each in a
+ * fresh tmpfs, owned by the CT's root; criu binds them in place. */
+static int make_tmpfs(const struct rst_child *c)
+{
+        _cleanup_strv_free_ char **lines = NULL;
+        _cleanup_free_ char *opts = vz_strdupf("mode=755,size=64k,uid=%u,gid=%u",
+                                                (unsigned)c->uid, (unsigned)c->gid);
+        _cleanup_close_ int dfd = -1;
+
+        if (!opts)
+                return -ENOMEM;
+        if (mount("tmpfs", c->tmpfsdir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+                return -errno;
+        dfd = open(c->tmpfsdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || vz_strv_split(c->tmpfslist, "\n", &lines) < 0)
+                return -errno;
+        for (size_t i = 0; lines[i]; i++) {
+                char type, key[600], name[600], target[600], path[1300];
+                unsigned mode;
+                int n = sscanf(lines[i], "%c %599s %599s %599s", &type, key, name, target);
+                if (n < 3 || strchr(key, '/') || strstr(key, "..") || strchr(name, '/') ||
+                    strstr(name, ".."))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", key, name);
+                if (type == 'm' && sscanf(name, "%o", &mode) == 1) {
+                        (void)mkdirat(dfd, key, 0755);
+                        (void)fchmodat(dfd, key, mode & 07777, 0);
+                        (void)fchownat(dfd, key, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+                        continue;
+                }
+                if (type == 'd')
+                        (void)mkdirat(dfd, path, 0755);
+                else if (type == 'l' && n == 4)
+                        (void)symlinkat(target, dfd, path);
+                else
+                        continue;
+                (void)fchownat(dfd, path, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+        }
+        return 0;
+}
+
 /* The criu child: in the CT's cgroups, in a mount namespace of its own with
  * the CT's root mounted as its init sees it. */
 static int rst_setup(void *arg)
@@ -732,6 +994,11 @@ static int rst_setup(void *arg)
         r = make_dev(c);
         if (r < 0) {
                 dprintf(2, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
+                return -1;
+        }
+        r = c->tmpfsdir ? make_tmpfs(c) : 0;
+        if (r < 0) {
+                dprintf(2, "vz: cannot make the CT's tmpfs mounts: %s\n", strerror(-r));
                 return -1;
         }
         return 0;
@@ -800,7 +1067,8 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                         vz_err *e)
 {
         _cleanup_free_ char *log = NULL, *pidfile = NULL, *map = NULL, *tty = NULL, *cons = NULL;
-        _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL;
+        _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL, *kdat = NULL;
+        _cleanup_free_ char *tmpfslist = NULL, *tmpfsdir = NULL;
         _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
         _cleanup_strv_free_ char **args = NULL, **maplines = NULL, **veths = NULL;
         struct rst_child rc = {.ct = ct, .userns_fd = -1};
@@ -821,6 +1089,16 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         map = read_dump_file(dumpdir, FILE_MOUNTS);
         tty = read_dump_file(dumpdir, FILE_TTY);
         devlist = read_dump_file(dumpdir, FILE_DEV);
+        tmpfslist = read_dump_file(dumpdir, FILE_TMPFS); /* older dumps: none */
+        if (tmpfslist && *tmpfslist) {
+                tmpfsdir = strdup("/tmp/.vz-rsttmpfs.XXXXXX");
+                if (!tmpfsdir || !mkdtemp(tmpfsdir)) {
+                        free(tmpfsdir);
+                        tmpfsdir = NULL;
+                        free(tmpfslist);
+                        tmpfslist = NULL;
+                }
+        }
         /* Where criu's namespace gets the fresh /dev. The restored task
          * binds it in as the CT's root, which must be able to walk there:
          * /tmp, not the run directory (may be private, like a test tree). */
@@ -831,8 +1109,10 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         }
         if (!log || !pidfile || !devdir || !lxcfs || !ubc)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (!map || !tty || !devlist) {
+        if (!map || !tty || !devlist || (tmpfslist && *tmpfslist && !tmpfsdir)) {
                 (void)rmdir(devdir);
+                if (tmpfsdir)
+                        (void)rmdir(tmpfsdir);
                 return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
         }
         unlink(pidfile);
@@ -924,6 +1204,19 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                 if (r >= 0)
                         r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", DEV_KEY, devdir));
         }
+        if (r >= 0 && tmpfsdir) {
+                _cleanup_strv_free_ char **tl = NULL;
+                r = vz_strv_split(tmpfslist, "\n", &tl);
+                for (size_t i = 0; r >= 0 && tl && tl[i]; i++) {
+                        char key[600];
+                        if (sscanf(tl[i], "m %599s", key) != 1 || strchr(key, '/'))
+                                continue;
+                        r = vz_strv_push(&args, "--external");
+                        if (r >= 0)
+                                r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s/%s", key,
+                                                                      tmpfsdir, key));
+                }
+        }
         if (r >= 0 && tty[0]) {
                 tty[strcspn(tty, "\n")] = '\0';
                 r = vz_strv_push(&args, "--inherit-fd");
@@ -951,8 +1244,13 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         c.out = log;
         c.setup = rst_setup;
         c.arg = &rc;
+        c.own_ns = true; /* rst_setup */
+        kdat = kdat_cache(ct->ctx);
+        c.kdat = kdat;
         rc.devdir = devdir; /* mounted in criu's namespace only; rmdir'd at the end */
         rc.devlist = devlist;
+        rc.tmpfsdir = tmpfsdir; /* the same */
+        rc.tmpfslist = tmpfslist;
         rc.uid = userns ? uid : 0;
         rc.gid = userns ? gid : 0;
         r = criu_exec(&c, &st);
@@ -981,6 +1279,8 @@ fail:
         vz_cgroup_destroy(rc.cg);
 out:
         (void)rmdir(devdir);
+        if (tmpfsdir)
+                (void)rmdir(tmpfsdir);
         if (master >= 0)
                 close(master);
         if (slave >= 0)
@@ -1086,8 +1386,12 @@ static char *capture(const vz_ctx *ctx, const char *arg1, int *ret_status)
         char tmpl[] = "/tmp/vz-criu-XXXXXX";
         char *argv[] = {(char *)arg1, NULL};
         struct criu_run c = {.ctx = ctx, .argv = argv, .timeout = 30, .out = tmpl};
+        _cleanup_free_ char *kdat = NULL;
         char *buf = NULL;
         int fd = mkstemp(tmpl);
+
+        if (streq(arg1, "check"))
+                c.kdat = kdat = kdat_cache(ctx);
 
         if (fd < 0)
                 return NULL;
