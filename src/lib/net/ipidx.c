@@ -6,12 +6,10 @@
  * The index: LOCKDIR/ip.idx, one line "CTID CONFIG-INODE ADDR..." per CT
  * config (CTs without addresses too, so that they are not read again),
  * read and rewritten under LOCKDIR/ip.lck. It is only a cache, kept the way
- * the LOCAL_UID index is (runtime/userns.c): each check lists the config
- * directory (one getdents pass, no config opened) and reconciles: a config
- * the index does not know, or whose inode changed (every save is an atomic
- * rename, so a new inode; so is an edit with sed -i or most editors), is
- * read again; entries whose config is gone (destroy) are dropped. A
- * missing or unreadable index is rebuilt that way from scratch.
+ * the LOCAL_UID index is (registry/cfgidx.h): each check lists the config
+ * directory and reads again the configs it does not know or whose inode
+ * changed (so does an edit with sed -i or most editors); entries whose
+ * config is gone (destroy) are dropped.
  *
  * An address found in another CT's entry is checked against that CT's
  * config before the command is refused: an entry that says more than the
@@ -25,14 +23,13 @@
  * at the same time cannot both pass.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "registry/cfgidx.h"
 #include "ctx.h"
 #include "err.h"
 #include "log.h"
@@ -43,48 +40,11 @@
 /* One CT: its addresses in canonical text (inet_ntop), space-separated,
  * pointing into the loaded index file or, once read again, owned. */
 struct ipent {
-        unsigned ctid;
-        uint64_t ino;
+        struct cfgidx_ent h;
         const char *ips;
         size_t len;
-        bool owned, seen, dead;
+        bool owned;
 };
-
-struct ipidx {
-        char *buf; /* the index file as read; entries point into it */
-        struct ipent *e;
-        size_t n, cap;
-};
-
-static void idx_free(struct ipidx *x)
-{
-        for (size_t i = 0; i < x->n; i++)
-                if (x->e[i].owned)
-                        free((char *)x->e[i].ips);
-        free(x->e);
-        free(x->buf);
-        *x = (struct ipidx){0};
-}
-
-static int idx_push(struct ipidx *x, struct ipent v)
-{
-        if (x->n == x->cap) {
-                size_t cap = x->cap ? x->cap * 2 : 256;
-                struct ipent *ne = realloc(x->e, cap * sizeof(*ne));
-                if (!ne)
-                        return -ENOMEM;
-                x->e = ne;
-                x->cap = cap;
-        }
-        x->e[x->n++] = v;
-        return 0;
-}
-
-static int cmp_ent(const void *a, const void *b)
-{
-        unsigned x = ((const struct ipent *)a)->ctid, y = ((const struct ipent *)b)->ctid;
-        return x < y ? -1 : x > y;
-}
 
 /* The addresses of a space-separated list (IP_ADDRESS syntax, masks
  * dropped), in canonical text, space-separated; words that are no address,
@@ -130,49 +90,37 @@ static bool ent_has(const struct ipent *en, const char *w, size_t wl)
         return false;
 }
 
-/* Lines "CTID INODE ADDR..." (written sorted by CTID); anything else is
- * skipped, and an index out of order is sorted. */
-static void idx_load(const char *path, struct ipidx *x)
+static int ent_parse(const char *text, void *rec)
 {
-        bool sorted = true;
+        struct ipent *en = rec;
 
-        if (vz_read_file(path, 256 << 20, &x->buf, NULL) < 0)
-                return;
-        for (char *l = x->buf, *nl; l && *l; l = nl) {
-                struct ipent en = {0};
-                unsigned long ctid;
-                char *p;
-                nl = strchr(l, '\n');
-                if (nl)
-                        *nl++ = '\0';
-                if (*l < '1' || *l > '9')
-                        continue;
-                errno = 0;
-                ctid = strtoul(l, &p, 10);
-                if (errno || *p != ' ' || ctid > UINT_MAX)
-                        continue;
-                en.ctid = ctid;
-                en.ino = strtoull(p + 1, &p, 10);
-                if (errno || (*p != ' ' && *p != '\0'))
-                        continue;
-                en.ips = *p ? p + 1 : p;
-                en.len = strlen(en.ips);
-                if (x->n && x->e[x->n - 1].ctid >= en.ctid)
-                        sorted = false;
-                if (idx_push(x, en) < 0) {
-                        x->n = 0;
-                        return;
-                }
-        }
-        if (!sorted)
-                qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
+        en->ips = text;
+        en->len = strlen(text);
+        return 0;
+}
+
+static void ent_format(FILE *f, const void *rec)
+{
+        const struct ipent *en = rec;
+
+        fprintf(f, "%s%.*s", en->len ? " " : "", (int)en->len, en->ips);
+}
+
+static void ent_free(void *rec)
+{
+        struct ipent *en = rec;
+
+        if (en->owned)
+                free((char *)en->ips);
+        en->owned = false;
 }
 
 /* Read the addresses of one CT's config into *en (inode as given). A
  * config that cannot be read has none: it is read again next time only if
  * its inode changes, like any other. */
-static int read_conf(const char *path, struct ipent *en)
+static int read_conf(const char *path, void *rec)
 {
+        struct ipent *en = rec;
         vz_conffile *cf = NULL;
         char *ips = NULL;
         int r;
@@ -193,86 +141,15 @@ static int read_conf(const char *path, struct ipent *en)
         return 0;
 }
 
-/* The index brought up to date with the config directory: entries whose
- * config inode changed are read again, new configs appended (x stays
- * sorted up to n_sorted), entries whose config is gone marked dead.
- * *changed when anything differs from the file. */
-static int idx_reconcile(vz_ctx *ctx, struct ipidx *x, bool *changed)
-{
-        _cleanup_free_ char *dir = vz_strdupf("%s/conf", ctx->confdir);
-        _cleanup_closedir_ DIR *d = NULL;
-        size_t n_sorted = x->n;
-        struct dirent *de;
-
-        if (!dir)
-                return -ENOMEM;
-        d = opendir(dir);
-        if (!d)
-                return errno == ENOENT ? 0 : -errno;
-        while ((de = readdir(d))) {
-                struct ipent key = {0}, *hit;
-                char num[32];
-                size_t l = strlen(de->d_name);
-                int r;
-                if (l < 6 || l - 5 >= sizeof(num) || !vz_endswith(de->d_name, ".conf"))
-                        continue;
-                memcpy(num, de->d_name, l - 5);
-                num[l - 5] = '\0';
-                if (vz_ctid_parse(num, &key.ctid) < 0 || key.ctid == 0)
-                        continue;
-                hit = n_sorted ? bsearch(&key, x->e, n_sorted, sizeof(key), cmp_ent) : NULL;
-                if (hit) {
-                        hit->seen = true;
-                        if (hit->ino == de->d_ino)
-                                continue;
-                }
-                /* New or rewritten since the index saw it: read it. */
-                _cleanup_free_ char *path = vz_strdupf("%s/%s", dir, de->d_name);
-                if (!path)
-                        return -ENOMEM;
-                *changed = true;
-                if (hit) {
-                        hit->ino = de->d_ino;
-                        r = read_conf(path, hit);
-                } else {
-                        key.ino = de->d_ino;
-                        key.seen = true;
-                        r = read_conf(path, &key);
-                        if (r >= 0 && (r = idx_push(x, key)) < 0)
-                                free((char *)key.ips);
-                }
-                if (r < 0)
-                        return r;
-        }
-        for (size_t i = 0; i < n_sorted; i++)
-                if (!x->e[i].seen) {
-                        x->e[i].dead = true; /* config gone: destroyed */
-                        *changed = true;
-                }
-        return 0;
-}
-
-static void idx_save(const char *path, struct ipidx *x)
-{
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
-        FILE *f;
-
-        qsort(x->e, x->n, sizeof(*x->e), cmp_ent);
-        f = open_memstream(&buf, &len);
-        if (!f)
-                return;
-        fputs("# vz routed addresses: CTID CONFIG-INODE ADDRESS... "
-              "(a cache, rebuilt from the configs when removed)\n",
-              f);
-        for (size_t i = 0; i < x->n; i++)
-                if (!x->e[i].dead)
-                        fprintf(f, "%u %llu%s%.*s\n", x->e[i].ctid,
-                                (unsigned long long)x->e[i].ino, x->e[i].len ? " " : "",
-                                (int)x->e[i].len, x->e[i].ips);
-        if (fclose(f) == 0)
-                (void)vz_write_file_replace(path, buf, len, 0600);
-}
+static const struct cfgidx_ops ip_ops = {
+        .size = sizeof(struct ipent),
+        .header = "# vz routed addresses: CTID CONFIG-INODE ADDRESS... "
+                  "(a cache, rebuilt from the configs when removed)\n",
+        .read = read_conf,
+        .parse = ent_parse,
+        .format = ent_format,
+        .free = ent_free,
+};
 
 /* LOCKDIR/ip.lck, held in ctx until vz_net_ip_unlock. flock locks belong
  * to the open file: a second open in this process would wait for itself. */
@@ -308,7 +185,7 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
 {
         _cleanup_strv_free_ char **mine = NULL;
         _cleanup_free_ char *canon = NULL, *ipath = NULL;
-        struct ipidx x = {0};
+        struct cfgidx x = {.ops = &ip_ops};
         bool changed = false;
         int r;
 
@@ -320,15 +197,15 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
         /* Without a lock there is no index either: every config is read. */
         if (ctx->ip_lock_fd >= 0 &&
             (ipath = vz_strdupf("%s/ip.idx", vz_ctx_get(ctx, "LOCKDIR"))))
-                idx_load(ipath, &x);
-        r = idx_reconcile(ctx, &x, &changed);
+                cfgidx_load(&x, ipath);
+        r = cfgidx_reconcile(&x, ctx, &changed);
         if (r < 0) {
                 r = 0; /* no configs to compare with */
                 goto out;
         }
         for (size_t i = 0; r == 0 && i < x.n; i++) {
-                struct ipent *en = &x.e[i];
-                if (en->ctid == ctid || en->dead)
+                struct ipent *en = cfgidx_at(&x, i);
+                if (en->h.ctid == ctid || en->h.dead)
                         continue;
                 for (size_t k = 0; mine[k]; k++) {
                         _cleanup_free_ char *path = NULL;
@@ -336,26 +213,26 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
                         if (!ent_has(en, mine[k], strlen(mine[k])))
                                 continue;
                         /* Believe the config, not the index. */
-                        path = vz_strdupf("%s/conf/%u.conf", ctx->confdir, en->ctid);
+                        path = vz_strdupf("%s/conf/%u.conf", ctx->confdir, en->h.ctid);
                         if (!path || read_conf(path, en) < 0) {
                                 r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
                                 break;
                         }
-                        en->ino = stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+                        en->h.ino = stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
                         if (ent_has(en, mine[k], strlen(mine[k]))) {
                                 r = vz_fail(e, VZ_E_IP_INUSE, -EADDRINUSE,
                                             "IP address %s is already used by CT %u", mine[k],
-                                            en->ctid);
+                                            en->h.ctid);
                                 break;
                         }
-                        vz_debug("ip.idx: CT %u no longer has %s, entry repaired", en->ctid,
+                        vz_debug("ip.idx: CT %u no longer has %s, entry repaired", en->h.ctid,
                                  mine[k]);
                         changed = true;
                 }
         }
         if (changed && ipath)
-                idx_save(ipath, &x);
+                cfgidx_save(&x, ipath);
 out:
-        idx_free(&x);
+        cfgidx_free(&x);
         return r;
 }
