@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "ctx.h"
+#include "registry/cfgidx.h"
 #include "err.h"
 #include "runtime.h"
 #include "util.h"
@@ -104,115 +105,50 @@ static uint64_t scan_number(const char *buf, const char *key)
  * change it cannot see.
  */
 struct idx_entry {
-        unsigned ctid;
-        uint64_t ino, uid, gid;
+        struct cfgidx_ent h;
+        uint64_t uid, gid;
 };
 
-struct idx {
-        struct idx_entry *e;
-        size_t n, cap;
-};
-
-static int idx_push(struct idx *x, struct idx_entry v)
+static int ent_read(const char *path, void *rec)
 {
-        if (x->n == x->cap) {
-                size_t cap = x->cap ? x->cap * 2 : 64;
-                struct idx_entry *ne = realloc(x->e, cap * sizeof(*ne));
-                if (!ne)
-                        return -ENOMEM;
-                x->e = ne;
-                x->cap = cap;
+        struct idx_entry *en = rec;
+        _cleanup_free_ char *buf = NULL;
+
+        en->uid = en->gid = 0;
+        if (vz_read_file(path, 1 << 20, &buf, NULL) == 0) {
+                en->uid = scan_number(buf, "LOCAL_UID");
+                en->gid = scan_number(buf, "LOCAL_GID");
         }
-        x->e[x->n++] = v;
         return 0;
 }
 
-static int cmp_entry(const void *a, const void *b)
+static int ent_parse(const char *text, void *rec)
 {
-        unsigned x = ((const struct idx_entry *)a)->ctid, y = ((const struct idx_entry *)b)->ctid;
-        return x < y ? -1 : x > y;
-}
+        struct idx_entry *en = rec;
+        unsigned long long u, g;
 
-static void idx_load(const char *path, struct idx *x)
-{
-        _cleanup_free_ char *buf = NULL;
-
-        if (vz_read_file(path, 64 << 20, &buf, NULL) < 0)
-                return;
-        for (char *l = buf, *nl; l && *l; l = nl) {
-                unsigned ctid;
-                unsigned long long ino, u, g;
-                nl = strchr(l, '\n');
-                if (nl)
-                        *nl++ = '\0';
-                if (l[0] == '#' || sscanf(l, "%u %llu %llu %llu", &ctid, &ino, &u, &g) != 4)
-                        continue;
-                if (idx_push(x, (struct idx_entry){ctid, ino, u, g}) < 0)
-                        return;
-        }
-        qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
-}
-
-/* The index brought up to date with the config directory. */
-static int idx_reconcile(vz_ctx *ctx, const struct idx *old, struct idx *x)
-{
-        _cleanup_free_ char *dir = vz_strdupf("%s/conf", ctx->confdir);
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-
-        if (!dir)
-                return -ENOMEM;
-        d = opendir(dir);
-        if (!d)
-                return errno == ENOENT ? 0 : -errno;
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *buf = NULL, *path = NULL;
-                struct idx_entry key = {0}, *hit;
-                char num[32];
-                size_t l = strlen(de->d_name);
-                if (l < 6 || l - 5 >= sizeof(num) || !vz_endswith(de->d_name, ".conf"))
-                        continue;
-                memcpy(num, de->d_name, l - 5);
-                num[l - 5] = '\0';
-                if (vz_ctid_parse(num, &key.ctid) < 0 || key.ctid == 0)
-                        continue;
-                hit = old->n ? bsearch(&key, old->e, old->n, sizeof(key), cmp_entry) : NULL;
-                if (hit && hit->ino == de->d_ino) {
-                        if (idx_push(x, *hit) < 0)
-                                return -ENOMEM;
-                        continue;
-                }
-                /* New or rewritten since the index saw it: read it. */
-                key.ino = de->d_ino;
-                path = vz_strdupf("%s/%s", dir, de->d_name);
-                if (path && vz_read_file(path, 1 << 20, &buf, NULL) == 0) {
-                        key.uid = scan_number(buf, "LOCAL_UID");
-                        key.gid = scan_number(buf, "LOCAL_GID");
-                }
-                if (idx_push(x, key) < 0)
-                        return -ENOMEM;
-        }
-        qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
+        if (sscanf(text, "%llu %llu", &u, &g) != 2)
+                return -EINVAL;
+        en->uid = u;
+        en->gid = g;
         return 0;
 }
 
-static void idx_save(const char *path, const struct idx *x)
+static void ent_format(FILE *f, const void *rec)
 {
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
+        const struct idx_entry *en = rec;
 
-        if (!f)
-                return;
-        fputs("# vz user-namespace ranges: CTID CONFIG-INODE LOCAL_UID LOCAL_GID "
-              "(a cache, rebuilt from the configs when removed)\n",
-              f);
-        for (size_t i = 0; i < x->n; i++)
-                fprintf(f, "%u %llu %llu %llu\n", x->e[i].ctid, (unsigned long long)x->e[i].ino,
-                        (unsigned long long)x->e[i].uid, (unsigned long long)x->e[i].gid);
-        if (fclose(f) == 0)
-                (void)vz_write_file_replace(path, buf, len, 0600);
+        fprintf(f, " %llu %llu", (unsigned long long)en->uid, (unsigned long long)en->gid);
 }
+
+static const struct cfgidx_ops userns_ops = {
+        .size = sizeof(struct idx_entry),
+        .header = "# vz user-namespace ranges: CTID CONFIG-INODE LOCAL_UID LOCAL_GID "
+                  "(a cache, rebuilt from the configs when removed)\n",
+        .read = ent_read,
+        .parse = ent_parse,
+        .format = ent_format,
+};
 
 static int range_cmp(const void *a, const void *b)
 {
@@ -246,7 +182,8 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
         _cleanup_free_ char *lpath = NULL;
         _cleanup_free_ char *ipath = NULL;
         struct ranges uids = {0}, gids = {0};
-        struct idx old = {0}, cur = {0};
+        struct cfgidx cur = {.ops = &userns_ops};
+        bool changed = false;
         const char *lockdir = vz_ctx_get(ctx, "LOCKDIR");
         const char *gu = vz_ctx_get(ctx, "LOCAL_UID"), *gg = vz_ctx_get(ctx, "LOCAL_GID");
         uint64_t ubase, gbase, u, g;
@@ -278,19 +215,20 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
         host_ids(&gids, "/etc/group", 2, "/etc/subgid");
         ipath = lpath ? vz_strdupf("%s/userns.idx", lockdir) : NULL;
         if (ipath)
-                idx_load(ipath, &old);
-        r = idx_reconcile(ctx, &old, &cur);
+                cfgidx_load(&cur, ipath);
+        r = cfgidx_reconcile(&cur, ctx, &changed);
         if (r < 0) {
                 r = vz_fail(e, VZ_E_RESOURCE, r, "cannot list CT configs: %s", strerror(-r));
                 goto out;
         }
         for (size_t i = 0; i < cur.n; i++) {
-                if (cur.e[i].ctid == ctid)
+                const struct idx_entry *en = cfgidx_at(&cur, i);
+                if (en->h.ctid == ctid || en->h.dead)
                         continue;
-                if (cur.e[i].uid > 0)
-                        ranges_add(&uids, cur.e[i].uid, RANGE);
-                if (cur.e[i].gid > 0)
-                        ranges_add(&gids, cur.e[i].gid, RANGE);
+                if (en->uid > 0)
+                        ranges_add(&uids, en->uid, RANGE);
+                if (en->gid > 0)
+                        ranges_add(&gids, en->gid, RANGE);
         }
         u = pick(&uids, ubase);
         g = pick(&gids, gbase);
@@ -311,23 +249,22 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
                 /* This CT's entry with inode 0: the saved config (a new
                  * inode) is read once more by the next allocation, which
                  * also drops the entry if the caller never saved it. */
-                struct idx_entry self = {ctid, 0, u, g}, *hit;
+                struct idx_entry self = {{.ctid = ctid}, u, g}, *hit;
                 const char *cu = vz_conffile_get(conf, "LOCAL_UID");
                 const char *cg = vz_conffile_get(conf, "LOCAL_GID");
                 self.uid = cu ? strtoull(cu, NULL, 10) : u;
                 self.gid = cg ? strtoull(cg, NULL, 10) : g;
-                hit = cur.n ? bsearch(&self, cur.e, cur.n, sizeof(self), cmp_entry) : NULL;
+                hit = cfgidx_find(&cur, ctid);
                 if (hit)
                         *hit = self;
-                else if (idx_push(&cur, self) == 0)
-                        qsort(cur.e, cur.n, sizeof(*cur.e), cmp_entry);
-                idx_save(ipath, &cur);
+                else
+                        (void)cfgidx_push(&cur, &self);
+                cfgidx_save(&cur, ipath);
         }
 out:
         free(uids.r);
         free(gids.r);
-        free(old.e);
-        free(cur.e);
+        cfgidx_free(&cur);
         if (r == 0)
                 *ret_lock_fd = TAKE_FD(lfd);
         return r;
