@@ -43,12 +43,14 @@ PROBE=11999
 HALF=$((N / 2))
 SVC=$SRCDIR/src/tools/vz-service
 CG=vztest-$$
-echo "VZREBOOTDIR=$T/vzreboot" >> "$VZ_CONFDIR/vz.conf"
+# vz.conf as vzctl reads it: the first of duplicated keys wins, so replace.
+set_conf() { sed -i "/^$1=/d" "$VZ_CONFDIR/vz.conf"; echo "$1=$2" >> "$VZ_CONFDIR/vz.conf"; }
+set_conf VZREBOOTDIR "$T/vzreboot"
 # Stopping a busybox CT is mostly waiting (its init's TERM, 1 s, KILL):
 # more CTs at a time than vz's default (4 x CPUs) keep the run short.
-echo "VE_PARALLEL=${VE_PARALLEL:-32}" >> "$VZ_CONFDIR/vz.conf"
+set_conf VE_PARALLEL "${VE_PARALLEL:-32}"
 # The shipped VE_STOP_MODE=suspend would checkpoint every CT where criu works.
-echo "VE_STOP_MODE=stop" >> "$VZ_CONFDIR/vz.conf"
+set_conf VE_STOP_MODE stop
 [ "$N" -ge 2 ] && [ $((BASE + N)) -le $PROBE ] || fail "N must be 2..$((PROBE - BASE))"
 
 # Whatever happens, the service stops what it started before lib.sh's
@@ -56,7 +58,7 @@ echo "VE_STOP_MODE=stop" >> "$VZ_CONFDIR/vz.conf"
 _density_cleanup() {
         local rc=$?
         trap - EXIT
-        if ls "$T/run/"*.pid >/dev/null 2>&1; then
+        if ls "$T/run/"[0-9]*.pid >/dev/null 2>&1; then
                 "$SVC" stop >/dev/null 2>&1
         fi
         vzctl stop $PROBE --fast >/dev/null 2>&1
@@ -79,7 +81,8 @@ time_us() {
         t1=$(now)
         echo $((t1 - t0))
 }
-running() { ls "$T/run/" 2>/dev/null | grep -c '\.pid$'; }
+# CTs whose supervisor runs (CTID.pid; lxcfs.pid beside them is not a CT)
+running() { ls "$T/run/" 2>/dev/null | grep -c '^[0-9]*\.pid$'; }
 meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 kernel_kb() {
         echo $(($(meminfo SUnreclaim) + $(meminfo KernelStack) + $(meminfo PageTables) +
@@ -90,7 +93,7 @@ kernel_kb() {
 proc_sum() {
         local suffix=$1 field=$2 f sum=0 p file=smaps_rollup
         [ "$field" = VmPTE ] && file=status
-        for f in "$T/run/"*."$suffix"; do
+        for f in "$T/run/"[0-9]*."$suffix"; do
                 [ -e "$f" ] || continue
                 p=$(cat "$f")
                 sum=$((sum + $(awk -v k="$field:" '$1 == k {print $2}' /proc/$p/$file 2>/dev/null || echo 0)))
