@@ -73,6 +73,29 @@ static bool alive(const char *mnt)
         return n > 0;
 }
 
+/* The same without asking lxcfs (each FUSE request is a round trip to its
+ * threads, on the start path of every CT): the process named in its pid
+ * file is an lxcfs and something is mounted on mnt. An lxcfs that died
+ * fails the first test, and its stale mount is then found by alive(). */
+static bool running(const char *mnt)
+{
+        _cleanup_free_ char *pidf = vz_strdupf("%s.pid", mnt), *buf = NULL, *comm = NULL;
+        struct statx stx;
+        pid_t pid;
+
+        if (!pidf || vz_read_file(pidf, 64, &buf, NULL) < 0 || (pid = atoi(buf)) <= 0 ||
+            kill(pid, 0) < 0)
+                return false;
+        free(buf);
+        buf = vz_strdupf("/proc/%d/comm", (int)pid);
+        if (!buf || vz_read_file(buf, 64, &comm, NULL) < 0 || !vz_startswith(comm, "lxcfs"))
+                return false;
+        /* No sync: the attributes lxcfs gave before, no request. */
+        return statx(AT_FDCWD, mnt, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, STATX_TYPE, &stx) == 0 &&
+               (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+               (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e)
 {
         _cleanup_free_ char *mnt = vz_lxcfs_dir(ct), *lock = NULL, *pidf = NULL;
@@ -82,7 +105,7 @@ int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e)
 
         if (!mnt)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (alive(mnt))
+        if (running(mnt) || alive(mnt))
                 return 0;
         if (access(LXCFS_BIN, X_OK) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOENT,
@@ -142,33 +165,50 @@ int vz_lxcfs_open(const char *mnt)
 {
         int fd;
 
-        if (!alive(mnt))
+        if (!running(mnt) && !alive(mnt))
                 return -ENOTCONN;
         fd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
 }
 
-/* One bind of <lxcfs>/<sub>/<name> over the same file under dirfd (the CT's
- * fresh /proc or /sys: kernel-made trees, no CT symlinks in them). */
-static void bind_one(int lxfd, const char *sub, const char *name, int dirfd)
-{
-        char src[128];
-        int tfd;
+_Static_assert(ELEMENTSOF(proc_files) - 1 + ELEMENTSOF(sys_files) - 1 == VZ_LXCFS_FILES,
+               "VZ_LXCFS_FILES");
 
-        snprintf(src, sizeof(src), "%s/%s", sub, name);
-        if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-                return;
-        tfd = (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+void vz_lxcfs_clone(int lxfd, int trees[VZ_LXCFS_FILES])
+{
+        size_t n = 0;
+
+        for (size_t i = 0; proc_files[i]; i++, n++) {
+                char src[128];
+                snprintf(src, sizeof(src), "proc/%s", proc_files[i]);
+                trees[n] = (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        }
+        for (size_t i = 0; sys_files[i]; i++, n++) {
+                char src[128];
+                snprintf(src, sizeof(src), "sys/%s", sys_files[i]);
+                trees[n] = (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        }
+}
+
+/* One clone bound over the same file under dirfd (the CT's fresh /proc or
+ * /sys: kernel-made trees, no CT symlinks in them). */
+static void bind_one(int tfd, const char *name, int dirfd)
+{
         if (tfd < 0)
                 return;
-        (void)syscall(SYS_move_mount, tfd, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH);
+        if (dirfd >= 0 && faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                (void)syscall(SYS_move_mount, tfd, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH);
         close(tfd);
 }
 
-void vz_lxcfs_bind(int lxfd, int procfd, int sysfd)
+void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd)
 {
-        for (size_t i = 0; proc_files[i]; i++)
-                bind_one(lxfd, "proc", proc_files[i], procfd);
-        for (size_t i = 0; sysfd >= 0 && sys_files[i]; i++)
-                bind_one(lxfd, "sys", sys_files[i], sysfd);
+        size_t n = 0;
+
+        for (size_t i = 0; proc_files[i]; i++, n++)
+                bind_one(trees[n], proc_files[i], procfd);
+        for (size_t i = 0; sys_files[i]; i++, n++)
+                bind_one(trees[n], sys_files[i], sysfd);
+        for (n = 0; n < VZ_LXCFS_FILES; n++)
+                trees[n] = -1;
 }

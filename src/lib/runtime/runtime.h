@@ -24,6 +24,9 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
 bool vz_userns_get(const vz_ct *ct, uid_t *ret_uid, gid_t *ret_gid);
 /* An fd of a fresh user namespace mapping 0..65535 onto uid/gid. */
 int vz_userns_open(uid_t uid, gid_t gid, vz_err *e);
+/* The same for the user namespace pid has just unshared (and waits in):
+ * writes its maps, returns an fd of it or -errno. */
+int vz_userns_map(pid_t pid, uid_t uid, gid_t gid);
 
 /* Is the CT's supervisor alive? */
 bool vz_ct_is_running(const vz_ct *ct);
@@ -82,7 +85,12 @@ bool vz_lxcfs_wanted(const vz_ct *ct);
 char *vz_lxcfs_dir(const vz_ct *ct);
 int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e);
 int vz_lxcfs_open(const char *mnt);
-void vz_lxcfs_bind(int lxfd, int procfd, int sysfd);
+/* Detached copies (open_tree clones) of lxcfs's files, made ahead of the
+ * CT's /proc; -1 where one is missing. */
+#define VZ_LXCFS_FILES 8
+void vz_lxcfs_clone(int lxfd, int trees[VZ_LXCFS_FILES]);
+/* Attach them over the same files under procfd / sysfd; closes them. */
+void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd);
 
 /* Mount the CT's root on VE_ROOT in the calling process's (private) mount
  * namespace as its init sees it: idmapped through userns_fd (-1: a

@@ -807,16 +807,26 @@ _Noreturn static void run_b(struct plan *p)
         child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
 }
 
-/* X: enters the CT's user namespace, creates its other namespaces, forks B
+/* X: creates the CT's user namespace and its other namespaces, forks B
  * (PID 1 of the new PID namespace) and exits; the supervisor (a child
  * subreaper) inherits B. */
 _Noreturn static void run_x(struct plan *p)
 {
         pid_t b;
 
+        close(p->sock_a[0]);
+        p->sock_a[0] = -1;
         if (p->userns) {
-                if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the user namespace");
+                char buf[16];
+                int fd;
+                /* The CT's user namespace is made here: A writes its maps
+                 * (from outside, as it must) while we wait. */
+                if (unshare(CLONE_NEWUSER) < 0)
+                        child_fail(p->sock, VZ_E_BAD_KERNEL, errno,
+                                   "cannot create a user namespace");
+                if (send_fd(p->sock_a[1], "userns", -1) < 0 ||
+                    recv_msg(p->sock_a[1], buf, sizeof(buf), &fd) <= 0 || !streq(buf, "mapped"))
+                        _exit(1); /* A said why */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
                     setgroups(0, NULL) < 0)
                         child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
@@ -824,7 +834,6 @@ _Noreturn static void run_x(struct plan *p)
                  * files to the host's root; we need /proc/self below. */
                 prctl(PR_SET_DUMPABLE, 1);
         }
-        close(p->userns_fd);
         if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
                     CLONE_NEWPID) < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot create namespaces");
@@ -847,18 +856,41 @@ _Noreturn static void run_x(struct plan *p)
 /* A: host root in a mount namespace of its own; builds the CT's tree. */
 _Noreturn static void run_a(struct plan *p)
 {
-        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st, lxfd = -1, ubcfd = -1;
+        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st, lxfd = -1, ubcfd = -1, fd;
+        int lxtrees[VZ_LXCFS_FILES];
         char buf[64];
         vz_err e = {0};
         pid_t x;
 
         for (int i = 0; i < FS_MAX; i++)
                 fs[i] = -1;
+        for (int i = 0; i < VZ_LXCFS_FILES; i++)
+                lxtrees[i] = -1;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Raising a hard limit needs the host's CAP_SYS_RESOURCE: now. */
         vz_rlimits_apply();
         if (vz_cgroup_attach(p->cg, getpid(), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+        /* X (and B through it) starts now, in our cgroups: B makes its
+         * filesystems while we build the root below. */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock_a) < 0)
+                child_fail(p->sock, VZ_E_RESOURCE, errno, "socketpair");
+        x = fork();
+        if (x < 0)
+                child_fail(p->sock, VZ_E_RESOURCE, errno, "fork");
+        if (x == 0)
+                run_x(p);
+        close(p->sock_a[1]);
+        if (p->userns) {
+                if (recv_msg(p->sock_a[0], buf, sizeof(buf), &fd) <= 0 || !streq(buf, "userns"))
+                        child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's init died during setup");
+                p->userns_fd = vz_userns_map(x, p->uid, p->gid);
+                if (p->userns_fd < 0)
+                        child_fail(p->sock, VZ_E_BAD_KERNEL, -p->userns_fd,
+                                   "cannot create a user namespace");
+                if (send_fd(p->sock_a[0], "mapped", -1) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno, "the CT's init died during setup");
+        }
         if (unshare(CLONE_NEWNS) < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "unshare(mount)");
         /* Nothing we mount may propagate back to the host. */
@@ -877,8 +909,13 @@ _Noreturn static void run_a(struct plan *p)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter %s", p->root);
         /* lxcfs's mount, opened while we are host root for path lookups
          * (the run directory need not be searchable by the CT's IDs). */
-        if (p->lxcfs)
+        if (p->lxcfs) {
                 lxfd = vz_lxcfs_open(p->lxcfs);
+                if (lxfd >= 0) {
+                        vz_lxcfs_clone(lxfd, lxtrees);
+                        close(lxfd);
+                }
+        }
         if (p->ubc_dir)
                 ubcfd = open(p->ubc_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         /* Files A creates in the CT's filesystems (the idmapped root, B's
@@ -896,19 +933,9 @@ _Noreturn static void run_a(struct plan *p)
         procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (procfd < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /proc");
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock_a) < 0)
-                child_fail(p->sock, VZ_E_RESOURCE, errno, "socketpair");
-
-        x = fork();
-        if (x < 0)
-                child_fail(p->sock, VZ_E_RESOURCE, errno, "fork");
-        if (x == 0)
-                run_x(p);
-        close(p->sock_a[1]);
 
         /* The filesystems B made, in fs_table order. */
         for (int i = 0; i < FS_MAX; i++) {
-                int fd;
                 if (recv_msg(p->sock_a[0], buf, sizeof(buf), &fd) <= 0)
                         child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's init died during setup");
                 fs[i] = fd;
@@ -936,9 +963,7 @@ _Noreturn static void run_a(struct plan *p)
         if (lxfd >= 0) {
                 _cleanup_close_ int pfd = open_target(rootfd, "proc", false);
                 _cleanup_close_ int sfd = open_target(rootfd, "sys", false);
-                if (pfd >= 0)
-                        vz_lxcfs_bind(lxfd, pfd, sfd);
-                close(lxfd);
+                vz_lxcfs_bind(lxtrees, pfd, sfd);
         }
         r = send_fd(p->sock, "console", master);
         if (r < 0)
@@ -1008,13 +1033,6 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
         if (r == 1 && !p.userns)
                 p.caps_keep &= ~(UINT64_C(1) << CAP_MKNOD);
         r = 0;
-        if (p.userns) {
-                p.userns_fd = vz_userns_open(p.uid, p.gid, e);
-                if (p.userns_fd < 0) {
-                        r = p.userns_fd;
-                        goto cgfail;
-                }
-        }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
                 goto cgfail;

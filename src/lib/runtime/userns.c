@@ -300,6 +300,22 @@ static int write_map(pid_t pid, const char *file, unsigned long base)
         return write(fd, buf, n) == n ? 0 : -errno;
 }
 
+int vz_userns_map(pid_t pid, uid_t uid, gid_t gid)
+{
+        _cleanup_free_ char *nsp = vz_strdupf("/proc/%d/ns/user", (int)pid);
+        int r, fd;
+
+        if (!nsp)
+                return -ENOMEM;
+        r = write_map(pid, "uid_map", uid);
+        if (r == 0)
+                r = write_map(pid, "gid_map", gid);
+        if (r < 0)
+                return r;
+        fd = open(nsp, O_RDONLY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
 /* A user namespace with the CT's maps, held by an fd. A throwaway child
  * unshares it (the maps must be written from outside), we open its ns file,
  * and the child exits: the namespace lives on through the fd. */
