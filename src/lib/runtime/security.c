@@ -3,10 +3,15 @@
 #include <ctype.h>
 #include <seccomp.h>
 #include <strings.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "err.h"
 #include "runtime.h"
@@ -142,7 +147,8 @@ static int deny_netfilter(scmp_filter_ctx ctx)
         return r;
 }
 
-int vz_seccomp_apply(bool no_netfilter, vz_err *e)
+/* The deny-list as a libseccomp context, not loaded yet. */
+static int build(bool no_netfilter, scmp_filter_ctx *ret, vz_err *e)
 {
         scmp_filter_ctx ctx;
         int r;
@@ -172,11 +178,66 @@ int vz_seccomp_apply(bool no_netfilter, vz_err *e)
                                        strerror(-r));
                 }
         }
+        *ret = ctx;
+        return 0;
+}
+
+int vz_seccomp_apply(bool no_netfilter, vz_err *e)
+{
+        scmp_filter_ctx ctx;
+        int r;
+
+        r = build(no_netfilter, &ctx, e);
+        if (r < 0)
+                return r;
         r = seccomp_load(ctx);
         seccomp_release(ctx);
         if (r < 0)
                 return vz_fail(e, VZ_E_SYSTEM, r, "cannot load the seccomp filter: %s",
                                strerror(-r));
+        return 0;
+}
+
+int vz_seccomp_compile(bool no_netfilter, struct sock_fprog *ret, vz_err *e)
+{
+        _cleanup_close_ int fd = -1;
+        scmp_filter_ctx ctx;
+        struct sock_filter *f = NULL;
+        off_t size = 0;
+        int r;
+
+        r = build(no_netfilter, &ctx, e);
+        if (r < 0)
+                return r;
+        /* The program exactly as seccomp_load would install it (the same
+         * generator; our attributes add no load flags). */
+        fd = memfd_create("vz-seccomp", MFD_CLOEXEC);
+        r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        if (r == 0) {
+                size = lseek(fd, 0, SEEK_END);
+                if (size <= 0 || size % sizeof(*f) || size / sizeof(*f) > USHRT_MAX)
+                        r = -EINVAL;
+        }
+        if (r == 0 && !(f = malloc(size)))
+                r = -ENOMEM;
+        if (r == 0 && pread(fd, f, size, 0) != size)
+                r = -EIO;
+        if (r < 0) {
+                free(f);
+                return vz_fail(e, VZ_E_SYSTEM, r, "cannot build the seccomp filter: %s",
+                               strerror(-r));
+        }
+        ret->len = (unsigned short)(size / sizeof(*f));
+        ret->filter = f;
+        return 0;
+}
+
+int vz_seccomp_load(const struct sock_fprog *prog, vz_err *e)
+{
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot load the seccomp filter: %s",
+                               strerror(errno));
         return 0;
 }
 

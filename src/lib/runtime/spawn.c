@@ -22,6 +22,7 @@
  */
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <net/if.h>
@@ -716,25 +717,10 @@ static void loopback_up(void)
         close(fd);
 }
 
-static void close_fds_except(int keep)
-{
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *de;
-        int dfd = d ? dirfd(d) : -1;
-
-        while (d && (de = readdir(d))) {
-                int fd = atoi(de->d_name);
-                if (de->d_name[0] == '.' || fd <= 2 || fd == keep || fd == dfd)
-                        continue;
-                close(fd);
-        }
-        if (d)
-                closedir(d);
-}
-
 /* B: the CT's PID 1. */
 _Noreturn static void run_b(struct plan *p)
 {
+        struct sock_fprog filter;
         char buf[64];
         vz_err e = {0};
         int r, nsfd;
@@ -757,6 +743,9 @@ _Noreturn static void run_b(struct plan *p)
         }
         if (p->cg_legacy)
                 send_cgroup_mounts(p);
+        /* While A assembles the tree: the seccomp program, built now. */
+        if (vz_seccomp_compile(vz_ct_netfilter_disabled(p->ct), &filter, &e) < 0)
+                child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         /* A answers with its mount namespace, made for us. */
         if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || nsfd < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's root filesystem was not set up");
@@ -785,9 +774,12 @@ _Noreturn static void run_b(struct plan *p)
                 if (c > 2)
                         close(c);
         }
-        close_fds_except(p->sock);
+        /* Nothing of ours goes into init but the socket (closed by exec). */
+        if (p->sock > 3)
+                close_range(3, p->sock - 1, 0);
+        close_range(p->sock + 1, ~0U, 0);
 
-        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &e) < 0)
+        if (vz_seccomp_load(&filter, &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         r = vz_caps_apply_bounding(p->caps_keep);
         if (r < 0)
