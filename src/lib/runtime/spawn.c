@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Starting a CT's init. Runs in the supervisor (host root), in three
+ * Starting a CT's init. Runs in the supervisor (host root), in two more
  * processes:
  *
- *   supervisor ── A (host root, then CT root) ── B = the CT's PID 1
+ *   supervisor ── A (host root) ── B = the CT's PID 1
  *
- * A: joins the CT's cgroups; unshares a mount namespace and mounts the
- *    private area on VE_ROOT (an idmapped mount when the CT has a user
- *    namespace, so files stored with IDs 0..65535 appear as the CT's range);
- *    enters the CT's user namespace; unshares mount, UTS, IPC, network,
- *    cgroup, PID and time namespaces (all now owned by the CT's user
- *    namespace, so the CT's root can manage them); forks B and exits. The
+ * A: joins the CT's cgroups; clones B into new user, mount, UTS, IPC,
+ *    network, cgroup and PID namespaces (the kernel makes the user
+ *    namespace first, so it owns the others and the CT's root can manage
+ *    them) and writes B's ID maps. Then, in a mount namespace of its own,
+ *    mounts the private area on VE_ROOT (an idmapped mount when the CT has
+ *    a user namespace, so files stored with IDs 0..65535 appear as the CT's
+ *    range), builds the CT's tree from the filesystems B sends, pivots into
+ *    it and hands the namespace to B (see below); then exits. The
  *    supervisor is a child subreaper, so B becomes its child.
- * B: mounts /proc, /sys, /dev and the cgroup tree under VE_ROOT, masks host
- *    knobs, pivots into VE_ROOT, writes hostname/hosts/resolv.conf from
+ * B: becomes the CT's root, enters a time namespace of its own, creates
+ *    the CT's kernel filesystems (/proc, /sys, /dev, cgroups) for A, joins
+ *    the finished mount namespace, writes hostname/hosts/resolv.conf from
  *    inside (so no CT symlink can redirect a host-side write), drops
  *    capabilities, loads the seccomp filter and execs /sbin/init.
+ * A and B work in parallel: A builds the root while B makes filesystems.
  *
  * Errors in A or B travel to the supervisor as a message on a socket; on
  * success B's exec closes the socket (SOCK_CLOEXEC), which is the signal.
@@ -24,6 +28,7 @@
 #include <grp.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
+#include <linux/sched.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <sched.h>
@@ -726,6 +731,30 @@ _Noreturn static void run_b(struct plan *p)
         int r, nsfd;
 
         close(p->sock_a[0]);
+        /* Born in the CT's namespaces (see run_a); the user namespace has
+         * no maps until A writes them, from outside as it must. */
+        if (p->userns) {
+                if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || !streq(buf, "mapped"))
+                        _exit(1); /* A said why */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
+                    setgroups(0, NULL) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
+                /* The ID change made us non-dumpable, which hands our /proc
+                 * files to the host's root; we need /proc/self below. */
+                prctl(PR_SET_DUMPABLE, 1);
+        }
+        /* A time namespace of the CT's user namespace, clocks from zero. Its
+         * offsets can only be set before a process is in it, so it is made
+         * for our children, set, and then joined (setns moves the caller).
+         * Time namespaces are newer (5.6); run without one if missing. */
+        if (unshare(CLONE_NEWTIME) == 0) {
+                set_time_offsets();
+                nsfd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+                if (nsfd < 0 || setns(nsfd, CLONE_NEWTIME) < 0)
+                        child_fail(p->sock, VZ_E_SYSTEM, errno,
+                                   "cannot enter the CT's time namespace");
+                close(nsfd);
+        }
         /* Our filesystems, made here and handed to A (see above). */
         for (int i = 0; i < FS_MAX; i++) {
                 const struct fs_spec *f =
@@ -799,60 +828,14 @@ _Noreturn static void run_b(struct plan *p)
         child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
 }
 
-/* X: creates the CT's user namespace and its other namespaces, forks B
- * (PID 1 of the new PID namespace) and exits; the supervisor (a child
- * subreaper) inherits B. */
-_Noreturn static void run_x(struct plan *p)
-{
-        pid_t b;
-
-        close(p->sock_a[0]);
-        p->sock_a[0] = -1;
-        if (p->userns) {
-                char buf[16];
-                int fd;
-                /* The CT's user namespace is made here: A writes its maps
-                 * (from outside, as it must) while we wait. */
-                if (unshare(CLONE_NEWUSER) < 0)
-                        child_fail(p->sock, VZ_E_BAD_KERNEL, errno,
-                                   "cannot create a user namespace");
-                if (send_fd(p->sock_a[1], "userns", -1) < 0 ||
-                    recv_msg(p->sock_a[1], buf, sizeof(buf), &fd) <= 0 || !streq(buf, "mapped"))
-                        _exit(1); /* A said why */
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
-                    setgroups(0, NULL) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
-                /* The ID change made us non-dumpable, which hands our /proc
-                 * files to the host's root; we need /proc/self below. */
-                prctl(PR_SET_DUMPABLE, 1);
-        }
-        if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP |
-                    CLONE_NEWPID) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot create namespaces");
-        /* Time namespaces are newer (5.6); run without one if missing. */
-        if (unshare(CLONE_NEWTIME) == 0)
-                set_time_offsets();
-        b = fork();
-        if (b < 0)
-                child_fail(p->sock, VZ_E_RESOURCE, errno, "fork");
-        if (b == 0)
-                run_b(p);
-        {
-                char msg[32];
-                snprintf(msg, sizeof(msg), "pid %d", (int)b);
-                (void)send_fd(p->sock, msg, -1);
-        }
-        _exit(0);
-}
-
 /* A: host root in a mount namespace of its own; builds the CT's tree. */
 _Noreturn static void run_a(struct plan *p)
 {
-        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, st, lxfd = -1, ubcfd = -1, fd;
+        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, lxfd = -1, ubcfd = -1, fd;
         int lxtrees[VZ_LXCFS_FILES];
         char buf[64];
         vz_err e = {0};
-        pid_t x;
+        pid_t b;
 
         for (int i = 0; i < FS_MAX; i++)
                 fs[i] = -1;
@@ -863,20 +846,34 @@ _Noreturn static void run_a(struct plan *p)
         vz_rlimits_apply();
         if (vz_cgroup_attach(p->cg, getpid(), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
-        /* X (and B through it) starts now, in our cgroups: B makes its
-         * filesystems while we build the root below. */
+        /* B starts now, in our cgroups and in new namespaces (all owned by
+         * the new user namespace, made first by the kernel), as PID 1 of
+         * its PID namespace: it makes its filesystems while we build the
+         * root below. When we exit, the supervisor (a child subreaper)
+         * inherits it. */
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock_a) < 0)
                 child_fail(p->sock, VZ_E_RESOURCE, errno, "socketpair");
-        x = fork();
-        if (x < 0)
-                child_fail(p->sock, VZ_E_RESOURCE, errno, "fork");
-        if (x == 0)
-                run_x(p);
+        {
+                struct clone_args ca = {
+                        .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                                 CLONE_NEWCGROUP | CLONE_NEWPID | (p->userns ? CLONE_NEWUSER : 0),
+                        .exit_signal = SIGCHLD};
+                b = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+        }
+        if (b < 0)
+                child_fail(p->sock, errno == ENOMEM || errno == EAGAIN ? VZ_E_RESOURCE
+                                                                       : VZ_E_SYSTEM,
+                           errno, "cannot create the CT's namespaces");
+        if (b == 0)
+                run_b(p);
         close(p->sock_a[1]);
+        {
+                char msg[32];
+                snprintf(msg, sizeof(msg), "pid %d", (int)b);
+                (void)send_fd(p->sock, msg, -1);
+        }
         if (p->userns) {
-                if (recv_msg(p->sock_a[0], buf, sizeof(buf), &fd) <= 0 || !streq(buf, "userns"))
-                        child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's init died during setup");
-                p->userns_fd = vz_userns_map(x, p->uid, p->gid);
+                p->userns_fd = vz_userns_map(b, p->uid, p->gid);
                 if (p->userns_fd < 0)
                         child_fail(p->sock, VZ_E_BAD_KERNEL, -p->userns_fd,
                                    "cannot create a user namespace");
@@ -943,7 +940,6 @@ _Noreturn static void run_a(struct plan *p)
         }
         if (p->cg_legacy)
                 attach_cgroup_mounts(rootfd, p->sock_a[0]);
-        waitpid(x, &st, 0);
         r = setup_dev(rootfd, fs, p->ct, &master);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");

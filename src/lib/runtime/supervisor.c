@@ -294,7 +294,8 @@ static void ubc_watch(struct sup *s, int fd)
                 close(s->fan);
                 s->fan = -1;
         }
-        ubc_refresh(s);
+        /* Filled once init runs (see vz_supervisor_run): not on the way
+         * to it; an open before that waits for our answer anyway. */
 }
 
 static void ubc_events(struct sup *s)
@@ -487,6 +488,7 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         }
         dprintf(status_fd, "ok %d\n", (int)s.init);
         close(status_fd);
+        ubc_refresh(&s);
         trim_memory();
 
         for (;;) {
@@ -539,6 +541,7 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                                 teardown(&s, true);
                                 _exit(1);
                         }
+                        ubc_refresh(&s);
                         trim_memory();
                 }
         }
