@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -158,6 +159,51 @@ _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
 
 /* ------------------------------------------------------------------ start */
 
+/* The supervisor, started the cheap way (vfork-style posix_spawn: no copy
+ * of our page tables), detached from the caller's session and terminal,
+ * with status_fd kept open and set, the environment entries in set added
+ * (replacing ones of the same name). 0 or -errno. */
+static int spawn_supervisor(const char *path, const char *id, int status_fd,
+                            char *const set[], pid_t *ret)
+{
+        extern char **environ;
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t sa;
+        _cleanup_free_ char **envp = NULL;
+        char *argv[] = {(char *)"vz-supervisor", (char *)id, NULL};
+        size_t n = 0, k = 0;
+        int r;
+
+        for (char **e = environ; e && *e; e++)
+                n++;
+        for (char *const *s = set; *s; s++)
+                n++;
+        envp = calloc(n + 1, sizeof(char *));
+        if (!envp)
+                return -ENOMEM;
+        for (char **e = environ; e && *e; e++) {
+                bool replaced = false;
+                for (char *const *s = set; *s && !replaced; s++)
+                        replaced = strncmp(*e, *s, strcspn(*s, "=") + 1) == 0;
+                if (!replaced)
+                        envp[k++] = *e;
+        }
+        for (char *const *s = set; *s; s++)
+                envp[k++] = *s;
+        posix_spawnattr_init(&sa);
+        posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSID);
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+        posix_spawn_file_actions_adddup2(&fa, 0, 1);
+        posix_spawn_file_actions_adddup2(&fa, 0, 2);
+        /* The same fd: only clears its close-on-exec flag. */
+        posix_spawn_file_actions_adddup2(&fa, status_fd, status_fd);
+        r = posix_spawn(ret, path, &fa, &sa, argv, envp);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&sa);
+        return -r;
+}
+
 static int ensure_userns(vz_ct *ct, vz_err *e)
 {
         int lock = -1, r;
@@ -241,38 +287,32 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
                 goto fail;
         }
-        pid = fork();
-        if (pid < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
-                close(pfd[0]);
-                close(pfd[1]);
-                goto fail;
-        }
-        if (pid == 0) {
-                char fdnum[16], id[16];
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                /* Detached from the caller's session and terminal. */
-                setsid();
-                if (null >= 0) {
-                        dup2(null, 0);
-                        dup2(null, 1);
-                        dup2(null, 2);
-                }
-                fcntl(pfd[1], F_SETFD, 0);
-                snprintf(fdnum, sizeof(fdnum), "%d", pfd[1]);
+        {
+                _cleanup_free_ char *fdv = NULL, *conf = NULL, *rst = NULL, *stp = NULL, *tmo = NULL;
+                char *set[6] = {NULL}, id[16];
+                size_t k = 0;
+
                 snprintf(id, sizeof(id), "%u", ct->id);
-                setenv("VZ_STATUS_FD", fdnum, 1);
-                setenv("VZ_CONFDIR", ct->ctx->confdir, 1);
+                set[k++] = fdv = vz_strdupf("VZ_STATUS_FD=%d", pfd[1]);
+                set[k++] = conf = vz_strdupf("VZ_CONFDIR=%s", ct->ctx->confdir);
                 if (restore_dir) {
-                        char step[16];
-                        snprintf(step, sizeof(step), "%d", restore_step);
-                        setenv("VZ_RESTORE", restore_dir, 1);
-                        setenv("VZ_RESTORE_STEP", step, 1);
-                        setenv("VZ_CPT_TIMEOUT", timeout ? timeout : "", 1);
+                        set[k++] = rst = vz_strdupf("VZ_RESTORE=%s", restore_dir);
+                        set[k++] = stp = vz_strdupf("VZ_RESTORE_STEP=%d", restore_step);
+                        set[k++] = tmo = vz_strdupf("VZ_CPT_TIMEOUT=%s", timeout ? timeout : "");
                 }
-                execl(sup, "vz-supervisor", id, (char *)NULL);
-                dprintf(pfd[1], "err %d cannot run %s: %s\n", VZ_E_SYSTEM, sup, strerror(errno));
-                _exit(127);
+                r = 0;
+                for (size_t i = 0; i < k; i++)
+                        if (!set[i])
+                                r = -ENOMEM;
+                if (r == 0)
+                        r = spawn_supervisor(sup, id, pfd[1], set, &pid);
+                if (r < 0) {
+                        r = vz_fail(e, r == -ENOMEM ? VZ_E_RESOURCE : VZ_E_SYSTEM, r,
+                                    "cannot run %s: %s", sup, strerror(-r));
+                        close(pfd[0]);
+                        close(pfd[1]);
+                        goto fail;
+                }
         }
         close(pfd[1]);
         for (;;) {
