@@ -163,7 +163,7 @@ _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
  * of our page tables), detached from the caller's session and terminal,
  * with status_fd kept open and set, the environment entries in set added
  * (replacing ones of the same name). 0 or -errno. */
-static int spawn_supervisor(const char *path, const char *id, int status_fd,
+static int spawn_supervisor(const char *path, const char *id, int status_fd, int cg_fd,
                             char *const set[], pid_t *ret)
 {
         extern char **environ;
@@ -198,6 +198,8 @@ static int spawn_supervisor(const char *path, const char *id, int status_fd,
         posix_spawn_file_actions_adddup2(&fa, 0, 2);
         /* The same fd: only clears its close-on-exec flag. */
         posix_spawn_file_actions_adddup2(&fa, status_fd, status_fd);
+        if (cg_fd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, cg_fd, cg_fd);
         r = posix_spawn(ret, path, &fa, &sa, argv, envp);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&sa);
@@ -237,7 +239,9 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
         vz_ct_state st;
         const char *dis;
         bool mounted_here = false;
-        int pfd[2], r;
+        int pfd[2], cg[2] = {-1, -1}, r;
+        vz_err cg_err = {0};
+        bool made_cg = false;
         char buf[1200];
         size_t len = 0;
         pid_t pid;
@@ -287,12 +291,23 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
                 goto fail;
         }
+        /* A plain start: we make the CT's cgroups while the supervisor
+         * starts up, and tell it on cg[0] when they are ready. */
+        if (!restore_dir && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg) < 0) {
+                r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
+                close(pfd[0]);
+                close(pfd[1]);
+                goto fail;
+        }
         {
                 _cleanup_free_ char *fdv = NULL, *conf = NULL, *rst = NULL, *stp = NULL, *tmo = NULL;
-                char *set[6] = {NULL}, id[16];
+                _cleanup_free_ char *cgv = NULL;
+                char *set[7] = {NULL}, id[16];
                 size_t k = 0;
 
                 snprintf(id, sizeof(id), "%u", ct->id);
+                if (cg[0] >= 0)
+                        set[k++] = cgv = vz_strdupf("VZ_CGROUPS_FD=%d", cg[0]);
                 set[k++] = fdv = vz_strdupf("VZ_STATUS_FD=%d", pfd[1]);
                 set[k++] = conf = vz_strdupf("VZ_CONFDIR=%s", ct->ctx->confdir);
                 if (restore_dir) {
@@ -305,14 +320,30 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                         if (!set[i])
                                 r = -ENOMEM;
                 if (r == 0)
-                        r = spawn_supervisor(sup, id, pfd[1], set, &pid);
+                        r = spawn_supervisor(sup, id, pfd[1], cg[0], set, &pid);
+                if (cg[0] >= 0)
+                        close(cg[0]);
                 if (r < 0) {
                         r = vz_fail(e, r == -ENOMEM ? VZ_E_RESOURCE : VZ_E_SYSTEM, r,
                                     "cannot run %s: %s", sup, strerror(-r));
                         close(pfd[0]);
                         close(pfd[1]);
+                        if (cg[1] >= 0)
+                                close(cg[1]);
                         goto fail;
                 }
+        }
+        if (cg[1] >= 0) {
+                vz_err ce = {0};
+                int c = vz_spawn_make_cgroups(ct, &ce);
+                made_cg = c >= 0;
+                if (c >= 0)
+                        (void)!send(cg[1], c ? "1" : "0", 1, MSG_NOSIGNAL);
+                close(cg[1]);
+                /* Else the supervisor gives up (after its cleanup); ours is
+                 * the reason. */
+                if (c < 0)
+                        cg_err = ce;
         }
         close(pfd[1]);
         for (;;) {
@@ -336,6 +367,13 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                 /* The supervisor exits on failure (after its cleanup). */
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
+                /* It may have cleaned up before we made them. */
+                if (made_cg)
+                        vz_spawn_drop_cgroups(ct);
+                if (cg_err.code) {
+                        r = vz_fail(e, cg_err.code, -cg_err.errnum, "%s", cg_err.msg);
+                        goto fail;
+                }
                 r = vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
                             *msg ? msg : "the supervisor failed");
                 goto fail;

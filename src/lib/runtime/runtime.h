@@ -81,7 +81,14 @@ struct vz_spawned {
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */
-int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e);
+int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e);
+/* The CT's cgroups, limits and device list, made by vzctl start while the
+ * supervisor starts; it then says "0" or "1" (the return value) on the
+ * pipe passed as cg_fd above, which the process joining them waits for.
+ * cg_fd -1: vz_spawn_init makes them itself. */
+int vz_spawn_make_cgroups(const vz_ct *ct, vz_err *e);
+/* Remove them again (the supervisor failed before it took them over). */
+void vz_spawn_drop_cgroups(const vz_ct *ct);
 
 /* lxcfs (lxcfs.c): is it wanted for ct (LXCFS, default yes); its mount
  * point (VZ_RUNDIR/lxcfs); start the host-wide instance unless it runs;

@@ -73,6 +73,7 @@ struct plan {
         char *lxcfs;    /* lxcfs mount point, or NULL (LXCFS=no) */
         char *ubc_dir;  /* the supervisor's beancounter directory */
         int sock;      /* to the supervisor */
+        int cg_fd;     /* -1, or where vzctl says its cgroups are ready */
         int sock_a[2]; /* between A and B */
 };
 
@@ -844,6 +845,21 @@ _Noreturn static void run_a(struct plan *p)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Raising a hard limit needs the host's CAP_SYS_RESOURCE: now. */
         vz_rlimits_apply();
+        if (p->cg_fd >= 0) {
+                /* "0" or "1" (as make_cgroups returns) once vzctl has made
+                 * the cgroups; nothing if it failed (it says why). */
+                char c = 0;
+                ssize_t n;
+                do
+                        n = read(p->cg_fd, &c, 1);
+                while (n < 0 && errno == EINTR);
+                if (n != 1 || (c != '0' && c != '1'))
+                        child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's cgroups were not made");
+                if (c == '1' && !p->userns)
+                        p->caps_keep &= ~(UINT64_C(1) << CAP_MKNOD);
+                close(p->cg_fd);
+                p->cg_fd = -1;
+        }
         if (vz_cgroup_attach(p->cg, getpid(), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         /* B starts now, in our cgroups and in new namespaces (all owned by
@@ -984,9 +1000,56 @@ _Noreturn static void run_a(struct plan *p)
 
 /* ------------------------------------------------------------------ supervisor side */
 
-int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
+/* The CT's cgroups with their limits and device list. 1: there is no
+ * devices controller (a privileged CT's root must then not create device
+ * nodes), 0, or <0 (nothing left behind). */
+static int make_cgroups(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 {
-        struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1};
+        uid_t uid;
+        gid_t gid;
+        bool userns = vz_userns_get(ct, &uid, &gid);
+        int r;
+
+        r = vz_cgroup_create(cg, userns ? uid : (uid_t)-1, userns ? gid : (gid_t)-1, e);
+        if (r < 0)
+                return r;
+        r = vz_cgroup_apply_limits(cg, ct, e);
+        if (r >= 0)
+                r = vz_cgroup_apply_devices(cg, ct, e);
+        if (r < 0)
+                vz_cgroup_destroy(cg);
+        return r < 0 ? r : r == 1;
+}
+
+int vz_spawn_make_cgroups(const vz_ct *ct, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        vz_cgroup *cg = NULL;
+        int r;
+
+        r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+        if (r < 0)
+                return r;
+        r = make_cgroups(cg, ct, e);
+        vz_cgroup_free(cg);
+        return r;
+}
+
+void vz_spawn_drop_cgroups(const vz_ct *ct)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        vz_cgroup *cg = NULL;
+
+        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, NULL) < 0)
+                return;
+        vz_cgroup_kill(cg);
+        vz_cgroup_destroy(cg);
+        vz_cgroup_free(cg);
+}
+
+int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
+{
+        struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1, .cg_fd = cg_fd};
         const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         int sv[2] = {-1, -1}, r, console = -1, st;
         pid_t a, b = 0;
@@ -1007,19 +1070,16 @@ int vz_spawn_init(vz_ct *ct, struct vz_spawned *ret, vz_err *e)
         if (vz_lxcfs_wanted(ct))
                 p.lxcfs = vz_lxcfs_dir(ct);
         p.ubc_dir = vz_run_path(ct, "ubc");
-        r = vz_cgroup_create(p.cg, p.userns ? p.uid : (uid_t)-1, p.userns ? p.gid : (gid_t)-1,
-                             e);
-        if (r < 0)
-                goto out;
-        r = vz_cgroup_apply_limits(p.cg, ct, e);
-        if (r >= 0)
-                r = vz_cgroup_apply_devices(p.cg, ct, e);
-        if (r < 0)
-                goto cgfail;
-        /* No devices controller (cgroup v2 without a device program yet):
-         * a privileged CT's root must not create device nodes. */
-        if (r == 1 && !p.userns)
-                p.caps_keep &= ~(UINT64_C(1) << CAP_MKNOD);
+        /* vzctl start makes them while we start up; A waits for them. */
+        if (cg_fd < 0) {
+                r = make_cgroups(p.cg, ct, e);
+                if (r < 0)
+                        goto out;
+                /* No devices controller (cgroup v2 without a device program
+                 * yet): a privileged CT's root must not create device nodes. */
+                if (r == 1 && !p.userns)
+                        p.caps_keep &= ~(UINT64_C(1) << CAP_MKNOD);
+        }
         r = 0;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));

@@ -354,14 +354,15 @@ static void teardown(struct sup *s, bool final)
         remove_run_file(s->ct, "pid");
 }
 
-/* Start (or restart) init with the CT's current config. */
-static int start_init(struct sup *s, vz_err *e)
+/* Start (or restart) init with the CT's current config; cg_fd: see
+ * vz_spawn_init (-1 on a restart). */
+static int start_init(struct sup *s, int cg_fd, vz_err *e)
 {
         struct vz_spawned sp;
         int r;
 
         ubc_watch(s, ubc_create(s));
-        r = vz_spawn_init(s->ct, &sp, e);
+        r = vz_spawn_init(s->ct, cg_fd, &sp, e);
         if (r < 0)
                 return r;
         s->init = sp.init_pid;
@@ -471,12 +472,18 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         {
                 _cleanup_free_ char *rst = getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
                 int step = getenv("VZ_RESTORE_STEP") ? atoi(getenv("VZ_RESTORE_STEP")) : 0;
+                int cg_fd = getenv("VZ_CGROUPS_FD") ? atoi(getenv("VZ_CGROUPS_FD")) : -1;
                 unsetenv("VZ_RESTORE");
                 unsetenv("VZ_RESTORE_STEP");
+                unsetenv("VZ_CGROUPS_FD");
+                if (cg_fd >= 0)
+                        fcntl(cg_fd, F_SETFD, FD_CLOEXEC); /* for A only */
                 if (s.listen_fd < 0)
                         r = vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket");
                 else
-                        r = rst ? restore_init(&s, rst, step, &e) : start_init(&s, &e);
+                        r = rst ? restore_init(&s, rst, step, &e) : start_init(&s, cg_fd, &e);
+                if (cg_fd >= 0)
+                        close(cg_fd);
                 unsetenv("VZ_CPT_TIMEOUT");
         }
         if (r < 0) {
@@ -536,7 +543,7 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                                 _exit(0);
                         reload_config(&s);
                         vz_err_clear(&e);
-                        if (start_init(&s, &e) < 0) {
+                        if (start_init(&s, -1, &e) < 0) {
                                 vz_warn("CT %u: restart failed: %s", vz_ct_id(s.ct), e.msg);
                                 teardown(&s, true);
                                 _exit(1);
