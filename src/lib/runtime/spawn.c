@@ -629,11 +629,27 @@ static int write_small_file(const char *path, const char *content)
 {
         /* Inside the CT, after pivot_root: O_NOFOLLOW keeps even the CT's own
          * symlink games out of it (the write happens as the CT's root). */
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        size_t len = strlen(content);
+        char old[4097];
         ssize_t n;
+        int fd;
+
+        /* Unchanged (every start after the first): no truncate and rewrite
+         * of the CT's file on its disk. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd >= 0) {
+                struct stat st;
+                n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && len < sizeof(old)
+                            ? read(fd, old, len + 1)
+                            : -1;
+                close(fd);
+                if (n == (ssize_t)len && memcmp(old, content, len) == 0)
+                        return 0;
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
-        n = write(fd, content, strlen(content));
+        n = write(fd, content, len);
         close(fd);
         return n < 0 ? -errno : 0;
 }
