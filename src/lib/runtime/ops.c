@@ -449,8 +449,10 @@ static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
 /* In a forked child: become a process of the CT exactly as confined as its
  * init (cgroup, namespaces, IDs, bounding set, seccomp). Then fork once
  * more so the PID namespace applies; the returned process (0) is inside,
- * the intermediate waits for it and exits with its status. */
-static int join_ct(struct join *j, vz_err *e)
+ * the intermediate waits for it and exits with its status. A child forked
+ * into the CT's PID namespace already (in_pidns, see vz_ct_exec) needs no
+ * second fork. */
+static int join_ct_(struct join *j, bool in_pidns, int init_fd, vz_err *e)
 {
         int pidfd, st;
         pid_t child;
@@ -463,17 +465,20 @@ static int join_ct(struct join *j, vz_err *e)
         vz_rlimits_apply();
         if (vz_cgroup_attach(j->cg, getpid(), e) < 0)
                 return -1;
-        pidfd = pidfd_open_(j->init);
+        /* j->init is a PID of ours, not of the namespace a child of
+         * vz_ct_exec is in: it brings the pidfd along (init_fd). */
+        pidfd = init_fd >= 0 ? init_fd : pidfd_open_(j->init);
         if (pidfd < 0)
                 return vz_fail(e, VZ_E_NOT_RUNNING, -errno, "container is not running");
-        if (setns(pidfd, j->nsflags) < 0)
+        if (setns(pidfd, j->nsflags & ~(in_pidns ? CLONE_NEWPID : 0)) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot enter the CT's namespaces: %s",
                                strerror(errno));
         close(pidfd);
         if ((j->nsflags & CLONE_NEWUSER) &&
             (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot become the CT's root");
-        child = fork();
+        /* What runs here outlives vzctl, as from the intermediate below. */
+        child = in_pidns ? (prctl(PR_SET_PDEATHSIG, 0), 0) : fork();
         if (child < 0)
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
         if (child > 0) {
@@ -489,6 +494,11 @@ static int join_ct(struct join *j, vz_err *e)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot drop capabilities");
         prctl(PR_SET_DUMPABLE, 1);
         return 0;
+}
+
+static int join_ct(struct join *j, vz_err *e)
+{
+        return join_ct_(j, false, -1, e);
 }
 
 static char *const exec_env[] = {"HOME=/", "TERM=linux",
@@ -623,7 +633,8 @@ static bool exiting(pid_t pid)
 _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
 {
         struct join j = {0};
-        int in[2], out[2], err[2], st, r, init_fd;
+        int in[2], out[2], err[2], st, r, init_fd, self_pidns, fork_errno;
+        bool in_pidns;
         pid_t pid;
         void (*old_pipe)(int);
 
@@ -638,21 +649,43 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                 vz_cgroup_free(j.cg);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
         }
+        /* The command is forked straight into the CT's PID namespace: we
+         * enter it for our children only (pid_for_children) around the fork
+         * and go back to our own, so no intermediate process (a second fork
+         * and exit) is needed. Without the pidfd: the intermediate. */
+        self_pidns = init_fd >= 0 ? open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
+        in_pidns = self_pidns >= 0 && setns(init_fd, CLONE_NEWPID) == 0;
         pid = fork();
+        fork_errno = errno;
+        if (in_pidns && pid != 0 && setns(self_pidns, CLONE_NEWPID) < 0) {
+                /* Never expected: our later children would be the CT's. */
+                vz_log(VZ_LOG_ERR, "cannot leave the CT's PID namespace: %s", strerror(errno));
+                abort();
+        }
+        if (self_pidns >= 0 && pid != 0)
+                close(self_pidns);
         if (pid < 0) {
+                /* A PID namespace whose init is gone takes no new process. */
+                bool gone = in_pidns && fork_errno == ENOMEM &&
+                            (pidfd_wait(init_fd, 0) || exiting(j.init));
                 if (init_fd >= 0)
                         close(init_fd);
                 vz_cgroup_free(j.cg);
-                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
+                if (gone)
+                        return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
+                return vz_fail(e, VZ_E_RESOURCE, -fork_errno, "fork: %s", strerror(fork_errno));
         }
         if (pid == 0) {
                 vz_err ce = {0};
                 dup2(in[0], 0);
                 dup2(out[1], 1);
                 dup2(err[1], 2);
-                /* Only the three pipe ends go into the CT. */
-                close_range(3, ~0U, 0);
-                if (join_ct(&j, &ce) < 0) {
+                /* Only the three pipe ends go into the CT (and the pidfd
+                 * of its init, closed once joined). */
+                if (in_pidns && dup2(init_fd, 3) < 0)
+                        _exit(255);
+                close_range(in_pidns ? 4 : 3, ~0U, 0);
+                if (join_ct_(&j, in_pidns, in_pidns ? 3 : -1, &ce) < 0) {
                         fprintf(stderr, "vzctl: %s\n", ce.msg);
                         _exit(255);
                 }

@@ -45,12 +45,6 @@ int vz_caps_apply_bounding(uint64_t keep);
  * not set: setuid programs inside the CT must keep working). no_netfilter
  * (NETFILTER=disabled) also denies every way to change netfilter rules. */
 int vz_seccomp_apply(bool no_netfilter, vz_err *e);
-/* The same in two steps: the BPF program built ahead (the costly part; the
- * caller frees ret->filter), then loaded (needs CAP_SYS_ADMIN in the
- * caller's user namespace, as above). */
-struct sock_fprog;
-int vz_seccomp_compile(bool no_netfilter, struct sock_fprog *ret, vz_err *e);
-int vz_seccomp_load(const struct sock_fprog *prog, vz_err *e);
 /* NETFILTER=disabled: the CT may not use netfilter at all. */
 bool vz_ct_netfilter_disabled(const vz_ct *ct);
 

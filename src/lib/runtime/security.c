@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Capability bounding set and seccomp deny-list of a CT's processes. */
 #include <ctype.h>
-#include <seccomp.h>
-#include <strings.h>
-#include <limits.h>
-#include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <strings.h>
 #include <sys/capability.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "err.h"
+#include "seccomp-bpf.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -92,150 +89,26 @@ int vz_caps_apply_bounding(uint64_t keep)
         return 0;
 }
 
-/* Calls no CT needs and that act on the host as a whole (or, like the
- * keyring calls, are not namespaced and leak between CTs). */
-static const char *const denied_syscalls[] = {
-        "kexec_load",     "kexec_file_load", "init_module",   "finit_module", "delete_module",
-        "swapon",         "swapoff",         "open_by_handle_at",
-        "acct",           "lookup_dcookie",  "add_key",       "request_key",  "keyctl",
-        "iopl",           "ioperm",          "syslog",        "settimeofday", "clock_settime",
-        "stime",          "nfsservctl",    "uselib",       "perf_event_open",
-        NULL,
-};
-
 bool vz_ct_netfilter_disabled(const vz_ct *ct)
 {
         const char *v = vz_ct_get(ct, "NETFILTER");
         return v && streq(v, "disabled");
 }
 
-/* NETFILTER=disabled (OpenVZ §1.13: "no iptables at all"). Netfilter is per
- * network namespace, so the other modes all give the CT its own complete
- * netfilter (conntrack and NAT included; stateless/stateful limited the
- * modules a legacy kernel let a CT load, which has no equivalent now).
- * Disabled takes away both ways in: nf_tables netlink and the legacy
- * x_tables setsockopt calls (iptables/ip6tables/arptables/ebtables). */
-static int deny_netfilter(scmp_filter_ctx ctx)
-{
-        static const struct {
-                int level, opt;
-        } sockopts[] = {
-                {0 /* SOL_IP */, 64 /* IPT_SO_SET_REPLACE */},
-                {0, 65 /* IPT_SO_SET_ADD_COUNTERS */},
-                {0, 96 /* ARPT_SO_SET_REPLACE */},
-                {0, 97 /* ARPT_SO_SET_ADD_COUNTERS */},
-                {0, 128 /* EBT_SO_SET_ENTRIES */},
-                {0, 129 /* EBT_SO_SET_COUNTERS */},
-                {41 /* SOL_IPV6 */, 64 /* IP6T_SO_SET_REPLACE */},
-                {41, 65 /* IP6T_SO_SET_ADD_COUNTERS */},
-        };
-        /* Spelled out: the SCMP_A* macros leave datum_b to clang's
-         * -Wmissing-field-initializers. */
-        struct scmp_arg_cmp nl[2] = {
-                {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK, .datum_b = 0},
-                {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = 12 /* NETLINK_NETFILTER */, .datum_b = 0},
-        };
-        int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2, nl);
-
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sockopts); i++) {
-                struct scmp_arg_cmp so[2] = {
-                        {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = sockopts[i].level, .datum_b = 0},
-                        {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = sockopts[i].opt, .datum_b = 0},
-                };
-                r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setsockopt), 2, so);
-        }
-        return r;
-}
-
-/* The deny-list as a libseccomp context, not loaded yet. */
-static int build(bool no_netfilter, scmp_filter_ctx *ret, vz_err *e)
-{
-        scmp_filter_ctx ctx;
-        int r;
-
-        ctx = seccomp_init(SCMP_ACT_ALLOW);
-        if (!ctx)
-                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "seccomp_init failed");
-        /* A CT must keep working setuid binaries: do not set no_new_privs
-         * (the filter is installed with CAP_SYS_ADMIN in our namespace). */
-        seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-        for (size_t i = 0; denied_syscalls[i]; i++) {
-                int nr = seccomp_syscall_resolve_name(denied_syscalls[i]);
-                if (nr == __NR_SCMP_ERROR)
-                        continue;
-                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
-                if (r < 0 && r != -EEXIST) {
-                        seccomp_release(ctx);
-                        return vz_fail(e, VZ_E_SYSTEM, r, "seccomp rule for %s: %s",
-                                       denied_syscalls[i], strerror(-r));
-                }
-        }
-        if (no_netfilter) {
-                r = deny_netfilter(ctx);
-                if (r < 0) {
-                        seccomp_release(ctx);
-                        return vz_fail(e, VZ_E_SYSTEM, r, "seccomp rules for NETFILTER: %s",
-                                       strerror(-r));
-                }
-        }
-        *ret = ctx;
-        return 0;
-}
-
+/* The deny-list (seccomp-rules.h), compiled by libseccomp at build time
+ * (seccomp-gen.c): loading it is one system call, as libseccomp's own
+ * seccomp_load does with these attributes (no no_new_privs, no flags). */
 int vz_seccomp_apply(bool no_netfilter, vz_err *e)
 {
-        scmp_filter_ctx ctx;
-        int r;
+        struct sock_fprog prog = {
+                .len = no_netfilter ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter)
+                                    : ELEMENTSOF(vz_seccomp_bpf),
+                .filter = (struct sock_filter *)(no_netfilter ? vz_seccomp_bpf_no_netfilter
+                                                              : vz_seccomp_bpf),
+        };
 
-        r = build(no_netfilter, &ctx, e);
-        if (r < 0)
-                return r;
-        r = seccomp_load(ctx);
-        seccomp_release(ctx);
-        if (r < 0)
-                return vz_fail(e, VZ_E_SYSTEM, r, "cannot load the seccomp filter: %s",
-                               strerror(-r));
-        return 0;
-}
-
-int vz_seccomp_compile(bool no_netfilter, struct sock_fprog *ret, vz_err *e)
-{
-        _cleanup_close_ int fd = -1;
-        scmp_filter_ctx ctx;
-        struct sock_filter *f = NULL;
-        off_t size = 0;
-        int r;
-
-        r = build(no_netfilter, &ctx, e);
-        if (r < 0)
-                return r;
-        /* The program exactly as seccomp_load would install it (the same
-         * generator; our attributes add no load flags). */
-        fd = memfd_create("vz-seccomp", MFD_CLOEXEC);
-        r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
-        seccomp_release(ctx);
-        if (r == 0) {
-                size = lseek(fd, 0, SEEK_END);
-                if (size <= 0 || size % sizeof(*f) || size / sizeof(*f) > USHRT_MAX)
-                        r = -EINVAL;
-        }
-        if (r == 0 && !(f = malloc(size)))
-                r = -ENOMEM;
-        if (r == 0 && pread(fd, f, size, 0) != size)
-                r = -EIO;
-        if (r < 0) {
-                free(f);
-                return vz_fail(e, VZ_E_SYSTEM, r, "cannot build the seccomp filter: %s",
-                               strerror(-r));
-        }
-        ret->len = (unsigned short)(size / sizeof(*f));
-        ret->filter = f;
-        return 0;
-}
-
-int vz_seccomp_load(const struct sock_fprog *prog, vz_err *e)
-{
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 &&
+            (errno != ENOSYS || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0))
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot load the seccomp filter: %s",
                                strerror(errno));
         return 0;

@@ -26,7 +26,6 @@
  */
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/filter.h>
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/openat2.h>
@@ -742,7 +741,6 @@ static void loopback_up(void)
 /* B: the CT's PID 1. */
 _Noreturn static void run_b(struct plan *p)
 {
-        struct sock_fprog filter;
         char buf[64];
         vz_err e = {0};
         int r, nsfd;
@@ -789,9 +787,6 @@ _Noreturn static void run_b(struct plan *p)
         }
         if (p->cg_legacy)
                 send_cgroup_mounts(p);
-        /* While A assembles the tree: the seccomp program, built now. */
-        if (vz_seccomp_compile(vz_ct_netfilter_disabled(p->ct), &filter, &e) < 0)
-                child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         /* A answers with its mount namespace, made for us. */
         if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || nsfd < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's root filesystem was not set up");
@@ -825,7 +820,7 @@ _Noreturn static void run_b(struct plan *p)
                 close_range(3, p->sock - 1, 0);
         close_range(p->sock + 1, ~0U, 0);
 
-        if (vz_seccomp_load(&filter, &e) < 0)
+        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
         r = vz_caps_apply_bounding(p->caps_keep);
         if (r < 0)

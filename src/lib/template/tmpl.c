@@ -8,9 +8,11 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -152,6 +154,23 @@ static void *template_symbol(const char *name, vz_err *e)
                                      : NULL;
                 }
                 handle = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+                /* The tools link this code statically (no RUNPATH, which
+                 * would cost every start a search of the build tree for
+                 * libc): from src/tools/ of the build tree, its top. */
+                if (!handle) {
+                        char self[PATH_MAX], *slash;
+                        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+                        _cleanup_free_ char *up = NULL;
+                        if (n > 0) {
+                                self[n] = '\0';
+                                slash = strrchr(self, '/');
+                                up = slash ? vz_strdupf("%.*s/../../libvz-template.so.0",
+                                                        (int)(slash - self), self)
+                                           : NULL;
+                        }
+                        if (up && access(up, F_OK) == 0)
+                                handle = dlopen(up, RTLD_NOW | RTLD_LOCAL);
+                }
                 if (!handle)
                         handle = dlopen("libvz-template.so.0", RTLD_NOW | RTLD_LOCAL);
                 if (!handle) {
