@@ -47,7 +47,9 @@ ok "vzctl --version -v reports criu ($(echo "$LAST_OUT" | sed -n 's/^criu: //p')
 expect_rc 0 vzctl create $A --ostemplate busybox --ipadd $IP
 expect_rc 0 vzctl start $A
 # The counter appends 1, 2, 3, ... every 0.1 s; the server answers HTTP.
-expect_rc 0 vzctl exec $A 'mkdir -p /www && echo hello-from-ct > /www/index.html &&
+# The document root first: an `a && b && c &` chain runs in the background as
+# a whole, and httpd dies at once when /www is not there yet.
+expect_rc 0 vzctl exec $A 'mkdir -p /www && echo hello-from-ct > /www/index.html || exit 1
         setsid sh -c "echo \$\$ > /tmp/cnt.pid; i=0; while :; do i=\$((i+1)); echo \$i >> /tmp/cnt; sleep 0.1; done" \
                 </dev/null >/dev/null 2>&1 &
         setsid httpd -f -p 8080 -h /www </dev/null >/dev/null 2>&1 &
