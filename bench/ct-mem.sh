@@ -243,7 +243,7 @@ med() { tr ' ' '\n' <<<"${R[$1]:-}" | grep . | median; }
 range() { local s; s=$(tr ' ' '\n' <<<"${R[$1]:-}" | grep . | sort -n); [ -n "$s" ] && echo "$(head -n1 <<<"$s")–$(tail -n1 <<<"$s")"; }
 
 measure() {
-        local rt=$1 b a i p pss=0 rss=0 anon=0 np=0 procs=0
+        local rt=$1 b a i p c pss=0 rss=0 anon=0 panon=0 np=0 procs=0 canon=0
         sync; echo 3 > /proc/sys/vm/drop_caches; sleep 2
         read -r -a b < <(mi)
         start_$rt
@@ -252,20 +252,29 @@ measure() {
         read -r -a a < <(mi)
         for ((i = 0; i < N; i++)); do
                 procs=$((procs + 1 + $(pgrep -c -P "${INITS[i]}")))
+                for c in "${INITS[i]}" $(pgrep -P "${INITS[i]}"); do
+                        canon=$((canon + $(awk '$1 == "Pss_Anon:" {print $2}' "/proc/$c/smaps_rollup")))
+                done
                 p=$(runtime_proc_$rt "$i")
                 [ -n "$p" ] || continue
                 np=$((np + 1))
                 pss=$((pss + $(awk '$1 == "Pss:" {print $2}' "/proc/$p/smaps_rollup")))
                 rss=$((rss + $(awk '$1 == "VmRSS:" {print $2}' "/proc/$p/status")))
                 anon=$((anon + $(awk '$1 == "RssAnon:" {print $2}' "/proc/$p/status")))
+                panon=$((panon + $(awk '$1 == "Pss_Anon:" {print $2}' "/proc/$p/smaps_rollup")))
         done
         rec "$rt.avail" $(((b[0] - a[0]) / N))
         rec "$rt.slab" $(((a[1] - b[1]) / N))
         rec "$rt.pt" $(((a[2] - b[2]) / N))
         rec "$rt.ks" $(((a[3] - b[3]) / N))
         rec "$rt.procs" $((procs / N))
+        rec "$rt.canon" $((canon / N))
+        # the parts that are this container's alone, less moved by the rest
+        # of the host than MemAvailable: kernel deltas + anonymous memory
+        rec "$rt.sum" $(((a[1] - b[1] + a[2] - b[2] + a[3] - b[3] + canon + panon) / N))
         if [ $np -gt 0 ]; then
                 rec "$rt.pss" $((pss / np)); rec "$rt.rss" $((rss / np)); rec "$rt.anon" $((anon / np))
+                rec "$rt.panon" $((panon / np))
         fi
         stop_$rt
         sleep 2
@@ -292,9 +301,11 @@ report() {
         printf '| per idle container | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(name $rt)"; done | sed 's/ | $//')"
         printf '|---|%s\n' "$(for rt in $ALL; do printf -- '---|'; done)"
         printf '| **MemAvailable drop** | %s |\n' "$(for rt in $ALL; do printf '%s | ' "**$(cell $rt.avail)**"; done | sed 's/ | $//')"
+        printf '| **kernel + anonymous** (slab + page tables + stacks + anonymous, below) | %s |\n' "$(for rt in $ALL; do printf '%s | ' "**$(cell $rt.sum)**"; done | sed 's/ | $//')"
         printf '| SUnreclaim (slab) | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(cell $rt.slab)"; done | sed 's/ | $//')"
         printf '| PageTables | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(cell $rt.pt)"; done | sed 's/ | $//')"
         printf '| KernelStack | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(cell $rt.ks)"; done | sed 's/ | $//')"
+        printf '| anonymous: container processes (Pss_Anon) + runtime process (Pss_Anon) | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(med $rt.canon) + $(med $rt.panon)"; done | sed 's/ | $//')"
         printf '| runtime process PSS | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(cell $rt.pss)"; done | sed 's/ | $//')"
         printf '| runtime process VmRSS (RssAnon) | %s |\n' "$(for rt in $ALL; do
                 if [ -n "${R[$rt.rss]:-}" ]; then printf '%s (%s) | ' "$(med $rt.rss)" "$(med $rt.anon)"; else printf 'none | '; fi
