@@ -46,6 +46,7 @@ dlist=$(row "$DN" "vzlist -a")
 cbb=$(row "$CR" "vzctl create, busybox") cdeb=$(row "$CR" "vzctl create, debian") tdeb=$(row "$CR" "tar -x of")
 boot=$(row "$BT" "boot of the Debian")
 cmem=$(row "$CM" "MemAvailable drop") cmpss=$(row "$CM" "runtime process PSS")
+cmsum=$(row "$CM" "kernel + anonymous")
 CMN=$(sed -n 's/^Command .*ct-mem.sh \([0-9]*\).*/\1/p' "$CM" 2>/dev/null)
 N=$(sed -n 's/^# Density benchmark: \([0-9]*\) .*/\1/p' "$DN" 2>/dev/null)
 N=${N:-1000}
@@ -66,6 +67,7 @@ N=${N:-1000}
         [ -n "$ex" ] && line "exec /bin/true in a running CT (start-exec.md)" ms $(col "$ex" 1) $(col "$ex" 2) $(col "$ex" 3) $(col "$ex" 4)
         [ -n "$sup" ] && line "per-CT runtime process VmRSS (start-exec.md)" KiB $(col "$sup" 1) $(col "$sup" 2) $(col "$sup" 3) $(col "$sup" 4)
         [ -n "$cmem" ] && line "memory per idle CT: host MemAvailable drop, $CMN running (ct-mem.md)" kB $(col "$cmem" 1) $(col "$cmem" 2) $(col "$cmem" 3) $(col "$cmem" 4)
+        [ -n "$cmsum" ] && line "memory per idle CT: kernel + anonymous, $CMN running (ct-mem.md)" kB $(col "$cmsum" 1) $(col "$cmsum" 2) $(col "$cmsum" 3) $(col "$cmsum" 4)
         [ -n "$cmpss" ] && line "per-CT runtime process PSS, $CMN running (ct-mem.md)" kB $(col "$cmpss" 1) $(col "$cmpss" 2) $(col "$cmpss" 3) $(col "$cmpss" 4)
         if [ -n "$dmem" ]; then
                 line "memory per idle CT at $N running (density.md)" kB "$(col "$dmem" 2)" - - -
