@@ -1,7 +1,8 @@
 #!/bin/bash
-# Where a running CT's host memory goes: K idle busybox CTs (CTIDs 3400..,
-# K <= 100) started from a throwaway tree, with the host-wide deltas per CT
-# (MemAvailable, unreclaimable slab, kernel stacks, page tables), the slab
+# Where a running CT's host memory goes: K idle busybox CTs (CTIDs from
+# $BENCH_CT_BASE, default 3400; K <= 100) started from a throwaway tree,
+# with the host-wide deltas per CT (MemAvailable, unreclaimable slab, kernel
+# stacks, page tables), the slab
 # caches that grew most, the CTs' memory cgroup charge split into page cache
 # and anonymous memory, and the supervisor's and init's own figures. Then
 # the cost of one cgroup directory in each mounted hierarchy (200 empty
@@ -15,7 +16,7 @@ K=${1:-40}
 [ "$K" -ge 1 ] && [ "$K" -le 100 ] || { echo "K must be 1..100" >&2; exit 2; }
 . "$(dirname "$0")/../tests/integ/lib.sh"
 need_cache busybox
-BASE=3400
+BASE=${BENCH_CT_BASE:-3400}   # first CTID; another base lets two runs share a host
 for ((i = 0; i < K; i++)); do
         vzctl --quiet create $((BASE + i)) --ostemplate busybox >/dev/null || fail "create $((BASE + i))"
 done

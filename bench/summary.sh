@@ -38,13 +38,16 @@ line() { # label unit vz lxc nspawn crun
                 "$(ratio "${3:--}" "${6:--}")"
 }
 
-SE=$D/start-exec.md DN=$D/density.md CR=$D/create.md BT=$D/boot.md
+SE=$D/start-exec.md DN=$D/density.md CR=$D/create.md BT=$D/boot.md CM=$D/ct-mem.md
 start=$(row "$SE" "1a.") init=$(row "$SE" "1b.") run=$(row "$SE" "2.") ex=$(row "$SE" "3.")
 sup=$(row "$SE" "4.")
 dstart=$(row "$DN" "vzctl start") dexec=$(row "$DN" "vzctl exec3") dmem=$(row "$DN" "per CT:")
 dlist=$(row "$DN" "vzlist -a")
 cbb=$(row "$CR" "vzctl create, busybox") cdeb=$(row "$CR" "vzctl create, debian") tdeb=$(row "$CR" "tar -x of")
 boot=$(row "$BT" "boot of the Debian")
+cmem=$(row "$CM" "MemAvailable drop") cmpss=$(row "$CM" "runtime process PSS")
+cmsum=$(row "$CM" "kernel + anonymous")
+CMN=$(sed -n 's/^Command .*ct-mem.sh \([0-9]*\).*/\1/p' "$CM" 2>/dev/null)
 N=$(sed -n 's/^# Density benchmark: \([0-9]*\) .*/\1/p' "$DN" 2>/dev/null)
 N=${N:-1000}
 
@@ -63,6 +66,9 @@ N=${N:-1000}
         [ -n "$run" ] && line "run /bin/true to completion (start-exec.md)" ms $(col "$run" 1) $(col "$run" 2) $(col "$run" 3) $(col "$run" 4)
         [ -n "$ex" ] && line "exec /bin/true in a running CT (start-exec.md)" ms $(col "$ex" 1) $(col "$ex" 2) $(col "$ex" 3) $(col "$ex" 4)
         [ -n "$sup" ] && line "per-CT runtime process VmRSS (start-exec.md)" KiB $(col "$sup" 1) $(col "$sup" 2) $(col "$sup" 3) $(col "$sup" 4)
+        [ -n "$cmem" ] && line "memory per idle CT: host MemAvailable drop, $CMN running (ct-mem.md)" kB $(col "$cmem" 1) $(col "$cmem" 2) $(col "$cmem" 3) $(col "$cmem" 4)
+        [ -n "$cmsum" ] && line "memory per idle CT: kernel + anonymous, $CMN running (ct-mem.md)" kB $(col "$cmsum" 1) $(col "$cmsum" 2) $(col "$cmsum" 3) $(col "$cmsum" 4)
+        [ -n "$cmpss" ] && line "per-CT runtime process PSS, $CMN running (ct-mem.md)" kB $(col "$cmpss" 1) $(col "$cmpss" 2) $(col "$cmpss" 3) $(col "$cmpss" 4)
         if [ -n "$dmem" ]; then
                 line "memory per idle CT at $N running (density.md)" kB "$(col "$dmem" 2)" - - -
         fi
@@ -79,8 +85,13 @@ N=${N:-1000}
         echo
         echo "Goals: start ≤ 15 ms at any density, exec ≤ 6 ms, ≤ 600 kB per idle CT."
         echo
-        echo "Peers at density: not measured at $N running (LXC's monitor alone is ~3 MiB"
-        echo "VmRSS per container, nspawn ~7.5 MiB, see start-exec.md); the plots show vz only."
+        if [ -n "$cmem" ]; then
+                echo "Peers' memory per idle CT: measured with $CMN containers of each runtime running"
+                echo "(ct-mem.md), not at $N; the plots show vz only."
+        else
+                echo "Peers at density: not measured at $N running (LXC's monitor alone is ~3 MiB"
+                echo "VmRSS per container, nspawn ~7.5 MiB, see start-exec.md); the plots show vz only."
+        fi
         echo
         if [ -r "$D/density.dat" ]; then
                 echo "![start and exec latency against running CTs](density-start.png)"

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "runtime/runtime.h"
@@ -21,6 +22,15 @@ int main(int argc, char **argv)
         unsigned id;
 
         unsetenv("VZ_STATUS_FD");
+        /* Nothing the caller left open is ours but the status pipe: a
+         * harness's pipe or a script's FIFO would stay open (and its
+         * reader waiting for EOF) as long as the CT runs, and a high
+         * descriptor makes the kernel grow our descriptor table. */
+        if (status_fd >= 3) {
+                if (status_fd > 3)
+                        (void)close_range(3, (unsigned)status_fd - 1, 0);
+                (void)close_range((unsigned)status_fd + 1, ~0U, 0);
+        }
         if (argc != 2 || status_fd < 0 || vz_ctid_parse(argv[1], &id) < 0) {
                 fprintf(stderr, "vz-supervisor: started by vzctl only\n");
                 return 2;

@@ -22,6 +22,7 @@
  * "stop-keep-mounted" (the next end of init is final; answered "ok").
  */
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,9 +57,15 @@ struct sup {
         int fan;       /* fanotify: opens of that file */
         bool stopping;
         bool keep_mounted;
-        char ring[RING_SIZE];
+        char *ring;    /* RING_SIZE bytes: console_ring */
         size_t ring_len, ring_pos;
 };
+
+/* The console's last output. Static, not in struct sup on the stack:
+ * initializing the struct would touch all its pages, while zero .bss pages
+ * stay unallocated until console output reaches them (one supervisor per
+ * process; idle CTs print a line or two). */
+static char console_ring[RING_SIZE];
 
 char *vz_run_path(const vz_ct *ct, const char *suffix)
 {
@@ -418,21 +425,36 @@ static void reload_config(struct sup *s)
  * CTs. Most of its resident set is code used only at start (spawning init);
  * drop our read-only file mappings from the page tables: the few pages the
  * loop needs fault back in, the rest stay out. Never writable ones (that
- * would lose data). */
-static void trim_memory(void)
+ * would lose data). The same for the anonymous memory used only at start:
+ * the stack below the current frame (dead by definition: the loop's calls
+ * fault back in zeroed pages as they go deeper) and the free memory of the
+ * malloc heap (malloc_trim). */
+__attribute__((noinline)) static void trim_memory(void)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
-        char line[512];
+        char here;
+        uintptr_t sp = (uintptr_t)&here, page = (uintptr_t)sysconf(_SC_PAGESIZE), stack = 0;
 
-        while (f && fgets(line, sizeof(line), f)) {
-                unsigned long start, end;
-                char perms[8], path[256] = "";
-                if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &start, &end, perms, path) < 3)
-                        continue;
-                if (perms[1] == 'w' || perms[3] != 'p' || path[0] != '/')
-                        continue;
-                (void)madvise((void *)start, end - start, MADV_DONTNEED);
+        {
+                _cleanup_fclose_ FILE *f = fopen("/proc/self/maps", "re");
+                char line[512];
+
+                while (f && fgets(line, sizeof(line), f)) {
+                        unsigned long start, end;
+                        char perms[8], path[256] = "";
+                        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &start, &end, perms, path) < 3)
+                                continue;
+                        if (streq(path, "[stack]") && start < sp && sp < end)
+                                stack = start;
+                        if (perms[1] == 'w' || perms[3] != 'p' || path[0] != '/')
+                                continue;
+                        (void)madvise((void *)start, end - start, MADV_DONTNEED);
+                }
         }
+        malloc_trim(0);
+        /* Last, as the calls above go deeper: keep two pages under this
+         * frame for madvise itself. */
+        if (stack && (sp & ~(page - 1)) - 2 * page > stack)
+                (void)madvise((void *)stack, (sp & ~(page - 1)) - 2 * page - stack, MADV_DONTNEED);
 }
 
 static char *host_resolv(void)
@@ -446,7 +468,7 @@ static char *host_resolv(void)
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
 {
         struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1, .ubc = -1,
-                        .fan = -1};
+                        .fan = -1, .ring = console_ring};
         sigset_t mask;
         vz_err e = {0};
         int sfd, r;
