@@ -22,14 +22,28 @@ int main(int argc, char **argv)
         unsigned id;
 
         unsetenv("VZ_STATUS_FD");
-        /* Nothing the caller left open is ours but the status pipe: a
-         * harness's pipe or a script's FIFO would stay open (and its
-         * reader waiting for EOF) as long as the CT runs, and a high
-         * descriptor makes the kernel grow our descriptor table. */
+        /* Nothing the caller left open is ours but the status pipe and the
+         * CT's cgroup directories vzctl made ($VZ_CGROUPS_FD, read by
+         * vz_supervisor_run): a harness's pipe or a script's FIFO would
+         * stay open (and its reader waiting for EOF) as long as the CT
+         * runs, and a high descriptor makes the kernel grow our table. */
         if (status_fd >= 3) {
-                if (status_fd > 3)
-                        (void)close_range(3, (unsigned)status_fd - 1, 0);
-                (void)close_range((unsigned)status_fd + 1, ~0U, 0);
+                const char *cfd = getenv("VZ_CGROUPS_FD");
+                int keep[2] = {status_fd, cfd ? atoi(cfd) : -1};
+                unsigned from = 3;
+
+                if (keep[1] >= 0 && keep[1] < keep[0]) {
+                        keep[1] = keep[0];
+                        keep[0] = atoi(cfd);
+                }
+                for (int i = 0; i < 2; i++) {
+                        if (keep[i] < (int)from)
+                                continue;
+                        if ((unsigned)keep[i] > from)
+                                (void)close_range(from, (unsigned)keep[i] - 1, 0);
+                        from = (unsigned)keep[i] + 1;
+                }
+                (void)close_range(from, ~0U, 0);
         }
         if (argc != 2 || status_fd < 0 || vz_ctid_parse(argv[1], &id) < 0) {
                 fprintf(stderr, "vz-supervisor: started by vzctl only\n");
