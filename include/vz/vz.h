@@ -190,6 +190,11 @@ typedef struct vz_ct_stats {
         int64_t inodes_used;  /* subvolume's qgroup; simfs: a walk; else -1 */
 } vz_ct_stats;
 int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e);
+/* The same, filling only what `what` asks for (the rest stays -1): disk
+ * usage of a simfs CT is a walk of its private area, so a listing asks for
+ * it only when it shows it. */
+enum { VZ_STATS_PROCS = 1 << 0, VZ_STATS_DISK = 1 << 1 };
+int vz_ct_get_stats_of(vz_ct *ct, unsigned what, vz_ct_stats *ret, vz_err *e);
 
 /* Routed addresses (venet): what the running CT has now (addresses added
  * or removed without --save included), else its config. Space-separated,

@@ -33,7 +33,7 @@ struct options {
         const char *desc_pattern;
         char **ids; /* positional CTIDs or names */
         int nids;
-        bool need_ubc, need_stats; /* what the shown or sorted fields read */
+        bool need_ubc, need_stats, need_disk; /* what the shown or sorted fields read */
 };
 
 static void usage(FILE *out)
@@ -231,10 +231,14 @@ static bool is_ubc_field(const char *base)
         return false;
 }
 
+static bool is_disk_field(const char *base)
+{
+        return strcmp(base, "diskspace") == 0 || strcmp(base, "diskinodes") == 0;
+}
+
 static bool is_stats_field(const char *base)
 {
-        return strcmp(base, "numproc") == 0 || strcmp(base, "uptime") == 0 ||
-               strcmp(base, "diskspace") == 0 || strcmp(base, "diskinodes") == 0;
+        return strcmp(base, "numproc") == 0 || strcmp(base, "uptime") == 0 || is_disk_field(base);
 }
 
 static void fill_runtime(vz_ct *h, struct vzl_ct *r, const struct options *o)
@@ -265,7 +269,10 @@ static void fill_runtime(vz_ct *h, struct vzl_ct *r, const struct options *o)
                         r->ip = ips;
                 }
         }
-        if (!o->need_stats || vz_ct_get_stats(h, &st, NULL) < 0)
+        /* Disk usage walks a simfs private area: only when it is shown. */
+        if (!o->need_stats ||
+            vz_ct_get_stats_of(h, VZ_STATS_PROCS | (o->need_disk ? VZ_STATS_DISK : 0), &st,
+                               NULL) < 0)
                 return;
         if (st.numproc >= 0)
                 r->ubc[VZL_UBC_NUMPROC].held = st.numproc;
@@ -526,12 +533,13 @@ int main(int argc, char **argv)
                 }
         }
         if (o.json && !o.fields) {
-                o.need_ubc = o.need_stats = true;
+                o.need_ubc = o.need_stats = o.need_disk = true;
                 r = vzl_table_new_all_base(&table);
         } else {
                 const char *list = o.fields ? o.fields : default_fields;
                 o.need_ubc = fields_name(list, o.sort, is_ubc_field);
                 o.need_stats = fields_name(list, o.sort, is_stats_field);
+                o.need_disk = fields_name(list, o.sort, is_disk_field);
                 r = vzl_table_new_from_list(list, o.json, &table, errbuf, sizeof(errbuf));
         }
         if (r == -EINVAL) {

@@ -96,6 +96,11 @@ bool vz_ct_is_running(const vz_ct *ct)
 
 _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
 {
+        return vz_ct_get_stats_of(ct, VZ_STATS_PROCS | VZ_STATS_DISK, ret, e);
+}
+
+_public_ int vz_ct_get_stats_of(vz_ct *ct, unsigned what, vz_ct_stats *ret, vz_err *e)
+{
         const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         vz_ct_stats st = {.numproc = -1, .uptime = -1, .disk_used_kb = -1, .inodes_used = -1};
         vz_cgroup *cg = NULL;
@@ -104,26 +109,30 @@ _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
 
         /* Disk usage of a CT with its own filesystem (the image layout),
          * mounted on VE_ROOT: what df inside shows. */
-        if (ct->private_path && ct->root_path && vz_image_exists(ct->private_path)) {
-                if (vz_is_mountpoint(ct->root_path) > 0 && statvfs(ct->root_path, &sv) == 0) {
-                        st.disk_used_kb =
-                            (int64_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024);
-                        st.inodes_used = (int64_t)(sv.f_files - sv.f_ffree);
+        if (what & VZ_STATS_DISK) {
+                if (ct->private_path && ct->root_path && vz_image_exists(ct->private_path)) {
+                        if (vz_is_mountpoint(ct->root_path) > 0 &&
+                            statvfs(ct->root_path, &sv) == 0) {
+                                st.disk_used_kb =
+                                    (int64_t)((sv.f_blocks - sv.f_bfree) * sv.f_frsize / 1024);
+                                st.inodes_used = (int64_t)(sv.f_files - sv.f_ffree);
+                        }
+                } else if (ct->private_path && access(ct->private_path, F_OK) == 0) {
+                        /* btrfs: the space the subvolume references (its qgroup, what
+                         * DISKSPACE limits); simfs, and inodes on btrfs: a walk of
+                         * the private area, as vzquota's first scan counted. */
+                        int64_t kb = -1, inodes = -1;
+                        if (vz_tree_usage(ct->private_path, &kb, &inodes) == 0) {
+                                st.disk_used_kb = kb;
+                                st.inodes_used = inodes;
+                        }
+                        if (vz_btrfs_is_subvolume(ct->private_path) &&
+                            vz_btrfs_usage(ct->private_path, &kb) == 0)
+                                st.disk_used_kb = kb;
                 }
-        } else if (ct->private_path && access(ct->private_path, F_OK) == 0) {
-                /* btrfs: the space the subvolume references (its qgroup, what
-                 * DISKSPACE limits); simfs, and inodes on btrfs: a walk of
-                 * the private area, as vzquota's first scan counted. */
-                int64_t kb = -1, inodes = -1;
-                if (vz_tree_usage(ct->private_path, &kb, &inodes) == 0) {
-                        st.disk_used_kb = kb;
-                        st.inodes_used = inodes;
-                }
-                if (vz_btrfs_is_subvolume(ct->private_path) &&
-                    vz_btrfs_usage(ct->private_path, &kb) == 0)
-                        st.disk_used_kb = kb;
         }
-        if (vz_run_read_pid(ct, "init", &init) < 0 || !ct_running(ct, NULL)) {
+        if (!(what & VZ_STATS_PROCS) || vz_run_read_pid(ct, "init", &init) < 0 ||
+            !ct_running(ct, NULL)) {
                 *ret = st;
                 return 0;
         }
