@@ -97,12 +97,11 @@ _public_ int vz_ct_get_cpuunits(vz_ct *ct, unsigned *ret, vz_err *e)
         if (units == 0)
                 units = 1000;
         if (vz_ct_is_running(ct)) {
-                const char *parent = vz_ct_get(ct, "VZ_CGROUP");
                 _cleanup_free_ char *s = NULL;
                 vz_cgroup *cg = NULL;
                 int r;
 
-                r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+                r = vz_ct_cgroup_open(ct, &cg, e);
                 if (r < 0)
                         return r;
                 if (vz_cgroup_controller_v2(cg, "cpu")) {

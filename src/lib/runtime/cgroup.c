@@ -187,6 +187,12 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         return 0;
 }
 
+int vz_ct_cgroup_open(const vz_ct *ct, vz_cgroup **ret, vz_err *e)
+{
+        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
+        return vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), ret, e);
+}
+
 /* The hierarchy that has controller: a v1 one if any (hybrid hosts may also
  * enable a few controllers, e.g. hugetlb, in the cgroup2 tree), else the
  * cgroup2 tree if it has it. */

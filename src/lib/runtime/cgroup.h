@@ -16,6 +16,8 @@ typedef struct vz_cgroup vz_cgroup;
 
 /* Paths of CT ctid's cgroups under parent name `parent` (nothing created). */
 int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e);
+/* The same for a CT: under its VZ_CGROUP ("vz" when unset). */
+int vz_ct_cgroup_open(const vz_ct *ct, vz_cgroup **ret, vz_err *e);
 void vz_cgroup_free(vz_cgroup *cg);
 /* Create the cgroups (fresh: a leftover one is killed and removed first).
  * owner_uid/gid: the CT's root on the host, given the cgroup2 (and v1

@@ -412,8 +412,7 @@ static int ct_freeze(vz_cgroup *cg, bool freeze)
 
 static int open_cg(const vz_ct *ct, vz_cgroup **ret, vz_err *e)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
-        return vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), ret, e);
+        return vz_ct_cgroup_open(ct, ret, e);
 }
 
 /* ------------------------------------------------------------------ dump */

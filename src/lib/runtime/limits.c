@@ -499,11 +499,10 @@ int vz_cgroup_apply_limits(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
         int r;
 
-        r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+        r = vz_ct_cgroup_open(ct, &cg, e);
         if (r < 0)
                 return r;
         r = apply(cg, ct, e);
@@ -545,12 +544,11 @@ static bool io_weight_works(vz_cgroup *cg, const char *dev)
 
 const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         const char *why = NULL;
         vz_cgroup *cg = NULL;
         char dev[32];
 
-        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, NULL) < 0)
+        if (vz_ct_cgroup_open(ct, &cg, NULL) < 0)
                 return "no cgroup hierarchy is mounted";
         if (streq(name, "KMEMSIZE")) {
                 if (vz_cgroup_controller_v2(cg, "memory"))

@@ -101,7 +101,6 @@ _public_ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e)
 
 _public_ int vz_ct_get_stats_of(vz_ct *ct, unsigned what, vz_ct_stats *ret, vz_err *e)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         vz_ct_stats st = {.numproc = -1, .uptime = -1, .disk_used_kb = -1, .inodes_used = -1};
         vz_cgroup *cg = NULL;
         struct statvfs sv;
@@ -136,7 +135,7 @@ _public_ int vz_ct_get_stats_of(vz_ct *ct, unsigned what, vz_ct_stats *ret, vz_e
                 *ret = st;
                 return 0;
         }
-        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, ct->id, &cg, e) == 0) {
+        if (vz_ct_cgroup_open(ct, &cg, e) == 0) {
                 _cleanup_free_ char *v = NULL;
                 if (vz_cgroup_read(cg, "pids", "pids.current", &v) == 0)
                         st.numproc = strtoll(v, NULL, 10);
@@ -432,7 +431,6 @@ static int ns_differs(pid_t pid, const char *ns)
 
 static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         uid_t u;
         gid_t g;
         bool userns;
@@ -452,7 +450,7 @@ static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
         if (r < 0)
                 return r;
         j->no_netfilter = vz_ct_netfilter_disabled(ct);
-        return vz_cgroup_open(isempty(parent) ? "vz" : parent, ct->id, &j->cg, e);
+        return vz_ct_cgroup_open(ct, &j->cg, e);
 }
 
 /* In a forked child: become a process of the CT exactly as confined as its

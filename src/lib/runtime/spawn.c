@@ -1034,11 +1034,10 @@ static int make_cgroups(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 
 int vz_spawn_make_cgroups(const vz_ct *ct, vz_err *e)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
         int r;
 
-        r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+        r = vz_ct_cgroup_open(ct, &cg, e);
         if (r < 0)
                 return r;
         r = make_cgroups(cg, ct, e);
@@ -1048,10 +1047,9 @@ int vz_spawn_make_cgroups(const vz_ct *ct, vz_err *e)
 
 void vz_spawn_drop_cgroups(const vz_ct *ct)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
 
-        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, NULL) < 0)
+        if (vz_ct_cgroup_open(ct, &cg, NULL) < 0)
                 return;
         vz_cgroup_kill(cg);
         vz_cgroup_destroy(cg);
@@ -1061,7 +1059,6 @@ void vz_spawn_drop_cgroups(const vz_ct *ct)
 int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
 {
         struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1, .cg_fd = cg_fd};
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         int sv[2] = {-1, -1}, r, console = -1, st;
         pid_t a, b = 0;
         char buf[1100];
@@ -1074,7 +1071,7 @@ int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
         r = vz_ct_cap_mask(ct, p.userns, &p.caps_keep, e);
         if (r < 0)
                 return r;
-        r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &p.cg, e);
+        r = vz_ct_cgroup_open(ct, &p.cg, e);
         if (r < 0)
                 return r;
         p.cg_legacy = vz_cgroup_has_v1(p.cg, "name=systemd");

@@ -229,14 +229,13 @@ static void relay_client(struct sup *s)
 /* The CT's beancounter file, refilled with the current values. */
 static void ubc_refresh(struct sup *s)
 {
-        const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
         vz_ubc u[VZ_UBC_COUNT];
         vz_cgroup *cg = NULL;
         char buf[4096];
         int n;
 
         if (s->ubc < 0 ||
-            vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) < 0)
+            vz_ct_cgroup_open(s->ct, &cg, NULL) < 0)
                 return;
         vz_ubc_compute(s->ct, cg, u);
         vz_cgroup_free(cg);
@@ -330,12 +329,11 @@ static void ubc_events(struct sup *s)
 /* Remove what the CT had on the host. */
 static void teardown(struct sup *s, bool final)
 {
-        const char *parent = vz_ct_get(s->ct, "VZ_CGROUP");
         vz_cgroup *cg = NULL;
 
         ubc_close(s, final);
         vz_net_stop(s->ct);
-        if (vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(s->ct), &cg, NULL) == 0) {
+        if (vz_ct_cgroup_open(s->ct, &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
                 if (final)
                         vz_cgroup_destroy(cg);

@@ -248,13 +248,12 @@ void vz_ubc_compute(const vz_ct *ct, vz_cgroup *cg, vz_ubc *ret)
 
 _public_ int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e)
 {
-        const char *parent = vz_ct_get(ct, "VZ_CGROUP");
         vz_ubc all[VZ_UBC_COUNT];
         vz_cgroup *cg = NULL;
         int r;
 
         if (vz_ct_is_running(ct)) {
-                r = vz_cgroup_open(isempty(parent) ? "vz" : parent, vz_ct_id(ct), &cg, e);
+                r = vz_ct_cgroup_open(ct, &cg, e);
                 if (r < 0)
                         return r;
         }
