@@ -220,7 +220,8 @@ static int set_memory(struct plan *pl, const vz_ct *ct, vz_err *e)
                 live_memory(pl, v2, &live_ram, &live_swap);
                 if (!given(pl, "PHYSPAGES"))
                         ram = live_ram;
-                if (!given(pl, "SWAPPAGES"))
+                /* Under no RAM limit no swap limit was set: the config's. */
+                if (!given(pl, "SWAPPAGES") && live_ram)
                         swap = live_swap;
         }
         /* SWAPPAGES only means something next to a RAM limit (VSwap). */
