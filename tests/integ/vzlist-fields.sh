@@ -59,31 +59,16 @@ assert n["held"] >= 1 and n["maxheld"] >= n["held"] and n["limit"] == 50, n' ||
 ok "every beancounter field and suffix alone"
 
 # ------------------------------------------------------------ laverage
+# Two busy loops, started before anything read the CT's load (vz asks
+# lxcfs to track it from the start): load 2 reaches 1-min ~0.57 after 20 s
+# (e^(-t/60) decay, sampled every 5 s); > 0.3 is certain, and 0.00 if vzlist
+# read the host's or nobody's numbers. The loops end with the CT.
 la_re='^ *[0-9]+\.[0-9]{2}/[0-9]+\.[0-9]{2}/[0-9]+\.[0-9]{2}$'
-expect_rc 0 vzlist -H -o laverage $ID
-echo "$LAST_OUT" | grep -Eq "$la_re" || fail "idle CT: laverage '$LAST_OUT'"
-idle=$(echo $LAST_OUT)
-expect_rc 0 vzlist -j -o laverage $ID
-echo "$LAST_OUT" | python3 -c '
-import json,sys
-l=json.load(sys.stdin)[0]["laverage"]
-assert isinstance(l, list) and len(l) == 3 and all(isinstance(x, (int, float)) for x in l), l' ||
-        fail "vzlist -j laverage: $LAST_OUT"
-# The default JSON (every field) has it too.
-expect_rc 0 vzlist -j $ID
-echo "$LAST_OUT" | python3 -c '
-import json,sys
-l=json.load(sys.stdin)[0]["laverage"]
-assert isinstance(l, list) and len(l) == 3, l' || fail "vzlist -j: laverage missing"
-ok "idle CT: laverage $idle"
-
-# Two busy loops: load 2 reaches 1-min ~0.57 after 20 s (e^(-t/60) decay,
-# sampled every 5 s); > 0.3 is certain, and 0.00 if vzlist read the host's
-# or nobody's numbers. The loops end with the CT (stopped by the cleanup).
 expect_rc 0 vzctl exec $ID 'for i in 1 2; do sh -c "while :; do :; done" </dev/null >/dev/null 2>&1 & echo $!; done'
 loops=$(echo $LAST_OUT)
 sleep 22
 expect_rc 0 vzlist -H -o laverage $ID
+echo "$LAST_OUT" | grep -Eq "$la_re" || fail "busy CT: laverage '$LAST_OUT'"
 busy=$(echo $LAST_OUT)
 one=${busy%%/*}
 python3 -c "import sys; sys.exit(0 if $one > 0.3 else 1)" || fail "busy CT: laverage $busy"
@@ -94,3 +79,25 @@ python3 -c "import sys; sys.exit(0 if abs($one - $inside) < 0.3 else 1)" ||
         fail "vzlist 1-min $one, /proc/loadavg inside $inside"
 vzctl exec $ID "kill $loops" >/dev/null 2>&1
 ok "busy CT: laverage $busy (inside: $inside)"
+
+# JSON: an array of three numbers, alone and in the default (every field).
+expect_rc 0 vzlist -j -o laverage $ID
+echo "$LAST_OUT" | python3 -c '
+import json,sys
+l=json.load(sys.stdin)[0]["laverage"]
+assert isinstance(l, list) and len(l) == 3 and all(isinstance(x, (int, float)) for x in l), l' ||
+        fail "vzlist -j laverage: $LAST_OUT"
+expect_rc 0 vzlist -j $ID
+echo "$LAST_OUT" | python3 -c '
+import json,sys
+l=json.load(sys.stdin)[0]["laverage"]
+assert isinstance(l, list) and len(l) == 3, l' || fail "vzlist -j: laverage missing"
+ok "laverage in JSON"
+
+# A CT that never ran anything: a number, not "-".
+expect_rc 0 vzctl create 475 --ostemplate busybox
+STARTED="$ID 475"
+expect_rc 0 vzctl start 475
+expect_rc 0 vzlist -H -o laverage 475
+echo "$LAST_OUT" | grep -Eq "$la_re" || fail "idle CT: laverage '$LAST_OUT'"
+ok "idle CT: laverage $(echo $LAST_OUT)"
