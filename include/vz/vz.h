@@ -195,6 +195,10 @@ int vz_ct_get_stats(vz_ct *ct, vz_ct_stats *ret, vz_err *e);
  * it only when it shows it. */
 enum { VZ_STATS_PROCS = 1 << 0, VZ_STATS_DISK = 1 << 1 };
 int vz_ct_get_stats_of(vz_ct *ct, unsigned what, vz_ct_stats *ret, vz_err *e);
+/* The running CT's load average (1, 5, 15 min), what its own /proc/loadavg
+ * shows: computed per CT by lxcfs (-ESRCH if not running, -EOPNOTSUPP with
+ * LXCFS=no). */
+int vz_ct_get_loadavg(vz_ct *ct, double ret[3], vz_err *e);
 
 /* Routed addresses (venet): what the running CT has now (addresses added
  * or removed without --save included), else its config. Space-separated,

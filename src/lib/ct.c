@@ -387,6 +387,34 @@ static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, bool *
         return vz_image_resize(ct->private_path, mounted ? ct->root_path : NULL, hard, e);
 }
 
+/* The parameters a set on a running CT applies: those given on the command
+ * line (the same value as saved included: the CT may differ from its config)
+ * and those an --applyconfig sample changes. Only these: an earlier change
+ * made without --save stays in effect, as on OpenVZ. */
+static int given_params(const vz_changes *ch, const vz_conffile *before, const vz_conffile *after,
+                        char ***ret)
+{
+        _cleanup_strv_free_ char **keys = NULL, **v = NULL;
+        const vz_param_info *p;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && (p = vz_changes_param_at(ch, i)); i++)
+                r = vz_strv_push(&v, p->name);
+        if (r >= 0)
+                r = vz_conffile_keys(after, &keys);
+        for (size_t i = 0; r >= 0 && keys && keys[i]; i++) {
+                const char *a = vz_conffile_get(before, keys[i]);
+                if (!a || !streq(a, vz_conffile_get(after, keys[i])))
+                        r = vz_strv_push(&v, keys[i]);
+        }
+        if (r >= 0 && !v) /* nothing given: an empty list, not "all" */
+                r = vz_strv_push(&v, "");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
 static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
                            vz_err *e)
 {
@@ -490,11 +518,17 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
                         if ((a || b) && (!a || !b || !streq(a, b)))
                                 identity = true;
                 }
+                _cleanup_strv_free_ char **given = NULL;
                 vz_conffile *saved = ct->conf;
+                r = given_params(ch, ct->conf, copy, &given);
+                if (r < 0) {
+                        r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+                        goto out;
+                }
                 ct->conf = copy; /* the CT seen with its new values */
                 r = identity ? vz_ct_apply_identity(ct, e) : 0;
                 if (r >= 0)
-                        r = vz_ct_apply_resources(ct, e);
+                        r = vz_ct_apply_resources_of(ct, given, e);
                 if (r >= 0) {
                         pid_t init;
                         if (vz_run_read_pid(ct, "init", &init) == 0)

@@ -98,8 +98,8 @@ void vzl_ct_done(struct vzl_ct *ct)
         char **strs[] = {&ct->private_dir, &ct->root_dir,   &ct->mount_opts,   &ct->origin_sample,
                          &ct->hostname,    &ct->name,       &ct->description,  &ct->ostemplate,
                          &ct->ip,          &ct->nameserver, &ct->searchdomain, &ct->layout,
-                         &ct->features,    &ct->capability, &ct->netfilter,
-                         &ct->netif,       &ct->host_ifname, &ct->mac,        &ct->host_mac};
+                         &ct->features,    &ct->capability, &ct->netfilter,    &ct->netif,
+                         &ct->host_ifname, &ct->mac,        &ct->host_mac};
         for (size_t i = 0; i < ELEMS(strs); i++) {
                 free(*strs[i]);
                 *strs[i] = NULL;
@@ -358,6 +358,26 @@ const struct vzl_field *vzl_field_by_name(const char *name)
         return NULL;
 }
 
+unsigned vzl_field_needs(const struct vzl_field *f, bool json)
+{
+        if (f->get == get_ubc) {
+                /* NPROC of the default listing: held from the stats (one
+                 * file), not all the CT's beancounters (dozens). Every other
+                 * part of every beancounter: its cgroup counters, which also
+                 * hold the live barrier and limit of an enforced one. */
+                if (f->arg == VZL_UBC_NUMPROC && f->sel == 0 && !json)
+                        return VZL_NEED_STATS;
+                return VZL_NEED_UBC;
+        }
+        if (f->get == get_disk) /* .s and .h are the config's limits */
+                return f->sel == 0 || json ? VZL_NEED_STATS | VZL_NEED_DISK : 0;
+        if (f->get == get_uptime)
+                return VZL_NEED_STATS;
+        if (f->get == get_laverage)
+                return VZL_NEED_LAVG;
+        return 0;
+}
+
 void vzl_field_get(const struct vzl_field *f, const struct vzl_ct *ct, struct vzl_cell *ret)
 {
         memset(ret, 0, sizeof(*ret));
@@ -542,6 +562,11 @@ size_t vzl_table_rows(const struct vzl_table *t)
 size_t vzl_table_cols(const struct vzl_table *t)
 {
         return t->ncols;
+}
+
+const struct vzl_field *vzl_table_col(const struct vzl_table *t, size_t i)
+{
+        return i < t->ncols ? t->cols[i] : NULL;
 }
 
 int vzl_table_add(struct vzl_table *t, const struct vzl_ct *ct)

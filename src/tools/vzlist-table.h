@@ -175,6 +175,19 @@ struct vzl_field {
 size_t vzl_field_count(void);
 const struct vzl_field *vzl_field_at(size_t i);
 const struct vzl_field *vzl_field_by_name(const char *name);
+/* What vzlist must read about a running CT for a field to have its value
+ * (the rest comes from the config): the beancounters from the CT's cgroups
+ * (counters, and the live barrier and limit), the cheap stats (process
+ * count, uptime), disk usage (a walk of a simfs private area), the load
+ * average. json: the field as a JSON column (every part of a UBC or disk
+ * object, not just the one a text column shows). */
+enum vzl_need {
+        VZL_NEED_UBC = 1 << 0,
+        VZL_NEED_STATS = 1 << 1,
+        VZL_NEED_DISK = 1 << 2,
+        VZL_NEED_LAVG = 1 << 3,
+};
+unsigned vzl_field_needs(const struct vzl_field *f, bool json);
 /* Evaluate a field for a record. */
 void vzl_field_get(const struct vzl_field *f, const struct vzl_ct *ct, struct vzl_cell *ret);
 /* -L: every field name with its header. */
@@ -197,6 +210,7 @@ int vzl_table_new_from_list(const char *list, bool json, struct vzl_table **ret,
 int vzl_table_new_all_base(struct vzl_table **ret);
 size_t vzl_table_rows(const struct vzl_table *t);
 size_t vzl_table_cols(const struct vzl_table *t);
+const struct vzl_field *vzl_table_col(const struct vzl_table *t, size_t i);
 /* Add a row for a record; the record must outlive the table. */
 int vzl_table_add(struct vzl_table *t, const struct vzl_ct *ct);
 /* Stable sort by a field (need not be a column); ties keep CTID order. With

@@ -33,7 +33,7 @@ struct options {
         const char *desc_pattern;
         char **ids; /* positional CTIDs or names */
         int nids;
-        bool need_ubc, need_stats, need_disk; /* what the shown or sorted fields read */
+        unsigned need; /* VZL_NEED_*: what the shown or sorted fields read */
 };
 
 static void usage(FILE *out)
@@ -134,8 +134,10 @@ static void fill_netifs(vz_ct *h, struct vzl_ct *r)
                 if (!s)
                         break;
                 for (size_t i = 0; i < n; i++) {
-                        const char *w = k == 0 ? v[i].ifname : k == 1 ? v[i].host_ifname
-                                        : k == 2 ? v[i].mac : v[i].host_mac;
+                        const char *w = k == 0   ? v[i].ifname
+                                        : k == 1 ? v[i].host_ifname
+                                        : k == 2 ? v[i].mac
+                                                 : v[i].host_mac;
                         len += sprintf(s + len, "%s%s", i ? " " : "", w);
                 }
                 *out[k] = s;
@@ -194,72 +196,37 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
 }
 
 /*
- * Runtime counters, for running CTs only: held/maxheld/failcnt of every
- * beancounter (numproc.held is the NPROC column) and uptime. Load average
- * and disk usage are not reported by libvz yet: "-" / null.
+ * Runtime values, for running (and mounted) CTs: what the shown or sorted
+ * fields need (vzl_field_needs), so the default listing of 1000 CTs stays
+ * fast: the beancounters (dozens of cgroup files per CT), the process count
+ * and uptime, disk usage (a walk of a simfs private area), the load average
+ * (a read through the CT's lxcfs).
  */
-/* Does the field list (plus the sort key) name a field whose base name
- * (before any .m/.b/.l/.f/.s/.h suffix) is one of names? */
-static bool fields_name(const char *list, const char *sort, bool (*match)(const char *base))
-{
-        char *dup, *save = NULL;
-        bool hit = false;
-
-        if (sort) {
-                char base[64];
-                snprintf(base, sizeof(base), "%s", sort[0] == '-' ? sort + 1 : sort);
-                base[strcspn(base, ".")] = '\0';
-                if (match(base))
-                        return true;
-        }
-        dup = strdup(list);
-        if (!dup)
-                return true;
-        for (char *t = strtok_r(dup, ",", &save); t && !hit; t = strtok_r(NULL, ",", &save)) {
-                t[strcspn(t, ".")] = '\0';
-                hit = match(t);
-        }
-        free(dup);
-        return hit;
-}
-
-static bool is_ubc_field(const char *base)
-{
-        for (int id = 0; id < VZL_UBC_MAX; id++)
-                if (id != VZL_UBC_NUMPROC && strcmp(base, vzl_ubc_name(id)) == 0)
-                        return true;
-        return false;
-}
-
-static bool is_disk_field(const char *base)
-{
-        return strcmp(base, "diskspace") == 0 || strcmp(base, "diskinodes") == 0;
-}
-
-static bool is_stats_field(const char *base)
-{
-        return strcmp(base, "numproc") == 0 || strcmp(base, "uptime") == 0 || is_disk_field(base);
-}
-
 static void fill_runtime(vz_ct *h, struct vzl_ct *r, const struct options *o)
 {
         vz_ubc u[VZ_UBC_COUNT];
         vz_ct_stats st;
         int n = 0;
 
-        /* Beancounters: held/maxheld/failcnt from the CT's cgroups (barrier
-         * and limit stay the config's, as OpenVZ shows them). Dozens of
-         * cgroup files per CT: read only when a shown field needs them, so
-         * the default listing of 1000 CTs stays fast. */
-        if (o->need_ubc)
+        /* Beancounters: held/maxheld/failcnt from the CT's cgroups; barrier
+         * and limit the CT's live ones where the kernel holds the limit
+         * (numproc, physpages, swappages: a vzctl set without --save makes
+         * them differ from the config), else the config's. */
+        if ((o->need & VZL_NEED_UBC) && r->status == VZL_ST_RUNNING)
                 n = vz_ct_get_ubc(h, u, VZ_UBC_COUNT, NULL);
         for (int i = 0; i < n; i++)
-                for (int id = 0; id < VZL_UBC_MAX; id++)
-                        if (u[i].held >= 0 && strcmp(u[i].name, vzl_ubc_name(id)) == 0) {
-                                r->ubc[id].held = u[i].held;
-                                r->ubc[id].maxheld = u[i].maxheld;
-                                r->ubc[id].failcnt = u[i].failcnt;
+                for (int id = 0; id < VZL_UBC_MAX; id++) {
+                        if (u[i].held < 0 || strcmp(u[i].name, vzl_ubc_name(id)) != 0)
+                                continue;
+                        r->ubc[id].held = u[i].held;
+                        r->ubc[id].maxheld = u[i].maxheld;
+                        r->ubc[id].failcnt = u[i].failcnt;
+                        if (u[i].enforced &&
+                            (r->ubc[id].limit != VZL_UNSET || u[i].limit != VZ_UNLIMITED)) {
+                                r->ubc[id].barrier = u[i].barrier;
+                                r->ubc[id].limit = u[i].limit;
                         }
+                }
         /* Addresses: what the CT has now, which --ipadd/--ipdel without
          * --save make differ from its config. */
         {
@@ -269,10 +236,13 @@ static void fill_runtime(vz_ct *h, struct vzl_ct *r, const struct options *o)
                         r->ip = ips;
                 }
         }
+        if ((o->need & VZL_NEED_LAVG) && r->status == VZL_ST_RUNNING &&
+            vz_ct_get_loadavg(h, r->laverage, NULL) == 0)
+                r->has_laverage = true;
         /* Disk usage walks a simfs private area: only when it is shown. */
-        if (!o->need_stats ||
-            vz_ct_get_stats_of(h, VZ_STATS_PROCS | (o->need_disk ? VZ_STATS_DISK : 0), &st,
-                               NULL) < 0)
+        if (!(o->need & (VZL_NEED_STATS | VZL_NEED_DISK)) ||
+            vz_ct_get_stats_of(h, VZ_STATS_PROCS | (o->need & VZL_NEED_DISK ? VZ_STATS_DISK : 0),
+                               &st, NULL) < 0)
                 return;
         if (st.numproc >= 0)
                 r->ubc[VZL_UBC_NUMPROC].held = st.numproc;
@@ -533,15 +503,15 @@ int main(int argc, char **argv)
                 }
         }
         if (o.json && !o.fields) {
-                o.need_ubc = o.need_stats = o.need_disk = true;
                 r = vzl_table_new_all_base(&table);
         } else {
                 const char *list = o.fields ? o.fields : default_fields;
-                o.need_ubc = fields_name(list, o.sort, is_ubc_field);
-                o.need_stats = fields_name(list, o.sort, is_stats_field);
-                o.need_disk = fields_name(list, o.sort, is_disk_field);
                 r = vzl_table_new_from_list(list, o.json, &table, errbuf, sizeof(errbuf));
         }
+        for (size_t i = 0; table && i < vzl_table_cols(table); i++)
+                o.need |= vzl_field_needs(vzl_table_col(table, i), o.json);
+        if (sort_key)
+                o.need |= vzl_field_needs(sort_key, false);
         if (r == -EINVAL) {
                 fprintf(stderr, "%s\n", errbuf);
                 return 1;

@@ -6,6 +6,13 @@
  * (IOPRIO, IOLIMIT, IOPSLIMIT on the disk holding VE_PRIVATE); device
  * access (the default allow-list plus DEVICES/DEVNODES) is devices.c.
  *
+ * At start every parameter is written; a vzctl set on a running CT writes
+ * only the parameters it was given (struct plan's only), as OpenVZ does, so
+ * an earlier change made without --save stays in effect: where several
+ * parameters share a file (v1 memsw = RAM + swap), the one not given keeps
+ * the value the kernel holds now, not the saved one. CPULIMIT and CPUS are
+ * one quota: either given recomputes it from both (the other as saved).
+ *
  * Every write first reads the file's old value; if a later write fails
  * (e.g. the kernel refuses to lower memory below usage with EBUSY), the
  * values already changed are put back in reverse order, so a failed
@@ -57,7 +64,14 @@ struct plan {
         vz_cgroup *cg;
         struct change *ch;
         size_t n;
+        char *const *only; /* parameters to apply; NULL: all (start) */
 };
+
+/* Is parameter name to be applied? */
+static bool given(const struct plan *pl, const char *name)
+{
+        return !pl->only || vz_strv_contains(pl->only, name);
+}
 
 static void first_line(char *s)
 {
@@ -158,19 +172,63 @@ static int memory_busy(int r, int64_t ram, vz_err *e)
                                (long long)(ram * PAGE >> 20));
 }
 
+/* A memory limit file in pages: 0 for no limit, -1 if unreadable. */
+static int64_t live_pages(vz_cgroup *cg, const char *file)
+{
+        _cleanup_free_ char *v = NULL;
+        long long b;
+
+        if (vz_cgroup_read(cg, "memory", file, &v) < 0)
+                return -1;
+        if (vz_startswith(v, "max"))
+                return 0;
+        b = strtoll(v, NULL, 10);
+        /* v1 "no limit": PAGE_COUNTER_MAX pages in bytes. */
+        return b < 0 || b >= (INT64_MAX / PAGE) * PAGE ? 0 : b / PAGE;
+}
+
+/* RAM and swap the CT has now (a set of only one of them keeps the other):
+ * ram 0 for no limit, swap -1 for no limit. */
+static void live_memory(struct plan *pl, bool v2, int64_t *ram, int64_t *swap)
+{
+        int64_t r = live_pages(pl->cg, v2 ? "memory.max" : "memory.limit_in_bytes");
+        int64_t s = live_pages(pl->cg, v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes");
+
+        *ram = r > 0 ? r : 0;
+        if (s <= 0)
+                *swap = -1;
+        else if (v2)
+                *swap = s;
+        else /* memsw is RAM + swap */
+                *swap = r > 0 && s >= r ? s - r : -1;
+}
+
 static int set_memory(struct plan *pl, const vz_ct *ct, vz_err *e)
 {
-        int64_t bar, ram = 0, swap = -1;
+        int64_t bar, ram = 0, swap = -1, live_ram, live_swap;
+        bool v2 = vz_cgroup_controller_v2(pl->cg, "memory");
         char mem[32], sw[32];
         int r;
 
+        if (!given(pl, "PHYSPAGES") && !given(pl, "SWAPPAGES"))
+                return 0;
         if (!ubc_get(ct, "PHYSPAGES", &bar, &ram) || !limited(ram))
                 ram = 0;
+        if (!ubc_get(ct, "SWAPPAGES", &bar, &swap) || swap < 0 || swap == VZ_UNLIMITED)
+                swap = -1;
+        if (pl->only) {
+                live_memory(pl, v2, &live_ram, &live_swap);
+                if (!given(pl, "PHYSPAGES"))
+                        ram = live_ram;
+                /* Under no RAM limit no swap limit was set: the config's. */
+                if (!given(pl, "SWAPPAGES") && live_ram)
+                        swap = live_swap;
+        }
         /* SWAPPAGES only means something next to a RAM limit (VSwap). */
-        if (!ram || !ubc_get(ct, "SWAPPAGES", &bar, &swap) || swap < 0 || swap == VZ_UNLIMITED)
+        if (!ram)
                 swap = -1;
 
-        if (vz_cgroup_controller_v2(pl->cg, "memory")) {
+        if (v2) {
                 /* v2: memory.swap.max is swap only (not RAM + swap as v1). */
                 snprintf(mem, sizeof(mem), "%lld", (long long)(ram * PAGE));
                 snprintf(sw, sizeof(sw), "%lld", (long long)(swap * PAGE));
@@ -217,7 +275,8 @@ static void set_kmem(struct plan *pl, const vz_ct *ct)
         int64_t bar, lim;
         char buf[32];
 
-        if (!ubc_get(ct, "KMEMSIZE", &bar, &lim) || vz_cgroup_controller_v2(pl->cg, "memory"))
+        if (!given(pl, "KMEMSIZE") || !ubc_get(ct, "KMEMSIZE", &bar, &lim) ||
+            vz_cgroup_controller_v2(pl->cg, "memory"))
                 return;
         snprintf(buf, sizeof(buf), "%lld", limited(lim) ? (long long)lim : -1LL);
         if (vz_cgroup_write(pl->cg, "memory", "memory.kmem.limit_in_bytes", buf, NULL) < 0)
@@ -230,6 +289,8 @@ static int set_numproc(struct plan *pl, const vz_ct *ct, vz_err *e)
         char buf[32];
         int r;
 
+        if (!given(pl, "NUMPROC"))
+                return 0;
         if (!ubc_get(ct, "NUMPROC", &bar, &lim))
                 lim = VZ_UNLIMITED;
         snprintf(buf, sizeof(buf), "%lld", (long long)lim);
@@ -241,6 +302,7 @@ static int set_numproc(struct plan *pl, const vz_ct *ct, vz_err *e)
 static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
 {
         int64_t units = 1000, pct = 0, cpus = 0;
+        bool quota = given(pl, "CPULIMIT") || given(pl, "CPUS");
         char buf[64];
         int r;
 
@@ -253,9 +315,11 @@ static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
         if (vz_cgroup_controller_v2(pl->cg, "cpu")) {
                 int64_t w = units / 10;
                 snprintf(buf, sizeof(buf), "%lld", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
-                r = put(pl, "cpu", "cpu.weight", buf, NULL, e);
+                r = given(pl, "CPUUNITS") ? put(pl, "cpu", "cpu.weight", buf, NULL, e) : 0;
                 if (r < 0 && r != -ENOENT)
                         return r;
+                if (!quota)
+                        return 0;
                 if (pct > 0)
                         snprintf(buf, sizeof(buf), "%lld %lld", (long long)(pct * CPU_PERIOD / 100),
                                  (long long)CPU_PERIOD);
@@ -271,9 +335,11 @@ static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
                                      : sh > 262144 ? 262144
                                                    : sh));
         }
-        r = put(pl, "cpu", "cpu.shares", buf, NULL, e);
+        r = given(pl, "CPUUNITS") ? put(pl, "cpu", "cpu.shares", buf, NULL, e) : 0;
         if (r < 0 && r != -ENOENT)
                 return r;
+        if (!quota)
+                return 0;
         snprintf(buf, sizeof(buf), "%lld", (long long)CPU_PERIOD);
         r = put(pl, "cpu", "cpu.cfs_period_us", buf, NULL, e);
         if (r < 0 && r != -ENOENT)
@@ -293,6 +359,8 @@ static int set_cpuset(struct plan *pl, const vz_ct *ct, const char *param, const
         bool v2 = vz_cgroup_controller_v2(pl->cg, "cpuset");
         int r;
 
+        if (!given(pl, param))
+                return 0;
         if (isempty(v) || streq(v, "all") || streq(v, "auto")) {
                 /* v2: an empty cpuset.cpus means "the parent's"; read its
                  * effective set so the value is explicit on both. */
@@ -370,7 +438,7 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
         int_get(ct, "IOPRIO", &prio);
         if (prio < 0 || prio > 7)
                 prio = 4;
-        {
+        if (given(pl, "IOPRIO")) {
                 int64_t w = prio >= 4 ? 100LL << (prio - 4) : 100LL >> (4 - prio);
                 if (vz_cgroup_controller_v2(pl->cg, "io")) {
                         snprintf(buf, sizeof(buf), "default %lld", (long long)w);
@@ -394,6 +462,8 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
         have_limits = int_get(ct, "IOLIMIT", &bps);
         if (int_get(ct, "IOPSLIMIT", &iops))
                 have_limits = true;
+        if (!given(pl, "IOLIMIT") && !given(pl, "IOPSLIMIT"))
+                return 0;
         if (!have_limits || !private_disk(ct, dev, sizeof(dev)))
                 return 0;
         if (vz_cgroup_controller_v2(pl->cg, "io")) {
@@ -403,7 +473,14 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
                         snprintf(b, sizeof(b), "%lld", (long long)bps);
                 if (iops > 0)
                         snprintf(o, sizeof(o), "%lld", (long long)iops);
-                snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s riops=%s wiops=%s", dev, b, b, o, o);
+                /* Keys not written keep their value: only the given ones. */
+                if (!given(pl, "IOPSLIMIT"))
+                        snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s", dev, b, b);
+                else if (!given(pl, "IOLIMIT"))
+                        snprintf(buf, sizeof(buf), "%s riops=%s wiops=%s", dev, o, o);
+                else
+                        snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s riops=%s wiops=%s", dev, b,
+                                 b, o, o);
                 snprintf(old, sizeof(old), "%s rbps=max wbps=max riops=max wiops=max", dev);
                 r = put(pl, "io", "io.max", buf, cur ? cur : old, e);
                 return r == -ENOENT ? 0 : r;
@@ -413,7 +490,10 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
                     "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
                     "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
                 for (size_t i = 0; i < 4; i++) {
-                        _cleanup_free_ char *cur = dev_line(pl->cg, "blkio", files[i], dev);
+                        _cleanup_free_ char *cur = NULL;
+                        if (!given(pl, i < 2 ? "IOLIMIT" : "IOPSLIMIT"))
+                                continue;
+                        cur = dev_line(pl->cg, "blkio", files[i], dev);
                         /* 0 removes the rule (blk-throttle). */
                         snprintf(buf, sizeof(buf), "%s %lld", dev,
                                  (long long)(i < 2 ? (bps > 0 ? bps : 0) : (iops > 0 ? iops : 0)));
@@ -465,9 +545,9 @@ static void host_weight(vz_cgroup *cg, const vz_ct *ct)
         }
 }
 
-static int apply(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
+static int apply(vz_cgroup *cg, const vz_ct *ct, char *const *only, vz_err *e)
 {
-        struct plan pl = {.cg = cg};
+        struct plan pl = {.cg = cg, .only = only};
         int r;
 
         /* Memory first: lowering it is what the kernel may refuse. */
@@ -494,10 +574,15 @@ static int apply(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 
 int vz_cgroup_apply_limits(vz_cgroup *cg, const vz_ct *ct, vz_err *e)
 {
-        return apply(cg, ct, e);
+        return apply(cg, ct, NULL, e);
 }
 
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
+{
+        return vz_ct_apply_resources_of(ct, NULL, e);
+}
+
+int vz_ct_apply_resources_of(vz_ct *ct, char *const *only, vz_err *e)
 {
         vz_cgroup *cg = NULL;
         int r;
@@ -505,8 +590,9 @@ int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
         r = vz_ct_cgroup_open(ct, &cg, e);
         if (r < 0)
                 return r;
-        r = apply(cg, ct, e);
-        if (r >= 0)
+        r = apply(cg, ct, only, e);
+        if (r >= 0 &&
+            (!only || vz_strv_contains(only, "DEVICES") || vz_strv_contains(only, "DEVNODES")))
                 r = vz_cgroup_apply_devices(cg, ct, e);
         vz_cgroup_free(cg);
         return r < 0 ? r : 0;

@@ -58,6 +58,9 @@ int vz_cgroup_apply_devices(struct vz_cgroup *cg, const vz_ct *ct, vz_err *e);
 /* Apply the resource limits of ct's config to its running cgroup (vzctl set
  * on a running CT). */
 int vz_ct_apply_resources(vz_ct *ct, vz_err *e);
+/* The same for the parameters named in only (NULL: all): vzctl set on a
+ * running CT applies what it is given and nothing else. */
+int vz_ct_apply_resources_of(vz_ct *ct, char *const *only, vz_err *e);
 
 /* Why this host's kernel does not enforce resource parameter name for ct
  * (a sentence), or NULL when it does. Parameters flagged

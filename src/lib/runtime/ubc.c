@@ -217,9 +217,28 @@ static void vswap_defaults(const vz_ct *ct, vz_ubc *ubc, const bool *set)
                 ubc[PRIVVM].barrier = ubc[PRIVVM].limit = (int64_t)((double)both * f);
 }
 
+/*
+ * Barrier and limit of a running CT are the ones in effect: the kernel's
+ * limit (pids.max, the memory and swap limits, the v1 kmem limit where it
+ * holds) wherever it has one, because a vzctl set without --save changes
+ * it and not the config. The kernel has no barrier: the config's stays
+ * while the limit is the config's; when they differ, the barrier of an
+ * N:N pair (numproc) follows the limit, a lower one (VSwap's 0:RAM) stays,
+ * and none is shown above the limit. vzubc, vzlist and the CT's own
+ * /dev/.vz/user_beancounters all come from here, so they agree.
+ */
+static void live_barrier(vz_ubc *u, int64_t cfg_bar, int64_t cfg_lim)
+{
+        if (!u->enforced || u->limit == cfg_lim)
+                return;
+        if (cfg_bar == cfg_lim || u->barrier > u->limit)
+                u->barrier = u->limit;
+}
+
 void vz_ubc_compute(const vz_ct *ct, vz_cgroup *cg, vz_ubc *ret)
 {
         bool set[VZ_UBC_COUNT] = {false};
+        int64_t cfg_bar[VZ_UBC_COUNT], cfg_lim[VZ_UBC_COUNT];
 
         for (size_t i = 0; i < VZ_UBC_COUNT; i++) {
                 const char *v = vz_ct_get(ct, rows[i].param);
@@ -239,11 +258,17 @@ void vz_ubc_compute(const vz_ct *ct, vz_cgroup *cg, vz_ubc *ret)
         vswap_defaults(ct, ret, set);
         if (!cg)
                 return;
+        for (size_t i = 0; i < VZ_UBC_COUNT; i++) {
+                cfg_bar[i] = ret[i].barrier;
+                cfg_lim[i] = ret[i].limit;
+        }
         if (vz_cgroup_controller_v2(cg, "memory"))
                 memory_v2(cg, ret);
         else
                 memory_v1(cg, ret);
         numproc(cg, &ret[NUMPROC]);
+        for (size_t i = 0; i < VZ_UBC_COUNT; i++)
+                live_barrier(&ret[i], cfg_bar[i], cfg_lim[i]);
 }
 
 _public_ int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e)

@@ -269,6 +269,112 @@ static void test_field_table(void)
         free(buf);
 }
 
+/* A running CT as vzlist knows it from its config alone: barriers and
+ * limits, no counters, no load average, no uptime, no disk usage. */
+static void config_only(struct vzl_ct *r)
+{
+        vzl_ct_init(r, 200);
+        r->status = VZL_ST_RUNNING;
+        for (int i = 0; i < VZL_UBC_MAX; i++) {
+                r->ubc[i].barrier = 100 + i;
+                r->ubc[i].limit = 200 + i;
+        }
+        r->diskspace.softlimit = r->diskinodes.softlimit = 1000;
+        r->diskspace.hardlimit = r->diskinodes.hardlimit = 2000;
+}
+
+/* What each source vzlist reads adds to the record (as vzlist.c fills it). */
+static void add_sources(struct vzl_ct *r, unsigned need)
+{
+        if (need & VZL_NEED_UBC)
+                for (int i = 0; i < VZL_UBC_MAX; i++) {
+                        r->ubc[i].held = 1;
+                        r->ubc[i].maxheld = 2;
+                        r->ubc[i].failcnt = 0;
+                }
+        if (need & VZL_NEED_STATS) {
+                r->ubc[VZL_UBC_NUMPROC].held = 3;
+                r->has_uptime = true;
+                r->uptime = 10;
+        }
+        if ((need & VZL_NEED_STATS) && (need & VZL_NEED_DISK)) {
+                r->diskspace.usage = 500;
+                r->diskinodes.usage = 50;
+        }
+        if (need & VZL_NEED_LAVG) {
+                r->has_laverage = true;
+                r->laverage[0] = 0.01;
+        }
+}
+
+/* Every field, asked for alone (text, and JSON where it exists): what
+ * vzl_field_needs says to read is enough for its value. numproc.m and
+ * numproc.f used to print "-" unless another beancounter was asked for. */
+static void test_field_needs(void)
+{
+        for (size_t i = 0; i < vzl_field_count(); i++) {
+                const struct vzl_field *f = vzl_field_at(i);
+
+                for (int json = 0; json < 2; json++) {
+                        struct vzl_ct r;
+                        struct vzl_cell c;
+                        bool ok = true;
+
+                        if (json && (f->flags & VZL_F_SUFFIX))
+                                continue;
+                        config_only(&r);
+                        add_sources(&r, vzl_field_needs(f, json));
+                        vzl_field_get(f, &r, &c);
+                        switch (c.type) {
+                        case VZL_CELL_UBC:
+                                if (json) {
+                                        for (int k = 0; k < 5; k++)
+                                                ok = ok && c.v[k] != VZL_UNSET;
+                                } else
+                                        ok = c.v[c.sel] != VZL_UNSET;
+                                /* The live barrier and limit too. */
+                                ok = ok && (vzl_field_needs(f, json) & VZL_NEED_UBC ||
+                                            (f->arg == VZL_UBC_NUMPROC && f->sel == 0 && !json));
+                                break;
+                        case VZL_CELL_DISK:
+                                if (json) {
+                                        for (int k = 0; k < 3; k++)
+                                                ok = ok && c.v[k] != VZL_UNSET;
+                                } else
+                                        ok = c.v[c.sel] != VZL_UNSET;
+                                break;
+                        case VZL_CELL_LAVG:
+                        case VZL_CELL_UPTIME:
+                                ok = !c.missing;
+                                break;
+                        default:
+                                /* From the config: nothing to read. */
+                                ok = vzl_field_needs(f, json) == 0;
+                                break;
+                        }
+                        if (!ok) {
+                                fprintf(stderr, "field %s (%s): needs %#x do not give its value\n",
+                                        f->name, json ? "json" : "text", vzl_field_needs(f, json));
+                                check_failures++;
+                        }
+                        vzl_ct_done(&r);
+                }
+        }
+        /* The default listing stays cheap: the process count, nothing more. */
+        {
+                static const char *const def[] = {"ctid", "numproc", "status", "ip", "hostname"};
+                unsigned need = 0;
+                for (size_t i = 0; i < 5; i++)
+                        need |= vzl_field_needs(vzl_field_by_name(def[i]), false);
+                CHECK(need == VZL_NEED_STATS);
+        }
+        CHECK(vzl_field_needs(vzl_field_by_name("diskspace.h"), false) == 0);
+        CHECK(vzl_field_needs(vzl_field_by_name("numproc.m"), false) == VZL_NEED_UBC);
+        CHECK(vzl_field_needs(vzl_field_by_name("numproc.f"), false) == VZL_NEED_UBC);
+        CHECK(vzl_field_needs(vzl_field_by_name("numproc"), true) & VZL_NEED_UBC);
+        CHECK(vzl_field_needs(vzl_field_by_name("laverage"), false) == VZL_NEED_LAVG);
+}
+
 static void test_list_errors(void)
 {
         struct vzl_table *t = NULL;
@@ -481,6 +587,7 @@ int main(void)
         test_trim();
         test_ubc();
         test_field_table();
+        test_field_needs();
         test_list_errors();
         test_sort();
         test_json();
