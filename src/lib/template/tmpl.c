@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,58 @@ _public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
                                 break;
                         }
                 }
+        }
+        vz_strv_sort(names);
+        n = vz_strv_length(names);
+        *ret_names = TAKE_PTR(names);
+        return (int)n;
+}
+
+int vz_tmpl_meta_dir(vz_ctx *ctx, char **ret, vz_err *e)
+{
+        char *d = vz_strdupf("%s/templates", vz_ctx_confdir(ctx));
+
+        if (!d)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        *ret = d;
+        return 0;
+}
+
+_public_ int vz_tmpl_list_available(vz_ctx *ctx, char ***ret_names, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        struct dirent *de;
+        size_t n;
+        int r;
+
+        r = vz_tmpl_meta_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        if (vz_strv_push(&names, "busybox") < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read %s: %m", dir);
+        while (d && (de = readdir(d))) {
+                struct stat st;
+
+                /* A directory with a template.conf (validated when built). */
+                if (!vz_tmpl_name_is_valid(de->d_name) ||
+                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    !S_ISDIR(st.st_mode))
+                        continue;
+                {
+                        _cleanup_free_ char *c = vz_strdupf("%s/template.conf", de->d_name);
+                        if (!c)
+                                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                        if (fstatat(dirfd(d), c, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISREG(st.st_mode))
+                                continue;
+                }
+                if (!vz_strv_contains(names, de->d_name) && vz_strv_push(&names, de->d_name) < 0)
+                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         }
         vz_strv_sort(names);
         n = vz_strv_length(names);
