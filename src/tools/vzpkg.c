@@ -179,8 +179,7 @@ static int cmd_list(int argc, char **argv)
         int r;
 
         for (int i = 1; i < argc; i++) {
-                if (streq(argv[i], "-c") || streq(argv[i], "--cache") ||
-                    streq(argv[i], "--cached"))
+                if (streq(argv[i], "-c") || streq(argv[i], "--cache") || streq(argv[i], "--cached"))
                         only_cached = true;
                 else {
                         tool_error("list: unknown option '%s'", argv[i]);

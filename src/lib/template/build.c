@@ -26,18 +26,15 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-
 /* ------------------------------------------------------------ helpers */
 
-static int fail_program(const char *prog, int st, const struct tmpl_log *log, int code,
-                        vz_err *e)
+static int fail_program(const char *prog, int st, const struct tmpl_log *log, int code, vz_err *e)
 {
         char tail[600];
 
         if (st < 0)
                 return vz_fail(e, VZ_E_SYSTEM, st, "cannot run %s: %s%s", prog, strerror(-st),
-                               st == -ENOENT ? " (is it installed? see scripts/install-deps)"
-                                             : "");
+                               st == -ENOENT ? " (is it installed? see scripts/install-deps)" : "");
         return vz_fail(e, code, -EIO, "%s failed with status %d%s", prog, st,
                        tmpl_log_tail(log, tail, sizeof(tail)));
 }
@@ -57,8 +54,7 @@ static const char *walk_bad;
 static int walk_check(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)ftw;
-        if (flag == FTW_SL || flag == FTW_SLN ||
-            (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))) {
+        if (flag == FTW_SL || flag == FTW_SLN || (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))) {
                 walk_bad = strdup(p);
                 return 1;
         }
@@ -143,8 +139,8 @@ static int run_script(const char *root, const char *name, const char *what, cons
                 int r = st < 0 ? vz_fail(e, VZ_E_SYSTEM, st, "cannot run the %s script: %s", what,
                                          strerror(-st))
                                : vz_fail(e, VZ_E_ACTIONSCRIPT, -EIO,
-                                         "the %s script of %s failed with status %d%s", what,
-                                         name, st, tmpl_log_tail(&log, tail, sizeof(tail)));
+                                         "the %s script of %s failed with status %d%s", what, name,
+                                         st, tmpl_log_tail(&log, tail, sizeof(tail)));
                 tmpl_log_done(&log);
                 return r;
         }
@@ -206,8 +202,8 @@ static int build_dnf(const struct plan *p, vz_err *e)
 {
         const struct tmpl_meta *m = p->m;
         _cleanup_free_ char *conf = NULL, *conf_path = NULL, *reposd = NULL, *root_opt = NULL,
-                            *rel_opt = NULL, *conf_opt = NULL, *reposd_opt = NULL,
-                            *arch_opt = NULL, *keys = NULL, *home = NULL;
+                            *rel_opt = NULL, *conf_opt = NULL, *reposd_opt = NULL, *arch_opt = NULL,
+                            *keys = NULL, *home = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         struct utsname u;
         char *envp[5];
@@ -229,9 +225,9 @@ static int build_dnf(const struct plan *p, vz_err *e)
                 "keepcache=False\nreposdir=%s\nplugins=False\n",
                 p->name, m->gpgcheck, reposd);
         for (size_t i = 0; i < m->n_repos; i++)
-                fprintf(f, "\n[%s]\nname=%s\nbaseurl=%s\nenabled=1\ngpgcheck=%d\n%s%s%s", m->repos[i].id,
-                        m->repos[i].id, m->repos[i].url, m->gpgcheck, *keys ? "gpgkey=" : "", keys,
-                        *keys ? "\n" : "");
+                fprintf(f, "\n[%s]\nname=%s\nbaseurl=%s\nenabled=1\ngpgcheck=%d\n%s%s%s",
+                        m->repos[i].id, m->repos[i].id, m->repos[i].url, m->gpgcheck,
+                        *keys ? "gpgkey=" : "", keys, *keys ? "\n" : "");
         if (fclose(f) != 0)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         r = write_aux(p->aux, "dnf.conf", conf, &conf_path, e);
@@ -280,8 +276,7 @@ static int build_dnf(const struct plan *p, vz_err *e)
 static int build_pacman(const struct plan *p, vz_err *e)
 {
         const struct tmpl_meta *m = p->m;
-        _cleanup_free_ char *conf = NULL, *conf_path = NULL, *db = NULL, *cache = NULL,
-                            *log = NULL;
+        _cleanup_free_ char *conf = NULL, *conf_path = NULL, *db = NULL, *cache = NULL, *log = NULL;
         _cleanup_strv_free_ char **argv = NULL;
         size_t len = 0;
         FILE *f;
@@ -311,16 +306,16 @@ static int build_pacman(const struct plan *p, vz_err *e)
         if (mkdir(cache, 0700) < 0 && errno != EEXIST)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %m", cache);
         {
-                const char *fixed[] = {"pacman",   "-Sy",        "--noconfirm", "--noprogressbar",
-                                       "--root",   p->root,      "--dbpath",    db,
-                                       "--config", conf_path,    "--cachedir",  cache,
+                const char *fixed[] = {"pacman",    "-Sy",     "--noconfirm", "--noprogressbar",
+                                       "--root",    p->root,   "--dbpath",    db,
+                                       "--config",  conf_path, "--cachedir",  cache,
                                        "--logfile", log};
                 for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
                         if (vz_strv_push(&argv, fixed[i]) < 0)
                                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         }
-        if (m->keyring && (vz_strv_push(&argv, "--gpgdir") < 0 ||
-                           vz_strv_push(&argv, m->keyring) < 0))
+        if (m->keyring &&
+            (vz_strv_push(&argv, "--gpgdir") < 0 || vz_strv_push(&argv, m->keyring) < 0))
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         for (char **pk = p->packages; *pk; pk++)
                 if (vz_strv_push(&argv, *pk) < 0)
@@ -365,8 +360,8 @@ int tmpl_build_tree(vz_ctx *ctx, const char *name, const struct tmpl_meta *m,
 {
         _cleanup_strv_free_ char **packages = NULL;
         _cleanup_free_ char *mirror = NULL, *env_name = NULL, *env_rel = NULL, *env_arch = NULL;
-        bool debian = m->builder == TMPL_BUILDER_DEBOOTSTRAP ||
-                      m->builder == TMPL_BUILDER_MMDEBSTRAP;
+        bool debian =
+            m->builder == TMPL_BUILDER_DEBOOTSTRAP || m->builder == TMPL_BUILDER_MMDEBSTRAP;
         struct plan p = {.name = name, .root = root, .aux = aux, .m = m};
         char *envp[8];
         int r;
@@ -387,8 +382,8 @@ int tmpl_build_tree(vz_ctx *ctx, const char *name, const struct tmpl_meta *m,
                         return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                 for (char **x = extra; *x; x++) {
                         if (!tmpl_package_name_ok(*x, m->builder == TMPL_BUILDER_DNF))
-                                return vz_fail(e, VZ_E_VALUE, -EINVAL,
-                                               "invalid package list '%s'", opts->packages);
+                                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid package list '%s'",
+                                               opts->packages);
                         if (!vz_strv_contains(packages, *x) && vz_strv_push(&packages, *x) < 0)
                                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                 }
@@ -412,8 +407,7 @@ int tmpl_build_tree(vz_ctx *ctx, const char *name, const struct tmpl_meta *m,
         }
         if (m->builder != TMPL_BUILDER_DEBOOTSTRAP && m->builder != TMPL_BUILDER_MMDEBSTRAP &&
             !packages[0])
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "template %s: no packages to install",
-                               name);
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "template %s: no packages to install", name);
 
         env_name = vz_strdupf("VZ_OSTEMPLATE=%s", name);
         env_rel = vz_strdupf("VZ_RELEASE=%s", p.release ? p.release : "");
@@ -430,8 +424,8 @@ int tmpl_build_tree(vz_ctx *ctx, const char *name, const struct tmpl_meta *m,
         envp[7] = NULL;
 
         if (m->pre_install) {
-                r = run_script(root, name, "pre-install", m->pre_install, m->pre_install_len,
-                               true, envp, e);
+                r = run_script(root, name, "pre-install", m->pre_install, m->pre_install_len, true,
+                               envp, e);
                 if (r >= 0)
                         r = check_plain_tree(root, "the pre-install script", e);
                 if (r < 0)

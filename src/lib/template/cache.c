@@ -29,8 +29,7 @@
 
 extern char **environ;
 
-
-#define BUSYBOX_PATH   "/bin/busybox"
+#define BUSYBOX_PATH "/bin/busybox"
 
 int tmpl_run_program(char *const argv[], char *const envp[], bool merge_stderr, line_fn fn,
                      void *userdata)
@@ -749,9 +748,9 @@ static int finish_tree(int root, vz_err *e)
                 /* dnf keeps repository metadata and packages here even with
                  * keepcache=False. */
                 int fd = openat(root, "var", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                int c = fd >= 0 ? openat(fd, "cache", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                          O_CLOEXEC)
-                                : -1;
+                int c = fd >= 0
+                            ? openat(fd, "cache", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                            : -1;
                 if (c >= 0) {
                         (void)vz_rm_rf_at(c, "dnf");
                         (void)vz_rm_rf_at(c, "libdnf5");

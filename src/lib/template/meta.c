@@ -20,7 +20,7 @@
 #include "meta.h"
 
 static const char *const builder_names[_TMPL_BUILDER_MAX] = {
-    [TMPL_BUILDER_BUSYBOX] = "busybox",   [TMPL_BUILDER_DEBOOTSTRAP] = "debootstrap",
+    [TMPL_BUILDER_BUSYBOX] = "busybox",       [TMPL_BUILDER_DEBOOTSTRAP] = "debootstrap",
     [TMPL_BUILDER_MMDEBSTRAP] = "mmdebstrap", [TMPL_BUILDER_DNF] = "dnf",
     [TMPL_BUILDER_PACMAN] = "pacman",
 };
@@ -303,8 +303,8 @@ static int set_conf(struct tmpl_meta *m, enum conf_key k, const char *v, unsigne
                 if (vz_strv_length(keys) > 16)
                         ok = false;
                 for (char **kk = keys; ok && *kk; kk++)
-                        ok = (tmpl_url_ok(*kk) && (vz_startswith(*kk, "https://") ||
-                                                   vz_startswith(*kk, "file:///"))) ||
+                        ok = (tmpl_url_ok(*kk) &&
+                              (vz_startswith(*kk, "https://") || vz_startswith(*kk, "file:///"))) ||
                              key_name_ok(*kk);
                 if (!ok)
                         break;
@@ -415,8 +415,8 @@ int tmpl_meta_parse_packages(char ***packages, const char *text, size_t len, con
                 for (char **w = words; *w; w++) {
                         if (!tmpl_package_name_ok(*w, true)) {
                                 r = vz_fail(e, VZ_E_VALUE, -EINVAL,
-                                            "%s, line %u: invalid package name '%.64s'", what,
-                                            l.no, *w);
+                                            "%s, line %u: invalid package name '%.64s'", what, l.no,
+                                            *w);
                                 goto out;
                         }
                         if (vz_strv_contains(*packages, *w))
@@ -493,8 +493,8 @@ int tmpl_meta_parse_repos(struct tmpl_meta *m, const char *text, size_t len, vz_
                         break;
                 }
                 m->repos = n;
-                m->repos[m->n_repos++] = (struct tmpl_repo){.id = TAKE_PTR(w[0]),
-                                                            .url = TAKE_PTR(w[1])};
+                m->repos[m->n_repos++] =
+                    (struct tmpl_repo){.id = TAKE_PTR(w[0]), .url = TAKE_PTR(w[1])};
         }
 out:
         free(l.line);
@@ -521,8 +521,7 @@ int tmpl_meta_check(const struct tmpl_meta *m, vz_err *e)
         if ((debian || b == TMPL_BUILDER_DNF) && isempty(m->release))
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "BUILDER=%s needs RELEASE", bn);
         if (m->n_repos == 0 && !(debian && m->use_host_mirror))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "BUILDER=%s needs a repositories file",
-                               bn);
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "BUILDER=%s needs a repositories file", bn);
         if (!debian && (m->variant || m->components || m->use_host_mirror))
                 return vz_fail(e, VZ_E_VALUE, -EINVAL,
                                "VARIANT, COMPONENTS and USE_HOST_MIRROR are for debootstrap "
@@ -574,8 +573,8 @@ static int read_at(int dfd, const char *dir, const char *name, size_t max, bool 
         if (!S_ISREG(st.st_mode))
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "%s/%s is not a regular file", dir, name);
         if ((uint64_t)st.st_size > max)
-                return vz_fail(e, VZ_E_VALUE, -EFBIG, "%s/%s is larger than %zu bytes", dir,
-                               name, max);
+                return vz_fail(e, VZ_E_VALUE, -EFBIG, "%s/%s is larger than %zu bytes", dir, name,
+                               max);
         buf = malloc((size_t)st.st_size + 1);
         if (!buf)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
@@ -584,8 +583,7 @@ static int read_at(int dfd, const char *dir, const char *name, size_t max, bool 
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read %s/%s: %m", dir,
-                                       name);
+                        return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read %s/%s: %m", dir, name);
                 if (n == 0)
                         break;
                 got += (size_t)n;
@@ -648,6 +646,11 @@ int tmpl_meta_load(int dir_fd, const char *name, const char *keys_dir, struct tm
 
         tmpl_meta_init(m);
         tdir = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (tdir < 0 && (errno == ELOOP || errno == ENOTDIR))
+                return vz_fail(e, VZ_E_VALUE, -errno,
+                               "template metadata %s is not a directory (symbolic links are not "
+                               "followed)",
+                               name);
         if (tdir < 0)
                 return vz_fail(e, errno == ENOENT ? VZ_E_VALUE : VZ_E_SYSTEM, -errno,
                                "cannot open template metadata %s: %m", name);

@@ -49,7 +49,7 @@ struct tmpl_meta {
         char *keyring;      /* absolute host path: keyring file, or pacman's gpgdir */
         char *rpm_dbpath;   /* %_dbpath for rpm inside the new root */
         char *description;
-        char **gpgkeys;     /* dnf gpgkey= values: https:// or file:/// URLs */
+        char **gpgkeys; /* dnf gpgkey= values: https:// or file:/// URLs */
         bool gpgcheck;
         bool use_host_mirror;
         char **packages;
@@ -59,12 +59,12 @@ struct tmpl_meta {
         size_t pre_install_len, post_install_len;
 };
 
-#define TMPL_CONF_MAX    (64u << 10)
-#define TMPL_LIST_MAX    (1u << 20)
-#define TMPL_SCRIPT_MAX  (1u << 20)
-#define TMPL_KEY_MAX     (1u << 20)
+#define TMPL_CONF_MAX     (64u << 10)
+#define TMPL_LIST_MAX     (1u << 20)
+#define TMPL_SCRIPT_MAX   (1u << 20)
+#define TMPL_KEY_MAX      (1u << 20)
 #define TMPL_PACKAGES_MAX 4096
-#define TMPL_REPOS_MAX   64
+#define TMPL_REPOS_MAX    64
 
 void tmpl_meta_init(struct tmpl_meta *m);
 void tmpl_meta_done(struct tmpl_meta *m);

@@ -11,11 +11,16 @@
  * user namespace, so the host's mounts are locked) has the new root as /
  * through pivot_root with the old root detached: no path leads out. A PID
  * namespace gives it its own /proc and kills whatever it leaves running
- * when it exits.
+ * when it exits. Its uid 0 is the host's uid 0 (so that what it makes is
+ * owned by root), which file modes alone would let write host sysctls: its
+ * /proc is read-only, CAP_SYS_ADMIN is dropped so that it stays so, and it
+ * has its own network namespace (no network, no abstract unix sockets of
+ * the host's daemons).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,8 +112,8 @@ static void setup_dev(int root, int out)
 }
 
 /* PID 1 of the new PID namespace: mounts, pivot_root, exec the shell. */
-static _Noreturn void script_child(const char *root_path, int script_fd, int out,
-                                   bool use_busybox, char *const envp[])
+static _Noreturn void script_child(const char *root_path, int script_fd, int out, bool use_busybox,
+                                   char *const envp[])
 {
         char *argv[] = {(char *)"sh", (char *)"-s", NULL};
         int root, bb = -1;
@@ -121,8 +126,10 @@ static _Noreturn void script_child(const char *root_path, int script_fd, int out
         root = open(root_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (root < 0)
                 die(out, "cannot open the new root");
-        if (mount_at(root, "proc", 0555, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
-            0)
+        /* Read-only: the script's uid 0 is the host's uid 0 (identity map),
+         * which file modes alone let write sysctls and sysrq-trigger. */
+        if (mount_at(root, "proc", 0555, "proc", "proc",
+                     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 die(out, "cannot mount /proc");
         setup_dev(root, out);
         if (mount_at(root, "tmp", 01777, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 ||
@@ -131,6 +138,11 @@ static _Noreturn void script_child(const char *root_path, int script_fd, int out
         if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
             umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
                 die(out, "cannot enter the new root");
+        /* Without CAP_SYS_ADMIN (in its namespace) the script cannot
+         * remount /proc read-write, mount a new one or unmount what covers
+         * the tree's /dev, /tmp and /run. */
+        if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) < 0)
+                die(out, "cannot drop CAP_SYS_ADMIN");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 die(out, "no_new_privs");
         if (dup2(script_fd, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
@@ -146,14 +158,17 @@ static _Noreturn void script_child(const char *root_path, int script_fd, int out
 }
 
 /* The process between the caller and PID 1: made the namespaces, waits. */
-static _Noreturn void ns_parent(const char *root, int script_fd, int out, int sync_out,
-                                int sync_in, bool use_busybox, char *const envp[])
+static _Noreturn void ns_parent(const char *root, int script_fd, int out, int sync_out, int sync_in,
+                                bool use_busybox, char *const envp[])
 {
         char c = 0;
         pid_t pid;
         int st;
 
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+        /* A network namespace of its own too: no network, and no abstract
+         * unix sockets of host daemons, which would see a peer of uid 0. */
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+                    CLONE_NEWNET) < 0)
                 die(out, "cannot make namespaces");
         if (write(sync_out, &c, 1) != 1 || read(sync_in, &c, 1) != 1 || c != 1)
                 _exit(126); /* the caller could not write the ID maps */

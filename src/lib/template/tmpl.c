@@ -181,7 +181,6 @@ _public_ int vz_tmpl_list_available(vz_ctx *ctx, char ***ret_names, vz_err *e)
 
 /* ------------------------------------------------------------ programs */
 
-
 /* Linked in statically (unit tests), these are defined; in libvz.so they
  * are not, and the template library is loaded instead. */
 extern __attribute__((weak)) int vz_tmpl_unpack_impl(const char *archive, int target_fd,
