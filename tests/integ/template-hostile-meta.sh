@@ -81,6 +81,15 @@ expect_rc 21 vzpkg create cache --packages '--root=/,x' busybox-nometa 2>/dev/nu
 bad centos-7 21 "unknown OS template 'centos-7'"
 ok "hostile metadata values refused"
 
+# vzctl create suggests vzpkg create cache only for what vzpkg can build.
+expect_rc 91 vzctl create 301 --ostemplate centos-7
+echo "$LAST_OUT" | grep -q "no metadata to build it" || fail "vzctl create centos-7: $LAST_OUT"
+echo "$LAST_OUT" | grep -q "vzpkg create cache" && fail "suggests what vzpkg refuses: $LAST_OUT"
+expect_rc 91 vzctl create 301 --ostemplate debian-11-x86_64
+echo "$LAST_OUT" | grep -q "vzpkg create cache debian-11-x86_64" || fail "no suggestion: $LAST_OUT"
+[ -e $T/vz/private/301 ] && fail "private area left"
+ok "vzctl create's hint names only buildable templates"
+
 # A pre-install script that tries to get out. It runs as root of its own
 # user namespace, with the new (empty) root as / and the host detached:
 # every write lands in the tree, privileged operations fail. It then fails

@@ -214,6 +214,7 @@ int tmpl_run_script(const char *root, const char *script, size_t len, bool use_b
         size_t cap = 0;
         pid_t pid;
         FILE *f;
+        bool maps_failed = false;
         int st, r = 0;
 
         mfd = memfd_create("vzpkg-script", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -248,10 +249,12 @@ int tmpl_run_script(const char *root, const char *script, size_t len, bool use_b
         close(s2[0]);
         out[1] = s1[1] = s2[0] = -1;
         c = 0;
+        maps_failed = false;
         if (read(s1[0], &c, 1) == 1) {
                 /* setgroups stays "allow": the maps are written by a process
                  * with CAP_SETUID/CAP_SETGID over the parent namespace. */
                 c = write_id_map(pid, "uid_map") == 0 && write_id_map(pid, "gid_map") == 0;
+                maps_failed = !c;
                 (void)!write(s2[1], &c, 1);
         }
         close(s2[1]);
@@ -275,7 +278,7 @@ int tmpl_run_script(const char *root, const char *script, size_t len, bool use_b
                         r = -errno;
                         goto out;
                 }
-        if (!c && fn)
+        if (maps_failed && fn)
                 fn("vzpkg: cannot write the user namespace's ID maps", userdata);
         r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 out:

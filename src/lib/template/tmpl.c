@@ -72,10 +72,24 @@ _public_ int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_
                         return 0;
                 }
         }
-        return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
-                       "OS template cache for '%s' not found in %s (create it with "
-                       "'vzpkg create cache %s')",
-                       ostemplate, dir, ostemplate);
+        {
+                /* Suggest building it only if vzpkg can (busybox or
+                 * metadata); else point at what can be built. */
+                _cleanup_free_ char *meta =
+                    vz_strdupf("%s/templates/%s/template.conf", vz_ctx_confdir(ctx), ostemplate);
+                struct stat st;
+
+                if (streq(ostemplate, "busybox") || (meta && stat(meta, &st) == 0))
+                        return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
+                                       "OS template cache for '%s' not found in %s (create it "
+                                       "with 'vzpkg create cache %s')",
+                                       ostemplate, dir, ostemplate);
+                return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
+                               "OS template cache for '%s' not found in %s, and there is no "
+                               "metadata to build it ('vzpkg list' shows the OS templates "
+                               "that can be built)",
+                               ostemplate, dir);
+        }
 }
 
 _public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
