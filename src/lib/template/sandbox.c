@@ -165,6 +165,8 @@ static _Noreturn void ns_parent(const char *root, int script_fd, int out, int sy
         pid_t pid;
         int st;
 
+        /* vzpkg killed: take the script down with it. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* A network namespace of its own too: no network, and no abstract
          * unix sockets of host daemons, which would see a peer of uid 0. */
         if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
