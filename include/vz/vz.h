@@ -440,9 +440,14 @@ typedef struct vz_cache_opts {
         vz_progress_fn progress;
         void *userdata;
 } vz_cache_opts;
-/* Build TEMPLATE/cache/<ostemplate>.tar.zst ("busybox" from the host's
- * busybox-static, "debian-<ver>-<arch>[-minimal]" with debootstrap). */
+/* Build TEMPLATE/cache/<ostemplate>.tar.zst: "busybox" from the host's
+ * busybox-static, others from their metadata in <confdir>/templates/<name>/
+ * (debootstrap, mmdebstrap, dnf or pacman; man vzpkg). */
 int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts, vz_err *e);
+/* OS templates vz_cache_create() can build: busybox and every directory of
+ * <confdir>/templates holding a template.conf; sorted, NULL-terminated.
+ * Returns the count. */
+int vz_tmpl_list_available(vz_ctx *ctx, char ***ret_names, vz_err *e);
 
 /* ---------------------------------------------------------------- migration */
 /* vzmigrate's own exit codes (classic vzmigrate), carried in vz_err.code. */

@@ -4,13 +4,15 @@
  *
  *   vzpkg create cache <ostemplate> [--mirror URL] [--packages a,b] [--force]
  *   vzpkg remove cache <ostemplate>
- *   vzpkg list [-c]
+ *   vzpkg list [-c]      (all known OS templates; -c: those with a cache)
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <vz/vz.h>
@@ -28,10 +30,12 @@ static void usage(FILE *f)
                    "  create cache <ostemplate> [--mirror URL] [--packages a,b,...]\n"
                    "               [--suite SUITE] [--force]\n"
                    "                          build TEMPLATE/cache/<ostemplate>.tar.zst\n"
-                   "                          (busybox, debian-<version>-<arch>[-minimal])\n"
+                   "                          (busybox, or from its metadata in\n"
+                   "                          $VZ_CONFDIR/templates/<ostemplate>/)\n"
                    "  remove cache <ostemplate>\n"
                    "                          delete the cache of <ostemplate>\n"
-                   "  list [-c]               list the OS templates that have a cache\n"
+                   "  list [-c]               list the OS templates that can be built or\n"
+                   "                          have a cache (with its date); -c: cached only\n"
                    "\n"
                    "Options:\n"
                    "  -q, --quiet             print only errors\n"
@@ -163,16 +167,21 @@ static int cmd_remove(int argc, char **argv)
         return 0;
 }
 
+/* vzpkg list: every OS template that can be built or has a cache, with
+ * the cache's time where there is one (vztt's layout); -c: only the names
+ * of those with a cache. */
 static int cmd_list(int argc, char **argv)
 {
         vz_ctx *ctx = NULL;
         vz_err e = {0};
-        char **names = NULL;
+        char **cached = NULL, **avail = NULL;
+        bool only_cached = false;
         int r;
 
         for (int i = 1; i < argc; i++) {
-                /* -c (cached only) is the only kind of template vz knows. */
-                if (!streq(argv[i], "-c") && !streq(argv[i], "--cache")) {
+                if (streq(argv[i], "-c") || streq(argv[i], "--cache") || streq(argv[i], "--cached"))
+                        only_cached = true;
+                else {
                         tool_error("list: unknown option '%s'", argv[i]);
                         return VZ_E_SYNTAX;
                 }
@@ -180,13 +189,48 @@ static int cmd_list(int argc, char **argv)
         r = open_ctx(&ctx);
         if (r)
                 return r;
-        r = vz_tmpl_list(ctx, &names, &e);
+        r = vz_tmpl_list(ctx, &cached, &e);
+        if (r >= 0 && !only_cached)
+                r = vz_tmpl_list_available(ctx, &avail, &e);
+        if (r < 0) {
+                vz_ctx_free(ctx);
+                vz_strv_free(cached);
+                return tool_fail(&e, "cannot list OS templates");
+        }
+        if (only_cached) {
+                for (char **n = cached; *n; n++)
+                        printf("%s\n", *n);
+        } else {
+                /* Both lists are sorted: merge them. */
+                char **a = avail, **c = cached;
+
+                while (*a || *c) {
+                        int cmp = !*a ? 1 : !*c ? -1 : strcmp(*a, *c);
+                        const char *name = cmp <= 0 ? *a : *c;
+                        char *path = NULL, when[32] = "";
+                        vz_err e2 = {0};
+                        struct stat st;
+
+                        if (cmp >= 0) {
+                                if (vz_tmpl_find_cache(ctx, name, &path, &e2) == 0 &&
+                                    stat(path, &st) == 0)
+                                        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+                                                 localtime(&st.st_mtime));
+                                free(path);
+                        }
+                        if (*when)
+                                printf("%-34s %s\n", name, when);
+                        else
+                                printf("%s\n", name);
+                        if (cmp <= 0)
+                                a++;
+                        if (cmp >= 0)
+                                c++;
+                }
+        }
         vz_ctx_free(ctx);
-        if (r < 0)
-                return tool_fail(&e, "cannot list template caches");
-        for (char **n = names; *n; n++)
-                printf("%s\n", *n);
-        vz_strv_free(names);
+        vz_strv_free(cached);
+        vz_strv_free(avail);
         return 0;
 }
 

@@ -22,6 +22,7 @@ mkdir -p "$VZ_CONFDIR/conf" "$VZ_CONFDIR/names" "$T/vz/template/cache" "$T/vz/pr
          "$T/vz/root" "$T/vz/lock" "$T/vz/dump" "$T/run"
 chmod 700 "$T/vz/private"
 cp "$SRCDIR"/etc/conf/*.conf-sample "$VZ_CONFDIR/conf/"
+cp -r "$SRCDIR/etc/templates" "$VZ_CONFDIR/"
 sed -e "s|^VE_ROOT=.*|VE_ROOT=$T/vz/root/\$VEID|" \
     -e "s|^VE_PRIVATE=.*|VE_PRIVATE=$T/vz/private/\$VEID|" \
     -e "s|^TEMPLATE=.*|TEMPLATE=$T/vz/template|" \
@@ -70,7 +71,12 @@ need_cache() {
         local name=$1 key f
         case $name in
         busybox) key=$(sha256sum /bin/busybox "$SRCDIR/src/lib/template/cache.c" | sha256sum | cut -c1-16) ;;
-        *) key=$(sha256sum "$SRCDIR/src/lib/template/cache.c" | sha256sum | cut -c1-16) ;;
+        # The code that builds a tree and its metadata (the script sandbox
+        # only if the template has scripts).
+        *) key=$(cat "$SRCDIR"/src/lib/template/{cache,build}.c "$SRCDIR/etc/templates/$name"/* \
+                     $(ls "$SRCDIR/etc/templates/$name"/*-install >/dev/null 2>&1 &&
+                       echo "$SRCDIR/src/lib/template/sandbox.c") 2>/dev/null |
+                 sha256sum | cut -c1-16) ;;
         esac
         mkdir -p "$VZ_TEST_CACHE"
         f=$(ls "$VZ_TEST_CACHE/$key"/"$name".tar* 2>/dev/null | head -n1)

@@ -13,8 +13,12 @@ expect_rc 0 vzpkg create cache busybox
 ls -a "$C" | grep -q '^\.busybox' && fail "temporary file left in $C"
 ok "cache created"
 
+expect_rc 0 vzpkg list -c
+[ "$LAST_OUT" = busybox ] || fail "vzpkg list -c printed '$LAST_OUT'"
 expect_rc 0 vzpkg list
-[ "$LAST_OUT" = busybox ] || fail "vzpkg list printed '$LAST_OUT'"
+echo "$LAST_OUT" | grep -qE '^busybox +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$' ||
+        fail "vzpkg list does not show busybox with its cache date: $LAST_OUT"
+echo "$LAST_OUT" | grep -qx debian-12-x86_64-minimal || fail "vzpkg list does not show the shipped metadata"
 ok "vzpkg list shows it"
 
 expect_rc 21 vzpkg create cache busybox
@@ -45,7 +49,7 @@ echo "$out" | grep -q works || fail "chroot output: $out"
 ok "unpacked tree is a working busybox system ($m links)"
 
 expect_rc 0 vzpkg remove cache busybox
-expect_rc 0 vzpkg list
+expect_rc 0 vzpkg list -c
 [ -z "$LAST_OUT" ] || fail "list after remove: $LAST_OUT"
 expect_rc 91 vzpkg remove cache busybox
 ok "vzpkg remove cache"

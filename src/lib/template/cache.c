@@ -24,20 +24,15 @@
 #include "log.h"
 #include "util.h"
 #include "template.h"
+#include "build.h"
+#include "meta.h"
 
 extern char **environ;
 
+#define BUSYBOX_PATH "/bin/busybox"
 
-#define DEFAULT_MIRROR "http://deb.debian.org/debian"
-#define DEBIAN_INCLUDE "systemd-sysv,iproute2,iptables,ifupdown,procps,less,ca-certificates"
-#define BUSYBOX_PATH   "/bin/busybox"
-
-typedef void (*line_fn)(const char *line, void *userdata);
-
-/* Run argv (PATH lookup), stdin from /dev/null, feeding each line of its
- * stdout (and stderr if merge_stderr) to fn. Returns the exit status (>= 0)
- * or -errno if it could not be run. */
-static int run_program(char *const argv[], bool merge_stderr, line_fn fn, void *userdata)
+int tmpl_run_program(char *const argv[], char *const envp[], bool merge_stderr, line_fn fn,
+                     void *userdata)
 {
         posix_spawn_file_actions_t fa;
         int pipefd[2], status, r;
@@ -55,7 +50,7 @@ static int run_program(char *const argv[], bool merge_stderr, line_fn fn, void *
                 posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
         else
                 posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
         posix_spawn_file_actions_destroy(&fa);
         close(pipefd[1]);
         if (r != 0) {
@@ -83,6 +78,39 @@ static int run_program(char *const argv[], bool merge_stderr, line_fn fn, void *
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return 128 + WTERMSIG(status);
+}
+
+void tmpl_log_line(const char *line, void *userdata)
+{
+        struct tmpl_log *l = userdata;
+        size_t slot = l->n++ % ELEMENTSOF(l->tail);
+
+        vz_debug("%s: %s", l->prefix ? l->prefix : "", line);
+        free(l->tail[slot]);
+        l->tail[slot] = strdup(line);
+}
+
+const char *tmpl_log_tail(const struct tmpl_log *l, char *buf, size_t size)
+{
+        size_t first = l->n > 3 ? l->n - 3 : 0;
+
+        buf[0] = '\0';
+        for (size_t i = first; i < l->n; i++) {
+                const char *t = l->tail[i % ELEMENTSOF(l->tail)];
+                if (t && strlen(buf) + strlen(t) + 4 < size) {
+                        strcat(buf, " | ");
+                        strcat(buf, t);
+                }
+        }
+        return buf;
+}
+
+void tmpl_log_done(struct tmpl_log *l)
+{
+        for (size_t i = 0; i < ELEMENTSOF(l->tail); i++) {
+                free(l->tail[i]);
+                l->tail[i] = NULL;
+        }
 }
 
 /* ------------------------------------------------------------ writer */
@@ -390,7 +418,7 @@ static int build_busybox(struct writer *w, vz_err *e)
                                "container (install busybox-static)",
                                BUSYBOX_PATH);
 
-        r = run_program(argv_list, false, collect_line, &applets);
+        r = tmpl_run_program(argv_list, NULL, false, collect_line, &applets);
         if (r != 0)
                 return vz_fail(e, VZ_E_SYSTEM, r < 0 ? r : -EIO, "'%s --list-full' failed%s%s",
                                BUSYBOX_PATH, r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
@@ -399,7 +427,7 @@ static int build_busybox(struct writer *w, vz_err *e)
                                BUSYBOX_PATH);
 
         /* "BusyBox v1.35.0 (Debian ...) multi-call binary." */
-        (void)run_program(argv_ver, true, first_line, &banner);
+        (void)tmpl_run_program(argv_ver, NULL, true, first_line, &banner);
         if (banner && vz_startswith(banner, "BusyBox v")) {
                 const char *v = banner + strlen("BusyBox v");
                 version = strndup(v, strcspn(v, " "));
@@ -491,91 +519,7 @@ static int build_busybox(struct writer *w, vz_err *e)
         return 0;
 }
 
-/* ------------------------------------------------------------ debian */
-
-struct dbs_log {
-        char *tail[8];
-        size_t n;
-};
-
-static void dbs_line(const char *line, void *userdata)
-{
-        struct dbs_log *l = userdata;
-        size_t slot = l->n++ % ELEMENTSOF(l->tail);
-
-        vz_debug("debootstrap: %s", line);
-        free(l->tail[slot]);
-        l->tail[slot] = strdup(line);
-}
-
-static int parse_debian(const char *name, const vz_cache_opts *opts, char **ret_suite,
-                        const char **ret_arch, bool *ret_minimal, vz_err *e)
-{
-        static const struct {
-                const char *ver, *suite;
-        } suites[] = {{"10", "buster"}, {"11", "bullseye"}, {"12", "bookworm"}, {"13", "trixie"}};
-        static const struct {
-                const char *name, *deb;
-        } arches[] = {{"x86_64", "amd64"}, {"amd64", "amd64"},   {"x86", "i386"},
-                      {"i386", "i386"},    {"aarch64", "arm64"}, {"arm64", "arm64"}};
-        _cleanup_strv_free_ char **parts = NULL;
-        size_t n;
-        const char *suite = NULL;
-
-        if (vz_strv_split(name, "-", &parts) < 0)
-                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-        n = vz_strv_length(parts);
-        if (n < 3 || n > 4 || !streq(parts[0], "debian") || (n == 4 && !streq(parts[3], "minimal")))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL,
-                               "unknown OS template '%s' (known: busybox, "
-                               "debian-<version>-<arch>[-minimal])",
-                               name);
-        *ret_arch = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(arches); i++)
-                if (streq(parts[2], arches[i].name))
-                        *ret_arch = arches[i].deb;
-        if (!*ret_arch)
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "unknown architecture '%s' in '%s'",
-                               parts[2], name);
-        for (size_t i = 0; i < ELEMENTSOF(suites); i++) {
-                size_t l = strlen(suites[i].ver);
-                if (strneq(parts[1], suites[i].ver, l) &&
-                    (parts[1][l] == '\0' || parts[1][l] == '.'))
-                        suite = suites[i].suite;
-        }
-        if (opts && !isempty(opts->suite))
-                suite = opts->suite;
-        if (!suite)
-                return vz_fail(e, VZ_E_VALUE, -EINVAL,
-                               "unknown Debian version '%s' in '%s' (known: 10-13)", parts[1],
-                               name);
-        *ret_suite = strdup(suite);
-        if (!*ret_suite)
-                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-        *ret_minimal = n == 4;
-        return 0;
-}
-
-static bool packages_ok(const char *s)
-{
-        /* Debian package names: [a-z0-9][a-z0-9+.-]*, comma separated. Also
-         * keeps anything looking like an option out of debootstrap's argv. */
-        bool start = true;
-
-        for (; *s; s++) {
-                if (*s == ',') {
-                        start = true;
-                        continue;
-                }
-                if (start && !(islower((unsigned char)*s) || isdigit((unsigned char)*s)))
-                        return false;
-                if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-                    !strchr("+.-", *s))
-                        return false;
-                start = false;
-        }
-        return true;
-}
+/* ------------------------------------------------------------ trees */
 
 /* Remove the regular files directly in dir (relative to root), keeping
  * directories and the names in keep. Used on trees written by package
@@ -634,6 +578,8 @@ static int lock_root(int etc, vz_err *e)
         bool found = false;
 
         fd = openat(etc, "shadow", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return 0; /* no passwords to lock */
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read etc/shadow of the new tree");
         data = calloc(1, (size_t)st.st_size + 1);
@@ -784,108 +730,94 @@ out:
         return r;
 }
 
-static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
-                        const vz_cache_opts *opts, vz_err *e)
+/* Make a built tree a template: no package manager caches, no host
+ * identity, root's password locked. Runs on trees whose contents came from
+ * packages and scripts: every path is walked without following symlinks. */
+static int finish_tree(int root, vz_err *e)
 {
-        _cleanup_free_ char *suite = NULL, *dir = NULL, *work = NULL, *include = NULL,
-                            *archopt = NULL;
-        _cleanup_close_ int root = -1, etc = -1;
-        struct dbs_log log = {0};
-        const char *arch = NULL, *mirror;
-        bool minimal = false;
-        int r, st;
+        _cleanup_close_ int etc = -1;
 
-        r = parse_debian(ostemplate, opts, &suite, &arch, &minimal, e);
-        if (r < 0)
-                return r;
-        if (geteuid() != 0)
-                return vz_fail(e, VZ_E_SYSTEM, -EPERM,
-                               "building a Debian cache needs root (debootstrap)");
-        if (opts && !isempty(opts->packages) && !packages_ok(opts->packages))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid package list '%s'", opts->packages);
-        mirror = opts && !isempty(opts->mirror) ? opts->mirror : vz_ctx_get(ctx, "VZPKG_MIRROR");
-        if (isempty(mirror))
-                mirror = DEFAULT_MIRROR;
-        if (mirror[0] == '-')
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid mirror '%s'", mirror);
-
-        r = vz_tmpl_cache_dir(ctx, &dir, e);
-        if (r < 0)
-                return r;
-        work = vz_strdupf("%s/.vzpkg-%s.XXXXXX", dir, ostemplate);
-        include = vz_strdupf("--include=%s%s%s", DEBIAN_INCLUDE,
-                             opts && !isempty(opts->packages) ? "," : "",
-                             opts && !isempty(opts->packages) ? opts->packages : "");
-        archopt = vz_strdupf("--arch=%s", arch);
-        if (!work || !include || !archopt)
-                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-        if (!mkdtemp(work))
-                return vz_fail(e, VZ_E_CANT_CREATE_DIR, -errno,
-                               "cannot create a directory in %s: %m", dir);
-
-        {
-                char *argv[8];
-                size_t k = 0;
-
-                argv[k++] = (char *)"debootstrap";
-                if (minimal)
-                        argv[k++] = (char *)"--variant=minbase";
-                argv[k++] = archopt;
-                argv[k++] = include;
-                argv[k++] = suite;
-                argv[k++] = work;
-                argv[k++] = (char *)mirror;
-                argv[k] = NULL;
-
-                vz_info("Running debootstrap %s %s (%s) from %s", suite, arch,
-                        minimal ? "minbase" : "default", mirror);
-                st = run_program(argv, true, dbs_line, &log);
-        }
-        if (st != 0) {
-                char tail[600] = "";
-                size_t first = log.n > 3 ? log.n - 3 : 0;
-
-                for (size_t i = first; i < log.n; i++) {
-                        const char *l = log.tail[i % ELEMENTSOF(log.tail)];
-                        if (l && strlen(tail) + strlen(l) + 4 < sizeof(tail)) {
-                                strcat(tail, " | ");
-                                strcat(tail, l);
-                        }
-                }
-                if (st < 0)
-                        r = vz_fail(e, VZ_E_SYSTEM, st, "cannot run debootstrap: %s%s",
-                                    strerror(-st),
-                                    st == -ENOENT ? " (apt-get install debootstrap)" : "");
-                else
-                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "debootstrap failed with status %d%s", st,
-                                    tail);
-                goto out;
-        }
-
-        /* Make the tree a template: no package caches, no host identity. */
-        root = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0 || (etc = open_etc(root)) < 0) {
-                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot open %s/etc: %m", work);
-                goto out;
-        }
         clean_dir(root, "var/cache/apt/archives", ".deb");
         clean_dir(root, "var/cache/apt/archives/partial", NULL);
         clean_dir(root, "var/cache/apt", ".bin");
         clean_dir(root, "var/lib/apt/lists", NULL);
         clean_dir(root, "var/lib/apt/lists/partial", NULL);
         clean_dir(root, "var/log/apt", NULL);
+        clean_dir(root, "var/log", ".log"); /* dnf.log, dnf.rpm.log, ... */
+        {
+                /* dnf keeps repository metadata and packages here even with
+                 * keepcache=False. */
+                int fd = openat(root, "var", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int c = fd >= 0
+                            ? openat(fd, "cache", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                            : -1;
+                if (c >= 0) {
+                        (void)vz_rm_rf_at(c, "dnf");
+                        (void)vz_rm_rf_at(c, "libdnf5");
+                        close(c);
+                }
+                if (fd >= 0)
+                        close(fd);
+        }
+        etc = open_etc(root);
+        if (etc < 0)
+                return vz_fail(e, VZ_E_FS_BAD_TMPL, -errno,
+                               "the new tree has no /etc directory: not an OS tree");
         truncate_file(etc, "hostname", true);
         /* systemd generates a fresh machine-id at first boot if it is empty. */
         truncate_file(etc, "machine-id", false);
-        r = lock_root(etc, e);
+        return lock_root(etc, e);
+}
+
+static int build_from_meta(vz_ctx *ctx, struct writer *w, int tdir, const char *ostemplate,
+                           const vz_cache_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *work = NULL, *root = NULL, *aux = NULL, *keys = NULL;
+        _cleanup_close_ int rootfd = -1;
+        struct tmpl_meta m;
+        int r;
+
+        tmpl_meta_init(&m);
+        r = vz_tmpl_cache_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        work = vz_strdupf("%s/.vzpkg-%s.XXXXXX", dir, ostemplate);
+        if (!work)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        if (!mkdtemp(work))
+                return vz_fail(e, VZ_E_CANT_CREATE_DIR, -errno,
+                               "cannot create a directory in %s: %m", dir);
+        /* work/ 0700 holds root/ (0755, what is packed) and aux/ (the
+         * package manager's config, keys, caches: never packed). */
+        root = vz_strdupf("%s/root", work);
+        aux = vz_strdupf("%s/aux", work);
+        keys = vz_strdupf("%s/aux/keys", work);
+        if (!root || !aux || !keys) {
+                r = vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                goto out;
+        }
+        if (mkdir(root, 0755) < 0 || mkdir(aux, 0700) < 0 || mkdir(keys, 0755) < 0) {
+                r = vz_fail(e, VZ_E_CANT_CREATE_DIR, -errno, "cannot create %s: %m", root);
+                goto out;
+        }
+        r = tmpl_meta_load(tdir, ostemplate, keys, &m, e);
         if (r < 0)
                 goto out;
-
+        r = tmpl_build_tree(ctx, ostemplate, &m, opts, root, aux, e);
+        if (r < 0)
+                goto out;
+        rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot open %s: %m", root);
+                goto out;
+        }
+        r = finish_tree(rootfd, e);
+        if (r < 0)
+                goto out;
         vz_info("Packing %s", w->final_path);
-        r = pack_tree(w, work, e);
+        r = pack_tree(w, root, e);
 out:
-        for (size_t i = 0; i < ELEMENTSOF(log.tail); i++)
-                free(log.tail[i]);
+        tmpl_meta_done(&m);
         {
                 int rr = vz_rm_rf(work);
                 if (rr < 0)
@@ -897,23 +829,41 @@ out:
 _public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
                                   vz_err *e)
 {
+        _cleanup_close_ int tdir = -1;
+        _cleanup_free_ char *mdir = NULL;
         struct writer w;
-        bool busybox;
+        struct stat st;
+        bool meta, busybox = false;
         int r;
 
         r = vz_tmpl_check_name(ostemplate, e);
         if (r < 0)
                 return r;
-        busybox = streq(ostemplate, "busybox");
-        if (!busybox && !vz_startswith(ostemplate, "debian-"))
-                return vz_fail(e, VZ_E_VALUE, -EINVAL,
-                               "unknown OS template '%s' (known: busybox, "
-                               "debian-<version>-<arch>[-minimal])",
-                               ostemplate);
+        r = vz_tmpl_meta_dir(ctx, &mdir, e);
+        if (r < 0)
+                return r;
+        tdir = open(mdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        meta = tdir >= 0 && fstatat(tdir, ostemplate, &st, AT_SYMLINK_NOFOLLOW) == 0;
+        if (meta) {
+                /* BUILDER=busybox metadata: the built-in busybox build. */
+                struct tmpl_meta m;
+                r = tmpl_meta_load(tdir, ostemplate, NULL, &m, e);
+                if (r < 0)
+                        return r;
+                busybox = m.builder == TMPL_BUILDER_BUSYBOX;
+                tmpl_meta_done(&m);
+        } else if (streq(ostemplate, "busybox")) {
+                busybox = true;
+        } else {
+                return vz_fail(e, VZ_E_VALUE, -ENOENT,
+                               "unknown OS template '%s': no metadata in %s/%s ('vzpkg list' "
+                               "shows the OS templates there)",
+                               ostemplate, mdir, ostemplate);
+        }
         r = writer_open(&w, ctx, ostemplate, busybox ? 19 : 9, opts, e);
         if (r < 0)
                 return r;
-        r = busybox ? build_busybox(&w, e) : build_debian(ctx, &w, ostemplate, opts, e);
+        r = busybox ? build_busybox(&w, e) : build_from_meta(ctx, &w, tdir, ostemplate, opts, e);
         if (r < 0) {
                 writer_abort(&w);
                 return r;

@@ -16,6 +16,8 @@ bool vz_tmpl_name_is_valid(const char *name);
 /* TEMPLATE/cache of ctx; and a check of an ostemplate name (class 21). */
 int vz_tmpl_cache_dir(vz_ctx *ctx, char **ret, vz_err *e);
 int vz_tmpl_check_name(const char *ostemplate, vz_err *e);
+/* <confdir>/templates: OS template metadata, one directory each. */
+int vz_tmpl_meta_dir(vz_ctx *ctx, char **ret, vz_err *e);
 
 /* The template library's entry points (libvz-template.so), behind the
  * public vz_tmpl_unpack() and vz_cache_create(). */

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,10 +72,24 @@ _public_ int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_
                         return 0;
                 }
         }
-        return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
-                       "OS template cache for '%s' not found in %s (create it with "
-                       "'vzpkg create cache %s')",
-                       ostemplate, dir, ostemplate);
+        {
+                /* Suggest building it only if vzpkg can (busybox or
+                 * metadata); else point at what can be built. */
+                _cleanup_free_ char *meta =
+                    vz_strdupf("%s/templates/%s/template.conf", vz_ctx_confdir(ctx), ostemplate);
+                struct stat st;
+
+                if (streq(ostemplate, "busybox") || (meta && stat(meta, &st) == 0))
+                        return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
+                                       "OS template cache for '%s' not found in %s (create it "
+                                       "with 'vzpkg create cache %s')",
+                                       ostemplate, dir, ostemplate);
+                return vz_fail(e, VZ_E_OSTEMPLATE_NOT_FOUND, -ENOENT,
+                               "OS template cache for '%s' not found in %s, and there is no "
+                               "metadata to build it ('vzpkg list' shows the OS templates "
+                               "that can be built)",
+                               ostemplate, dir);
+        }
 }
 
 _public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
@@ -126,8 +141,59 @@ _public_ int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e)
         return (int)n;
 }
 
-/* ------------------------------------------------------------ programs */
+int vz_tmpl_meta_dir(vz_ctx *ctx, char **ret, vz_err *e)
+{
+        char *d = vz_strdupf("%s/templates", vz_ctx_confdir(ctx));
 
+        if (!d)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        *ret = d;
+        return 0;
+}
+
+_public_ int vz_tmpl_list_available(vz_ctx *ctx, char ***ret_names, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        struct dirent *de;
+        size_t n;
+        int r;
+
+        r = vz_tmpl_meta_dir(ctx, &dir, e);
+        if (r < 0)
+                return r;
+        if (vz_strv_push(&names, "busybox") < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        d = opendir(dir);
+        if (!d && errno != ENOENT)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot read %s: %m", dir);
+        while (d && (de = readdir(d))) {
+                struct stat st;
+
+                /* A directory with a template.conf (validated when built). */
+                if (!vz_tmpl_name_is_valid(de->d_name) ||
+                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    !S_ISDIR(st.st_mode))
+                        continue;
+                {
+                        _cleanup_free_ char *c = vz_strdupf("%s/template.conf", de->d_name);
+                        if (!c)
+                                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+                        if (fstatat(dirfd(d), c, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            !S_ISREG(st.st_mode))
+                                continue;
+                }
+                if (!vz_strv_contains(names, de->d_name) && vz_strv_push(&names, de->d_name) < 0)
+                        return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        }
+        vz_strv_sort(names);
+        n = vz_strv_length(names);
+        *ret_names = TAKE_PTR(names);
+        return (int)n;
+}
+
+/* ------------------------------------------------------------ programs */
 
 /* Linked in statically (unit tests), these are defined; in libvz.so they
  * are not, and the template library is loaded instead. */
