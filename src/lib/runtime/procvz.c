@@ -62,8 +62,9 @@ static void bc_rows(FILE *f, unsigned ctid, const vz_ubc *u, bool uid)
         /* Kernel ID order: the compatibility rows without the dummy ones,
          * then swappages (kernel/bc/proc.c __show_resources). */
         for (size_t i = 0; i < VZ_UBC_COUNT; i++) {
-                fprintf(f, "%10s%c %-12s %20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64
-                           " %20" PRIu64 "\n",
+                fprintf(f,
+                        "%10s%c %-12s %20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64
+                        " %20" PRIu64 "\n",
                         uid && first ? id : "", uid && first ? ':' : ' ', u[i].name,
                         (uint64_t)(u[i].held < 0 ? 0 : u[i].held),
                         (uint64_t)(u[i].maxheld < 0 ? 0 : u[i].maxheld),
@@ -410,9 +411,8 @@ static const char *node_path(uint64_t ino, char *buf, size_t len)
 
 static void reply(struct server *s, uint64_t unique, int err, const void *data, size_t len)
 {
-        struct fuse_out_header h = {.len = (uint32_t)(sizeof(h) + (err ? 0 : len)),
-                                    .error = err,
-                                    .unique = unique};
+        struct fuse_out_header h = {
+            .len = (uint32_t)(sizeof(h) + (err ? 0 : len)), .error = err, .unique = unique};
         struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)data, err ? 0 : len}};
 
         (void)!writev(s->fd, iov, 2);
@@ -623,8 +623,8 @@ static int serve(struct server *s)
                         reply(s, in->unique, 0, NULL, 0);
                         break;
                 case FUSE_STATFS: {
-                        struct fuse_statfs_out o = {.st = {.bsize = 4096, .namelen = 255,
-                                                           .frsize = 4096}};
+                        struct fuse_statfs_out o = {
+                            .st = {.bsize = 4096, .namelen = 255, .frsize = 4096}};
                         reply(s, in->unique, 0, &o, sizeof(o));
                         break;
                 }
@@ -687,8 +687,8 @@ static bool alive(const char *mnt)
         struct statfs sf;
         struct stat st;
 
-        return p && statfs(mnt, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC &&
-               stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+        return p && statfs(mnt, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC && stat(p, &st) == 0 &&
+               S_ISDIR(st.st_mode);
 }
 
 int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
@@ -706,8 +706,7 @@ int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
                 return 0;
         lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
-                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %s", lock,
-                               strerror(errno));
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %s", lock, strerror(errno));
         if (alive(mnt))
                 return 0;
         /* A server that died leaves its mount behind (ENOTCONN). */
