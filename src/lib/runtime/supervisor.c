@@ -16,6 +16,8 @@
  * CT's /dev. A fanotify permission event tells the supervisor someone is
  * opening the file, and it rewrites the file from the cgroup counters
  * before the open completes, so every reader sees values of that moment.
+ * Beside it, vz/veinfo and vz/vestat (the CT's own lines of OpenVZ's
+ * /proc/vz files, procvz.c) are refreshed the same way.
  *
  * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
  * sends one line, "console" (then raw bytes both ways) or "stop" /
