@@ -132,6 +132,20 @@ grep -q "$B:" "$P/user_beancounters" && fail "stopped $B still in user_beancount
 [ "$(ls "$P/bc" | tr '\n' ' ')" = "$A resources " ] || fail "bc/: $(ls "$P/bc")"
 [ -e "$T/run/$B.ubc" ] && fail "$B's /dev/.vz directory left on the host"
 ok "a stopped CT disappears"
+
+# A server that died (its mount left dead) is replaced by the next start.
+srv=$(cat "$T/run/proc.pid")
+[ "$(cat /proc/$srv/comm)" = vz-procfs ] || fail "proc.pid: $srv"
+kill -KILL "$srv"
+for i in $(seq 50); do [ -e /proc/$srv ] || break; sleep 0.1; done
+cat "$P/vz/veinfo" >/dev/null 2>&1 && fail "read from a dead server"
+STARTED="$A $B"
+expect_rc 0 vzctl start $B
+[ "$(cat "$T/run/proc.pid")" != "$srv" ] || fail "no new server"
+[ "$(grep -Ec "^ +($A|$B) " "$P/vz/veinfo")" = 2 ] || fail "after the restart: $(cat "$P/vz/veinfo")"
+expect_rc 0 vzctl stop $B
+STARTED=$A
+ok "a dead server is replaced at the next start"
 expect_rc 0 vzctl stop $A
 STARTED=
 [ "$(cat "$P/user_beancounters" | wc -l)" = 2 ] || fail "no CT running: $(cat "$P/user_beancounters")"

@@ -691,6 +691,27 @@ static bool alive(const char *mnt)
                S_ISDIR(st.st_mode);
 }
 
+/* The same without a FUSE request (this is on every CT's start path): the
+ * pid file names a live vz-procfs and something is mounted on mnt. A dead
+ * server fails the first test; its stale mount is then found by alive(). */
+static bool running(const char *mnt)
+{
+        _cleanup_free_ char *pidf = vz_strdupf("%s.pid", mnt), *buf = NULL, *comm = NULL;
+        struct statx stx;
+        pid_t pid;
+
+        if (!pidf || vz_read_file(pidf, 64, &buf, NULL) < 0 || (pid = atoi(buf)) <= 0 ||
+            kill(pid, 0) < 0)
+                return false;
+        free(buf);
+        buf = vz_strdupf("/proc/%d/comm", (int)pid);
+        if (!buf || vz_read_file(buf, 64, &comm, NULL) < 0 || !vz_startswith(comm, "vz-procfs"))
+                return false;
+        return statx(AT_FDCWD, mnt, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, STATX_TYPE, &stx) == 0 &&
+               (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+               (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
 {
         const char *dir = vz_ct_get(ct, "VZ_RUNDIR");
@@ -702,7 +723,7 @@ int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
 
         if (!mnt || !lock)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (alive(mnt))
+        if (running(mnt) || alive(mnt))
                 return 0;
         lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
