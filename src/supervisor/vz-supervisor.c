@@ -7,11 +7,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "ctx.h"
-#include "runtime/procvz.h"
 #include "runtime/runtime.h"
 
 int main(int argc, char **argv)
@@ -23,16 +21,6 @@ int main(int argc, char **argv)
         vz_err e = {0};
         unsigned id;
 
-        /* vz-supervisor --procfs: the host's OpenVZ /proc files on
-         * VZ_RUNDIR/proc (runtime/procvz.c), started by vzctl start. */
-        if (argc == 2 && strcmp(argv[1], "--procfs") == 0 && status_fd < 0) {
-                int r;
-                if (vz_ctx_new(&ctx, &e) < 0)
-                        return 1;
-                r = vz_procfs_serve(ctx);
-                vz_ctx_free(ctx);
-                return r < 0 ? 1 : 0;
-        }
         unsetenv("VZ_STATUS_FD");
         /* Nothing the caller left open is ours but the status pipe and the
          * CT's cgroup directories vzctl made ($VZ_CGROUPS_FD, read by

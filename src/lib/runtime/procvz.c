@@ -11,11 +11,12 @@
  * refuses it: "maximum fs stacking depth exceeded"). So vz serves them
  * under paths of its own that mirror /proc:
  *
- * - on the host, VZ_RUNDIR/proc/ (default /run/vz/proc/): a small FUSE
- *   filesystem of our own (the raw /dev/fuse protocol, no libfuse), served
- *   by `vz-supervisor --procfs` (one per host, started by vzctl start like
- *   lxcfs, see vz_procfs_ensure); each open computes the file afresh, so
- *   every reader sees the values of that moment, as with procfs;
+ * - on the host, VZ_RUNDIR/proc/ (default /run/vz/proc/): a small
+ *   read-only FUSE filesystem (libfuse3) served by the vz-procfs program
+ *   (src/supervisor/vz-procfs.c; one per host, started by vzctl start like
+ *   lxcfs, see vz_procfs_ensure) from vz_procvz_host(); each open computes
+ *   the file afresh, so every reader sees the values of that moment, as
+ *   with procfs;
  * - inside a CT, /dev/.vz/ (user_beancounters, vz/veinfo, vz/vestat: the
  *   CT's own lines only, as OpenVZ showed them inside): plain files the
  *   CT's supervisor rewrites when they are opened (supervisor.c), from
@@ -27,16 +28,13 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/fuse.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -330,354 +328,12 @@ int vz_procvz_host(vz_ctx *ctx, const char *path, char **ret, size_t *ret_len)
         return 0;
 }
 
-/* ------------------------------------------------------------------ the FUSE server */
+/* ------------------------------------------------------------------ the server */
 
-/* Inodes: fixed ones, then per-CT directories and files by CTID. */
-enum { INO_ROOT = 1, INO_UBC, INO_BC, INO_BC_RES, INO_VZ, INO_VEINFO, INO_VESTAT };
-#define INO_CT_DIR (1ULL << 32)
-#define INO_CT_RES (2ULL << 32)
-
-static const struct {
-        uint64_t ino, parent;
-        const char *name, *path;
-} fixed[] = {
-    {INO_UBC, INO_ROOT, "user_beancounters", "user_beancounters"},
-    {INO_BC, INO_ROOT, "bc", NULL},
-    {INO_VZ, INO_ROOT, "vz", NULL},
-    {INO_BC_RES, INO_BC, "resources", "bc/resources"},
-    {INO_VEINFO, INO_VZ, "veinfo", "vz/veinfo"},
-    {INO_VESTAT, INO_VZ, "vestat", "vz/vestat"},
-};
-
-struct server {
-        vz_ctx *ctx;
-        int fd;
-        char *files[64]; /* open files' contents, by fh */
-        size_t sizes[64];
-};
-
-static bool ct_running(struct server *s, unsigned id)
-{
-        vz_ct *ct = NULL;
-        bool r;
-
-        if (id == 0 || vz_ct_open(s->ctx, id, &ct, NULL) < 0)
-                return false;
-        r = vz_ct_has_config(ct) && vz_ct_is_running(ct);
-        vz_ct_free(ct);
-        return r;
-}
-
-/* The inode's attributes; false if it does not exist (now). */
-static bool node_attr(struct server *s, uint64_t ino, struct fuse_attr *a)
-{
-        bool dir;
-
-        memset(a, 0, sizeof(*a));
-        if (ino == INO_ROOT || ino == INO_BC || ino == INO_VZ)
-                dir = true;
-        else if (ino >= INO_UBC && ino <= INO_VESTAT)
-                dir = false;
-        else if ((ino >> 32) == 1 || (ino >> 32) == 2) {
-                if (!ct_running(s, (unsigned)ino))
-                        return false;
-                dir = (ino >> 32) == 1;
-        } else
-                return false;
-        a->ino = ino;
-        /* Root only, as OpenVZ's (0400 files; directories 0555). */
-        a->mode = dir ? S_IFDIR | 0555 : S_IFREG | 0400;
-        a->nlink = dir ? 2 : 1;
-        a->blksize = 4096;
-        {
-                struct timespec now;
-                clock_gettime(CLOCK_REALTIME, &now);
-                a->atime = a->mtime = a->ctime = (uint64_t)now.tv_sec;
-        }
-        return true;
-}
-
-static const char *node_path(uint64_t ino, char *buf, size_t len)
-{
-        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
-                if (fixed[i].ino == ino)
-                        return fixed[i].path;
-        if ((ino >> 32) == 2) {
-                snprintf(buf, len, "bc/%u/resources", (unsigned)ino);
-                return buf;
-        }
-        return NULL;
-}
-
-static void reply(struct server *s, uint64_t unique, int err, const void *data, size_t len)
-{
-        struct fuse_out_header h = {
-            .len = (uint32_t)(sizeof(h) + (err ? 0 : len)), .error = err, .unique = unique};
-        struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)data, err ? 0 : len}};
-
-        (void)!writev(s->fd, iov, 2);
-}
-
-static void do_lookup(struct server *s, struct fuse_in_header *in, const char *name)
-{
-        struct fuse_entry_out e = {0};
-        uint64_t ino = 0;
-        char *end;
-
-        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
-                if (fixed[i].parent == in->nodeid && streq(fixed[i].name, name))
-                        ino = fixed[i].ino;
-        if (!ino && in->nodeid == INO_BC && name[0] >= '1' && name[0] <= '9') {
-                unsigned long id = strtoul(name, &end, 10);
-                if (!*end && id <= UINT32_MAX)
-                        ino = INO_CT_DIR | id;
-        }
-        if (!ino && (in->nodeid >> 32) == 1 && streq(name, "resources"))
-                ino = INO_CT_RES | (uint32_t)in->nodeid;
-        if (!ino || !node_attr(s, ino, &e.attr)) {
-                reply(s, in->unique, -ENOENT, NULL, 0);
-                return;
-        }
-        /* No caching: CTs come and go, and the sizes are unknown. */
-        e.nodeid = ino;
-        e.generation = 1;
-        reply(s, in->unique, 0, &e, sizeof(e));
-}
-
-static void add_dirent(char *buf, size_t *off, size_t max, uint64_t ino, uint64_t next,
-                       const char *name, unsigned type, bool *full)
-{
-        size_t nl = strlen(name), sz = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + nl);
-        struct fuse_dirent *d = (struct fuse_dirent *)(buf + *off);
-
-        if (*full || *off + sz > max) {
-                *full = true;
-                return;
-        }
-        memset(d, 0, sz);
-        d->ino = ino;
-        d->off = next;
-        d->namelen = (uint32_t)nl;
-        d->type = type;
-        memcpy(d->name, name, nl);
-        *off += sz;
-}
-
-static void do_readdir(struct server *s, struct fuse_in_header *in, const struct fuse_read_in *r)
-{
-        char buf[8192], name[16];
-        size_t off = 0, max = r->size < sizeof(buf) ? r->size : sizeof(buf);
-        uint64_t idx = 0;
-        bool full = false;
-
-#define ENTRY(ino, nm, type)                                                                       \
-        do {                                                                                       \
-                if (idx++ >= r->offset)                                                            \
-                        add_dirent(buf, &off, max, ino, idx, nm, type, &full);                     \
-        } while (0)
-        ENTRY(in->nodeid, ".", DT_DIR);
-        ENTRY(INO_ROOT, "..", DT_DIR);
-        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
-                if (fixed[i].parent == in->nodeid)
-                        ENTRY(fixed[i].ino, fixed[i].name, fixed[i].path ? DT_REG : DT_DIR);
-        if (in->nodeid == INO_BC) {
-                struct running *rr;
-                size_t n = list_running(s->ctx, &rr);
-                for (size_t i = 0; i < n; i++) {
-                        snprintf(name, sizeof(name), "%u", vz_ct_id(rr[i].ct));
-                        ENTRY(INO_CT_DIR | vz_ct_id(rr[i].ct), name, DT_DIR);
-                }
-                free_running(rr, n);
-        }
-        if ((in->nodeid >> 32) == 1)
-                ENTRY(INO_CT_RES | (uint32_t)in->nodeid, "resources", DT_REG);
-#undef ENTRY
-        reply(s, in->unique, 0, buf, off);
-}
-
-static void do_open(struct server *s, struct fuse_in_header *in, const struct fuse_open_in *o)
-{
-        struct fuse_open_out out = {.open_flags = FOPEN_DIRECT_IO};
-        char pb[64];
-        const char *path = node_path(in->nodeid, pb, sizeof(pb));
-        size_t fh;
-        int r;
-
-        if ((o->flags & O_ACCMODE) != O_RDONLY) {
-                reply(s, in->unique, -EACCES, NULL, 0);
-                return;
-        }
-        if (!path) {
-                reply(s, in->unique, -ENOENT, NULL, 0);
-                return;
-        }
-        for (fh = 0; fh < ELEMENTSOF(s->files) && s->files[fh]; fh++)
-                ;
-        if (fh == ELEMENTSOF(s->files)) {
-                reply(s, in->unique, -ENFILE, NULL, 0);
-                return;
-        }
-        /* The whole file now, as seq_file does on the first read. */
-        r = vz_procvz_host(s->ctx, path, &s->files[fh], &s->sizes[fh]);
-        if (r < 0) {
-                reply(s, in->unique, r, NULL, 0);
-                return;
-        }
-        out.fh = fh;
-        reply(s, in->unique, 0, &out, sizeof(out));
-}
-
-static void do_read(struct server *s, struct fuse_in_header *in, const struct fuse_read_in *r)
-{
-        size_t len;
-
-        if (r->fh >= ELEMENTSOF(s->files) || !s->files[r->fh]) {
-                reply(s, in->unique, -EBADF, NULL, 0);
-                return;
-        }
-        if (r->offset >= s->sizes[r->fh]) {
-                reply(s, in->unique, 0, NULL, 0);
-                return;
-        }
-        len = s->sizes[r->fh] - r->offset;
-        if (len > r->size)
-                len = r->size;
-        reply(s, in->unique, 0, s->files[r->fh] + r->offset, len);
-}
-
-static int serve(struct server *s)
-{
-        size_t bufsize = 1 << 17;
-        _cleanup_free_ char *buf = malloc(bufsize);
-
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(s->fd, buf, bufsize);
-                struct fuse_in_header *in = (void *)buf;
-                void *arg = buf + sizeof(*in);
-
-                if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == ENOENT))
-                        continue;
-                if (n < 0)
-                        return errno == ENODEV ? 0 : -errno; /* unmounted */
-                if ((size_t)n < sizeof(*in))
-                        continue;
-                switch (in->opcode) {
-                case FUSE_INIT: {
-                        const struct fuse_init_in *i = arg;
-                        struct fuse_init_out o = {.major = FUSE_KERNEL_VERSION,
-                                                  .minor = FUSE_KERNEL_MINOR_VERSION,
-                                                  .max_readahead = i->max_readahead,
-                                                  .max_write = 4096,
-                                                  .time_gran = 1};
-                        if (i->major < 7 || (i->major == 7 && i->minor < 23)) {
-                                reply(s, in->unique, -EPROTO, NULL, 0);
-                                return -EPROTO;
-                        }
-                        if (i->major == 7 && i->minor < o.minor)
-                                o.minor = i->minor;
-                        reply(s, in->unique, 0, &o, sizeof(o));
-                        break;
-                }
-                case FUSE_LOOKUP:
-                        buf[n - 1] = '\0';
-                        do_lookup(s, in, arg);
-                        break;
-                case FUSE_GETATTR: {
-                        struct fuse_attr_out o = {0};
-                        if (node_attr(s, in->nodeid, &o.attr))
-                                reply(s, in->unique, 0, &o, sizeof(o));
-                        else
-                                reply(s, in->unique, -ENOENT, NULL, 0);
-                        break;
-                }
-                case FUSE_OPEN:
-                        do_open(s, in, arg);
-                        break;
-                case FUSE_READ:
-                        do_read(s, in, arg);
-                        break;
-                case FUSE_RELEASE: {
-                        const struct fuse_release_in *r = arg;
-                        if (r->fh < ELEMENTSOF(s->files)) {
-                                free(s->files[r->fh]);
-                                s->files[r->fh] = NULL;
-                        }
-                        reply(s, in->unique, 0, NULL, 0);
-                        break;
-                }
-                case FUSE_OPENDIR: {
-                        struct fuse_open_out o = {0};
-                        struct fuse_attr a;
-                        if (node_attr(s, in->nodeid, &a) && S_ISDIR(a.mode))
-                                reply(s, in->unique, 0, &o, sizeof(o));
-                        else
-                                reply(s, in->unique, -ENOTDIR, NULL, 0);
-                        break;
-                }
-                case FUSE_READDIR:
-                        do_readdir(s, in, arg);
-                        break;
-                case FUSE_RELEASEDIR:
-                        reply(s, in->unique, 0, NULL, 0);
-                        break;
-                case FUSE_STATFS: {
-                        struct fuse_statfs_out o = {
-                            .st = {.bsize = 4096, .namelen = 255, .frsize = 4096}};
-                        reply(s, in->unique, 0, &o, sizeof(o));
-                        break;
-                }
-                case FUSE_FORGET:
-                case FUSE_BATCH_FORGET:
-                case FUSE_INTERRUPT:
-                        break; /* no reply */
-                case FUSE_DESTROY:
-                        reply(s, in->unique, 0, NULL, 0);
-                        return 0;
-                default:
-                        reply(s, in->unique, -ENOSYS, NULL, 0);
-                }
-        }
-}
-
-static char *procfs_dir(const vz_ctx *ctx)
+char *vz_procfs_dir(const vz_ctx *ctx)
 {
         const char *dir = vz_ctx_get(ctx, "VZ_RUNDIR");
         return vz_strdupf("%s/proc", isempty(dir) ? "/run/vz" : dir);
-}
-
-int vz_procfs_serve(vz_ctx *ctx)
-{
-        _cleanup_free_ char *mnt = procfs_dir(ctx), *pidf = NULL, *opts = NULL;
-        struct server s = {.ctx = ctx, .fd = -1};
-        int r;
-
-        if (!mnt || !(pidf = vz_strdupf("%s.pid", mnt)))
-                return -ENOMEM;
-        (void)prctl(PR_SET_NAME, "vz-procfs");
-        s.fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-        if (s.fd < 0)
-                return -errno;
-        opts = vz_strdupf("fd=%d,rootmode=40555,user_id=0,group_id=0,allow_other,"
-                          "default_permissions",
-                          s.fd);
-        if (!opts)
-                return -ENOMEM;
-        if (mount("vz-procfs", mnt, "fuse.vz-procfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-                  opts) < 0)
-                return -errno;
-        {
-                FILE *f = fopen(pidf, "we");
-                if (f) {
-                        fprintf(f, "%d\n", (int)getpid());
-                        fclose(f);
-                }
-        }
-        r = serve(&s);
-        (void)umount2(mnt, MNT_DETACH);
-        unlink(pidf);
-        return r;
 }
 
 /* A live server on mnt: a FUSE mount whose vz directory answers. */
@@ -712,11 +368,13 @@ static bool running(const char *mnt)
                (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
-int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
+int vz_procfs_ensure(const vz_ct *ct, const char *supervisor_bin, vz_err *e)
 {
         const char *dir = vz_ct_get(ct, "VZ_RUNDIR");
+        const char *slash = strrchr(supervisor_bin, '/');
         _cleanup_free_ char *mnt = vz_strdupf("%s/proc", isempty(dir) ? "/run/vz" : dir);
         _cleanup_free_ char *lock = mnt ? vz_strdupf("%s.lock", mnt) : NULL;
+        _cleanup_free_ char *server = NULL;
         _cleanup_close_ int lfd = -1;
         struct statfs sf;
         pid_t pid;
@@ -725,6 +383,16 @@ int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (running(mnt) || alive(mnt))
                 return 0;
+        /* The server is its own program beside the supervisor (libexecdir,
+         * or src/supervisor/ of the build tree): the supervisor, one per
+         * CT, links no FUSE library. */
+        server = slash ? vz_strdupf("%.*s/vz-procfs", (int)(slash - supervisor_bin), supervisor_bin)
+                       : strdup("vz-procfs");
+        if (!server)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (access(server, X_OK) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot run %s: %s", server,
+                               strerror(errno));
         lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %s", lock, strerror(errno));
@@ -752,7 +420,7 @@ int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e)
                 (void)close_range(3, ~0U, 0);
                 if (fork() != 0)
                         _exit(0);
-                execl(server_bin, "vz-supervisor", "--procfs", (char *)NULL);
+                execl(server, "vz-procfs", (char *)NULL);
                 _exit(127);
         }
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

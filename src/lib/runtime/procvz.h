@@ -18,7 +18,8 @@ int vz_procvz_ct(vz_ct *ct, struct vz_cgroup *cg, const char *what, char **ret, 
 /* The host's view of all running CTs: path is "user_beancounters",
  * "bc/resources", "bc/CTID/resources", "vz/veinfo" or "vz/vestat". */
 int vz_procvz_host(vz_ctx *ctx, const char *path, char **ret, size_t *ret_len);
-/* Serve the host's view on VZ_RUNDIR/proc (FUSE) until it is unmounted. */
-int vz_procfs_serve(vz_ctx *ctx);
-/* Start that server (server_bin --procfs) unless one is alive. */
-int vz_procfs_ensure(const vz_ct *ct, const char *server_bin, vz_err *e);
+/* Where the host's view is served: VZ_RUNDIR/proc (malloc'ed). */
+char *vz_procfs_dir(const vz_ctx *ctx);
+/* Start its server, the vz-procfs program beside supervisor_bin, unless
+ * one is alive (or replace a dead one). */
+int vz_procfs_ensure(const vz_ct *ct, const char *supervisor_bin, vz_err *e);
