@@ -150,4 +150,14 @@ expect_rc 0 vzctl stop $A
 STARTED=
 [ "$(cat "$P/user_beancounters" | wc -l)" = 2 ] || fail "no CT running: $(cat "$P/user_beancounters")"
 [ -z "$(cat "$P/vz/veinfo")" ] || fail "veinfo with no CT"
+
+# Told to stop (SIGTERM, as the test cleanup does), the server unmounts
+# and removes its pid file.
+srv=$(cat "$T/run/proc.pid")
+kill -TERM "$srv"
+for i in $(seq 50); do [ -e /proc/$srv ] || break; sleep 0.1; done
+[ -e /proc/$srv ] && fail "server $srv still running after SIGTERM"
+grep -q " $P " /proc/self/mounts && fail "$P still mounted after SIGTERM"
+[ -e "$T/run/proc.pid" ] && fail "proc.pid left behind"
+ok "SIGTERM: the server unmounts and ends"
 ok "OpenVZ /proc files"
