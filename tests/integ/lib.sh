@@ -44,6 +44,9 @@ _cleanup() {
         local lx
         lx=$(cat "$T/run/lxcfs.pid" 2>/dev/null)
         [ -n "$lx" ] && [ "$(cat /proc/$lx/comm 2>/dev/null)" = lxcfs ] && kill "$lx"
+        # And its OpenVZ /proc files server (VZ_RUNDIR/proc, procvz.c).
+        lx=$(cat "$T/run/proc.pid" 2>/dev/null)
+        [ -n "$lx" ] && [ "$(cat /proc/$lx/comm 2>/dev/null)" = vz-procfs ] && kill "$lx"
         # Unmount anything under the test tree, deepest first.
         grep -o " $T[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
                 umount -l "$m" 2>/dev/null

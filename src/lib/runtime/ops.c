@@ -21,6 +21,7 @@
 #include "cgroup.h"
 #include "err.h"
 #include "log.h"
+#include "procvz.h"
 #include "runtime.h"
 #include "storage/storage.h"
 #include "util.h"
@@ -293,6 +294,15 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                 if (vz_lxcfs_ensure(ct, &le) < 0)
                         vz_warn("CT %u: no per-CT /proc/meminfo, cpuinfo, uptime: %s", ct->id,
                                 le.msg);
+        }
+        {
+                /* The host's OpenVZ /proc files on VZ_RUNDIR/proc (procvz.c);
+                 * the CT starts without them. */
+                _cleanup_free_ char *bin = supervisor_path();
+                vz_err pe = {0};
+                if (!bin || vz_procfs_ensure(ct, bin, &pe) < 0)
+                        vz_warn("CT %u: no OpenVZ /proc files on the host: %s", ct->id,
+                                bin ? pe.msg : "no vz-supervisor");
         }
         sup = supervisor_path();
         if (!sup || pipe2(pfd, O_CLOEXEC) < 0) {

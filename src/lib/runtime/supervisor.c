@@ -16,6 +16,8 @@
  * CT's /dev. A fanotify permission event tells the supervisor someone is
  * opening the file, and it rewrites the file from the cgroup counters
  * before the open completes, so every reader sees values of that moment.
+ * Beside it, vz/veinfo and vz/vestat (the CT's own lines of OpenVZ's
+ * /proc/vz files, procvz.c) are refreshed the same way.
  *
  * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
  * sends one line, "console" (then raw bytes both ways) or "stop" /
@@ -42,6 +44,7 @@
 #include "runtime.h"
 #include "scripts.h"
 #include "storage/storage.h"
+#include "procvz.h"
 #include "ubc.h"
 #include "util.h"
 
@@ -54,6 +57,7 @@ struct sup {
         int listen_fd;
         int client;    /* attached console client */
         int ubc;       /* the CT's beancounter file (writable fd) */
+        int vzf[2];    /* vz/veinfo, vz/vestat beside it (procvz.c) */
         int fan;       /* fanotify: opens of that file */
         bool stopping;
         bool keep_mounted;
@@ -226,6 +230,10 @@ static void relay_client(struct sup *s)
                 write_all_fd(s->console, buf, n);
 }
 
+/* OpenVZ's /proc/vz files inside the CT, beside the beancounter file (the
+ * CT's /dev/.vz/vz/): its own veinfo and vestat lines (procvz.c). */
+static const char *const vzf_names[] = {"vz/veinfo", "vz/vestat"};
+
 /* The CT's beancounter file, refilled with the current values. */
 static void ubc_refresh(struct sup *s)
 {
@@ -238,6 +246,13 @@ static void ubc_refresh(struct sup *s)
             vz_ct_cgroup_open(s->ct, &cg, NULL) < 0)
                 return;
         vz_ubc_compute(s->ct, cg, u);
+        for (size_t i = 0; i < ELEMENTSOF(vzf_names); i++) {
+                _cleanup_free_ char *b = NULL;
+                size_t l;
+                if (s->vzf[i] >= 0 && vz_procvz_ct(s->ct, cg, vzf_names[i], &b, &l) == 0 &&
+                    pwrite(s->vzf[i], b, l, 0) == (ssize_t)l)
+                        (void)!ftruncate(s->vzf[i], (off_t)l);
+        }
         vz_cgroup_free(cg);
         n = vz_ubc_format_raw(buf, sizeof(buf), true, vz_ct_id(s->ct), u, VZ_UBC_COUNT);
         if (n > 0 && pwrite(s->ubc, buf, (size_t)n, 0) == n)
@@ -251,13 +266,27 @@ static void ubc_close(struct sup *s, bool remove)
         if (s->ubc >= 0)
                 close(s->ubc);
         s->fan = s->ubc = -1;
+        for (size_t i = 0; i < ELEMENTSOF(vzf_names); i++) {
+                if (s->vzf[i] >= 0)
+                        close(s->vzf[i]);
+                s->vzf[i] = -1;
+        }
         if (remove) {
                 _cleanup_free_ char *dir = vz_run_path(s->ct, "ubc");
                 _cleanup_free_ char *f = dir ? vz_strdupf("%s/user_beancounters", dir) : NULL;
                 if (f)
                         unlink(f);
-                if (dir)
+                for (size_t i = 0; dir && i < ELEMENTSOF(vzf_names); i++) {
+                        _cleanup_free_ char *g = vz_strdupf("%s/%s", dir, vzf_names[i]);
+                        if (g)
+                                unlink(g);
+                }
+                if (dir) {
+                        _cleanup_free_ char *v = vz_strdupf("%s/vz", dir);
+                        if (v)
+                                rmdir(v);
                         rmdir(dir);
+                }
         }
 }
 
@@ -283,6 +312,19 @@ static int ubc_create(struct sup *s)
         (void)vz_userns_get(s->ct, &uid, &gid);
         if (fchown(fd, uid, gid) < 0)
                 vz_debug("chown %s: %s", f, strerror(errno));
+        {
+                _cleanup_free_ char *v = vz_strdupf("%s/vz", dir);
+                if (v && (mkdir(v, 0755) == 0 || errno == EEXIST))
+                        for (size_t i = 0; i < ELEMENTSOF(vzf_names); i++) {
+                                _cleanup_free_ char *g = vz_strdupf("%s/%s", dir, vzf_names[i]);
+                                s->vzf[i] = g ? open(g, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+                                                            O_CLOEXEC,
+                                                     0400)
+                                              : -1;
+                                if (s->vzf[i] >= 0 && fchown(s->vzf[i], uid, gid) < 0)
+                                        vz_debug("chown %s: %s", g, strerror(errno));
+                        }
+        }
         return fd;
 }
 
@@ -295,6 +337,10 @@ static void ubc_watch(struct sup *s, int fd)
         if (fd < 0)
                 return;
         s->fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+        for (size_t i = 0; s->fan >= 0 && i < ELEMENTSOF(vzf_names); i++)
+                if (s->vzf[i] >= 0 &&
+                    fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, s->vzf[i], NULL) < 0)
+                        vz_debug("fanotify_mark %s: %s", vzf_names[i], strerror(errno));
         if (s->fan >= 0 && fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, fd, NULL) < 0) {
                 vz_debug("fanotify_mark: %s", strerror(errno));
                 close(s->fan);
@@ -466,7 +512,7 @@ static char *host_resolv(void)
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
 {
         struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1, .ubc = -1,
-                        .fan = -1, .ring = console_ring};
+                        .vzf = {-1, -1}, .fan = -1, .ring = console_ring};
         sigset_t mask;
         vz_err e = {0};
         int sfd, r;
