@@ -493,6 +493,12 @@ static int join_ct_(struct join *j, bool in_pidns, int init_fd, vz_err *e)
                         ;
                 _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
+        /* A session and process group of the CT's own (led by us, a
+         * process of its PID namespace), not the caller's on the host:
+         * criu refuses to checkpoint a process whose session leader is
+         * outside the CT ("sleep &" left by exec), and the host's
+         * controlling terminal must not be reachable through /dev/tty. */
+        (void)setsid();
         if (chdir("/") < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "chdir /");
         if (vz_seccomp_apply(j->no_netfilter, e) < 0)
@@ -637,8 +643,48 @@ static bool exiting(pid_t pid)
         return flags & 0x4;
 }
 
+/* The command leads its own session and process group inside the CT (see
+ * join_ct_), so the terminal's Ctrl-C / Ctrl-\ and a hangup or kill of
+ * vzctl reach only us: pass them on to the command's process group, as
+ * when it shared ours. Only signals the caller left at their default
+ * action (a caller that ignores SIGINT keeps its command from it too). */
+static const int forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+        int saved = errno;
+        pid_t p = forward_to;
+
+        if (p > 0 && kill(-p, sig) < 0)
+                (void)kill(p, sig); /* not its group leader yet */
+        errno = saved;
+}
+
+static void forward_signals(pid_t pid, struct sigaction old[])
+{
+        struct sigaction sa = {.sa_handler = forward_signal};
+
+        forward_to = pid;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
+                old[i].sa_handler = SIG_IGN;
+                if (sigaction(forwarded_signals[i], NULL, &old[i]) == 0 &&
+                    old[i].sa_handler == SIG_DFL)
+                        sigaction(forwarded_signals[i], &sa, NULL);
+        }
+}
+
+static void restore_signals(const struct sigaction old[])
+{
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                if (old[i].sa_handler == SIG_DFL)
+                        sigaction(forwarded_signals[i], &old[i], NULL);
+        forward_to = 0;
+}
+
 _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
 {
+        struct sigaction old_sigs[ELEMENTSOF(forwarded_signals)];
         struct join j = {0};
         int in[2], out[2], err[2], st, r, init_fd, self_pidns, fork_errno;
         bool in_pidns;
@@ -703,6 +749,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         close(err[1]);
         vz_cgroup_free(j.cg);
         old_pipe = signal(SIGPIPE, SIG_IGN);
+        forward_signals(pid, old_sigs);
         {
                 int pidfd = pidfd_open_(pid);
                 relay(pidfd, in[1], out[0], err[0]);
@@ -713,8 +760,11 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         close(err[0]);
         signal(SIGPIPE, old_pipe);
         while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
+                if (errno != EINTR) {
+                        restore_signals(old_sigs);
                         return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid");
+                }
+        restore_signals(old_sigs);
         *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         /* A CT that stops meanwhile takes the command with it (its PID
          * namespace ends with SIGKILL to all): say so rather than pass on a
