@@ -94,7 +94,7 @@ int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e);
 int vz_lxcfs_open(const char *mnt);
 /* Detached copies (open_tree clones) of lxcfs's files, made ahead of the
  * CT's /proc; -1 where one is missing. */
-#define VZ_LXCFS_FILES 8
+#define VZ_LXCFS_FILES 6
 void vz_lxcfs_clone(int lxfd, int trees[VZ_LXCFS_FILES]);
 /* Attach them over the same files under procfd / sysfd; closes them. */
 void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd);
