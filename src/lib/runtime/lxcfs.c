@@ -44,9 +44,10 @@
  * /proc/PID/stat, while lxcfs's /proc/stat keeps the host's btime next to
  * its CT uptime: procps ps took START = host btime + the CT-relative start
  * (hours or days early). Its per-CT CPU lines in /proc/stat are the price:
- * the kernel's are the host's. */
-static const char *const proc_files[] = {"meminfo", "cpuinfo", "loadavg", "diskstats", "swaps",
-                                         NULL};
+ * the kernel's are the host's. Not /proc/meminfo either: lxcfs caps its
+ * swap at the host's (none here, often), the supervisor serves the CT's
+ * (meminfo.c). */
+static const char *const proc_files[] = {"cpuinfo", "loadavg", "diskstats", "swaps", NULL};
 static const char *const sys_files[] = {"devices/system/cpu/online", NULL};
 
 bool vz_lxcfs_wanted(const vz_ct *ct)

@@ -94,7 +94,7 @@ int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e);
 int vz_lxcfs_open(const char *mnt);
 /* Detached copies (open_tree clones) of lxcfs's files, made ahead of the
  * CT's /proc; -1 where one is missing. */
-#define VZ_LXCFS_FILES 6
+#define VZ_LXCFS_FILES 5
 void vz_lxcfs_clone(int lxfd, int trees[VZ_LXCFS_FILES]);
 /* Attach them over the same files under procfd / sysfd; closes them. */
 void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd);
@@ -130,3 +130,14 @@ int vz_ct_set_password(const vz_ct *ct, void *user_colon_pass);
 /* The supervisor's main loop; never returns. status_fd gets "ok\n" once
  * init runs, or "err <code> <message>\n". */
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd);
+
+/* The CT's memory for its own tools (meminfo.c), in bytes: RAM = the memory
+ * limit (at most the host's), swap = the swap limit (the host's if none). */
+typedef struct vz_ct_mem {
+        uint64_t ram_total, ram_used, cached, shmem, swap_total, swap_used;
+        uint64_t active_anon, inactive_anon, active_file, inactive_file, unevictable;
+        uint64_t dirty, writeback, mapped;
+} vz_ct_mem;
+int vz_ct_mem_read(struct vz_cgroup *cg, vz_ct_mem *m);
+/* /proc/meminfo with the CT's values, into buf; its length or -errno. */
+int vz_ct_meminfo_format(const vz_ct_mem *m, char *buf, size_t len);

@@ -447,6 +447,23 @@ static int bind_ubc_dir(int dirfd, int rootfd)
         return attach(tfd, devfd, ".vz");
 }
 
+/* The supervisor's meminfo (meminfo.c, beside the beancounters) over the
+ * CT's /proc/meminfo, read-only. */
+static int bind_meminfo(int dirfd, int rootfd)
+{
+        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC};
+        _cleanup_close_ int procfd = open_target(rootfd, "proc", false), tfd = -1;
+
+        if (procfd < 0)
+                return procfd;
+        tfd = (int)syscall(SYS_open_tree, dirfd, "meminfo", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+                return -errno;
+        if (syscall(SYS_move_mount, tfd, "", procfd, "meminfo", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
 /* Bind a host device node onto a new file in the CT's fresh /dev tmpfs. */
 static int bind_dev(int devfd, const char *name)
 {
@@ -973,6 +990,9 @@ _Noreturn static void run_a(struct plan *p)
         setup_proc_masks();
         if (ubcfd >= 0) {
                 (void)bind_ubc_dir(ubcfd, rootfd);
+                /* With LXCFS=no the CT sees the host's files. */
+                if (p->lxcfs)
+                        (void)bind_meminfo(ubcfd, rootfd);
                 close(ubcfd);
         }
         if (lxfd >= 0) {

@@ -54,7 +54,9 @@ struct sup {
         int listen_fd;
         int client;    /* attached console client */
         int ubc;       /* the CT's beancounter file (writable fd) */
-        int fan;       /* fanotify: opens of that file */
+        int fan;       /* fanotify: opens of that file and of meminfo */
+        int meminfo;   /* the CT's /proc/meminfo (writable fd) */
+        ino_t ubc_ino, meminfo_ino;
         bool stopping;
         bool keep_mounted;
         char *ring;    /* RING_SIZE bytes: console_ring */
@@ -226,6 +228,23 @@ static void relay_client(struct sup *s)
                 write_all_fd(s->console, buf, n);
 }
 
+/* The CT's /proc/meminfo (meminfo.c), refilled with the current values. */
+static void meminfo_refresh(struct sup *s)
+{
+        vz_cgroup *cg = NULL;
+        vz_ct_mem m;
+        char buf[8192];
+        int n = -1;
+
+        if (s->meminfo < 0 || vz_ct_cgroup_open(s->ct, &cg, NULL) < 0)
+                return;
+        if (vz_ct_mem_read(cg, &m) == 0)
+                n = vz_ct_meminfo_format(&m, buf, sizeof(buf));
+        vz_cgroup_free(cg);
+        if (n > 0 && pwrite(s->meminfo, buf, (size_t)n, 0) == n)
+                (void)!ftruncate(s->meminfo, n);
+}
+
 /* The CT's beancounter file, refilled with the current values. */
 static void ubc_refresh(struct sup *s)
 {
@@ -250,12 +269,17 @@ static void ubc_close(struct sup *s, bool remove)
                 close(s->fan);
         if (s->ubc >= 0)
                 close(s->ubc);
-        s->fan = s->ubc = -1;
+        if (s->meminfo >= 0)
+                close(s->meminfo);
+        s->fan = s->ubc = s->meminfo = -1;
         if (remove) {
                 _cleanup_free_ char *dir = vz_run_path(s->ct, "ubc");
                 _cleanup_free_ char *f = dir ? vz_strdupf("%s/user_beancounters", dir) : NULL;
+                _cleanup_free_ char *mi = dir ? vz_strdupf("%s/meminfo", dir) : NULL;
                 if (f)
                         unlink(f);
+                if (mi)
+                        unlink(mi);
                 if (dir)
                         rmdir(dir);
         }
@@ -283,6 +307,16 @@ static int ubc_create(struct sup *s)
         (void)vz_userns_get(s->ct, &uid, &gid);
         if (fchown(fd, uid, gid) < 0)
                 vz_debug("chown %s: %s", f, strerror(errno));
+        /* Beside it the CT's /proc/meminfo (bound there by spawn.c,
+         * read-only), readable by all as the kernel's. */
+        {
+                _cleanup_free_ char *mi = vz_strdupf("%s/meminfo", dir);
+                s->meminfo = mi ? open(mi, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                       0444)
+                                : -1;
+                if (s->meminfo >= 0 && fchown(s->meminfo, uid, gid) < 0)
+                        vz_debug("chown %s: %s", mi, strerror(errno));
+        }
         return fd;
 }
 
@@ -291,11 +325,17 @@ static int ubc_create(struct sup *s)
  * FANOTIFY_ACCESS_PERMISSIONS) the file is refreshed every second. */
 static void ubc_watch(struct sup *s, int fd)
 {
+        struct stat st;
+
         s->ubc = fd;
         if (fd < 0)
                 return;
+        s->ubc_ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
+        s->meminfo_ino = s->meminfo >= 0 && fstat(s->meminfo, &st) == 0 ? st.st_ino : 0;
         s->fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
-        if (s->fan >= 0 && fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, fd, NULL) < 0) {
+        if (s->fan >= 0 && (fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, fd, NULL) < 0 ||
+                            (s->meminfo >= 0 && fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM,
+                                                              s->meminfo, NULL) < 0))) {
                 vz_debug("fanotify_mark: %s", strerror(errno));
                 close(s->fan);
                 s->fan = -1;
@@ -310,11 +350,17 @@ static void ubc_events(struct sup *s)
         ssize_t n;
 
         while ((n = read(s->fan, buf, sizeof(buf))) > 0) {
-                bool refreshed = false;
+                bool refreshed = false, mi_refreshed = false;
                 for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, n);
                      m = FAN_EVENT_NEXT(m, n)) {
                         struct fanotify_response resp = {.fd = m->fd, .response = FAN_ALLOW};
-                        if (!refreshed && (m->mask & FAN_OPEN_PERM)) {
+                        struct stat st;
+                        bool mi = s->meminfo_ino && m->fd >= 0 && fstat(m->fd, &st) == 0 &&
+                                  st.st_ino == s->meminfo_ino;
+                        if (mi && !mi_refreshed && (m->mask & FAN_OPEN_PERM)) {
+                                meminfo_refresh(s);
+                                mi_refreshed = true;
+                        } else if (!mi && !refreshed && (m->mask & FAN_OPEN_PERM)) {
                                 ubc_refresh(s);
                                 refreshed = true;
                         }
@@ -466,7 +512,7 @@ static char *host_resolv(void)
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
 {
         struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1, .ubc = -1,
-                        .fan = -1, .ring = console_ring};
+                        .fan = -1, .meminfo = -1, .ring = console_ring};
         sigset_t mask;
         vz_err e = {0};
         int sfd, r;
@@ -516,6 +562,7 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         dprintf(status_fd, "ok %d\n", (int)s.init);
         close(status_fd);
         ubc_refresh(&s);
+        meminfo_refresh(&s);
         trim_memory();
 
         for (;;) {
@@ -529,8 +576,10 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                 int np = poll(pf, 5, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
                 if (np < 0 && errno != EINTR)
                         break;
-                if (np == 0)
+                if (np == 0) {
                         ubc_refresh(&s);
+                        meminfo_refresh(&s);
+                }
                 if (pf[4].revents & POLLIN)
                         ubc_events(&s);
                 if (pf[2].revents & (POLLIN | POLLHUP))
@@ -569,6 +618,7 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                                 _exit(1);
                         }
                         ubc_refresh(&s);
+                        meminfo_refresh(&s);
                         trim_memory();
                 }
         }
