@@ -108,7 +108,8 @@ int vz_ct_mem_read(vz_cgroup *cg, vz_ct_mem *m)
 int vz_ct_meminfo_format(const vz_ct_mem *m, char *buf, size_t len)
 {
         _cleanup_free_ char *host = NULL;
-        uint64_t free_ = m->ram_total - m->ram_used, avail = free_ + m->cached;
+        uint64_t free_ = m->ram_total - m->ram_used,
+                 avail = free_ + (m->cached > m->shmem ? m->cached - m->shmem : 0);
         const struct {
                 const char *key;
                 uint64_t val;
@@ -150,8 +151,7 @@ int vz_ct_meminfo_format(const vz_ct_mem *m, char *buf, size_t len)
                 for (size_t i = 0; i < ELEMENTSOF(rows); i++)
                         if (strlen(rows[i].key) == klen && !strncmp(line, rows[i].key, klen)) {
                                 w = snprintf(buf + n, len - n, "%s:%*s%8" PRIu64 " kB\n",
-                                             rows[i].key, (int)(15 - klen), "",
-                                             rows[i].val / 1024);
+                                             rows[i].key, (int)(15 - klen), "", rows[i].val / 1024);
                                 break;
                         }
                 if (w < 0)

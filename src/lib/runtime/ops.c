@@ -414,6 +414,7 @@ struct join {
         uint64_t caps;
         vz_cgroup *cg;
         bool no_netfilter;
+        int sup; /* to the supervisor, for the seccomp listener; or -1 */
 };
 
 static int ns_differs(pid_t pid, const char *ns)
@@ -428,6 +429,8 @@ static int ns_differs(pid_t pid, const char *ns)
                 return 0;
         return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
 }
+
+static int control_connect(const vz_ct *ct, const char *request, vz_err *e);
 
 static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
 {
@@ -450,7 +453,62 @@ static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
         if (r < 0)
                 return r;
         j->no_netfilter = vz_ct_netfilter_disabled(ct);
+        j->sup = -1;
         return vz_ct_cgroup_open(ct, &j->cg, e);
+}
+
+/* The caller's side of a join, once the child is forked (or failed). */
+static void join_done(struct join *j)
+{
+        vz_cgroup_free(j->cg);
+        j->cg = NULL;
+        if (j->sup >= 0)
+                close(j->sup);
+        j->sup = -1;
+}
+
+/* The joining process's seccomp listener goes to the supervisor, which
+ * answers its notifications (sysinfo) as it does init's: connected here,
+ * on the host, the request sent with the listener once joined. Without
+ * it the joined process's sysinfo gets the host's values. */
+static void join_notify(vz_ct *ct, struct join *j)
+{
+        j->sup = control_connect(ct, "", NULL);
+}
+
+/* In a child about to join: move fds[0..n) (-1: none) to 3, 4, ... in
+ * order, updating fds[], and close every other descriptor above 2. */
+static void keep_only_fds(int *fds, int n)
+{
+        int top = 2 + n, next = 3;
+
+        for (int i = 0; i < n; i++)
+                if (fds[i] > top)
+                        top = fds[i];
+        for (int i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        fds[i] = fcntl(fds[i], F_DUPFD, top + 1);
+        for (int i = 0; i < n; i++)
+                if (fds[i] >= 0) {
+                        fds[i] = dup2(fds[i], next) < 0 ? -1 : next;
+                        next++;
+                }
+        close_range((unsigned)next, ~0U, 0);
+}
+
+static void send_listener(int sock, int fd)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))] = {0}, req[] = "notify\n";
+        struct iovec iov = {.iov_base = req, .iov_len = sizeof(req) - 1};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                           .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+
+        h->cmsg_level = SOL_SOCKET;
+        h->cmsg_type = SCM_RIGHTS;
+        h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &fd, sizeof(int));
+        (void)!sendmsg(sock, &m, MSG_NOSIGNAL);
 }
 
 /* In a forked child: become a process of the CT exactly as confined as its
@@ -501,8 +559,18 @@ static int join_ct_(struct join *j, bool in_pidns, int init_fd, vz_err *e)
         (void)setsid();
         if (chdir("/") < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "chdir /");
-        if (vz_seccomp_apply(j->no_netfilter, e) < 0)
-                return -1;
+        {
+                int lfd = -1;
+                if (vz_seccomp_apply(j->no_netfilter, j->sup >= 0 ? &lfd : NULL, e) < 0)
+                        return -1;
+                if (lfd >= 0) {
+                        send_listener(j->sup, lfd);
+                        close(lfd);
+                }
+                if (j->sup >= 0)
+                        close(j->sup);
+                j->sup = -1;
+        }
         if (vz_caps_apply_bounding(j->caps) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot drop capabilities");
         prctl(PR_SET_DUMPABLE, 1);
@@ -694,12 +762,13 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         r = prepare_join(ct, &j, e);
         if (r < 0)
                 return r;
+        join_notify(ct, &j);
         /* Watches the CT's init: did the CT end while the command ran? */
         init_fd = pidfd_open_(j.init);
         if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
                 if (init_fd >= 0)
                         close(init_fd);
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
         }
         /* The command is forked straight into the CT's PID namespace: we
@@ -723,7 +792,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                             (pidfd_wait(init_fd, 0) || exiting(j.init));
                 if (init_fd >= 0)
                         close(init_fd);
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 if (gone)
                         return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
                 return vz_fail(e, VZ_E_RESOURCE, -fork_errno, "fork: %s", strerror(fork_errno));
@@ -734,11 +803,14 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                 dup2(out[1], 1);
                 dup2(err[1], 2);
                 /* Only the three pipe ends go into the CT (and the pidfd
-                 * of its init, closed once joined). */
-                if (in_pidns && dup2(init_fd, 3) < 0)
+                 * of its init and the socket to the supervisor, closed
+                 * once joined). */
+                int keep[2] = {in_pidns ? init_fd : -1, j.sup};
+                keep_only_fds(keep, 2);
+                if (in_pidns && keep[0] < 0)
                         _exit(255);
-                close_range(in_pidns ? 4 : 3, ~0U, 0);
-                if (join_ct_(&j, in_pidns, in_pidns ? 3 : -1, &ce) < 0) {
+                j.sup = keep[1];
+                if (join_ct_(&j, in_pidns, keep[0], &ce) < 0) {
                         fprintf(stderr, "vzctl: %s\n", ce.msg);
                         _exit(255);
                 }
@@ -747,7 +819,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         close(in[0]);
         close(out[1]);
         close(err[1]);
-        vz_cgroup_free(j.cg);
+        join_done(&j);
         old_pipe = signal(SIGPIPE, SIG_IGN);
         forward_signals(pid, old_sigs);
         {
@@ -824,13 +896,14 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
         r = prepare_join(ct, &j, e);
         if (r < 0)
                 return r;
+        join_notify(ct, &j);
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair");
         }
         pid = fork();
         if (pid < 0) {
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
         }
         if (pid == 0) {
@@ -841,12 +914,14 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 pid_t sh;
 
                 close(sv[0]);
-                /* Only the socket back to us goes into the CT. */
-                if (sv[1] != 3) {
-                        dup2(sv[1], 3);
-                        sv[1] = 3;
+                /* Only the socket back to us goes into the CT (and the
+                 * one to the supervisor, closed once joined). */
+                {
+                        int keep[2] = {sv[1], j.sup};
+                        keep_only_fds(keep, 2);
+                        sv[1] = keep[0];
+                        j.sup = keep[1];
                 }
-                close_range(4, ~0U, 0);
                 if (join_ct(&j, &ce) < 0) {
                         dprintf(2, "vzctl: %s\n", ce.msg);
                         _exit(255);
@@ -896,7 +971,7 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
         close(sv[1]);
-        vz_cgroup_free(j.cg);
+        join_done(&j);
         master = recv_fd(sv[0]);
         close(sv[0]);
         if (master < 0) {
@@ -928,7 +1003,7 @@ int vz_ct_run_inside(vz_ct *ct, int (*fn)(const vz_ct *ct, void *arg), void *arg
         }
         pid = fork();
         if (pid < 0) {
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
         }
         if (pid == 0) {
@@ -942,7 +1017,7 @@ int vz_ct_run_inside(vz_ct *ct, int (*fn)(const vz_ct *ct, void *arg), void *arg
                         _exit(ce.code > 0 && ce.code < 256 ? ce.code : VZ_E_SYSTEM);
                 _exit(fn(ct, arg));
         }
-        vz_cgroup_free(j.cg);
+        join_done(&j);
         unsetenv("VZ_HOST_RESOLV");
         while (waitpid(pid, &st, 0) < 0)
                 if (errno != EINTR)

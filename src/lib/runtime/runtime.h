@@ -44,7 +44,10 @@ int vz_caps_apply_bounding(uint64_t keep);
 /* The seccomp deny-list, loaded into the calling thread (no_new_privs is
  * not set: setuid programs inside the CT must keep working). no_netfilter
  * (NETFILTER=disabled) also denies every way to change netfilter rules. */
-int vz_seccomp_apply(bool no_netfilter, vz_err *e);
+int vz_seccomp_apply(bool no_netfilter, int *ret_listener, vz_err *e);
+/* In a BPF program (len bytes, aligned), let the calls it hands to a
+ * listener through to the kernel instead. */
+void vz_seccomp_drop_notify(void *insns, size_t len);
 /* NETFILTER=disabled: the CT may not use netfilter at all. */
 bool vz_ct_netfilter_disabled(const vz_ct *ct);
 
@@ -72,6 +75,7 @@ void vz_rlimits_apply(void);
 struct vz_spawned {
         pid_t init_pid;  /* host PID */
         int console_fd;  /* pty master of the CT's /dev/console */
+        int notify_fd;   /* listener of init's seccomp notifications, or -1 */
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */

@@ -837,8 +837,17 @@ _Noreturn static void run_b(struct plan *p)
                 close_range(3, p->sock - 1, 0);
         close_range(p->sock + 1, ~0U, 0);
 
-        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &e) < 0)
-                child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+        {
+                /* The listener of the filter's notifications goes to the
+                 * supervisor, which answers them (sysinfo: supervisor.c). */
+                int lfd = -1;
+                if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &lfd, &e) < 0)
+                        child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+                if (lfd >= 0) {
+                        (void)send_fd(p->sock, "notify", lfd);
+                        close(lfd);
+                }
+        }
         r = vz_caps_apply_bounding(p->caps_keep);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
@@ -1079,7 +1088,7 @@ void vz_spawn_drop_cgroups(const vz_ct *ct)
 int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
 {
         struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1, .cg_fd = cg_fd};
-        int sv[2] = {-1, -1}, r, console = -1, st;
+        int sv[2] = {-1, -1}, r, console = -1, st, notify = -1;
         pid_t a, b = 0;
         char buf[1100];
 
@@ -1137,6 +1146,10 @@ int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
                         if (console >= 0)
                                 close(console);
                         console = fd;
+                } else if (streq(buf, "notify")) {
+                        if (notify >= 0)
+                                close(notify);
+                        notify = fd;
                 } else {
                         char *sp = strchr(buf, ' ');
                         if (fd >= 0)
@@ -1158,10 +1171,13 @@ int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
                 vz_cgroup_destroy(p.cg);
                 if (console >= 0)
                         close(console);
+                if (notify >= 0)
+                        close(notify);
                 goto out;
         }
         ret->init_pid = b;
         ret->console_fd = console;
+        ret->notify_fd = notify;
         goto out;
 cgfail:
         vz_cgroup_destroy(p.cg);

@@ -22,18 +22,24 @@
  * "stop-keep-mounted" (the next end of init is final; answered "ok").
  */
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "cgroup.h"
 #include "net/net.h"
@@ -61,6 +67,8 @@ struct sup {
         bool keep_mounted;
         char *ring;    /* RING_SIZE bytes: console_ring */
         size_t ring_len, ring_pos;
+        int *notify;   /* seccomp listeners: init's, each vzctl exec's */
+        size_t n_notify, notify_cap;
 };
 
 /* The console's last output. Static, not in struct sup on the stack:
@@ -170,22 +178,193 @@ static void ring_replay(struct sup *s, int fd)
         write_all_fd(fd, s->ring, s->ring_len - first);
 }
 
+/* ---------------------------------------------------------------- sysinfo
+ *
+ * The CT's processes run under a seccomp filter that hands sysinfo(2) to
+ * the listener we hold (seccomp-rules.h): init's (from spawn.c) and each
+ * vzctl exec/enter's (sent on the control socket, "notify"). We answer with
+ * the CT's RAM and swap (meminfo.c), uptime (its time namespace), process
+ * count (pids cgroup) and the host's load, written into the caller's
+ * buffer, as LXD does. A listener whose processes are all gone hangs up
+ * and is dropped. Without a listener (kernel before 5.0, or a CT restored
+ * by criu, which restores filters without one: see restore_init) the call
+ * goes to the kernel: the host's values. */
+static void notify_add(struct sup *s, int fd)
+{
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        if (s->n_notify == s->notify_cap) {
+                size_t cap = s->notify_cap ? s->notify_cap * 2 : 4;
+                int *n = realloc(s->notify, cap * sizeof(int));
+                if (!n) {
+                        close(fd);
+                        return;
+                }
+                s->notify = n;
+                s->notify_cap = cap;
+        }
+        s->notify[s->n_notify++] = fd;
+}
+
+static void notify_close_all(struct sup *s)
+{
+        for (size_t i = 0; i < s->n_notify; i++)
+                close(s->notify[i]);
+        s->n_notify = 0;
+}
+
+/* The CT's boottime clock: ours plus its time namespace's offset. */
+static long ct_uptime(const struct sup *s)
+{
+        char p[64];
+        _cleanup_free_ char *buf = NULL;
+        struct timespec now;
+        long off = 0;
+
+        clock_gettime(CLOCK_BOOTTIME, &now);
+        snprintf(p, sizeof(p), "/proc/%d/timens_offsets", (int)s->init);
+        if (s->init > 0 && vz_read_file(p, 4096, &buf, NULL) == 0) {
+                char *b = strstr(buf, "boottime");
+                if (b)
+                        off = strtol(b + 8, NULL, 10);
+        }
+        return now.tv_sec + off;
+}
+
+static int fill_sysinfo(struct sup *s, struct sysinfo *si)
+{
+        vz_cgroup *cg = NULL;
+        vz_ct_mem m;
+        _cleanup_free_ char *pids = NULL;
+        int r;
+
+        if (sysinfo(si) < 0)
+                return -errno;
+        r = vz_ct_cgroup_open(s->ct, &cg, NULL);
+        if (r < 0)
+                return r;
+        r = vz_ct_mem_read(cg, &m);
+        if (vz_cgroup_read(cg, "pids", "pids.current", &pids) == 0)
+                si->procs = (unsigned short)strtoul(pids, NULL, 10);
+        vz_cgroup_free(cg);
+        if (r < 0)
+                return r;
+        si->uptime = ct_uptime(s);
+        si->totalram = m.ram_total;
+        si->freeram = m.ram_total - m.ram_used;
+        si->sharedram = m.shmem;
+        si->bufferram = 0;
+        si->totalswap = m.swap_total;
+        si->freeswap = m.swap_total - m.swap_used;
+        si->totalhigh = si->freehigh = 0;
+        si->mem_unit = 1;
+        return 0;
+}
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+static void notify_event(struct sup *s, int fd)
+{
+        struct seccomp_notif req;
+        struct seccomp_notif_resp resp;
+        struct sysinfo si;
+        char p[64];
+        int mem;
+
+        memset(&req, 0, sizeof(req));
+        if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+                return;
+        memset(&resp, 0, sizeof(resp));
+        resp.id = req.id;
+        if (req.data.nr != __NR_sysinfo
+#ifdef NATIVE_ARCH
+            || req.data.arch != NATIVE_ARCH
+#endif
+        ) {
+                resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+                (void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+                return;
+        }
+        memset(&si, 0, sizeof(si));
+        resp.error = fill_sysinfo(s, &si);
+        if (resp.error == 0) {
+                /* Its memory, opened and then checked to be the caller's
+                 * still (the PID may be reused once the call is gone). */
+                snprintf(p, sizeof(p), "/proc/%d/mem", (int)req.pid);
+                mem = open(p, O_RDWR | O_CLOEXEC);
+                if (mem < 0 || ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
+                        resp.error = -ESRCH;
+                else if (pwrite(mem, &si, sizeof(si), (off_t)req.data.args[0]) != sizeof(si))
+                        resp.error = -EFAULT;
+                if (mem >= 0)
+                        close(mem);
+        }
+        (void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* A restored CT's filters come without listeners: criu restores the
+ * program only, and a notification without a listener fails (ENOSYS).
+ * Its sysinfo gets the kernel's answer instead (the host's values): the
+ * dumped programs (seccomp.img) get "allow" for "user notification" before
+ * criu reads them. Processes of later vzctl exec calls get a listener. */
+static void dump_drop_notify(const char *dir)
+{
+        /* One BPF instruction, little-endian: ret #SECCOMP_RET_USER_NOTIF. */
+        static const unsigned char ret_notif[8] = {0x06, 0, 0, 0, 0x00, 0x00, 0xc0, 0x7f};
+        _cleanup_free_ char *p = vz_strdupf("%s/seccomp.img", dir), *buf = NULL;
+        size_t len = 0;
+
+        if (!p || vz_read_file(p, 1 << 24, &buf, &len) < 0)
+                return;
+        bool changed = false;
+        for (size_t i = 0; i + sizeof(ret_notif) <= len; i++)
+                if (!memcmp(buf + i, ret_notif, sizeof(ret_notif))) {
+                        buf[i + 6] = (char)0xff; /* SECCOMP_RET_ALLOW 0x7fff0000 */
+                        changed = true;
+                }
+        if (changed)
+                (void)vz_write_file_replace(p, buf, len, 0600);
+}
+
 static void handle_connection(struct sup *s)
 {
-        char line[64];
+        char line[64], cbuf[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = {.iov_base = line, .iov_len = sizeof(line) - 1};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                            .msg_controllen = sizeof(cbuf)};
         ssize_t n;
-        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC), passed = -1;
 
         if (fd < 0)
                 return;
         /* One short request line; a client that says nothing in 2 s is gone. */
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, 2000) <= 0 || (n = read(fd, line, sizeof(line) - 1)) <= 0) {
+        if (poll(&pf, 1, 2000) <= 0 || (n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) <= 0) {
                 close(fd);
                 return;
         }
+        for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
+                if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+                    h->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(&passed, CMSG_DATA(h), sizeof(int));
         line[n] = '\0';
         line[strcspn(line, "\n")] = '\0';
+        if (streq(line, "notify")) {
+                /* A seccomp listener (the control socket is root's only). */
+                uint64_t id = 0;
+                if (passed >= 0 && ioctl(passed, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 &&
+                    errno == ENOENT)
+                        notify_add(s, passed);
+                else if (passed >= 0)
+                        close(passed);
+                close(fd);
+                return;
+        }
+        if (passed >= 0)
+                close(passed);
         if (streq(line, "console")) {
                 if (s->client >= 0)
                         close(s->client);
@@ -378,6 +557,7 @@ static void teardown(struct sup *s, bool final)
         vz_cgroup *cg = NULL;
 
         ubc_close(s, final);
+        notify_close_all(s);
         vz_net_stop(s->ct);
         if (vz_ct_cgroup_open(s->ct, &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
@@ -409,7 +589,7 @@ static void teardown(struct sup *s, bool final)
  * vz_spawn_init (-1 on a restart). */
 static int start_init(struct sup *s, int cg_fd, vz_err *e)
 {
-        struct vz_spawned sp;
+        struct vz_spawned sp = {.notify_fd = -1};
         int r;
 
         ubc_watch(s, ubc_create(s));
@@ -429,6 +609,8 @@ static int start_init(struct sup *s, int cg_fd, vz_err *e)
                 return r;
         }
         fcntl(s->console, F_SETFL, O_NONBLOCK);
+        if (sp.notify_fd >= 0)
+                notify_add(s, sp.notify_fd);
         write_pid(s->ct, "init", s->init);
         return 0;
 }
@@ -437,11 +619,12 @@ static int start_init(struct sup *s, int cg_fd, vz_err *e)
  * suspended CT) in place of starting init; a later reboot starts afresh. */
 static int restore_init(struct sup *s, const char *dir, int step, vz_err *e)
 {
-        struct vz_spawned sp;
+        struct vz_spawned sp = {.notify_fd = -1};
         int r;
 
         /* The dump names the directory as an external mount (cpt.c). */
         ubc_watch(s, ubc_create(s));
+        dump_drop_notify(dir);
         r = vz_cpt_restore_init(s->ct, dir, step, &sp, e);
 
         if (r < 0)
@@ -566,16 +749,35 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         trim_memory();
 
         for (;;) {
-                struct pollfd pf[5] = {
-                        {.fd = sfd, .events = POLLIN},
-                        {.fd = s.listen_fd, .events = POLLIN},
-                        {.fd = s.console, .events = POLLIN},
-                        {.fd = s.client, .events = POLLIN},
-                        {.fd = s.fan, .events = POLLIN},
-                };
-                int np = poll(pf, 5, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
+                /* The fixed five, then the seccomp listeners. */
+                struct pollfd fixed[5], *pf = fixed;
+                size_t npf = 5 + s.n_notify;
+                _cleanup_free_ struct pollfd *dyn = NULL;
+                if (s.n_notify && (dyn = calloc(npf, sizeof(*dyn))))
+                        pf = dyn;
+                else
+                        npf = 5;
+                pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+                pf[1] = (struct pollfd){.fd = s.listen_fd, .events = POLLIN};
+                pf[2] = (struct pollfd){.fd = s.console, .events = POLLIN};
+                pf[3] = (struct pollfd){.fd = s.client, .events = POLLIN};
+                pf[4] = (struct pollfd){.fd = s.fan, .events = POLLIN};
+                for (size_t i = 5; i < npf; i++)
+                        pf[i] = (struct pollfd){.fd = s.notify[i - 5], .events = POLLIN};
+                int np = poll(pf, (nfds_t)npf, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
                 if (np < 0 && errno != EINTR)
                         break;
+                /* Notifications first (their callers wait); a listener
+                 * whose processes are all gone hangs up. Back to front, as
+                 * a dropped one is replaced by the last. */
+                for (size_t i = npf; i-- > 5;) {
+                        if (pf[i].revents & POLLIN)
+                                notify_event(&s, pf[i].fd);
+                        else if (pf[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                                close(s.notify[i - 5]);
+                                s.notify[i - 5] = s.notify[--s.n_notify];
+                        }
+                }
                 if (np == 0) {
                         ubc_refresh(&s);
                         meminfo_refresh(&s);
