@@ -414,7 +414,9 @@ struct join {
         uint64_t caps;
         vz_cgroup *cg;
         bool no_netfilter;
-        int sup; /* to the supervisor, for the seccomp listener; or -1 */
+        int sup;      /* the joined child's end for its seccomp listener, or -1 */
+        int sup_peer; /* ours: passes it on to the supervisor */
+        vz_ct *ct;
 };
 
 static int ns_differs(pid_t pid, const char *ns)
@@ -453,11 +455,20 @@ static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
         if (r < 0)
                 return r;
         j->no_netfilter = vz_ct_netfilter_disabled(ct);
-        j->sup = -1;
+        j->sup = j->sup_peer = -1;
+        j->ct = ct;
         return vz_ct_cgroup_open(ct, &j->cg, e);
 }
 
-/* The caller's side of a join, once the child is forked (or failed). */
+static int recv_fd(int sock);
+static void send_listener(int sock, int fd);
+
+/* The caller's side of a join, once the child is forked (or failed): the
+ * child's seccomp listener, sent back to us once it has joined (or EOF if
+ * it failed), goes on to the supervisor, which answers its notifications
+ * (sysinfo) as it does init's. We pass it, not the child: the child is in
+ * the CT's mount namespace by then, and a supervisor waiting for a child's
+ * request would keep the CT's other callers waiting. */
 static void join_done(struct join *j)
 {
         vz_cgroup_free(j->cg);
@@ -465,15 +476,29 @@ static void join_done(struct join *j)
         if (j->sup >= 0)
                 close(j->sup);
         j->sup = -1;
+        if (j->sup_peer >= 0) {
+                int fd = recv_fd(j->sup_peer), c;
+                if (fd >= 0 && (c = control_connect(j->ct, "", NULL)) >= 0) {
+                        send_listener(c, fd);
+                        close(c);
+                }
+                if (fd >= 0)
+                        close(fd);
+                close(j->sup_peer);
+                j->sup_peer = -1;
+        }
 }
 
-/* The joining process's seccomp listener goes to the supervisor, which
- * answers its notifications (sysinfo) as it does init's: connected here,
- * on the host, the request sent with the listener once joined. Without
- * it the joined process's sysinfo gets the host's values. */
-static void join_notify(vz_ct *ct, struct join *j)
+/* exec and enter: the joined process gets a listener for the supervisor
+ * (without one its sysinfo gets the host's values). */
+static void join_notify(struct join *j)
 {
-        j->sup = control_connect(ct, "", NULL);
+        int sv[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return;
+        j->sup = sv[1];
+        j->sup_peer = sv[0];
 }
 
 /* In a child about to join: move fds[0..n) (-1: none) to 3, 4, ... in
@@ -495,6 +520,8 @@ static void keep_only_fds(int *fds, int n)
                 }
         close_range((unsigned)next, ~0U, 0);
 }
+
+static int send_fd(int sock, int fd);
 
 static void send_listener(int sock, int fd)
 {
@@ -564,7 +591,7 @@ static int join_ct_(struct join *j, bool in_pidns, int init_fd, vz_err *e)
                 if (vz_seccomp_apply(j->no_netfilter, j->sup >= 0 ? &lfd : NULL, e) < 0)
                         return -1;
                 if (lfd >= 0) {
-                        send_listener(j->sup, lfd);
+                        (void)send_fd(j->sup, lfd);
                         close(lfd);
                 }
                 if (j->sup >= 0)
@@ -762,7 +789,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         r = prepare_join(ct, &j, e);
         if (r < 0)
                 return r;
-        join_notify(ct, &j);
+        join_notify(&j);
         /* Watches the CT's init: did the CT end while the command ran? */
         init_fd = pidfd_open_(j.init);
         if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
@@ -896,7 +923,7 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
         r = prepare_join(ct, &j, e);
         if (r < 0)
                 return r;
-        join_notify(ct, &j);
+        join_notify(&j);
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
                 join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair");

@@ -289,8 +289,10 @@ static void notify_event(struct sup *s, int fd)
                 return;
         }
         memset(&si, 0, sizeof(si));
-        resp.error = fill_sysinfo(s, &si);
-        if (resp.error == 0) {
+        if (fill_sysinfo(s, &si) < 0) {
+                /* No CT values to give (its cgroup is going): the kernel's. */
+                resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        } else {
                 /* Its memory, opened and then checked to be the caller's
                  * still (the PID may be reused once the call is gone). */
                 snprintf(p, sizeof(p), "/proc/%d/mem", (int)req.pid);
