@@ -52,6 +52,12 @@ expect_rc 0 vzctl exec $A 'free -m'
 near "$(mem <<<"$LAST_OUT" | cut -d' ' -f1)" 300 1 && near "$(swap <<<"$LAST_OUT")" 100 1 ||
         fail "after set --ram 300M --swap 100M: $LAST_OUT"
 ok "set --ram/--swap shows at once in free"
+# vzctl enter's shell likewise (on a pty: script(1)).
+if command -v script >/dev/null; then
+        out=$(timeout 30 script -qec "vzctl enter $A --exec free -m" /dev/null </dev/null 2>&1)
+        near "$(mem <<<"$out" | cut -d' ' -f1)" 300 1 || fail "free in vzctl enter: $out"
+        ok "free in vzctl enter"
+fi
 # The supervisor keeps init's listener only, once the execs are gone.
 SUP=$(cat "$T/run/$A.pid")
 n=$(for f in /proc/$SUP/fd/*; do readlink "$f"; done | grep -c 'seccomp')
