@@ -17,9 +17,14 @@
  * opening the file, and it rewrites the file from the cgroup counters
  * before the open completes, so every reader sees values of that moment.
  *
+ * Beside it, the CT's /proc/meminfo (meminfo.c), served the same way, and
+ * the answers to the CT's sysinfo(2) calls (seccomp user notifications:
+ * see "sysinfo" below).
+ *
  * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
  * sends one line, "console" (then raw bytes both ways) or "stop" /
- * "stop-keep-mounted" (the next end of init is final; answered "ok").
+ * "stop-keep-mounted" (the next end of init is final; answered "ok"), or
+ * "notify" with a seccomp listener attached (SCM_RIGHTS; vzctl exec/enter).
  */
 #include <fcntl.h>
 #include <linux/audit.h>
