@@ -536,7 +536,7 @@ static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                         if (r < 0)
                                 continue; /* criu dumps it then */
                 } else if (streq(fstype, "devtmpfs") || streq(fstype, "fuse.lxcfs") ||
-                           streq(mp, "/dev/.vz")) {
+                           streq(mp, "/dev/.vz") || streq(mp, "/proc/meminfo")) {
                         /* Host device nodes, lxcfs's files over /proc and
                          * /sys (spawn.c, lxcfs.c), the supervisor's
                          * beancounter directory: bound again from the
@@ -551,8 +551,10 @@ static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                                            : streq(fstype, "fuse.lxcfs") ? "@lxcfs"
                                                                          : "@ubc";
                         char *m, *line;
+                        /* The supervisor's meminfo sits in that directory. */
                         if (streq(pfx, "vzubc"))
-                                root[0] = '\0';
+                                snprintf(root, sizeof(root), "%s",
+                                         streq(mp, "/proc/meminfo") ? "/meminfo" : "");
                         snprintf(key, sizeof(key), "%s%s", pfx, root);
                         for (char *c = key; *c; c++)
                                 if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')

@@ -38,9 +38,17 @@
 #define FUSE_SUPER_MAGIC 0x65735546
 #define LXCFS_BIN "/usr/bin/lxcfs"
 
-/* The files bound over the CT's own: under /proc, then under /sys. */
-static const char *const proc_files[] = {"meminfo", "cpuinfo", "stat", "uptime",
-                                         "loadavg", "diskstats", "swaps", NULL};
+/* The files bound over the CT's own: under /proc, then under /sys.
+ * Not /proc/uptime and /proc/stat: the CT's time namespace (spawn.c) makes
+ * the kernel's own the CT's already (uptime from the CT's start, btime its
+ * start time), consistent with the start time of every process in
+ * /proc/PID/stat, while lxcfs's /proc/stat keeps the host's btime next to
+ * its CT uptime: procps ps took START = host btime + the CT-relative start
+ * (hours or days early). Its per-CT CPU lines in /proc/stat are the price:
+ * the kernel's are the host's. Not /proc/meminfo either: lxcfs caps its
+ * swap at the host's (none here, often), the supervisor serves the CT's
+ * (meminfo.c). */
+static const char *const proc_files[] = {"cpuinfo", "loadavg", "diskstats", "swaps", NULL};
 static const char *const sys_files[] = {"devices/system/cpu/online", NULL};
 
 bool vz_lxcfs_wanted(const vz_ct *ct)

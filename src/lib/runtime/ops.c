@@ -424,6 +424,9 @@ struct join {
         uint64_t caps;
         vz_cgroup *cg;
         bool no_netfilter;
+        int sup;      /* the joined child's end for its seccomp listener, or -1 */
+        int sup_peer; /* ours: passes it on to the supervisor */
+        vz_ct *ct;
 };
 
 static int ns_differs(pid_t pid, const char *ns)
@@ -438,6 +441,8 @@ static int ns_differs(pid_t pid, const char *ns)
                 return 0;
         return sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev;
 }
+
+static int control_connect(const vz_ct *ct, const char *request, vz_err *e);
 
 static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
 {
@@ -460,7 +465,87 @@ static int prepare_join(vz_ct *ct, struct join *j, vz_err *e)
         if (r < 0)
                 return r;
         j->no_netfilter = vz_ct_netfilter_disabled(ct);
+        j->sup = j->sup_peer = -1;
+        j->ct = ct;
         return vz_ct_cgroup_open(ct, &j->cg, e);
+}
+
+static int recv_fd(int sock);
+static void send_listener(int sock, int fd);
+
+/* The caller's side of a join, once the child is forked (or failed): the
+ * child's seccomp listener, sent back to us once it has joined (or EOF if
+ * it failed), goes on to the supervisor, which answers its notifications
+ * (sysinfo) as it does init's. We pass it, not the child: the child is in
+ * the CT's mount namespace by then, and a supervisor waiting for a child's
+ * request would keep the CT's other callers waiting. */
+static void join_done(struct join *j)
+{
+        vz_cgroup_free(j->cg);
+        j->cg = NULL;
+        if (j->sup >= 0)
+                close(j->sup);
+        j->sup = -1;
+        if (j->sup_peer >= 0) {
+                int fd = recv_fd(j->sup_peer), c;
+                if (fd >= 0 && (c = control_connect(j->ct, "", NULL)) >= 0) {
+                        send_listener(c, fd);
+                        close(c);
+                }
+                if (fd >= 0)
+                        close(fd);
+                close(j->sup_peer);
+                j->sup_peer = -1;
+        }
+}
+
+/* exec and enter: the joined process gets a listener for the supervisor
+ * (without one its sysinfo gets the host's values). */
+static void join_notify(struct join *j)
+{
+        int sv[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return;
+        j->sup = sv[1];
+        j->sup_peer = sv[0];
+}
+
+/* In a child about to join: move fds[0..n) (-1: none) to 3, 4, ... in
+ * order, updating fds[], and close every other descriptor above 2. */
+static void keep_only_fds(int *fds, int n)
+{
+        int top = 2 + n, next = 3;
+
+        for (int i = 0; i < n; i++)
+                if (fds[i] > top)
+                        top = fds[i];
+        for (int i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        fds[i] = fcntl(fds[i], F_DUPFD, top + 1);
+        for (int i = 0; i < n; i++)
+                if (fds[i] >= 0) {
+                        fds[i] = dup2(fds[i], next) < 0 ? -1 : next;
+                        next++;
+                }
+        close_range((unsigned)next, ~0U, 0);
+}
+
+static int send_fd(int sock, int fd);
+
+static void send_listener(int sock, int fd)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))] = {0}, req[] = "notify\n";
+        struct iovec iov = {.iov_base = req, .iov_len = sizeof(req) - 1};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                           .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+
+        h->cmsg_level = SOL_SOCKET;
+        h->cmsg_type = SCM_RIGHTS;
+        h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &fd, sizeof(int));
+        (void)!sendmsg(sock, &m, MSG_NOSIGNAL);
 }
 
 /* In a forked child: become a process of the CT exactly as confined as its
@@ -503,10 +588,26 @@ static int join_ct_(struct join *j, bool in_pidns, int init_fd, vz_err *e)
                         ;
                 _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
+        /* A session and process group of the CT's own (led by us, a
+         * process of its PID namespace), not the caller's on the host:
+         * criu refuses to checkpoint a process whose session leader is
+         * outside the CT ("sleep &" left by exec), and the host's
+         * controlling terminal must not be reachable through /dev/tty. */
+        (void)setsid();
         if (chdir("/") < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "chdir /");
-        if (vz_seccomp_apply(j->no_netfilter, e) < 0)
-                return -1;
+        {
+                int lfd = -1;
+                if (vz_seccomp_apply(j->no_netfilter, j->sup >= 0 ? &lfd : NULL, e) < 0)
+                        return -1;
+                if (lfd >= 0) {
+                        (void)send_fd(j->sup, lfd);
+                        close(lfd);
+                }
+                if (j->sup >= 0)
+                        close(j->sup);
+                j->sup = -1;
+        }
         if (vz_caps_apply_bounding(j->caps) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot drop capabilities");
         prctl(PR_SET_DUMPABLE, 1);
@@ -647,8 +748,48 @@ static bool exiting(pid_t pid)
         return flags & 0x4;
 }
 
+/* The command leads its own session and process group inside the CT (see
+ * join_ct_), so the terminal's Ctrl-C / Ctrl-\ and a hangup or kill of
+ * vzctl reach only us: pass them on to the command's process group, as
+ * when it shared ours. Only signals the caller left at their default
+ * action (a caller that ignores SIGINT keeps its command from it too). */
+static const int forwarded_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+        int saved = errno;
+        pid_t p = forward_to;
+
+        if (p > 0 && kill(-p, sig) < 0)
+                (void)kill(p, sig); /* not its group leader yet */
+        errno = saved;
+}
+
+static void forward_signals(pid_t pid, struct sigaction old[])
+{
+        struct sigaction sa = {.sa_handler = forward_signal};
+
+        forward_to = pid;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
+                old[i].sa_handler = SIG_IGN;
+                if (sigaction(forwarded_signals[i], NULL, &old[i]) == 0 &&
+                    old[i].sa_handler == SIG_DFL)
+                        sigaction(forwarded_signals[i], &sa, NULL);
+        }
+}
+
+static void restore_signals(const struct sigaction old[])
+{
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                if (old[i].sa_handler == SIG_DFL)
+                        sigaction(forwarded_signals[i], &old[i], NULL);
+        forward_to = 0;
+}
+
 _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
 {
+        struct sigaction old_sigs[ELEMENTSOF(forwarded_signals)];
         struct join j = {0};
         int in[2], out[2], err[2], st, r, init_fd, self_pidns, fork_errno;
         bool in_pidns;
@@ -658,12 +799,13 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         r = prepare_join(ct, &j, e);
         if (r < 0)
                 return r;
+        join_notify(&j);
         /* Watches the CT's init: did the CT end while the command ran? */
         init_fd = pidfd_open_(j.init);
         if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
                 if (init_fd >= 0)
                         close(init_fd);
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
         }
         /* The command is forked straight into the CT's PID namespace: we
@@ -687,7 +829,7 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                             (pidfd_wait(init_fd, 0) || exiting(j.init));
                 if (init_fd >= 0)
                         close(init_fd);
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 if (gone)
                         return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
                 return vz_fail(e, VZ_E_RESOURCE, -fork_errno, "fork: %s", strerror(fork_errno));
@@ -698,11 +840,14 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                 dup2(out[1], 1);
                 dup2(err[1], 2);
                 /* Only the three pipe ends go into the CT (and the pidfd
-                 * of its init, closed once joined). */
-                if (in_pidns && dup2(init_fd, 3) < 0)
+                 * of its init and the socket to the supervisor, closed
+                 * once joined). */
+                int keep[2] = {in_pidns ? init_fd : -1, j.sup};
+                keep_only_fds(keep, 2);
+                if (in_pidns && keep[0] < 0)
                         _exit(255);
-                close_range(in_pidns ? 4 : 3, ~0U, 0);
-                if (join_ct_(&j, in_pidns, in_pidns ? 3 : -1, &ce) < 0) {
+                j.sup = keep[1];
+                if (join_ct_(&j, in_pidns, keep[0], &ce) < 0) {
                         fprintf(stderr, "vzctl: %s\n", ce.msg);
                         _exit(255);
                 }
@@ -711,8 +856,9 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         close(in[0]);
         close(out[1]);
         close(err[1]);
-        vz_cgroup_free(j.cg);
+        join_done(&j);
         old_pipe = signal(SIGPIPE, SIG_IGN);
+        forward_signals(pid, old_sigs);
         {
                 int pidfd = pidfd_open_(pid);
                 relay(pidfd, in[1], out[0], err[0]);
@@ -723,8 +869,11 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         close(err[0]);
         signal(SIGPIPE, old_pipe);
         while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
+                if (errno != EINTR) {
+                        restore_signals(old_sigs);
                         return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid");
+                }
+        restore_signals(old_sigs);
         *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         /* A CT that stops meanwhile takes the command with it (its PID
          * namespace ends with SIGKILL to all): say so rather than pass on a
@@ -784,13 +933,14 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
         r = prepare_join(ct, &j, e);
         if (r < 0)
                 return r;
+        join_notify(&j);
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair");
         }
         pid = fork();
         if (pid < 0) {
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
         }
         if (pid == 0) {
@@ -801,12 +951,14 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 pid_t sh;
 
                 close(sv[0]);
-                /* Only the socket back to us goes into the CT. */
-                if (sv[1] != 3) {
-                        dup2(sv[1], 3);
-                        sv[1] = 3;
+                /* Only the socket back to us goes into the CT (and the
+                 * one to the supervisor, closed once joined). */
+                {
+                        int keep[2] = {sv[1], j.sup};
+                        keep_only_fds(keep, 2);
+                        sv[1] = keep[0];
+                        j.sup = keep[1];
                 }
-                close_range(4, ~0U, 0);
                 if (join_ct(&j, &ce) < 0) {
                         dprintf(2, "vzctl: %s\n", ce.msg);
                         _exit(255);
@@ -856,7 +1008,7 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
         close(sv[1]);
-        vz_cgroup_free(j.cg);
+        join_done(&j);
         master = recv_fd(sv[0]);
         close(sv[0]);
         if (master < 0) {
@@ -888,7 +1040,7 @@ int vz_ct_run_inside(vz_ct *ct, int (*fn)(const vz_ct *ct, void *arg), void *arg
         }
         pid = fork();
         if (pid < 0) {
-                vz_cgroup_free(j.cg);
+                join_done(&j);
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "fork");
         }
         if (pid == 0) {
@@ -902,7 +1054,7 @@ int vz_ct_run_inside(vz_ct *ct, int (*fn)(const vz_ct *ct, void *arg), void *arg
                         _exit(ce.code > 0 && ce.code < 256 ? ce.code : VZ_E_SYSTEM);
                 _exit(fn(ct, arg));
         }
-        vz_cgroup_free(j.cg);
+        join_done(&j);
         unsetenv("VZ_HOST_RESOLV");
         while (waitpid(pid, &st, 0) < 0)
                 if (errno != EINTR)

@@ -44,7 +44,10 @@ int vz_caps_apply_bounding(uint64_t keep);
 /* The seccomp deny-list, loaded into the calling thread (no_new_privs is
  * not set: setuid programs inside the CT must keep working). no_netfilter
  * (NETFILTER=disabled) also denies every way to change netfilter rules. */
-int vz_seccomp_apply(bool no_netfilter, vz_err *e);
+int vz_seccomp_apply(bool no_netfilter, int *ret_listener, vz_err *e);
+/* In a BPF program (len bytes, aligned), let the calls it hands to a
+ * listener through to the kernel instead. */
+void vz_seccomp_drop_notify(void *insns, size_t len);
 /* NETFILTER=disabled: the CT may not use netfilter at all. */
 bool vz_ct_netfilter_disabled(const vz_ct *ct);
 
@@ -75,6 +78,7 @@ void vz_rlimits_apply(void);
 struct vz_spawned {
         pid_t init_pid;  /* host PID */
         int console_fd;  /* pty master of the CT's /dev/console */
+        int notify_fd;   /* listener of init's seccomp notifications, or -1 */
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */
@@ -97,7 +101,7 @@ int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e);
 int vz_lxcfs_open(const char *mnt);
 /* Detached copies (open_tree clones) of lxcfs's files, made ahead of the
  * CT's /proc; -1 where one is missing. */
-#define VZ_LXCFS_FILES 8
+#define VZ_LXCFS_FILES 5
 void vz_lxcfs_clone(int lxfd, int trees[VZ_LXCFS_FILES]);
 /* Attach them over the same files under procfd / sysfd; closes them. */
 void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd);
@@ -133,3 +137,14 @@ int vz_ct_set_password(const vz_ct *ct, void *user_colon_pass);
 /* The supervisor's main loop; never returns. status_fd gets "ok\n" once
  * init runs, or "err <code> <message>\n". */
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd);
+
+/* The CT's memory for its own tools (meminfo.c), in bytes: RAM = the memory
+ * limit (at most the host's), swap = the swap limit (the host's if none). */
+typedef struct vz_ct_mem {
+        uint64_t ram_total, ram_used, cached, shmem, swap_total, swap_used;
+        uint64_t active_anon, inactive_anon, active_file, inactive_file, unevictable;
+        uint64_t dirty, writeback, mapped;
+} vz_ct_mem;
+int vz_ct_mem_read(struct vz_cgroup *cg, vz_ct_mem *m);
+/* /proc/meminfo with the CT's values, into buf; its length or -errno. */
+int vz_ct_meminfo_format(const vz_ct_mem *m, char *buf, size_t len);

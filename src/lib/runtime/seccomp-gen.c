@@ -62,6 +62,16 @@ static int emit(const char *name, int no_netfilter)
                         return r;
                 }
         }
+        for (size_t i = 0; notified_syscalls[i]; i++) {
+                int nr = seccomp_syscall_resolve_name(notified_syscalls[i]);
+                if (nr == __NR_SCMP_ERROR)
+                        continue;
+                r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+                if (r < 0) {
+                        fprintf(stderr, "seccomp rule for %s: %d\n", notified_syscalls[i], r);
+                        return r;
+                }
+        }
         if (no_netfilter && (r = deny_netfilter(ctx)) < 0) {
                 fprintf(stderr, "seccomp rules for NETFILTER: %d\n", r);
                 return r;

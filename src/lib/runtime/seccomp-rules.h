@@ -15,6 +15,11 @@ static const char *const denied_syscalls[] = {
         NULL,
 };
 
+/* Calls the supervisor answers for the CT (SCMP_ACT_NOTIFY: a seccomp user
+ * notification on the listener it holds): sysinfo(2), with the CT's RAM,
+ * swap, uptime and process count (meminfo.c, supervisor.c). */
+static const char *const notified_syscalls[] = {"sysinfo", NULL};
+
 /* NETFILTER=disabled (OpenVZ §1.13: "no iptables at all"). Netfilter is per
  * network namespace, so the other modes all give the CT its own complete
  * netfilter (conntrack and NAT included; stateless/stateful limited the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Capability bounding set and seccomp deny-list of a CT's processes. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <strings.h>
 #include <sys/capability.h>
@@ -95,18 +96,53 @@ bool vz_ct_netfilter_disabled(const vz_ct *ct)
         return v && streq(v, "disabled");
 }
 
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_RET_USER_NOTIF
+#define SECCOMP_RET_USER_NOTIF 0x7fc00000U
+#endif
+
+void vz_seccomp_drop_notify(void *insns, size_t len)
+{
+        struct sock_filter *f = insns;
+
+        for (size_t i = 0; i < len / sizeof(*f); i++)
+                if (f[i].code == (BPF_RET | BPF_K) && f[i].k == SECCOMP_RET_USER_NOTIF)
+                        f[i].k = SECCOMP_RET_ALLOW;
+}
+
 /* The deny-list (seccomp-rules.h), compiled by libseccomp at build time
  * (seccomp-gen.c): loading it is one system call, as libseccomp's own
- * seccomp_load does with these attributes (no no_new_privs, no flags). */
-int vz_seccomp_apply(bool no_netfilter, vz_err *e)
+ * seccomp_load does with these attributes (no no_new_privs). With
+ * ret_listener, the listener of its user notifications (sysinfo) in
+ * *ret_listener, for the supervisor; without one, or where the kernel
+ * cannot give one (before 5.0; EBUSY: a filter above ours has a listener
+ * already), those calls are let through to the kernel instead. */
+int vz_seccomp_apply(bool no_netfilter, int *ret_listener, vz_err *e)
 {
-        struct sock_fprog prog = {
-                .len = no_netfilter ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter)
-                                    : ELEMENTSOF(vz_seccomp_bpf),
-                .filter = (struct sock_filter *)(no_netfilter ? vz_seccomp_bpf_no_netfilter
-                                                              : vz_seccomp_bpf),
-        };
+        const struct sock_filter *src = no_netfilter ? vz_seccomp_bpf_no_netfilter : vz_seccomp_bpf;
+        size_t len = no_netfilter ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter)
+                                  : ELEMENTSOF(vz_seccomp_bpf);
+        struct sock_filter copy[ELEMENTSOF(vz_seccomp_bpf_no_netfilter) > ELEMENTSOF(vz_seccomp_bpf)
+                                    ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter)
+                                    : ELEMENTSOF(vz_seccomp_bpf)];
+        struct sock_fprog prog = {.len = (unsigned short)len, .filter = (struct sock_filter *)src};
+        long fd;
 
+        if (ret_listener) {
+                *ret_listener = -1;
+                fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                             SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+                if (fd >= 0) {
+                        *ret_listener = (int)fd;
+                        (void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+                        return 0;
+                }
+        }
+        memcpy(copy, src, len * sizeof(*src));
+        vz_seccomp_drop_notify(copy, len * sizeof(*src));
+        prog.filter = copy;
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 &&
             (errno != ENOSYS || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0))
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot load the seccomp filter: %s",

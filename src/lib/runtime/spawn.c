@@ -447,6 +447,23 @@ static int bind_ubc_dir(int dirfd, int rootfd)
         return attach(tfd, devfd, ".vz");
 }
 
+/* The supervisor's meminfo (meminfo.c, beside the beancounters) over the
+ * CT's /proc/meminfo, read-only. */
+static int bind_meminfo(int dirfd, int rootfd)
+{
+        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC};
+        _cleanup_close_ int procfd = open_target(rootfd, "proc", false), tfd = -1;
+
+        if (procfd < 0)
+                return procfd;
+        tfd = (int)syscall(SYS_open_tree, dirfd, "meminfo", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+                return -errno;
+        if (syscall(SYS_move_mount, tfd, "", procfd, "meminfo", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
 /* Bind a host device node onto a new file in the CT's fresh /dev tmpfs. */
 static int bind_dev(int devfd, const char *name)
 {
@@ -820,8 +837,17 @@ _Noreturn static void run_b(struct plan *p)
                 close_range(3, p->sock - 1, 0);
         close_range(p->sock + 1, ~0U, 0);
 
-        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &e) < 0)
-                child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+        {
+                /* The listener of the filter's notifications goes to the
+                 * supervisor, which answers them (sysinfo: supervisor.c). */
+                int lfd = -1;
+                if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &lfd, &e) < 0)
+                        child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+                if (lfd >= 0) {
+                        (void)send_fd(p->sock, "notify", lfd);
+                        close(lfd);
+                }
+        }
         r = vz_caps_apply_bounding(p->caps_keep);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
@@ -973,6 +999,9 @@ _Noreturn static void run_a(struct plan *p)
         setup_proc_masks();
         if (ubcfd >= 0) {
                 (void)bind_ubc_dir(ubcfd, rootfd);
+                /* With LXCFS=no the CT sees the host's files. */
+                if (p->lxcfs)
+                        (void)bind_meminfo(ubcfd, rootfd);
                 close(ubcfd);
         }
         if (lxfd >= 0) {
@@ -1059,7 +1088,7 @@ void vz_spawn_drop_cgroups(const vz_ct *ct)
 int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
 {
         struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1, .cg_fd = cg_fd};
-        int sv[2] = {-1, -1}, r, console = -1, st;
+        int sv[2] = {-1, -1}, r, console = -1, st, notify = -1;
         pid_t a, b = 0;
         char buf[1100];
 
@@ -1117,6 +1146,10 @@ int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
                         if (console >= 0)
                                 close(console);
                         console = fd;
+                } else if (streq(buf, "notify")) {
+                        if (notify >= 0)
+                                close(notify);
+                        notify = fd;
                 } else {
                         char *sp = strchr(buf, ' ');
                         if (fd >= 0)
@@ -1138,10 +1171,13 @@ int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
                 vz_cgroup_destroy(p.cg);
                 if (console >= 0)
                         close(console);
+                if (notify >= 0)
+                        close(notify);
                 goto out;
         }
         ret->init_pid = b;
         ret->console_fd = console;
+        ret->notify_fd = notify;
         goto out;
 cgfail:
         vz_cgroup_destroy(p.cg);

@@ -19,23 +19,34 @@
  * Beside it, vz/veinfo and vz/vestat (the CT's own lines of OpenVZ's
  * /proc/vz files, procvz.c) are refreshed the same way.
  *
+ * Beside it, the CT's /proc/meminfo (meminfo.c), served the same way, and
+ * the answers to the CT's sysinfo(2) calls (seccomp user notifications:
+ * see "sysinfo" below).
+ *
  * Control socket protocol (VZ_RUNDIR/<ctid>.sock, root only): the client
  * sends one line, "console" (then raw bytes both ways) or "stop" /
- * "stop-keep-mounted" (the next end of init is final; answered "ok").
+ * "stop-keep-mounted" (the next end of init is final; answered "ok"), or
+ * "notify" with a seccomp listener attached (SCM_RIGHTS; vzctl exec/enter).
  */
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "cgroup.h"
 #include "net/net.h"
@@ -53,16 +64,20 @@
 struct sup {
         vz_ct *ct;
         pid_t init;
-        int console;   /* pty master */
+        int console; /* pty master */
         int listen_fd;
-        int client;    /* attached console client */
-        int ubc;       /* the CT's beancounter file (writable fd) */
-        int vzf[2];    /* vz/veinfo, vz/vestat beside it (procvz.c) */
-        int fan;       /* fanotify: opens of that file */
+        int client;  /* attached console client */
+        int ubc;     /* the CT's beancounter file (writable fd) */
+        int vzf[2];  /* vz/veinfo, vz/vestat beside it (procvz.c) */
+        int fan;     /* fanotify: opens of those files and of meminfo */
+        int meminfo; /* the CT's /proc/meminfo (writable fd) */
+        ino_t ubc_ino, meminfo_ino;
         bool stopping;
         bool keep_mounted;
-        char *ring;    /* RING_SIZE bytes: console_ring */
+        char *ring; /* RING_SIZE bytes: console_ring */
         size_t ring_len, ring_pos;
+        int *notify; /* seccomp listeners: init's, each vzctl exec's */
+        size_t n_notify, notify_cap;
 };
 
 /* The console's last output. Static, not in struct sup on the stack:
@@ -172,22 +187,195 @@ static void ring_replay(struct sup *s, int fd)
         write_all_fd(fd, s->ring, s->ring_len - first);
 }
 
+/* ---------------------------------------------------------------- sysinfo
+ *
+ * The CT's processes run under a seccomp filter that hands sysinfo(2) to
+ * the listener we hold (seccomp-rules.h): init's (from spawn.c) and each
+ * vzctl exec/enter's (sent on the control socket, "notify"). We answer with
+ * the CT's RAM and swap (meminfo.c), uptime (its time namespace), process
+ * count (pids cgroup) and the host's load, written into the caller's
+ * buffer, as LXD does. A listener whose processes are all gone hangs up
+ * and is dropped. Without a listener (kernel before 5.0, or a CT restored
+ * by criu, which restores filters without one: see restore_init) the call
+ * goes to the kernel: the host's values. */
+static void notify_add(struct sup *s, int fd)
+{
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        if (s->n_notify == s->notify_cap) {
+                size_t cap = s->notify_cap ? s->notify_cap * 2 : 4;
+                int *n = realloc(s->notify, cap * sizeof(int));
+                if (!n) {
+                        close(fd);
+                        return;
+                }
+                s->notify = n;
+                s->notify_cap = cap;
+        }
+        s->notify[s->n_notify++] = fd;
+}
+
+static void notify_close_all(struct sup *s)
+{
+        for (size_t i = 0; i < s->n_notify; i++)
+                close(s->notify[i]);
+        s->n_notify = 0;
+}
+
+/* The CT's boottime clock: ours plus its time namespace's offset. */
+static long ct_uptime(const struct sup *s)
+{
+        char p[64];
+        _cleanup_free_ char *buf = NULL;
+        struct timespec now;
+        long off = 0;
+
+        clock_gettime(CLOCK_BOOTTIME, &now);
+        snprintf(p, sizeof(p), "/proc/%d/timens_offsets", (int)s->init);
+        if (s->init > 0 && vz_read_file(p, 4096, &buf, NULL) == 0) {
+                char *b = strstr(buf, "boottime");
+                if (b)
+                        off = strtol(b + 8, NULL, 10);
+        }
+        return now.tv_sec + off;
+}
+
+static int fill_sysinfo(struct sup *s, struct sysinfo *si)
+{
+        vz_cgroup *cg = NULL;
+        vz_ct_mem m;
+        _cleanup_free_ char *pids = NULL;
+        int r;
+
+        if (sysinfo(si) < 0)
+                return -errno;
+        r = vz_ct_cgroup_open(s->ct, &cg, NULL);
+        if (r < 0)
+                return r;
+        r = vz_ct_mem_read(cg, &m);
+        if (vz_cgroup_read(cg, "pids", "pids.current", &pids) == 0)
+                si->procs = (unsigned short)strtoul(pids, NULL, 10);
+        vz_cgroup_free(cg);
+        if (r < 0)
+                return r;
+        si->uptime = ct_uptime(s);
+        si->totalram = m.ram_total;
+        si->freeram = m.ram_total - m.ram_used;
+        si->sharedram = m.shmem;
+        si->bufferram = 0;
+        si->totalswap = m.swap_total;
+        si->freeswap = m.swap_total - m.swap_used;
+        si->totalhigh = si->freehigh = 0;
+        si->mem_unit = 1;
+        return 0;
+}
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+static void notify_event(struct sup *s, int fd)
+{
+        struct seccomp_notif req;
+        struct seccomp_notif_resp resp;
+        struct sysinfo si;
+        char p[64];
+        int mem;
+
+        memset(&req, 0, sizeof(req));
+        if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+                return;
+        memset(&resp, 0, sizeof(resp));
+        resp.id = req.id;
+        if (req.data.nr != __NR_sysinfo
+#ifdef NATIVE_ARCH
+            || req.data.arch != NATIVE_ARCH
+#endif
+        ) {
+                resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+                (void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+                return;
+        }
+        memset(&si, 0, sizeof(si));
+        if (fill_sysinfo(s, &si) < 0) {
+                /* No CT values to give (its cgroup is going): the kernel's. */
+                resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        } else {
+                /* Its memory, opened and then checked to be the caller's
+                 * still (the PID may be reused once the call is gone). */
+                snprintf(p, sizeof(p), "/proc/%d/mem", (int)req.pid);
+                mem = open(p, O_RDWR | O_CLOEXEC);
+                if (mem < 0 || ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0)
+                        resp.error = -ESRCH;
+                else if (pwrite(mem, &si, sizeof(si), (off_t)req.data.args[0]) != sizeof(si))
+                        resp.error = -EFAULT;
+                if (mem >= 0)
+                        close(mem);
+        }
+        (void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* A restored CT's filters come without listeners: criu restores the
+ * program only, and a notification without a listener fails (ENOSYS).
+ * Its sysinfo gets the kernel's answer instead (the host's values): the
+ * dumped programs (seccomp.img) get "allow" for "user notification" before
+ * criu reads them. Processes of later vzctl exec calls get a listener. */
+static void dump_drop_notify(const char *dir)
+{
+        /* One BPF instruction, little-endian: ret #SECCOMP_RET_USER_NOTIF. */
+        static const unsigned char ret_notif[8] = {0x06, 0, 0, 0, 0x00, 0x00, 0xc0, 0x7f};
+        _cleanup_free_ char *p = vz_strdupf("%s/seccomp.img", dir), *buf = NULL;
+        size_t len = 0;
+
+        if (!p || vz_read_file(p, 1 << 24, &buf, &len) < 0)
+                return;
+        bool changed = false;
+        for (size_t i = 0; i + sizeof(ret_notif) <= len; i++)
+                if (!memcmp(buf + i, ret_notif, sizeof(ret_notif))) {
+                        buf[i + 6] = (char)0xff; /* SECCOMP_RET_ALLOW 0x7fff0000 */
+                        changed = true;
+                }
+        if (changed)
+                (void)vz_write_file_replace(p, buf, len, 0600);
+}
+
 static void handle_connection(struct sup *s)
 {
-        char line[64];
+        char line[64], cbuf[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = {.iov_base = line, .iov_len = sizeof(line) - 1};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         ssize_t n;
-        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC), passed = -1;
 
         if (fd < 0)
                 return;
         /* One short request line; a client that says nothing in 2 s is gone. */
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, 2000) <= 0 || (n = read(fd, line, sizeof(line) - 1)) <= 0) {
+        if (poll(&pf, 1, 2000) <= 0 || (n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC)) <= 0) {
                 close(fd);
                 return;
         }
+        for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h))
+                if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+                    h->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(&passed, CMSG_DATA(h), sizeof(int));
         line[n] = '\0';
         line[strcspn(line, "\n")] = '\0';
+        if (streq(line, "notify")) {
+                /* A seccomp listener (the control socket is root's only). */
+                uint64_t id = 0;
+                if (passed >= 0 && ioctl(passed, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 &&
+                    errno == ENOENT)
+                        notify_add(s, passed);
+                else if (passed >= 0)
+                        close(passed);
+                close(fd);
+                return;
+        }
+        if (passed >= 0)
+                close(passed);
         if (streq(line, "console")) {
                 if (s->client >= 0)
                         close(s->client);
@@ -234,6 +422,23 @@ static void relay_client(struct sup *s)
  * CT's /dev/.vz/vz/): its own veinfo and vestat lines (procvz.c). */
 static const char *const vzf_names[] = {"vz/veinfo", "vz/vestat"};
 
+/* The CT's /proc/meminfo (meminfo.c), refilled with the current values. */
+static void meminfo_refresh(struct sup *s)
+{
+        vz_cgroup *cg = NULL;
+        vz_ct_mem m;
+        char buf[8192];
+        int n = -1;
+
+        if (s->meminfo < 0 || vz_ct_cgroup_open(s->ct, &cg, NULL) < 0)
+                return;
+        if (vz_ct_mem_read(cg, &m) == 0)
+                n = vz_ct_meminfo_format(&m, buf, sizeof(buf));
+        vz_cgroup_free(cg);
+        if (n > 0 && pwrite(s->meminfo, buf, (size_t)n, 0) == n)
+                (void)!ftruncate(s->meminfo, n);
+}
+
 /* The CT's beancounter file, refilled with the current values. */
 static void ubc_refresh(struct sup *s)
 {
@@ -242,8 +447,7 @@ static void ubc_refresh(struct sup *s)
         char buf[4096];
         int n;
 
-        if (s->ubc < 0 ||
-            vz_ct_cgroup_open(s->ct, &cg, NULL) < 0)
+        if (s->ubc < 0 || vz_ct_cgroup_open(s->ct, &cg, NULL) < 0)
                 return;
         vz_ubc_compute(s->ct, cg, u);
         for (size_t i = 0; i < ELEMENTSOF(vzf_names); i++) {
@@ -265,7 +469,9 @@ static void ubc_close(struct sup *s, bool remove)
                 close(s->fan);
         if (s->ubc >= 0)
                 close(s->ubc);
-        s->fan = s->ubc = -1;
+        if (s->meminfo >= 0)
+                close(s->meminfo);
+        s->fan = s->ubc = s->meminfo = -1;
         for (size_t i = 0; i < ELEMENTSOF(vzf_names); i++) {
                 if (s->vzf[i] >= 0)
                         close(s->vzf[i]);
@@ -274,8 +480,11 @@ static void ubc_close(struct sup *s, bool remove)
         if (remove) {
                 _cleanup_free_ char *dir = vz_run_path(s->ct, "ubc");
                 _cleanup_free_ char *f = dir ? vz_strdupf("%s/user_beancounters", dir) : NULL;
+                _cleanup_free_ char *mi = dir ? vz_strdupf("%s/meminfo", dir) : NULL;
                 if (f)
                         unlink(f);
+                if (mi)
+                        unlink(mi);
                 for (size_t i = 0; dir && i < ELEMENTSOF(vzf_names); i++) {
                         _cleanup_free_ char *g = vz_strdupf("%s/%s", dir, vzf_names[i]);
                         if (g)
@@ -317,13 +526,22 @@ static int ubc_create(struct sup *s)
                 if (v && (mkdir(v, 0755) == 0 || errno == EEXIST))
                         for (size_t i = 0; i < ELEMENTSOF(vzf_names); i++) {
                                 _cleanup_free_ char *g = vz_strdupf("%s/%s", dir, vzf_names[i]);
-                                s->vzf[i] = g ? open(g, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-                                                            O_CLOEXEC,
-                                                     0400)
-                                              : -1;
+                                s->vzf[i] =
+                                    g ? open(g, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                             0400)
+                                      : -1;
                                 if (s->vzf[i] >= 0 && fchown(s->vzf[i], uid, gid) < 0)
                                         vz_debug("chown %s: %s", g, strerror(errno));
                         }
+        }
+        /* Beside it the CT's /proc/meminfo (bound there by spawn.c,
+         * read-only), readable by all as the kernel's. */
+        {
+                _cleanup_free_ char *mi = vz_strdupf("%s/meminfo", dir);
+                s->meminfo =
+                    mi ? open(mi, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444) : -1;
+                if (s->meminfo >= 0 && fchown(s->meminfo, uid, gid) < 0)
+                        vz_debug("chown %s: %s", mi, strerror(errno));
         }
         return fd;
 }
@@ -333,15 +551,21 @@ static int ubc_create(struct sup *s)
  * FANOTIFY_ACCESS_PERMISSIONS) the file is refreshed every second. */
 static void ubc_watch(struct sup *s, int fd)
 {
+        struct stat st;
+
         s->ubc = fd;
         if (fd < 0)
                 return;
+        s->ubc_ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
+        s->meminfo_ino = s->meminfo >= 0 && fstat(s->meminfo, &st) == 0 ? st.st_ino : 0;
         s->fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
         for (size_t i = 0; s->fan >= 0 && i < ELEMENTSOF(vzf_names); i++)
                 if (s->vzf[i] >= 0 &&
                     fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, s->vzf[i], NULL) < 0)
                         vz_debug("fanotify_mark %s: %s", vzf_names[i], strerror(errno));
-        if (s->fan >= 0 && fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, fd, NULL) < 0) {
+        if (s->fan >= 0 && (fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, fd, NULL) < 0 ||
+                            (s->meminfo >= 0 && fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM,
+                                                              s->meminfo, NULL) < 0))) {
                 vz_debug("fanotify_mark: %s", strerror(errno));
                 close(s->fan);
                 s->fan = -1;
@@ -356,11 +580,17 @@ static void ubc_events(struct sup *s)
         ssize_t n;
 
         while ((n = read(s->fan, buf, sizeof(buf))) > 0) {
-                bool refreshed = false;
+                bool refreshed = false, mi_refreshed = false;
                 for (struct fanotify_event_metadata *m = (void *)buf; FAN_EVENT_OK(m, n);
                      m = FAN_EVENT_NEXT(m, n)) {
                         struct fanotify_response resp = {.fd = m->fd, .response = FAN_ALLOW};
-                        if (!refreshed && (m->mask & FAN_OPEN_PERM)) {
+                        struct stat st;
+                        bool mi = s->meminfo_ino && m->fd >= 0 && fstat(m->fd, &st) == 0 &&
+                                  st.st_ino == s->meminfo_ino;
+                        if (mi && !mi_refreshed && (m->mask & FAN_OPEN_PERM)) {
+                                meminfo_refresh(s);
+                                mi_refreshed = true;
+                        } else if (!mi && !refreshed && (m->mask & FAN_OPEN_PERM)) {
                                 ubc_refresh(s);
                                 refreshed = true;
                         }
@@ -378,6 +608,7 @@ static void teardown(struct sup *s, bool final)
         vz_cgroup *cg = NULL;
 
         ubc_close(s, final);
+        notify_close_all(s);
         vz_net_stop(s->ct);
         if (vz_ct_cgroup_open(s->ct, &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
@@ -409,7 +640,7 @@ static void teardown(struct sup *s, bool final)
  * vz_spawn_init (-1 on a restart). */
 static int start_init(struct sup *s, int cg_fd, vz_err *e)
 {
-        struct vz_spawned sp;
+        struct vz_spawned sp = {.notify_fd = -1};
         int r;
 
         ubc_watch(s, ubc_create(s));
@@ -429,6 +660,8 @@ static int start_init(struct sup *s, int cg_fd, vz_err *e)
                 return r;
         }
         fcntl(s->console, F_SETFL, O_NONBLOCK);
+        if (sp.notify_fd >= 0)
+                notify_add(s, sp.notify_fd);
         write_pid(s->ct, "init", s->init);
         return 0;
 }
@@ -437,11 +670,12 @@ static int start_init(struct sup *s, int cg_fd, vz_err *e)
  * suspended CT) in place of starting init; a later reboot starts afresh. */
 static int restore_init(struct sup *s, const char *dir, int step, vz_err *e)
 {
-        struct vz_spawned sp;
+        struct vz_spawned sp = {.notify_fd = -1};
         int r;
 
         /* The dump names the directory as an external mount (cpt.c). */
         ubc_watch(s, ubc_create(s));
+        dump_drop_notify(dir);
         r = vz_cpt_restore_init(s->ct, dir, step, &sp, e);
 
         if (r < 0)
@@ -485,7 +719,8 @@ __attribute__((noinline)) static void trim_memory(void)
                 while (f && fgets(line, sizeof(line), f)) {
                         unsigned long start, end;
                         char perms[8], path[256] = "";
-                        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &start, &end, perms, path) < 3)
+                        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &start, &end, perms,
+                                   path) < 3)
                                 continue;
                         if (streq(path, "[stack]") && start < sp && sp < end)
                                 stack = start;
@@ -511,8 +746,15 @@ static char *host_resolv(void)
 
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
 {
-        struct sup s = {.ct = ct, .console = -1, .listen_fd = -1, .client = -1, .ubc = -1,
-                        .vzf = {-1, -1}, .fan = -1, .ring = console_ring};
+        struct sup s = {.ct = ct,
+                        .console = -1,
+                        .listen_fd = -1,
+                        .client = -1,
+                        .ubc = -1,
+                        .vzf = {-1, -1},
+                        .fan = -1,
+                        .meminfo = -1,
+                        .ring = console_ring};
         sigset_t mask;
         vz_err e = {0};
         int sfd, r;
@@ -536,7 +778,8 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         write_pid(ct, "pid", getpid());
         s.listen_fd = listen_socket(ct);
         {
-                _cleanup_free_ char *rst = getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
+                _cleanup_free_ char *rst =
+                    getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
                 int step = getenv("VZ_RESTORE_STEP") ? atoi(getenv("VZ_RESTORE_STEP")) : 0;
                 int cg_fd = getenv("VZ_CGROUPS_FD") ? atoi(getenv("VZ_CGROUPS_FD")) : -1;
                 unsetenv("VZ_RESTORE");
@@ -545,7 +788,8 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                 if (cg_fd >= 0)
                         fcntl(cg_fd, F_SETFD, FD_CLOEXEC); /* for A only */
                 if (s.listen_fd < 0)
-                        r = vz_fail(&e, VZ_E_SYSTEM, s.listen_fd, "cannot create the control socket");
+                        r = vz_fail(&e, VZ_E_SYSTEM, s.listen_fd,
+                                    "cannot create the control socket");
                 else
                         r = rst ? restore_init(&s, rst, step, &e) : start_init(&s, cg_fd, &e);
                 if (cg_fd >= 0)
@@ -562,21 +806,43 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         dprintf(status_fd, "ok %d\n", (int)s.init);
         close(status_fd);
         ubc_refresh(&s);
+        meminfo_refresh(&s);
         trim_memory();
 
         for (;;) {
-                struct pollfd pf[5] = {
-                        {.fd = sfd, .events = POLLIN},
-                        {.fd = s.listen_fd, .events = POLLIN},
-                        {.fd = s.console, .events = POLLIN},
-                        {.fd = s.client, .events = POLLIN},
-                        {.fd = s.fan, .events = POLLIN},
-                };
-                int np = poll(pf, 5, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
+                /* The fixed five, then the seccomp listeners. */
+                struct pollfd fixed[5], *pf = fixed;
+                size_t npf = 5 + s.n_notify;
+                _cleanup_free_ struct pollfd *dyn = NULL;
+                if (s.n_notify && (dyn = calloc(npf, sizeof(*dyn))))
+                        pf = dyn;
+                else
+                        npf = 5;
+                pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+                pf[1] = (struct pollfd){.fd = s.listen_fd, .events = POLLIN};
+                pf[2] = (struct pollfd){.fd = s.console, .events = POLLIN};
+                pf[3] = (struct pollfd){.fd = s.client, .events = POLLIN};
+                pf[4] = (struct pollfd){.fd = s.fan, .events = POLLIN};
+                for (size_t i = 5; i < npf; i++)
+                        pf[i] = (struct pollfd){.fd = s.notify[i - 5], .events = POLLIN};
+                int np = poll(pf, (nfds_t)npf, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
                 if (np < 0 && errno != EINTR)
                         break;
-                if (np == 0)
+                /* Notifications first (their callers wait); a listener
+                 * whose processes are all gone hangs up. Back to front, as
+                 * a dropped one is replaced by the last. */
+                for (size_t i = npf; i-- > 5;) {
+                        if (pf[i].revents & POLLIN)
+                                notify_event(&s, pf[i].fd);
+                        else if (pf[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                                close(s.notify[i - 5]);
+                                s.notify[i - 5] = s.notify[--s.n_notify];
+                        }
+                }
+                if (np == 0) {
                         ubc_refresh(&s);
+                        meminfo_refresh(&s);
+                }
                 if (pf[4].revents & POLLIN)
                         ubc_events(&s);
                 if (pf[2].revents & (POLLIN | POLLHUP))
@@ -615,6 +881,7 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                                 _exit(1);
                         }
                         ubc_refresh(&s);
+                        meminfo_refresh(&s);
                         trim_memory();
                 }
         }
