@@ -668,6 +668,18 @@ static void truncate_file(int dir, const char *name, bool create)
                 close(fd);
 }
 
+/* Replace dir/name (never through a symlink) with content, mode 0644. */
+static void put_file(int dir, const char *name, const char *content)
+{
+        int fd = openat(dir, name, O_WRONLY | O_TRUNC | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                return;
+        (void)fchmod(fd, 0644);
+        (void)!write(fd, content, strlen(content));
+        close(fd);
+}
+
 static uint64_t tree_bytes;
 static int sum_sizes(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -867,7 +879,12 @@ static int build_debian(vz_ctx *ctx, struct writer *w, const char *ostemplate,
         clean_dir(root, "var/lib/apt/lists", NULL);
         clean_dir(root, "var/lib/apt/lists/partial", NULL);
         clean_dir(root, "var/log/apt", NULL);
-        truncate_file(etc, "hostname", true);
+        /* debootstrap copies the build host's /etc/hostname and
+         * /etc/resolv.conf into the tree: a CT created without --hostname
+         * would carry the host's name, any CT its DNS servers (vz writes
+         * the CT's own at start from HOSTNAME and NAMESERVER). */
+        put_file(etc, "hostname", "localhost\n");
+        truncate_file(etc, "resolv.conf", false);
         /* systemd generates a fresh machine-id at first boot if it is empty. */
         truncate_file(etc, "machine-id", false);
         r = lock_root(etc, e);
