@@ -30,9 +30,10 @@ command -v dpkg-query >/dev/null && command -v apt-cache >/dev/null ||
 INSTALL_DEPS=${INSTALL_DEPS:-$SRCDIR/scripts/install-deps}
 
 # The packages install-deps installs: every `apt-get install` in it and in
-# get-criu (which it runs), continuation lines joined.
+# get-criu (which it runs; not its --download-only of the newer criu into
+# its own prefix), continuation lines joined.
 pkgs=$(cat "$INSTALL_DEPS" "$SRCDIR/scripts/get-criu" | sed -e ':a' -e '/\\$/{N;s/\\\n//;ba}' |
-        grep -E '^[^#]*apt-get( [^ ]+)* install ' |
+        grep -E '^[^#]*apt-get( [^ ]+)* install ' | grep -v -- --download-only |
         sed -E 's/.*apt-get( [^ ]+)* install //; s/[>|;&].*//' | tr ' ' '\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' | sort -u)
 [ "$(echo "$pkgs" | wc -l)" -gt 10 ] || fail "cannot read the package list of $INSTALL_DEPS: $pkgs"
 # Their closure by Depends/Pre-Depends (virtual packages count by name).
