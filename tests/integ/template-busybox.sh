@@ -17,8 +17,8 @@ expect_rc 0 vzpkg list
 [ "$LAST_OUT" = busybox ] || fail "vzpkg list printed '$LAST_OUT'"
 ok "vzpkg list shows it"
 
-expect_rc 21 vzpkg create cache busybox
-echo "$LAST_OUT" | grep -q "already exists" || fail "no 'already exists' message: $LAST_OUT"
+expect_rc 29 vzpkg create cache busybox
+echo "$LAST_OUT" | grep -q "already exist" || fail "no 'already exists' message: $LAST_OUT"
 expect_rc 0 vzpkg -q create cache busybox --force
 expect_rc 21 vzpkg create cache ../evil
 expect_rc 21 vzpkg create cache nosuchdistro-1

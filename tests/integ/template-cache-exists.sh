@@ -38,5 +38,5 @@ wait $a; ra=$?
 wait $b; rb=$?
 [ "$(printf '%s\n' $ra $rb | sort | tr '\n' ' ')" = "0 29 " ] ||
         fail "two builds at once exited $ra and $rb: $(cat "$T/a.out" "$T/b.out")"
-[ "$(cd "$C" && ls -A)" = "$(printf '.busybox.lock\nbusybox.tar.zst')" ] || fail "left in the cache dir: $(ls -A "$C")"
+[ "$(cd "$C" && ls -A)" = busybox.tar.zst ] || fail "left in the cache dir: $(ls -A "$C")"
 ok "two builds at once: one builds, the other exits 29"

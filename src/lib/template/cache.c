@@ -938,20 +938,25 @@ static void remove_other_caches(vz_ctx *ctx, const char *ostemplate, const char 
 
 /* One build of a template at a time: a second vzpkg waits here, then finds
  * the first one's cache (as OpenVZ's vzpkg, which locks the cache before
- * it looks). The lock file stays (a dot file: not a cache). */
+ * it looks). The lock file, LOCKDIR/vzpkg-<ostemplate>.lck (the cache
+ * directory without LOCKDIR), stays. */
 static int lock_cache(vz_ctx *ctx, const char *ostemplate, vz_err *e)
 {
         _cleanup_free_ char *dir = NULL, *path = NULL;
+        const char *lockdir = vz_ctx_get(ctx, "LOCKDIR");
         int fd, r;
 
-        r = vz_tmpl_cache_dir(ctx, &dir, e);
-        if (r < 0)
+        if (!isempty(lockdir))
+                dir = strdup(lockdir);
+        else if ((r = vz_tmpl_cache_dir(ctx, &dir, e)) < 0)
                 return r;
+        if (!dir)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         r = vz_mkdir_p(dir, 0755);
         if (r < 0)
                 return vz_fail(e, VZ_E_CANT_CREATE_DIR, r, "cannot create %s: %s", dir,
                                strerror(-r));
-        path = vz_strdupf("%s/.%s.lock", dir, ostemplate);
+        path = vz_strdupf("%s/vzpkg-%s.lck", dir, ostemplate);
         if (!path)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
