@@ -36,11 +36,52 @@ pkgs=$(cat "$INSTALL_DEPS" "$SRCDIR/scripts/get-criu" | sed -e ':a' -e '/\\$/{N;
         grep -E '^[^#]*apt-get( [^ ]+)* install ' | grep -v -- --download-only |
         sed -E 's/.*apt-get( [^ ]+)* install //; s/[>|;&].*//' | tr ' ' '\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' | sort -u)
 [ "$(echo "$pkgs" | wc -l)" -gt 10 ] || fail "cannot read the package list of $INSTALL_DEPS: $pkgs"
-# Their closure by Depends/Pre-Depends (virtual packages count by name).
+# Their closure by Depends/Pre-Depends as apt resolves it: a dependency a
+# package of Priority required or one already taken satisfies is left, else
+# the first alternative is taken (a virtual package: its first provider).
 # shellcheck disable=SC2086
-closure=$( { echo "$pkgs"; apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-        --no-breaks --no-replaces --no-enhances $pkgs 2>/dev/null |
-        sed -nE 's/^ *(Pre)?Depends: <?([^ >]+)>?$/\2/p; s/^([a-z0-9][^ ]*)$/\1/p'; } | sed 's/:.*//' | sort -u)
+closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+        --no-replaces --no-enhances $pkgs 2>/dev/null |
+        PKGS="$pkgs" REQUIRED="$(dpkg-query -W -f '${Package} ${Priority}\n' | awk '$2 == "required" {print $1}')" \
+        python3 -c '
+import os, re, sys
+deps = {}   # package -> [group: [(name, virtual, [providers])]]
+cur = grp = alt = None
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    if line and not line[0].isspace() and line[0] != "|":
+        cur = re.sub(r":.*", "", line); deps.setdefault(cur, []); grp = None; continue
+    m = re.match(r"^ ([ |])(?:Pre)?Depends: (<?)([^ >]+)>?$", line)
+    if m and cur:
+        alt = (m.group(3), m.group(2) == "<", [])
+        if grp is None:
+            grp = []; deps[cur].append(grp)
+        grp.append(alt)
+        if m.group(1) == " ":
+            grp = None          # the last alternative of the group
+        continue
+    m = re.match(r"^    ([^ ]+)$", line)
+    if m and alt:
+        alt[2].append(re.sub(r":.*", "", m.group(1)))
+        continue
+    alt = None if not line.startswith("  ") else alt
+taken = set(os.environ["REQUIRED"].split())
+todo = list(os.environ["PKGS"].split())
+while todo:
+    p = todo.pop(0)
+    if p in taken and p not in os.environ["PKGS"].split():
+        continue
+    taken.add(p)
+    for g in deps.get(p, []):
+        if any(n in taken or any(x in taken for x in prov) for n, v, prov in g):
+            continue
+        n, v, prov = g[0]
+        pick = prov[0] if v and prov else n
+        if pick not in taken:
+            todo.append(pick)
+for p in sorted(taken):
+    print(p)
+')
 [ "$(echo "$closure" | wc -l)" -gt "$(echo "$pkgs" | wc -l)" ] || fail "apt-cache depends gave no closure"
 
 # The scanned scripts: the suite's and the product's own.
