@@ -68,6 +68,31 @@ static void remove_destroyed(const vz_ctx *ctx, unsigned ctid)
                         unlinkat(dirfd(d), de->d_name, 0);
 }
 
+/* The CT's checkpoint in DUMPDIR: Dump.<ctid> (criu's image directory,
+ * or a file), its staging Dump.<ctid>.tmp and criu's logs Dump.<ctid>.*.log
+ * (dump, restore, migration steps); another CT's (Dump.<ctid>0...) stay. */
+static void remove_dumps(const char *dumpdir, unsigned ctid)
+{
+        _cleanup_free_ char *prefix = vz_strdupf("Dump.%u", ctid);
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+
+        if (!prefix || !(d = opendir(dumpdir)))
+                return;
+        while ((de = readdir(d))) {
+                const char *rest;
+
+                if (!vz_startswith(de->d_name, prefix))
+                        continue;
+                rest = de->d_name + strlen(prefix);
+                if (!streq(rest, "") && !streq(rest, ".tmp") &&
+                    !(rest[0] == '.' && vz_endswith(rest, ".log")))
+                        continue;
+                if (vz_rm_rf_at(dirfd(d), de->d_name) < 0)
+                        vz_warn("cannot remove %s/%s", dumpdir, de->d_name);
+        }
+}
+
 static const char *layout_of(const vz_conffile *conf, const vz_ctx *ctx)
 {
         const char *l = vz_conffile_get(conf, "VE_LAYOUT");
@@ -480,7 +505,7 @@ fail:
 
 _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
 {
-        _cleanup_free_ char *dead = NULL, *dump = NULL, *dconf = NULL;
+        _cleanup_free_ char *dead = NULL, *dconf = NULL;
         vz_ct_state st;
         const char *d;
         int r;
@@ -510,8 +535,7 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
         else
                 r = vz_rm_rf(dead);
         if (r < 0)
-                return vz_fail(e, VZ_E_FS_DEL_PRVT, r, "cannot remove %s: %s", dead,
-                               strerror(-r));
+                return vz_fail(e, VZ_E_FS_DEL_PRVT, r, "cannot remove %s: %s", dead, strerror(-r));
         /* Also a leftover staging dir of an interrupted create. */
         {
                 _cleanup_free_ char *staging = vz_strdupf("%s.tmp", ct->private_path);
@@ -521,8 +545,8 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
         if (rmdir(ct->root_path) < 0 && errno != ENOENT)
                 vz_warn("cannot remove %s: %s", ct->root_path, strerror(errno));
         d = vz_ct_get(ct, "DUMPDIR");
-        if (!isempty(d) && (dump = vz_strdupf("%s/Dump.%u", d, ct->id)))
-                unlink(dump);
+        if (!isempty(d))
+                remove_dumps(d, ct->id);
         vz_name_unregister_ct(ct->ctx, ct->id);
         vz_snapshots_remove_all(ct);
         if (ct->has_config) {

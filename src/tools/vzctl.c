@@ -1089,8 +1089,8 @@ static int cmd_snapshot_any(struct cmd_args *a)
 
 static const struct command commands[] = {
         {"create", true, false, cmd_create,
-         "create CTID [--ostemplate NAME] [--config NAME] [--layout simfs] [--private PATH]\n"
-         "       [--root PATH] [--ipadd ADDR] [--hostname NAME] [--name NAME]\n"
+         "create CTID [--ostemplate NAME] [--config NAME] [--layout simfs|ploop|btrfs]\n"
+         "       [--private PATH] [--root PATH] [--ipadd ADDR] [--hostname NAME] [--name NAME]\n"
          "       [--description TEXT] [--diskspace S[:H]] [--diskinodes S[:H]]\n"
          "       [--local_uid UID] [--local_gid GID]"},
         {"destroy", true, false, cmd_destroy, "destroy | delete CTID"},

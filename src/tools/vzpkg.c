@@ -19,6 +19,10 @@
 
 #include "common.h"
 
+/* OpenVZ vzpkg's exit code for "template cache already exist"
+ * (vztt: VZT_TCACHE_EXIST). */
+#define VZPKG_E_CACHE_EXISTS 29
+
 #define streq(a, b)    (strcmp((a), (b)) == 0)
 #define streq_cache(s) streq((s), "cache")
 
@@ -112,6 +116,19 @@ static int cmd_create(int argc, char **argv)
         r = open_ctx(&ctx);
         if (r)
                 return r;
+        /* Before any work (a Debian build takes minutes), as OpenVZ. */
+        if (!co.force) {
+                char *path = NULL;
+
+                if (vz_tmpl_find_cache(ctx, name, &path, &e) == 0) {
+                        tool_error("%s cache file already exist: %s (use --force to replace it)",
+                                   name, path);
+                        free(path);
+                        vz_ctx_free(ctx);
+                        return VZPKG_E_CACHE_EXISTS;
+                }
+                memset(&e, 0, sizeof(e));
+        }
         snprintf(label, sizeof(label), "Packing %s", name);
         co.progress = tool_progress;
         co.userdata = label;
@@ -119,6 +136,11 @@ static int cmd_create(int argc, char **argv)
         fflush(stdout);
         r = vz_cache_create(ctx, name, &co, &e);
         vz_ctx_free(ctx);
+        if (r == -EEXIST) {
+                /* Another vzpkg made it meanwhile (the library waited). */
+                tool_fail(&e, "cannot create template cache %s", name);
+                return VZPKG_E_CACHE_EXISTS;
+        }
         if (r < 0)
                 return tool_fail(&e, "cannot create template cache %s", name);
         tool_msg("Template cache %s created\n", name);

@@ -15,15 +15,30 @@ if [ -d /sys/fs/cgroup/blkio ]; then mode=v1; else mode=v2; fi
 iof() { # iof CTID FILE
         if [ $mode = v1 ]; then echo /sys/fs/cgroup/blkio/$CG/$1/$2; else echo /sys/fs/cgroup/$CG/$1/$2; fi
 }
-# written CTID DEV: bytes, then write requests, the CT issued to DEV.
-written() {
+# written_in DIR DEV: bytes, then write requests, issued to DEV as counted
+# in the cgroup directory DIR. A device the cgroup has not written to has
+# no "Write" line (v1) or no line at all (v2) yet: that reads as 0 0. A
+# missing counter file is an error (no output, status 1).
+written_in() {
+        local f
         if [ $mode = v1 ]; then
-                echo "$(awk -v d="$2" '$1 == d && $2 == "Write" {print $3}' "$(iof "$1" blkio.throttle.io_service_bytes)")" \
-                     "$(awk -v d="$2" '$1 == d && $2 == "Write" {print $3}' "$(iof "$1" blkio.throttle.io_serviced)")"
+                for f in blkio.throttle.io_service_bytes blkio.throttle.io_serviced; do
+                        [ -r "$1/$f" ] || { echo "no $1/$f" >&2; return 1; }
+                done
+                echo "$(awk -v d="$2" '$1 == d && $2 == "Write" {n = $3} END {print n + 0}' "$1/blkio.throttle.io_service_bytes")" \
+                     "$(awk -v d="$2" '$1 == d && $2 == "Write" {n = $3} END {print n + 0}' "$1/blkio.throttle.io_serviced")"
         else
-                awk -v d="$2" '$1 == d { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-                        print v["wbytes"] + 0, v["wios"] + 0 }' "$(iof "$1" io.stat)"
+                [ -r "$1/io.stat" ] || { echo "no $1/io.stat" >&2; return 1; }
+                awk -v d="$2" '$1 == d { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+                        END { print v["wbytes"] + 0, v["wios"] + 0 }' "$1/io.stat"
         fi
+}
+# written CTID DEV: the same for the CT's cgroup; fails the test when the
+# counters cannot be read.
+written() {
+        local c
+        c=$(written_in "$(dirname "$(iof "$1" io.stat)")" "$2") || fail "CT $1: cannot read its I/O counters"
+        echo "$c"
 }
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 within() { [ "$(echo "$1 >= $2 && $1 <= $3" | bc -l)" = 1 ]; }
@@ -50,10 +65,11 @@ rate() {
         # The host's window: from the first to the last change it sees in
         # the CT's counters (sampled every 50 ms), so the time the CT's
         # script takes to start dd and to report back is not in it.
-        set -- $(written "$id" "$dev"); local c0="$1 $2" c t b0= o0= t0= b1= o1= t1=
+        local c0 c t b0= o0= t0= b1= o1= t1=
+        c0=$(written "$id" "$dev") || exit 1
         echo > "$d/go"
         while :; do
-                c=$(written "$id" "$dev"); t=$(now_us)
+                c=$(written "$id" "$dev") || exit 1; t=$(now_us)
                 if [ "$c" != "$c0" ]; then
                         set -- $c
                         [ -z "$t0" ] && b0=$1 o0=$2 t0=$t
@@ -73,6 +89,29 @@ rate() {
              "$(echo "($o1 - $o0) * 1000000 / ($t1 - $t0)" | bc -l)"
 }
 MB=1048576
+
+# The parsing first, on made-up counters: a device with reads only (v1: no
+# "Write" line; v2: no w* keys) or no I/O at all (no line) reads as 0 0,
+# one with writes as its numbers, and an unreadable cgroup as an error.
+fake=$T/fake-counters
+mkdir -p "$fake"
+if [ $mode = v1 ]; then
+        printf '8:0 Read 4096\n8:0 Total 4096\nTotal 4096\n' > "$fake/blkio.throttle.io_service_bytes"
+        printf '8:0 Read 1\n8:0 Total 1\nTotal 1\n' > "$fake/blkio.throttle.io_serviced"
+else
+        printf '8:0 rbytes=4096 rios=1\n' > "$fake/io.stat"
+fi
+[ "$(written_in "$fake" 8:0)" = "0 0" ] || fail "reads only: '$(written_in "$fake" 8:0)', want '0 0'"
+[ "$(written_in "$fake" 8:16)" = "0 0" ] || fail "no I/O: '$(written_in "$fake" 8:16)', want '0 0'"
+if [ $mode = v1 ]; then
+        printf '8:0 Read 4096\n8:0 Write 65536\n8:0 Total 69632\n' > "$fake/blkio.throttle.io_service_bytes"
+        printf '8:0 Read 1\n8:0 Write 2\n8:0 Total 3\n' > "$fake/blkio.throttle.io_serviced"
+else
+        printf '8:0 rbytes=4096 wbytes=65536 rios=1 wios=2 dbytes=0 dios=0\n' > "$fake/io.stat"
+fi
+[ "$(written_in "$fake" 8:0)" = "65536 2" ] || fail "writes: '$(written_in "$fake" 8:0)', want '65536 2'"
+written_in "$T/no-such-cgroup" 8:0 2>/dev/null && fail "an unreadable cgroup read as counters"
+ok "I/O counters parsed (no Write line: 0 0)"
 # check_bps CTID DEV MB/s: a 16 MB run at the limit (~8 s at 2 MB/s).
 check_bps() {
         local id=$1 dev=$2 want=$(( $3 * MB )) r

@@ -21,8 +21,8 @@ echo "$LAST_OUT" | grep -qE '^busybox +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$' ||
 echo "$LAST_OUT" | grep -qx debian-12-x86_64-minimal || fail "vzpkg list does not show the shipped metadata"
 ok "vzpkg list shows it"
 
-expect_rc 21 vzpkg create cache busybox
-echo "$LAST_OUT" | grep -q "already exists" || fail "no 'already exists' message: $LAST_OUT"
+expect_rc 29 vzpkg create cache busybox
+echo "$LAST_OUT" | grep -q "already exist" || fail "no 'already exists' message: $LAST_OUT"
 expect_rc 0 vzpkg -q create cache busybox --force
 expect_rc 21 vzpkg create cache ../evil
 expect_rc 21 vzpkg create cache nosuchdistro-1

@@ -1446,7 +1446,8 @@ static const struct vz_param table[] = {
     INTERNAL_PATH("VZ_RUNDIR", "runtime state directory", F_G, "/run/vz"),
     INTERNAL("VZ_CGROUP", "cgroup parent name", F_G, parse_word, "vz"),
     INTERNAL_YESNO("LXCFS", "the CT's own meminfo, cpuinfo, uptime... in /proc (lxcfs)", 0, "yes"),
-    INTERNAL_PATH("CRIU", "criu program for checkpoints (default: criu from PATH)", F_G, NULL),
+    INTERNAL_PATH("CRIU", "criu program (default: criu from PATH, else /opt/vz-criu/bin/criu)", F_G,
+                  NULL),
     INTERNAL_INT("CPT_TIMEOUT", "seconds one criu run may take", F_G, 1, 86400, "300"),
 };
 

@@ -71,10 +71,25 @@ static double now_ms(void)
         return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* Where scripts/get-criu (run by scripts/install-deps) puts a criu that
+ * runs on this kernel: not on PATH, so without CRIU= in vz.conf a plain
+ * install would find no criu at all. */
+#define GET_CRIU_PROG "/opt/vz-criu/bin/criu"
+
+static char *find_prog(const char *prog);
+
+/* CRIU= from the configuration; else criu from PATH; else get-criu's. */
 static const char *criu_prog(const vz_ctx *ctx)
 {
         const char *c = vz_ctx_get(ctx, "CRIU");
-        return isempty(c) ? "criu" : c;
+        _cleanup_free_ char *onpath = NULL;
+
+        if (!isempty(c))
+                return c;
+        onpath = find_prog("criu");
+        if (!onpath && access(GET_CRIU_PROG, X_OK) == 0)
+                return GET_CRIU_PROG;
+        return "criu";
 }
 
 static int cpt_timeout(const vz_ct *ct, const vz_cpt_opts *o)

@@ -815,6 +815,10 @@ _Noreturn static void run_b(struct plan *p)
         if (chdir("/") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
 
+        /* A new UTS namespace starts with the host's name: without HOSTNAME
+         * the CT gets localhost (its init may set its own /etc/hostname). */
+        if (isempty(vz_ct_get(p->ct, "HOSTNAME")))
+                (void)sethostname("localhost", strlen("localhost"));
         vz_ct_configure_identity(p->ct);
         vz_net_configure_inside(p->ct);
         loopback_up();

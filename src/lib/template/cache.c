@@ -15,6 +15,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -144,7 +145,6 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
                        const vz_cache_opts *opts, vz_err *e)
 {
         _cleanup_free_ char *dir = NULL;
-        struct stat st;
         char lvl[16];
         int r;
 
@@ -161,13 +161,6 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         if (!w->final_path || !w->tmp_path) {
                 writer_abort(w);
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-        }
-        if (!(opts && opts->force) && lstat(w->final_path, &st) == 0) {
-                r = vz_fail(e, VZ_E_VALUE, -EEXIST,
-                            "template cache %s already exists (use --force to replace it)",
-                            w->final_path);
-                writer_abort(w);
-                return r;
         }
         w->fd = mkostemp(w->tmp_path, O_CLOEXEC);
         if (w->fd < 0) {
@@ -621,6 +614,18 @@ static void truncate_file(int dir, const char *name, bool create)
                 close(fd);
 }
 
+/* Replace dir/name (never through a symlink) with content, mode 0644. */
+static void put_file(int dir, const char *name, const char *content)
+{
+        int fd = openat(dir, name, O_WRONLY | O_TRUNC | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                return;
+        (void)fchmod(fd, 0644);
+        (void)!write(fd, content, strlen(content));
+        close(fd);
+}
+
 static uint64_t tree_bytes;
 static int sum_sizes(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -763,7 +768,12 @@ static int finish_tree(int root, vz_err *e)
         if (etc < 0)
                 return vz_fail(e, VZ_E_FS_BAD_TMPL, -errno,
                                "the new tree has no /etc directory: not an OS tree");
-        truncate_file(etc, "hostname", true);
+        /* debootstrap copies the build host's /etc/hostname and
+         * /etc/resolv.conf into the tree: a CT created without --hostname
+         * would carry the host's name, any CT its DNS servers (vz writes
+         * the CT's own at start from HOSTNAME and NAMESERVER). */
+        put_file(etc, "hostname", "localhost\n");
+        truncate_file(etc, "resolv.conf", false);
         /* systemd generates a fresh machine-id at first boot if it is empty. */
         truncate_file(etc, "machine-id", false);
         return lock_root(etc, e);
@@ -826,14 +836,83 @@ out:
         return r;
 }
 
+/* An existing cache of ostemplate in any compression: -EEXIST (the tool
+ * makes it OpenVZ's "cache file already exist", vzpkg exit 29). */
+static int cache_exists(vz_ctx *ctx, const char *ostemplate, vz_err *e)
+{
+        _cleanup_free_ char *path = NULL;
+        vz_err e2 = {0};
+
+        if (vz_tmpl_find_cache(ctx, ostemplate, &path, &e2) < 0)
+                return 0;
+        return vz_fail(e, VZ_E_VALUE, -EEXIST,
+                       "%s cache file already exist: %s (use --force to replace it)", ostemplate,
+                       path);
+}
+
+/* With --force the new .tar.zst replaces the cache: an older one in
+ * another compression would be found first (vz_tmpl_find_cache), so it
+ * goes. */
+static void remove_other_caches(vz_ctx *ctx, const char *ostemplate, const char *keep)
+{
+        for (int i = 0; i < 8; i++) {
+                _cleanup_free_ char *path = NULL;
+                vz_err e2 = {0};
+
+                if (vz_tmpl_find_cache(ctx, ostemplate, &path, &e2) < 0 || streq(path, keep))
+                        return;
+                if (unlink(path) < 0) {
+                        vz_warn("cannot remove the old cache %s: %m", path);
+                        return;
+                }
+        }
+}
+
+/* One build of a template at a time: a second vzpkg waits here, then finds
+ * the first one's cache (as OpenVZ's vzpkg, which locks the cache before
+ * it looks). The lock file, LOCKDIR/vzpkg-<ostemplate>.lck (the cache
+ * directory without LOCKDIR), stays. */
+static int lock_cache(vz_ctx *ctx, const char *ostemplate, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *path = NULL;
+        const char *lockdir = vz_ctx_get(ctx, "LOCKDIR");
+        int fd, r;
+
+        if (!isempty(lockdir))
+                dir = strdup(lockdir);
+        else if ((r = vz_tmpl_cache_dir(ctx, &dir, e)) < 0)
+                return r;
+        if (!dir)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        r = vz_mkdir_p(dir, 0755);
+        if (r < 0)
+                return vz_fail(e, VZ_E_CANT_CREATE_DIR, r, "cannot create %s: %s", dir,
+                               strerror(-r));
+        path = vz_strdupf("%s/vzpkg-%s.lck", dir, ostemplate);
+        if (!path)
+                return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot open %s: %m", path);
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                vz_info("Waiting for another vzpkg building %s", ostemplate);
+                if (flock(fd, LOCK_EX) < 0) {
+                        r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %m", path);
+                        close(fd);
+                        return r;
+                }
+        }
+        return fd;
+}
+
 _public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
                                   vz_err *e)
 {
-        _cleanup_close_ int tdir = -1;
+        _cleanup_close_ int tdir = -1, lock = -1;
         _cleanup_free_ char *mdir = NULL;
         struct writer w;
         struct stat st;
-        bool meta, busybox = false;
+        bool meta, busybox = false, force = opts && opts->force;
         int r;
 
         r = vz_tmpl_check_name(ostemplate, e);
@@ -860,6 +939,14 @@ _public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_
                                "shows the OS templates there)",
                                ostemplate, mdir, ostemplate);
         }
+        /* Before any work: an existing cache ends it at once. */
+        if (!force && (r = cache_exists(ctx, ostemplate, e)) < 0)
+                return r;
+        lock = lock_cache(ctx, ostemplate, e);
+        if (lock < 0)
+                return lock;
+        if (!force && (r = cache_exists(ctx, ostemplate, e)) < 0)
+                return r;
         r = writer_open(&w, ctx, ostemplate, busybox ? 19 : 9, opts, e);
         if (r < 0)
                 return r;
@@ -868,5 +955,12 @@ _public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_
                 writer_abort(&w);
                 return r;
         }
-        return writer_commit(&w, opts && opts->force, e);
+        {
+                _cleanup_free_ char *final = strdup(w.final_path);
+
+                r = writer_commit(&w, force, e);
+                if (r == 0 && force && final)
+                        remove_other_caches(ctx, ostemplate, final);
+        }
+        return r;
 }
