@@ -48,7 +48,7 @@ running_on $H1 || fail "crm_resource says $N1, vzctl status there: $(status_on $
 running_on $H2 && fail "running on both nodes"
 on $H1 vzlist -H -o ctid,status $ID | grep -q "$ID *running" || fail "vzlist on $N1 does not show it running"
 on $H2 vzlist -H -o ctid,status $ID | grep -q "$ID *stopped" || fail "vzlist on ${NODE[$H2]}: $(on $H2 vzlist -a 2>&1)"
-for h in ${VZL_CLUSTER:-}; do
+for h in A B; do
         on $h vzlist --cluster -H | grep -qE "^ *$ID +$R +$N1 +Started" ||
                 fail "vzlist --cluster on ${NODE[$h]}: $(on $h vzlist --cluster 2>&1)"
 done
@@ -76,6 +76,8 @@ on_h2() { [ "$(where_is $R)" = "${NODE[$H2]}" ] && running_on $H2; }
 wait_until 90 on_h2 || fail "$R not moved to ${NODE[$H2]}: $(on A crm_mon -1 2>&1)"
 tm1=$(date +%s.%N)
 running_on $H1 && fail "still running on $N1 after the move"
+on $H1 vzlist --cluster -H | grep -qE "^ *$ID +$R +${NODE[$H2]} +Started" ||
+        fail "vzlist --cluster on $N1 after the move: $(on $H1 vzlist --cluster 2>&1)"
 n0=$(cat $T/conn.n)
 wait_until 30 conn_past $((n0 + 20)) || fail "connection stalled after the move: $(cat $T/conn.err 2>/dev/null)"
 [ ! -e $T/conn.err ] || fail "connection: $(cat $T/conn.err)"
