@@ -94,6 +94,32 @@ _mig_sshd() {
         mkdir -p "$d/cl/etc-corosync" "$d/cl/lib-corosync" "$d/cl/log-corosync" \
                  "$d/cl/log-pacemaker" "$d/cl/ocf/vz" "$d/cl/ocf/heartbeat" "$d/cl/ocf/pacemaker"
         cp -a /var/lib/pacemaker "$d/cl/lib-pacemaker"
+        # A first CIB with the cluster options, so the nodes do not wait the
+        # default dc-deadtime (20 s) for each other before electing a DC.
+        cat > "$d/cl/lib-pacemaker/cib/cib.xml" <<EOF
+<cib validate-with="pacemaker-3.8" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="opt-dc-deadtime" name="dc-deadtime" value="3s"/>
+        <nvpair id="opt-stonith-enabled" name="stonith-enabled" value="false"/>
+        <nvpair id="opt-no-quorum-policy" name="no-quorum-policy" value="ignore"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes/>
+    <resources/>
+    <constraints/>
+    <rsc_defaults>
+      <meta_attributes id="rsc-options">
+        <nvpair id="rsc-options-resource-stickiness" name="resource-stickiness" value="100"/>
+      </meta_attributes>
+    </rsc_defaults>
+  </configuration>
+  <status/>
+</cib>
+EOF
+        chown hacluster:haclient "$d/cl/lib-pacemaker/cib/cib.xml"
+        chmod 600 "$d/cl/lib-pacemaker/cib/cib.xml"
         chown hacluster:haclient "$d/cl/log-pacemaker"
         chmod 770 "$d/cl/log-pacemaker"
         cp "$SRCDIR/etc/ocf/vz" "$d/cl/ocf/vz/vz"
