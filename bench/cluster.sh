@@ -6,7 +6,10 @@
 #  - move: from `crm_resource --move` to the CT running on the other node
 #    (crm_resource --locate and vzctl status there), a live migration by the
 #    ocf:vz:vz agent with migration=dump (vzctl chkpnt into the shared dump
-#    directory on the source, vzctl restore on the target);
+#    directory on the source, vzctl restore on the target); migrate_to and
+#    migrate_from: those two steps' exec-time as Pacemaker recorded it in
+#    the CIB (the CT is frozen or down from the start of the first to the
+#    end of the second);
 #  - downtime: the longest gap between two echoed lines of the CT's TCP
 #    client, which sends one every 0.1 s over the connection that survives
 #    the move (what a user of the CT's service sees);
@@ -35,24 +38,16 @@ for i in $(seq "$RUNS"); do
         echo "run=$i wall_s=$(( $(date +%s) - s ))" >> "$out"
 done
 awk '
-function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-        return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+function med(a, n,   i, j, t, b) { for (i = 1; i <= n; i++) b[i] = a[i]
+        for (i = 2; i <= n; i++) for (j = i; j > 1 && b[j-1] > b[j]; j--) { t = b[j]; b[j] = b[j-1]; b[j-1] = t }
+        return sprintf("%.2f (%.2f-%.2f)", n % 2 ? b[(n+1)/2] : (b[n/2] + b[n/2+1]) / 2, b[1], b[n]) }
 { for (f = 1; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] } }
-/^failover_s=/ { fo[++n] = v["failover_s"] }
-/^move_s=/ { mv[++m] = v["move_s"]; gp[m] = v["move_gap_s"] }
-/^run=/ { printf "| %d | %.2f | %.2f | %.2f | %d |\n", v["run"], mv[m], gp[m], fo[n], v["wall_s"] > "/dev/stderr"; }
-END {
-        for (i = 1; i <= n; i++) { fo2[i] = fo[i]; mv2[i] = mv[i]; gp2[i] = gp[i] }
-        mmin = mmax = mv[1]; gmin = gmax = gp[1]; fmin = fmax = fo[1]
-        for (i = 1; i <= n; i++) {
-                if (mv[i] < mmin) mmin = mv[i]; if (mv[i] > mmax) mmax = mv[i]
-                if (gp[i] < gmin) gmin = gp[i]; if (gp[i] > gmax) gmax = gp[i]
-                if (fo[i] < fmin) fmin = fo[i]; if (fo[i] > fmax) fmax = fo[i]
-        }
-        printf "| median of %d | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | |\n", n,
-                med(mv2, n), mmin, mmax, med(gp2, n), gmin, gmax, med(fo2, n), fmin, fmax
-}' "$out" 2>"$out.rows" > "$out.med"
-echo "| run | move (s) | client downtime (s) | failover (s) | test wall time (s) |"
-echo "|---|---|---|---|---|"
-cat "$out.rows" "$out.med"
-rm -f "$out.rows" "$out.med"
+/^move_s=/ { mv[n+1] = v["move_s"]; gp[n+1] = v["move_gap_s"]; to[n+1] = v["mig_to_ms"] / 1000; fr[n+1] = v["mig_from_ms"] / 1000 }
+/^failover_s=/ { fo[n+1] = v["failover_s"] }
+/^run=/ { n++; printf "| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %d |\n", v["run"], mv[n], to[n], fr[n], gp[n], fo[n], v["wall_s"] }
+END { printf "| median (min-max) of %d | %s | %s | %s | %s | %s | |\n", n, med(mv, n), med(to, n), med(fr, n), med(gp, n), med(fo, n) }
+' "$out" > "$out.rows"
+echo "| run | move (s) | migrate_to (s) | migrate_from (s) | client downtime (s) | failover (s) | test wall time (s) |"
+echo "|---|---|---|---|---|---|---|"
+cat "$out.rows"
+rm -f "$out.rows"

@@ -65,8 +65,8 @@ ip netns exec "${NS[C]}" bash -c "for t in \$(seq 50); do exec 3<>/dev/tcp/$IP/7
                 [ \"\$line\" = \"ping \$i\" ] || { echo \"BAD \$line at \$i\" > $T/conn.err; exit 1; }
                 echo \$i > $T/conn.n; date +%s.%N >> $T/conn.t; sleep 0.1; done" &
 CONN=$!
-trap '_crc=$?; kill $CONN 2>/dev/null; wait $CONN 2>/dev/null; _cl_cleanup; (exit $_crc); _cleanup' EXIT
-conn_past() { [ "$(cat $T/conn.n 2>/dev/null || echo 0)" -gt "$1" ]; }
+trap '_crc=$?; kill $CONN 2>/dev/null; wait $CONN 2>/dev/null; _cl_cleanup || _crc=1; (exit $_crc); _cleanup' EXIT
+conn_past() { local n; n=$(cat $T/conn.n 2>/dev/null); [ "${n:-0}" -gt "$1" ]; }
 wait_until 10 conn_past 5 || fail "client connection to $IP:7000 does not work"
 
 # Live migration by the cluster.
@@ -87,7 +87,14 @@ on A grep -q "migrate_to.*$R\|$R.*migrate_to" /var/log/pacemaker/pacemaker.log |
         grep -q "${R}_migrate_to" "$T/h$H1/cl/log-pacemaker/pacemaker.log" ||
         fail "the move was not a migration (no migrate_to in $N1's log)"
 ok "crm_resource --move: live-migrated $N1 -> ${NODE[$H2]} in $(echo "$tm1 - $tm0" | bc | cut -c1-5) s; the TCP connection went on ($(cat $T/conn.n) round trips, longest gap ${gap} s)"
-[ -z "${CLUSTER_BENCH_OUT:-}" ] || echo "move_s=$(echo "$tm1 - $tm0" | bc) move_gap_s=$gap" >> "$CLUSTER_BENCH_OUT"
+# The agent's two steps as Pacemaker recorded them (exec-time, ms): the
+# checkpoint on the source, the restore on the target.
+op_ms() {
+        on A cibadmin -Q -o status 2>/dev/null | grep -o "<lrm_rsc_op [^>]*operation=\"$1\"[^>]*>" |
+                sed -n 's/.* exec-time="\([0-9]*\)".*/\1/p' | tail -n1
+}
+[ -z "${CLUSTER_BENCH_OUT:-}" ] ||
+        echo "move_s=$(echo "$tm1 - $tm0" | bc) move_gap_s=$gap mig_to_ms=$(op_ms migrate_to) mig_from_ms=$(op_ms migrate_from)" >> "$CLUSTER_BENCH_OUT"
 on A crm_resource --clear --resource $R >/dev/null 2>&1 || fail "crm_resource --clear"
 sleep 1
 [ "$(where_is $R)" = "${NODE[$H2]}" ] || fail "$R moved back after --clear (stickiness)"
@@ -111,10 +118,7 @@ ok "corosync of ${NODE[$H2]} killed: $R started on ${NODE[$H1]} in $(echo "$tf1 
 [ -z "${CLUSTER_BENCH_OUT:-}" ] || echo "failover_s=$(echo "$tf1 - $tf0" | bc)" >> "$CLUSTER_BENCH_OUT"
 
 # The old node comes back: pacemaker and corosync there again.
-for p in $(_cl_ns_pids $H2); do
-        [ "$p" = "${SSHD[$H2]}" ] || kill -9 $p 2>/dev/null
-done
-sleep 0.5
+cl_kill_stack $H2
 cl_start_node $H2
 wait_until 90 cl_online || fail "${NODE[$H2]} did not rejoin: $(on $H1 crm_mon -1 2>&1)"
 sleep 8 # its probes and a monitor interval or so

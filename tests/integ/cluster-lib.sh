@@ -61,8 +61,47 @@ _cl_ns_pids() {
         done
 }
 
+# cl_kill_stack HOST: corosync and pacemakerd with its children on that
+# node, -9 (a crash of the node's cluster stack); its CTs are left alone.
+cl_kill_stack() {
+        local h=$1 p pids
+        for _ in 1 2 3 4 5; do
+                pids=""
+                for p in $(_cl_ns_pids $h); do
+                        case $(cat /proc/$p/comm 2>/dev/null) in
+                        corosync | pacemaker*) pids="$pids $p" ;;
+                        esac
+                done
+                [ -n "$pids" ] || return 0
+                kill -9 $pids 2>/dev/null
+                sleep 0.2
+        done
+}
+
+# _cl_ct_pids HOST: processes in that node's CT cgroups (its VZ_CGROUP).
+_cl_ct_pids() {
+        find /sys/fs/cgroup/pids/vztest-$$-mig$1 /sys/fs/cgroup/vztest-$$-mig$1 -mindepth 2 \
+                -name cgroup.procs -exec cat {} + 2>/dev/null
+}
+
+# First the cluster stacks (else Pacemaker restarts a CT the cleanup
+# stopped), then the agents they left, then the CTs, then whatever else
+# runs in the nodes' namespaces. A CT process still there at the end is a
+# leak: killed, reported, and the test fails.
 _cl_cleanup() {
-        local w h id p pids
+        local w h id p pids leak=0
+        for h in A B; do cl_kill_stack $h; done
+        for _ in $(seq 50); do
+                pids=""
+                for h in A B; do
+                        for p in $(_cl_ns_pids $h); do
+                                grep -qs "resource.d/vz/vz" /proc/$p/cmdline && pids="$pids $p"
+                        done
+                done
+                [ -n "$pids" ] || break
+                sleep 0.2
+        done
+        [ -z "$pids" ] || kill -9 $pids 2>/dev/null
         for w in $MIG_CTS; do
                 h=${w%%:*} id=${w#*:}
                 [ -n "${SSHD[$h]:-}" ] || continue
@@ -73,7 +112,6 @@ _cl_cleanup() {
                 p=$(cat "$T/h$h/run/lxcfs.pid" 2>/dev/null)
                 [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = lxcfs ] && kill "$p"
         done
-        # Twice: pacemakerd respawns children, a dying agent may fork.
         for _ in 1 2 3; do
                 pids=""
                 for h in A B; do pids="$pids $(_cl_ns_pids $h | grep -vx "${SSHD[$h]:-x}")"; done
@@ -81,10 +119,25 @@ _cl_cleanup() {
                 kill -9 $pids 2>/dev/null
                 sleep 0.2
         done
-        for p in ${CLPIDS[@]:-}; do wait "$p" 2>/dev/null; done
+        for h in A B; do
+                pids=$(_cl_ct_pids $h)
+                [ -n "$pids" ] || continue
+                echo "LEAK: CT processes left on node $h: $pids" >&2
+                kill -9 $pids 2>/dev/null
+                leak=1
+        done
+        if [ $leak = 1 ]; then
+                sleep 0.5
+                for h in A B; do
+                        for p in /sys/fs/cgroup/*/vztest-$$-mig$h /sys/fs/cgroup/vztest-$$-mig$h; do
+                                [ -d "$p" ] && find "$p" -depth -type d -exec rmdir {} + 2>/dev/null
+                        done
+                done
+        fi
         _mig_cleanup
+        return $leak
 }
-trap '_crc=$?; _cl_cleanup; (exit $_crc); _cleanup' EXIT
+trap '_crc=$?; _cl_cleanup || _crc=1; (exit $_crc); _cleanup' EXIT
 
 # The node's mount namespace: migrate-lib's /run and /root, plus the
 # cluster's state directories, made before sshd starts (sshd holds the
@@ -180,8 +233,7 @@ cl_start_node() {
         _cl_daemon $h "$T/h$h/pacemakerd.out" pacemakerd
 }
 
-# cl_kill_node_cluster HOST: corosync and pacemaker of that node killed
-# (-9), the node's CTs left alone.
+# cl_kill_corosync HOST: only corosync of that node, -9.
 cl_kill_corosync() { kill -9 "${CLPIDS[$1.corosync]}"; wait "${CLPIDS[$1.corosync]}" 2>/dev/null; }
 
 # cl_wait_dc SECONDS: both nodes online and a DC elected, as crm_mon shows.
@@ -226,7 +278,9 @@ EOF
         mig_setup
         local h
         for h in A B; do
-                sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$T/nfs/private/\$VEID|" "$T/h$h/etc/vz.conf"
+                # CL_SHARED=0: each node keeps its own private areas.
+                [ "${CL_SHARED:-1}" = 0 ] ||
+                        sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$T/nfs/private/\$VEID|" "$T/h$h/etc/vz.conf"
                 # known_hosts by name too: the agent's vzmigrate uses node names.
                 sed -i -e "s/^${HOSTIP[A]} /${HOSTIP[A]},${NODE[A]} /" \
                        -e "s/^${HOSTIP[B]} /${HOSTIP[B]},${NODE[B]} /" "$T/h$h/root/.ssh/known_hosts"
