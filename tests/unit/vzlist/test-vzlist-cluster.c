@@ -18,21 +18,26 @@
 
 static const char cib[] =
     "<resources>\n"
+    /* as cibadmin -Q -o resources printed it in a run of cluster-failover */
     "  <primitive id=\"ct101\" class=\"ocf\" provider=\"vz\" type=\"vz\">\n"
     "    <instance_attributes id=\"ct101-instance_attributes\">\n"
     "      <nvpair name=\"ctid\" value=\"101\" id=\"ct101-instance_attributes-ctid\"/>\n"
-    "      <nvpair name=\"migration\" value=\"online\" "
-    "id=\"ct101-instance_attributes-migration\"/>\n"
+    "      <nvpair name=\"migration\" value=\"dump\" id=\"ct101-instance_attributes-migration\"/>\n"
+    "      <nvpair name=\"dumpdir\" value=\"/tmp/vz-test.Pva8AO/nfs/dump\" "
+    "id=\"ct101-instance_attributes-dumpdir\"/>\n"
     "    </instance_attributes>\n"
+    "    <operations>\n"
+    "      <op name=\"monitor\" interval=\"5s\" timeout=\"30s\" id=\"ct101-monitor-5s\"/>\n"
+    "      <op name=\"start\" timeout=\"60s\" interval=\"0\" id=\"ct101-start-0\"/>\n"
+    "      <op name=\"stop\" timeout=\"60s\" interval=\"0\" id=\"ct101-stop-0\"/>\n"
+    "      <op name=\"migrate_to\" timeout=\"120s\" interval=\"0\" id=\"ct101-migrate_to-0\"/>\n"
+    "      <op name=\"migrate_from\" timeout=\"120s\" interval=\"0\" "
+    "id=\"ct101-migrate_from-0\"/>\n"
+    "    </operations>\n"
     "    <meta_attributes id=\"ct101-meta_attributes\">\n"
     "      <nvpair name=\"allow-migrate\" value=\"true\" "
     "id=\"ct101-meta_attributes-allow-migrate\"/>\n"
     "    </meta_attributes>\n"
-    "    <operations>\n"
-    "      <op name=\"monitor\" interval=\"10s\" timeout=\"30s\" "
-    "id=\"ct101-monitor-interval-10s\"/>\n"
-    "      <op name=\"start\" interval=\"0s\" timeout=\"120s\" id=\"ct101-start-interval-0s\"/>\n"
-    "    </operations>\n"
     "  </primitive>\n"
     "  <primitive id=\"web-ip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\">\n"
     "    <instance_attributes id=\"web-ip-instance_attributes\">\n"
@@ -78,16 +83,19 @@ static const char cib[] =
     "  </clone>\n"
     "</resources>\n";
 
+/* the attributes of a <resource> in crm_mon 2.1.5's output */
 #define RSC_ATTRS                                                                                  \
-        "orphaned=\"false\" blocked=\"false\" maintenance=\"false\" managed=\"true\" "             \
-        "failed=\"false\" failure_ignored=\"false\""
+        "orphaned=\"false\" blocked=\"false\" managed=\"true\" failed=\"false\" "                  \
+        "failure_ignored=\"false\""
 
 static const char mon[] =
     "<pacemaker-result api-version=\"2.25\" request=\"crm_mon -1 --inactive --output-as=xml\">\n"
+    "  <pacemakerd sys_from=\"pacemakerd\" state=\"running\" last_updated=\"2026-12-06 "
+    "21:21:16Z\"/>\n"
     "  <summary>\n"
     "    <stack type=\"corosync\"/>\n"
     "    <current_dc present=\"true\" version=\"2.1.5-a3f44794f94\" name=\"node1\" id=\"1\" "
-    "with_quorum=\"true\"/>\n"
+    "with_quorum=\"true\" mixed_version=\"false\"/>\n"
     "    <nodes_configured number=\"2\"/>\n"
     "    <resources_configured number=\"7\" disabled=\"1\" blocked=\"0\"/>\n"
     "  </summary>\n"
