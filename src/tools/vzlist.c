@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "vzlist-cluster.h"
 #include "vzlist-table.h"
 
 static const char default_fields[] = "ctid,numproc,status,ip,hostname";
@@ -42,6 +43,7 @@ static void usage(FILE *out)
                      "              [-s [-]field] [-h pattern] [-N pattern] [-d pattern]\n"
                      "              [CTID|NAME ...]\n"
                      "       vzlist -L | --list\n"
+                     "       vzlist --cluster [-H] [-j]   CTs managed by Pacemaker, cluster-wide\n"
                      "\n"
                      "Options:\n"
                      "  -a, --all               list all containers\n"
@@ -406,7 +408,7 @@ static int collect(vz_ctx *ctx, const struct options *o, struct collection *c)
 }
 
 /* ------------------------------------------------------------- main */
-enum { OPT_HELP = 0x100 };
+enum { OPT_HELP = 0x100, OPT_CLUSTER };
 
 static const struct option long_options[] = {
     {"all", no_argument, NULL, 'a'},
@@ -422,6 +424,7 @@ static const struct option long_options[] = {
     {"description", required_argument, NULL, 'd'},
     {"list", no_argument, NULL, 'L'},
     {"help", no_argument, NULL, OPT_HELP},
+    {"cluster", no_argument, NULL, OPT_CLUSTER},
     {NULL, 0, NULL, 0},
 };
 
@@ -435,6 +438,7 @@ int main(int argc, char **argv)
         vz_ctx *ctx = NULL;
         vz_err e = {0};
         char errbuf[256];
+        bool cluster = false;
         int c, r, ret = 0;
 
         tool_init("vzlist");
@@ -484,6 +488,9 @@ int main(int argc, char **argv)
                 case OPT_HELP:
                         usage(stdout);
                         return 0;
+                case OPT_CLUSTER:
+                        cluster = true;
+                        break;
                 default:
                         usage(stderr);
                         return 1;
@@ -491,6 +498,8 @@ int main(int argc, char **argv)
         }
         o.ids = argv + optind;
         o.nids = argc - optind;
+        if (cluster)
+                return vzl_cluster_print(o.header, o.json, stdout);
 
         if (o.sort) {
                 const char *name = o.sort[0] == '-' ? o.sort + 1 : o.sort;
