@@ -1347,7 +1347,7 @@ _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err 
                         e->code = VZ_E_RESTORE;
                 if (r < 0)
                         return r;
-                if (step == VZ_RESTORE_FULL)
+                if (step == VZ_RESTORE_FULL && !(opts && opts->keep_dump))
                         (void)vz_rm_rf(dir);
                 return 0;
         }
