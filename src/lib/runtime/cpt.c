@@ -1321,14 +1321,13 @@ out:
  *    locked root: it cannot be named, so nothing of N can be unmounted,
  *    and L under B cannot be reached. The stack is then made private.
  *
- * L stays only if a task of the CT has a file (an open file, its working
- * directory, a mapping) on a mount of the tree: a later dump must find
- * those mounts in the namespace. Else (and always for the layers under L,
- * which the previous restore left and nothing uses: criu opens files by
- * path, through the top) the restored layers are detached and L is a bare
- * bind of the CT's own directory. A kept proc or sysfs L is whole and not
- * locked, so it lets the CT mount a fresh proc (sysfs) instance
- * (mount_too_revealing); nothing else of it can be reached.
+ * Before that the restored layers of the tree are detached (nothing uses
+ * them: no file of the CT is on them) and L is a bare bind of the CT's
+ * own directory. A tree the CT's tasks have files on (open files, working
+ * directory, mappings) stays as criu made it, unlocked: criu opens the
+ * restored files before any hook lets us in, and cannot dump a file on a
+ * covered mount, so covering it would make the CT impossible to dump
+ * again (a daemon with stdin on /dev/null keeps /dev unlocked).
  * Mounts the CT made itself under /proc, /sys or /dev are locked too (a
  * start has none there). A failure fails the restore (criu aborts): a CT
  * never runs unlocked. */
@@ -1513,50 +1512,20 @@ static int count_layers(int procfd, int layers[3])
         return 0;
 }
 
-/* Leave only the top layer of tree i (keep) or nothing but a bare bind of
- * the CT's own directory. The top is parked on another tree's top (ours,
- * private: nothing propagates; no task runs, nobody sees it). */
-static int prune_tree(size_t i, const int layers[3], bool keep)
+/* Detach every restored layer of tree t (nothing of the CT uses them) and
+ * leave a bare, private bind of the CT's own directory in their place. */
+static int prune_tree(const char *t)
 {
-        const char *t = lock_trees[i], *on = NULL;
-        _cleanup_close_ int park = -1, bare = -1;
-        int r = 0;
+        struct mount_attr ma = {.propagation = MS_PRIVATE};
+        _cleanup_close_ int bare = -1;
 
-        if (keep && layers[i] < 2)
-                return 0;
-        if (keep) {
-                _cleanup_close_ int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
-                for (size_t j = 0; lock_trees[j] && !on; j++)
-                        if (j != i && layers[j])
-                                on = lock_trees[j];
-                if (!on)
-                        return lock_fail("no place to park", t);
-                if (fs < 0 ||
-                    syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "700", 0) < 0 ||
-                    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
-                    (park = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0)) < 0 ||
-                    mkdirat(park, "top", 0700) < 0 ||
-                    syscall(SYS_move_mount, park, "", AT_FDCWD, on, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                        return lock_fail("park on", on);
-                if (syscall(SYS_move_mount, AT_FDCWD, t, park, "top", 0) < 0)
-                        r = lock_fail("park", t);
-        }
-        while (r == 0 && umount2(t, MNT_DETACH) == 0)
+        while (umount2(t, MNT_DETACH) == 0)
                 ;
-        if (r == 0 && keep && syscall(SYS_move_mount, park, "top", AT_FDCWD, t, 0) < 0)
-                r = lock_fail("unpark", t);
-        if (keep && umount2(on, MNT_DETACH) < 0 && r == 0)
-                r = lock_fail("unpark", on);
-        if (r == 0 && !keep) {
-                struct mount_attr ma = {.propagation = MS_PRIVATE};
-                bare =
-                    (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-                if (bare < 0 ||
-                    syscall(SYS_mount_setattr, bare, "", AT_EMPTY_PATH, &ma, sizeof(ma)) < 0 ||
-                    syscall(SYS_move_mount, bare, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                        r = lock_fail("bare", t);
-        }
-        return r;
+        bare = (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (bare < 0 || syscall(SYS_mount_setattr, bare, "", AT_EMPTY_PATH, &ma, sizeof(ma)) < 0 ||
+            syscall(SYS_move_mount, bare, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return lock_fail("bare", t);
+        return 0;
 }
 
 static int relock_mounts(pid_t init)
@@ -1586,7 +1555,6 @@ static int relock_mounts(pid_t init)
         }
         r = count_layers(procfd, layers);
         for (size_t i = 0; r == 0 && lock_trees[i]; i++) {
-                bool keep;
                 if (!layers[i])
                         continue;
                 tree[i] = (int)syscall(SYS_open_tree, AT_FDCWD, lock_trees[i],
@@ -1595,8 +1563,17 @@ static int relock_mounts(pid_t init)
                         r = lock_fail("clone", lock_trees[i]);
                         break;
                 }
-                keep = tree_used(procfd, mnt_id_at(AT_FDCWD, lock_trees[i], 0), &used);
-                r = prune_tree(i, layers, keep);
+                /* criu cannot dump a file on a covered mount ("open files
+                 * on overmounted mounts are not supported"): a tree the
+                 * CT's tasks have files on stays as criu made it. */
+                if (tree_used(procfd, mnt_id_at(AT_FDCWD, lock_trees[i], 0), &used)) {
+                        fprintf(stderr, "vz: relock: %s left unlocked: the CT has files on it\n",
+                                lock_trees[i]);
+                        close(tree[i]);
+                        tree[i] = -1;
+                        continue;
+                }
+                r = prune_tree(lock_trees[i]);
                 if (r < 0)
                         break;
                 top[i] = (int)syscall(SYS_open_tree, AT_FDCWD, lock_trees[i], OPEN_TREE_CLOEXEC);
