@@ -1443,7 +1443,7 @@ static void task_mounts(int procfd, pid_t init, struct idset *out)
 }
 
 /* Whether a mount of the tree whose top is mount top (current namespace)
- * is in used; layers: how many mounts are stacked on the tree's place. */
+ * is in the set used (the tasks have a file on it). */
 static bool tree_used(int procfd, int top, const struct idset *used)
 {
         _cleanup_close_ int fd = openat(procfd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
