@@ -1324,10 +1324,16 @@ out:
  * Before that the restored layers of the tree are detached (nothing uses
  * them: no file of the CT is on them) and L is a bare bind of the CT's
  * own directory. A tree the CT's tasks have files on (open files, working
- * directory, mappings) stays as criu made it, unlocked: criu opens the
- * restored files before any hook lets us in, and cannot dump a file on a
- * covered mount, so covering it would make the CT impossible to dump
- * again (a daemon with stdin on /dev/null keeps /dev unlocked).
+ * directory, mappings: systemd keeps /proc/self/mountinfo, its cgroups and
+ * /dev/null open) cannot be covered: criu opens the restored files before
+ * any hook lets us in, and cannot dump a file on a covered mount, so the
+ * CT could never be dumped again. Its top L stays as criu made it and each
+ * child of L no file is on (the masks, lxcfs's files, ...) is replaced by
+ * a locked copy the same way (relock_children); a child with files on it
+ * stays unlocked, and so does L: the CT's root can unmount it whole, and
+ * mount a fresh proc (sysfs) instance (L is "fully visible" to
+ * mount_too_revealing, its direct children being the unlocked bases).
+ * The restore log says which ("vz: relock: ... kept" / "left unlocked").
  * Mounts the CT made itself under /proc, /sys or /dev are locked too (a
  * start has none there). A failure fails the restore (criu aborts): a CT
  * never runs unlocked. */
@@ -1528,12 +1534,119 @@ static int prune_tree(const char *t)
         return 0;
 }
 
+/* For a tree the CT has files on (its top L stays as criu made it): each
+ * child mount of L that no file is on (the masks, lxcfs's files, the
+ * read-only /proc/sys, ...) is replaced by a locked copy propagated onto L
+ * at its place, on a base B (a bind of L's own file or directory there,
+ * which the copy covers). L is then not "fully visible" either (a locked
+ * child over a file), so no fresh proc/sysfs mount is allowed. Called and
+ * returns in X. */
+static int relock_children(int xfd, int hfd, int procfd, const char *t, unsigned idx,
+                           const struct idset *used)
+{
+        _cleanup_close_ int fd = openat(procfd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int lfd = -1, peer = -1;
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        char mps[32][256], pp[64];
+        int cl[32], nc = 0, top = mnt_id_at(AT_FDCWD, t, 0), r = 0;
+        bool shared = false;
+        size_t n = 0, tl = strlen(t);
+
+        if (fd < 0 || top < 0 || !(f = fdopen(fd, "re")))
+                return lock_fail("mountinfo of", t);
+        fd = -1;
+        while (getline(&buf, &n, f) > 0 && nc < 32) {
+                char mp[256], *sep = strstr(buf, " - ");
+                int id, parent, off = 0;
+                if (!sep || sscanf(buf, "%d %d %*s %*s %255s %*s%n", &id, &parent, mp, &off) != 3)
+                        continue;
+                *sep = '\0';
+                if (id == top)
+                        shared = strstr(buf + off, "shared:") != NULL;
+                if (parent != top || strncmp(mp, t, tl) != 0 || mp[tl] != '/' || strchr(mp, '\\'))
+                        continue;
+                if (tree_used(procfd, id, used)) {
+                        fprintf(stderr, "vz: relock: %s left unlocked: the CT has files on it\n",
+                                mp);
+                        continue;
+                }
+                snprintf(mps[nc++], sizeof(mps[0]), "%s", mp);
+        }
+        if (!nc)
+                return 0;
+        for (int k = 0; k < nc; k++)
+                cl[k] = -1;
+        lfd = (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLOEXEC);
+        if (lfd < 0 || (!shared && mount(NULL, t, NULL, MS_SHARED, NULL) < 0) ||
+            (peer = (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) <
+                0)
+                return lock_fail("peer of", t);
+        for (int k = 0; k < nc && r == 0; k++) {
+                cl[k] = (int)syscall(SYS_open_tree, AT_FDCWD, mps[k],
+                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                if (cl[k] < 0)
+                        r = lock_fail("clone", mps[k]);
+                while (r == 0 && umount2(mps[k], MNT_DETACH) == 0)
+                        ;
+        }
+        if (r == 0 && setns(hfd, CLONE_NEWNS) < 0)
+                r = lock_fail("setns", "host");
+        snprintf(pp, sizeof(pp), LOCK_STAGE "/c%u", idx);
+        if (r == 0 && (mkdir(pp, 0700) < 0 || syscall(SYS_move_mount, peer, "", AT_FDCWD, pp,
+                                                      MOVE_MOUNT_F_EMPTY_PATH) < 0))
+                r = lock_fail("attach", t);
+        for (int k = 0; k < nc && r == 0; k++) {
+                _cleanup_close_ int base = -1;
+                char src[384], bp[64];
+                struct stat st;
+                snprintf(src, sizeof(src), "%s%s", pp, mps[k] + tl);
+                snprintf(bp, sizeof(bp), LOCK_STAGE "/c%u.%d", idx, k);
+                if (lstat(src, &st) < 0) {
+                        r = lock_fail("stat", src);
+                        break;
+                }
+                if (S_ISDIR(st.st_mode)
+                        ? mkdir(bp, 0700) < 0
+                        : (fd = open(bp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
+                        r = lock_fail("stage", bp);
+                        break;
+                }
+                if (fd >= 0) {
+                        close(fd);
+                        fd = -1;
+                }
+                if (mount(src, bp, NULL, MS_BIND, NULL) < 0 ||
+                    mount(NULL, bp, NULL, MS_PRIVATE, NULL) < 0 ||
+                    mount(NULL, bp, NULL,
+                          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          NULL) < 0 ||
+                    (base = open(bp, O_PATH | O_CLOEXEC)) < 0 ||
+                    syscall(SYS_move_mount, cl[k], "", base, "",
+                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
+                    syscall(SYS_move_mount, base, "", AT_FDCWD, src, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        r = lock_fail("lock", mps[k]);
+        }
+        if (setns(xfd, CLONE_NEWNS) < 0 && r == 0)
+                r = lock_fail("setns", "ct");
+        if (r == 0 && !shared) {
+                struct mount_attr ma = {.propagation = MS_PRIVATE};
+                if (syscall(SYS_mount_setattr, lfd, "", AT_EMPTY_PATH, &ma, sizeof(ma)) < 0)
+                        r = lock_fail("propagation of", t);
+        }
+        for (int k = 0; k < nc; k++)
+                if (cl[k] >= 0)
+                        close(cl[k]);
+        return r;
+}
+
 static int relock_mounts(pid_t init)
 {
         _cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int xfd = -1, hfd = -1;
         int top[3] = {-1, -1, -1}, peer[3] = {-1, -1, -1}, tree[3] = {-1, -1, -1}, layers[3];
         struct idset used = {0};
+        unsigned usedtree = 0;
         int r = 0;
         char p[64];
 
@@ -1567,10 +1680,13 @@ static int relock_mounts(pid_t init)
                  * on overmounted mounts are not supported"): a tree the
                  * CT's tasks have files on stays as criu made it. */
                 if (tree_used(procfd, mnt_id_at(AT_FDCWD, lock_trees[i], 0), &used)) {
-                        fprintf(stderr, "vz: relock: %s left unlocked: the CT has files on it\n",
+                        fprintf(stderr,
+                                "vz: relock: %s kept as restored (the CT has files on it), "
+                                "its other mounts locked\n",
                                 lock_trees[i]);
                         close(tree[i]);
                         tree[i] = -1;
+                        usedtree |= 1u << i;
                         continue;
                 }
                 r = prune_tree(lock_trees[i]);
@@ -1632,6 +1748,10 @@ static int relock_mounts(pid_t init)
                                            AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof(ma)) < 0)
                         r = lock_fail("propagation of", lock_trees[i]);
         }
+        /* The trees the CT has files on: their unused children. */
+        for (size_t i = 0; r == 0 && lock_trees[i]; i++)
+                if (usedtree & (1u << i))
+                        r = relock_children(xfd, hfd, procfd, lock_trees[i], (unsigned)i, &used);
 out:
         for (int i = 0; i < 3; i++) {
                 if (top[i] >= 0)
