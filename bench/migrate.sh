@@ -11,7 +11,8 @@
 # min-max of the frozen time.
 #
 # Usage (root): bench/migrate.sh [RUNS]  (default 3; needs scripts/get-criu
-# for the live rows and gcc for the memory toucher)
+# for the live rows and gcc for the memory toucher). MIG_IDLE_ONLY=1: only
+# the two idle rows (a quick before/after of the downtime).
 # Prints a Markdown table; bench/results/migrate.md holds the recorded run.
 RUNS=${1:-3}
 . "$(dirname "$0")/../tests/integ/migrate-lib.sh"
@@ -75,6 +76,11 @@ echo "|---|---|---|---|---|---|---|"
 row "idle busybox, offline (restart)"
 # The CT was restarted by the offline runs: it is running on $HERE.
 row "idle busybox, live" --online
+if [ "${MIG_IDLE_ONLY:-}" = 1 ]; then
+        echo
+        echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+        exit 0
+fi
 on $HERE vzctl exec $ID 'setsid /bin/memhog 256 </dev/null >/dev/null 2>&1 &' || fail "memhog"
 for _ in $(seq 200); do
         r=$(on $HERE vzctl exec $ID 'grep VmRSS /proc/$(pidof memhog)/status' 2>/dev/null | awk '{print $2}')

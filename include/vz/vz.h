@@ -386,6 +386,7 @@ typedef struct vz_cpt_opts {
         /* Measured phases (ms), filled when not NULL: time the CT was frozen
          * during a full checkpoint, time criu took. */
         double *ret_frozen_ms, *ret_criu_ms;
+        bool keep_dump; /* VZ_RESTORE_FULL: leave the dump (a snapshot's) in place */
 } vz_cpt_opts;
 /* chkpnt/suspend (caller holds the lock). Failure: VZ_E_CHKPNT, the CT
  * left running; VZ_E_NOT_RUNNING if it is down. */
@@ -413,6 +414,22 @@ int vz_ct_snapshot(vz_ct *ct, const char *uuid, const char *name, const char *de
                    char **ret_uuid, vz_err *e);
 /* The CT must be stopped and unmounted. */
 int vz_ct_snapshot_switch(vz_ct *ct, const char *uuid, vz_err *e);
+enum vz_snapshot_flags {
+        VZ_SNAPSHOT_SKIP_SUSPEND = 1 << 0, /* snapshot: no memory dump of a running CT */
+        VZ_SNAPSHOT_SKIP_CONFIG = 1 << 1,  /* no copy of the config / keep the current one */
+        VZ_SNAPSHOT_SKIP_RESUME = 1 << 2,  /* switch: leave a running CT stopped */
+        VZ_SNAPSHOT_MUST_RESUME = 1 << 3,  /* switch: failing to restore the dump fails */
+};
+/* OpenVZ's snapshot: a running CT is frozen and its memory dumped beside
+ * the disk snapshot (unless SKIP_SUSPEND); the config is copied (unless
+ * SKIP_CONFIG). */
+int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid, const char *name,
+                         const char *description, unsigned flags, char **ret_uuid, vz_err *e);
+/* OpenVZ's snapshot-switch: a running CT is frozen, killed, switched, then
+ * restored from the snapshot's memory dump if it has one (else started),
+ * unless SKIP_RESUME. The snapshot's config replaces the CT's unless
+ * SKIP_CONFIG. */
+int vz_ct_snapshot_switch_flags(vz_ct *ct, const char *uuid, unsigned flags, vz_err *e);
 int vz_ct_snapshot_delete(vz_ct *ct, const char *uuid, vz_err *e);
 /* Read-only on where (created if missing). */
 int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where, vz_err *e);

@@ -21,6 +21,9 @@ int main(int argc, char **argv)
         vz_err e = {0};
         unsigned id;
 
+        /* criu runs us as its action script at a restore (cpt.c). */
+        if (getenv("CRTOOLS_SCRIPT_ACTION"))
+                return vz_cpt_action_script();
         unsetenv("VZ_STATUS_FD");
         /* Nothing the caller left open is ours but the status pipe and the
          * CT's cgroup directories vzctl made ($VZ_CGROUPS_FD, read by

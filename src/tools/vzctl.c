@@ -966,7 +966,24 @@ static int cmd_compact(struct cmd_args *a)
 struct snap_opts {
         const char *id, *name, *desc, *target, *fields;
         bool no_header;
+        unsigned flags; /* vz_snapshot_flags */
 };
+
+/* OpenVZ's flags of snapshot and snapshot-switch; 0 if s is none. */
+static unsigned snap_flag(const char *cmd, const char *s)
+{
+        bool take = strcmp(cmd, "snapshot") == 0, sw = strcmp(cmd, "snapshot-switch") == 0;
+
+        if ((take || sw) && strcmp(s, "--skip-config") == 0)
+                return VZ_SNAPSHOT_SKIP_CONFIG;
+        if (take && strcmp(s, "--skip-suspend") == 0)
+                return VZ_SNAPSHOT_SKIP_SUSPEND;
+        if (sw && strcmp(s, "--skip-resume") == 0)
+                return VZ_SNAPSHOT_SKIP_RESUME;
+        if (sw && strcmp(s, "--must-resume") == 0)
+                return VZ_SNAPSHOT_MUST_RESUME;
+        return 0;
+}
 
 static int parse_snap_opts(struct cmd_args *a, struct snap_opts *o)
 {
@@ -977,6 +994,10 @@ static int parse_snap_opts(struct cmd_args *a, struct snap_opts *o)
                         continue;
                 if (strcmp(s, "-H") == 0 || strcmp(s, "--no-header") == 0) {
                         o->no_header = true;
+                        continue;
+                }
+                if (snap_flag(a->cmd, s)) {
+                        o->flags |= snap_flag(a->cmd, s);
                         continue;
                 }
                 if (strcmp(s, "--id") == 0 || strcmp(s, "-i") == 0)
@@ -1011,6 +1032,8 @@ static int cmd_snapshot_any(struct cmd_args *a)
         r = parse_snap_opts(a, &o);
         if (r)
                 return r;
+        if ((o.flags & VZ_SNAPSHOT_SKIP_RESUME) && (o.flags & VZ_SNAPSHOT_MUST_RESUME))
+                return usage_error("--skip-resume and --must-resume cannot be used together");
         if (*c && strcmp(c, "-list") != 0 && !o.id)
                 return usage_error("%s: --id UUID is required", a->cmd);
         if (strcmp(c, "-mount") == 0 && !o.target)
@@ -1019,12 +1042,12 @@ static int cmd_snapshot_any(struct cmd_args *a)
         if (r)
                 return r;
         if (!*c) {
-                r = vz_ct_snapshot(ct, o.id, o.name, o.desc, &uuid, &e);
+                r = vz_ct_snapshot_flags(ct, o.id, o.name, o.desc, o.flags, &uuid, &e);
                 if (r >= 0)
                         tool_msg("Snapshot %s has been successfully created\n", uuid);
                 free(uuid);
         } else if (strcmp(c, "-switch") == 0) {
-                r = vz_ct_snapshot_switch(ct, o.id, &e);
+                r = vz_ct_snapshot_switch_flags(ct, o.id, o.flags, &e);
                 if (r >= 0)
                         tool_msg("Container has been successfully switched to snapshot %s\n", o.id);
         } else if (strcmp(c, "-delete") == 0) {
@@ -1117,9 +1140,11 @@ static const struct command commands[] = {
          "restore | resume CTID [--dumpfile F] [--undump | --resume | --kill]"},
         {"resume", true, false, cmd_restore, NULL},
         {"snapshot", true, false, cmd_snapshot_any,
-         "snapshot CTID [--id UUID] [--name NAME] [--description DESC]"},
+         "snapshot CTID [--id UUID] [--name NAME] [--description DESC] [--skip-suspend] "
+         "[--skip-config]"},
         {"snapshot-list", false, false, cmd_snapshot_any, "snapshot-list CTID [-H] [-o FIELD,...]"},
-        {"snapshot-switch", true, false, cmd_snapshot_any, "snapshot-switch CTID --id UUID"},
+        {"snapshot-switch", true, false, cmd_snapshot_any,
+         "snapshot-switch CTID --id UUID [--skip-resume | --must-resume] [--skip-config]"},
         {"snapshot-delete", true, false, cmd_snapshot_any, "snapshot-delete CTID --id UUID"},
         {"snapshot-mount", true, false, cmd_snapshot_any,
          "snapshot-mount CTID --id UUID --target DIR"},

@@ -1,7 +1,11 @@
 # Shared helpers of the isolation-*.sh tests. Source after lib.sh.
 #
 # iso_ct CTID [create options]   create from busybox and start; stopped (fast)
-#                                 when the test ends, pass or fail
+#                                 when the test ends, pass or fail. With
+#                                 ISO_AFTER=restore in the environment the CT
+#                                 is then checkpointed and restored (criu), so
+#                                 that a test checks a restored CT
+#                                 (isolation-restored.sh runs them so)
 # ix CTID 'shell command'        run in the CT (vzctl exec2): sets OUT (stdout
 #                                 and stderr) and RC (the command's exit code)
 # init_pid CTID                  host PID of the CT's init (empty if none)
@@ -53,6 +57,24 @@ iso_ct() {
                 [ -n "$(cat /proc/"$(init_pid "$id")"/task/*/children 2>/dev/null)" ] && break
                 sleep 0.1
         done
+        if [ "${ISO_AFTER:-}" = restore ]; then
+                iso_criu || fail "ISO_AFTER=restore: no criu whose 'criu check' passes"
+                expect_rc 0 vzctl chkpnt "$id"
+                expect_rc 0 vzctl restore "$id"
+        fi
+}
+
+# iso_criu: put a working criu into the tree's vz.conf (once); 1 if none.
+iso_criu() {
+        local c
+        grep -q '^CRIU=' "$VZ_CONFDIR/vz.conf" && return 0
+        for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
+                if [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1; then
+                        echo "CRIU=$c" >> "$VZ_CONFDIR/vz.conf"
+                        return 0
+                fi
+        done
+        return 1
 }
 
 init_pid() {

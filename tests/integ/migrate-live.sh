@@ -100,8 +100,24 @@ check_goes_on() {
         ok "TCP connection from the client survived ($before_conn -> $(cat $T/conn.n) round trips)"
 }
 
+# check_locked H: the migrated CT is as locked down as a started one (issue
+# 19): its root cannot unmount the /proc masks, lxcfs's files, /proc/sys
+# or /sys, nor remount /proc/sys writable or mount a fresh proc.
+check_locked() {
+        local h=$1 m
+        for m in /proc/kallsyms /proc/timer_list /proc/sys /proc/meminfo /proc /sys /sys/fs/cgroup; do
+                on $h vzctl exec2 $ID "umount $m" >/dev/null 2>&1 && fail "on $h: 'umount $m' succeeded in the CT"
+        done
+        on $h vzctl exec2 $ID 'mount -o remount,bind,rw /proc/sys' >/dev/null 2>&1 &&
+                fail "on $h: /proc/sys remounted read-write in the CT"
+        on $h vzctl exec2 $ID 'mkdir -p /mnt/p && mount -t proc proc /mnt/p' >/dev/null 2>&1 &&
+                fail "on $h: a fresh proc mount was allowed in the CT"
+        ok "on $h: /proc masks, lxcfs files, /proc/sys and /sys locked after the migration"
+}
+
 expect_rc_on 0 A vzmigrate --online -t ${HOSTIP[B]} $ID
 echo "$LAST_OUT" | grep -E "^  frozen" || fail "-t printed no frozen time: $LAST_OUT"
+check_locked B
 check_moved A B
 status_on A $ID | grep -q deleted || fail "still on A: $(status_on A $ID)"
 [ -e "$(conf_of A $ID)" ] || [ -e "$(private_of A $ID)" ] || [ -n "$(ls $T/hA/vz/dump)" ] &&
@@ -113,6 +129,7 @@ check_goes_on B
 # And back with -r no: B keeps only CTID.conf.migrated.
 expect_rc_on 0 B vzmigrate --online -r no ${HOSTIP[A]} $ID
 check_moved B A
+check_locked A
 [ -e "$(conf_of B $ID).migrated" ] || fail "no .migrated config on B"
 [ -e "$(conf_of B $ID)" ] && fail "B still has the live config"
 [ -n "$(ls -A $T/hA/vz/dump)$(ls -A $T/hB/vz/dump)" ] && fail "dump left: $(ls $T/hA/vz/dump $T/hB/vz/dump)"

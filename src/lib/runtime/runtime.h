@@ -121,6 +121,9 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
  * place of starting init; flags: enum vz_restore_step of the request. */
 int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spawned *ret,
                         vz_err *e);
+/* criu's action script at a restore: the supervisor's program run by criu
+ * with $CRTOOLS_SCRIPT_ACTION set (vz-supervisor.c). Exit status. */
+int vz_cpt_action_script(void);
 
 /* Write hostname, /etc/hosts, /etc/resolv.conf from ct's config; call
  * inside the CT. NAMESERVER=inherit uses $VZ_HOST_RESOLV (the host's file). */

@@ -8,7 +8,11 @@
  * They live beside the private areas, never inside one (a CT must not see
  * or change its own snapshots): <parent of VE_PRIVATE>/.vzsnapshots/<CTID>/
  * <UUID>/ (the subvolume, or a directory holding root.hdd), with
- * <UUID>.info: NAME=, DESCRIPTION=, DATE=, PARENT=, MOUNT= lines.
+ * <UUID>.info: NAME=, DESCRIPTION=, DATE=, PARENT=, MOUNT= lines,
+ * <UUID>.ve.conf (the CT's config then, unless --skip-config) and
+ * <UUID>.dump/ (criu images of the CT's memory when it was running, unless
+ * --skip-suspend: OpenVZ's VE_PRIVATE/dump/<uuid>). The dump is taken
+ * while the CT is frozen, after the disk copy, so the two match.
  */
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -29,9 +33,9 @@
 #define E_SNAP_CREATE 156
 #define E_SNAP_DELETE 158
 #define E_SNAP_SWITCH 159
-#define E_SNAP_MOUNT 160
+#define E_SNAP_MOUNT  160
 #define E_SNAP_UMOUNT 161
-#define E_SNAP_LIST 167
+#define E_SNAP_LIST   167
 
 static char *snap_dir(const vz_ct *ct)
 {
@@ -149,6 +153,57 @@ static void set_current(const char *dir, const char *uuid)
 
 static int take_snapshot(vz_ct *ct, int kind, const char *target, vz_err *e);
 
+/* The files a snapshot has beside its disk: config copy, memory dump and
+ * criu's logs of it. */
+static char *extra_path(const char *dir, const char *uuid, const char *suffix)
+{
+        return vz_strdupf("%s/%s%s", dir, uuid, suffix);
+}
+
+static void remove_extras(const char *dir, const char *uuid)
+{
+        static const char *const sfx[] = {
+            ".ve.conf", ".dump", ".dump.tmp", ".dump.dump.log", ".dump.restore.log", NULL};
+        for (size_t i = 0; sfx[i]; i++) {
+                _cleanup_free_ char *p = extra_path(dir, uuid, sfx[i]);
+                if (p)
+                        (void)vz_rm_rf(p);
+        }
+}
+
+/* e's message behind a word of context (vz_fail_replace cannot format
+ * e->msg into itself). */
+static int rewrap(vz_err *e, int code, int r, const char *what)
+{
+        char m[sizeof(e->msg)];
+
+        snprintf(m, sizeof(m), "%s", e ? e->msg : "");
+        return vz_fail_replace(e, code, r, "%s: %s", what, m);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r = vz_read_file(from, 1 << 22, &buf, &len);
+
+        return r < 0 ? r : vz_write_file_atomic(to, buf, len, 0644);
+}
+
+/* The CT's config was replaced on disk: read it again. */
+static int reload_config(vz_ct *ct)
+{
+        vz_conffile *f = NULL;
+        int r = vz_conffile_load(ct->conf_path, &f, NULL);
+
+        if (r < 0)
+                return r;
+        vz_conffile_free(ct->conf);
+        ct->conf = f;
+        ct->has_config = true;
+        return vz_ct_refresh_paths(ct);
+}
+
 static int freeze(const char *root, bool on)
 {
         _cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -160,9 +215,41 @@ static int freeze(const char *root, bool on)
 _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, const char *desc,
                             char **ret_uuid, vz_err *e)
 {
+        return vz_ct_snapshot_flags(ct, uuid_in, name, desc, 0, ret_uuid, e);
+}
+
+/* A running CT: frozen, disk copied, memory dumped, thawed (OpenVZ's
+ * snapshot without --skip-suspend). */
+static int snapshot_running(vz_ct *ct, int kind, const char *target, const char *dumpdir, vz_err *e)
+{
+        vz_cpt_opts o = {.dumpfile = dumpdir};
+        int r = vz_ct_chkpnt(ct, VZ_CHKPNT_SUSPEND, NULL, e);
+
+        if (r < 0)
+                return rewrap(e, E_SNAP_CREATE, r, "cannot freeze the CT");
+        r = take_snapshot(ct, kind, target, e);
+        if (r >= 0) {
+                r = vz_ct_chkpnt(ct, VZ_CHKPNT_DUMP, &o, e);
+                if (r < 0) {
+                        rewrap(e, E_SNAP_CREATE, r, "cannot dump the CT's memory");
+                        if (kind == 'b')
+                                vz_btrfs_delete(target, NULL);
+                        else
+                                vz_rm_rf(target);
+                }
+        }
+        (void)vz_ct_chkpnt(ct, VZ_CHKPNT_RESUME, NULL, NULL);
+        return r;
+}
+
+_public_ int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid_in, const char *name,
+                                  const char *desc, unsigned flags, char **ret_uuid, vz_err *e)
+{
         _cleanup_free_ char *dir = snap_dir(ct), *target = NULL, *parent = NULL;
+        _cleanup_free_ char *conf = NULL, *dump = NULL;
         char uuid[37], date[32];
         time_t now = time(NULL);
+        vz_ct_state st = {0};
         int kind, r;
 
         kind = layout_of(ct, e);
@@ -193,8 +280,28 @@ _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, co
                 if (r < 0)
                         return r;
         }
-        r = take_snapshot(ct, kind, target, e);
+        remove_extras(dir, uuid);
+        conf = extra_path(dir, uuid, ".ve.conf");
+        dump = extra_path(dir, uuid, ".dump");
+        if (!conf || !dump) {
+                vz_op_end(ct->ctx, ct->id);
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        }
+        if (!(flags & VZ_SNAPSHOT_SKIP_CONFIG) && ct->has_config) {
+                r = copy_file(ct->conf_path, conf);
+                if (r < 0) {
+                        vz_op_end(ct->ctx, ct->id);
+                        return vz_fail(e, E_SNAP_CREATE, r, "cannot copy the config: %s",
+                                       strerror(-r));
+                }
+        }
+        vz_ct_get_state(ct, &st, NULL);
+        if (st.running && !(flags & VZ_SNAPSHOT_SKIP_SUSPEND))
+                r = snapshot_running(ct, kind, target, dump, e);
+        else
+                r = take_snapshot(ct, kind, target, e);
         if (r < 0) {
+                remove_extras(dir, uuid);
                 vz_op_end(ct->ctx, ct->id);
                 return r;
         }
@@ -206,6 +313,7 @@ _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, co
                         vz_btrfs_delete(target, NULL);
                 else
                         vz_rm_rf(target);
+                remove_extras(dir, uuid);
                 vz_op_end(ct->ctx, ct->id);
                 return vz_fail(e, E_SNAP_CREATE, r, "cannot record snapshot %s", uuid);
         }
@@ -222,9 +330,8 @@ static int take_snapshot(vz_ct *ct, int kind, const char *target, vz_err *e)
 
         if (kind == 'b') {
                 vz_test_stall("snapshot-copy");
-                enum btrfs_util_error err =
-                    btrfs_util_create_snapshot(ct->private_path, target,
-                                               BTRFS_UTIL_CREATE_SNAPSHOT_READ_ONLY, NULL, NULL);
+                enum btrfs_util_error err = btrfs_util_create_snapshot(
+                    ct->private_path, target, BTRFS_UTIL_CREATE_SNAPSHOT_READ_ONLY, NULL, NULL);
                 if (err != BTRFS_UTIL_OK)
                         return vz_fail(e, E_SNAP_CREATE, -EIO, "cannot snapshot %s: %s",
                                        ct->private_path, btrfs_util_strerror(err));
@@ -256,8 +363,8 @@ static int take_snapshot(vz_ct *ct, int kind, const char *target, vz_err *e)
         return 0;
 }
 
-static int snapshot_target(vz_ct *ct, const char *uuid, char **ret_dir, char **ret_target,
-                           int code, vz_err *e)
+static int snapshot_target(vz_ct *ct, const char *uuid, char **ret_dir, char **ret_target, int code,
+                           vz_err *e)
 {
         if (!uuid_valid(uuid))
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid snapshot id %s", uuid ?: "");
@@ -280,11 +387,11 @@ _public_ int vz_ct_snapshot_delete(vz_ct *ct, const char *uuid, vz_err *e)
                 return r;
         mnt = info_get(dir, uuid, "MOUNT");
         if (!isempty(mnt))
-                return vz_fail(e, E_SNAP_DELETE, -EBUSY, "snapshot %s is mounted on %s", uuid,
-                               mnt);
+                return vz_fail(e, E_SNAP_DELETE, -EBUSY, "snapshot %s is mounted on %s", uuid, mnt);
         r = vz_btrfs_is_subvolume(target) ? vz_btrfs_delete(target, e) : vz_rm_rf(target);
         if (r < 0)
                 return vz_fail(e, E_SNAP_DELETE, r, "cannot delete snapshot %s", uuid);
+        remove_extras(dir, uuid);
         info = info_path(dir, uuid);
         if (info)
                 unlink(info);
@@ -299,50 +406,151 @@ _public_ int vz_ct_snapshot_delete(vz_ct *ct, const char *uuid, vz_err *e)
 
 _public_ int vz_ct_snapshot_switch(vz_ct *ct, const char *uuid, vz_err *e)
 {
-        _cleanup_free_ char *dir = NULL, *target = NULL, *old = NULL;
-        vz_ct_state st;
+        return vz_ct_snapshot_switch_flags(ct, uuid, 0, e);
+}
+
+/* The running CT's processes are gone (killed, or never frozen): its root
+ * must not stay mounted on the disk being replaced. */
+static int switch_down(vz_ct *ct, bool running, vz_err *e)
+{
+        vz_ct_state st = {0};
         int r;
 
+        if (running) {
+                r = vz_ct_chkpnt(ct, VZ_CHKPNT_KILL, NULL, e);
+                if (r < 0)
+                        return rewrap(e, E_SNAP_SWITCH, r, "cannot stop the CT");
+        }
+        vz_ct_get_state(ct, &st, NULL);
+        if (st.mounted) {
+                r = vz_ct_umount(ct, e);
+                if (r < 0)
+                        return rewrap(e, E_SNAP_SWITCH, r, "cannot unmount the CT");
+        }
+        return 0;
+}
+
+/* After the switch, a CT that was running runs again: restored from the
+ * snapshot's memory dump if it has one (kept: the snapshot may be switched
+ * to again), else booted. OpenVZ leaves a failed restore a warning unless
+ * --must-resume; vz then boots the CT from the switched disk. */
+static int switch_resume(vz_ct *ct, const char *dump, unsigned flags, vz_err *e)
+{
+        vz_cpt_opts o = {.dumpfile = dump, .keep_dump = true};
+        int r;
+
+        if (access(dump, F_OK) == 0) {
+                r = vz_ct_restore(ct, VZ_RESTORE_FULL, &o, e);
+                if (r >= 0)
+                        return 0;
+                if (flags & VZ_SNAPSHOT_MUST_RESUME)
+                        return rewrap(e, E_SNAP_SWITCH, r,
+                                      "cannot restore the CT from the snapshot");
+                vz_warn("CT %u: cannot restore from the snapshot's memory dump (%s); starting "
+                        "it instead",
+                        ct->id, e ? e->msg : "");
+                vz_err_clear(e);
+        }
+        r = vz_ct_start(ct, 0, 0, e);
+        if (r < 0)
+                return rewrap(e, E_SNAP_SWITCH, r, "cannot start the CT");
+        return 0;
+}
+
+_public_ int vz_ct_snapshot_switch_flags(vz_ct *ct, const char *uuid, unsigned flags, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *target = NULL, *old = NULL, *conf = NULL, *dump = NULL;
+        _cleanup_free_ char *img = NULL, *tmp = NULL;
+        vz_ct_state st = {0};
+        bool btrfs;
+        int r;
+
+        if ((flags & VZ_SNAPSHOT_SKIP_RESUME) && (flags & VZ_SNAPSHOT_MUST_RESUME))
+                return vz_fail(e, VZ_E_SYNTAX, -EINVAL,
+                               "--skip-resume and --must-resume cannot be used together");
         r = snapshot_target(ct, uuid, &dir, &target, E_SNAP_SWITCH, e);
         if (r < 0)
                 return r;
-        vz_ct_get_state(ct, &st, NULL);
-        if (st.running || st.mounted)
-                return vz_fail(e, VZ_E_RUNNING, -EBUSY,
-                               "the CT must be stopped and unmounted to switch snapshots");
+        conf = extra_path(dir, uuid, ".ve.conf");
+        dump = extra_path(dir, uuid, ".dump");
         old = vz_strdupf("%s.switch.%d", ct->private_path, (int)getpid());
-        if (!old)
+        if (!conf || !dump || !old)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (vz_btrfs_is_subvolume(target)) {
-                /* A writable snapshot of the snapshot becomes the CT. */
+        vz_ct_get_state(ct, &st, NULL);
+        /* A running CT is frozen while its new disk is made ready, so that
+         * a failure leaves it as it was (thawed). */
+        if (st.running) {
+                r = vz_ct_chkpnt(ct, VZ_CHKPNT_SUSPEND, NULL, e);
+                if (r < 0)
+                        return rewrap(e, E_SNAP_SWITCH, r, "cannot freeze the CT");
+        }
+        btrfs = vz_btrfs_is_subvolume(target);
+        if (btrfs) {
+                /* A writable snapshot of the snapshot becomes the CT (a
+                 * running CT's root stays bound to the old subvolume). */
                 enum btrfs_util_error err;
-                if (rename(ct->private_path, old) < 0)
-                        return vz_fail(e, E_SNAP_SWITCH, -errno, "cannot move the CT aside");
+                if (rename(ct->private_path, old) < 0) {
+                        r = vz_fail(e, E_SNAP_SWITCH, -errno, "cannot move the CT aside");
+                        goto undo;
+                }
                 err = btrfs_util_create_snapshot(target, ct->private_path, 0, NULL, NULL);
                 if (err != BTRFS_UTIL_OK) {
                         rename(old, ct->private_path);
-                        return vz_fail(e, E_SNAP_SWITCH, -EIO, "cannot switch to %s: %s", uuid,
-                                       btrfs_util_strerror(err));
+                        r = vz_fail(e, E_SNAP_SWITCH, -EIO, "cannot switch to %s: %s", uuid,
+                                    btrfs_util_strerror(err));
+                        goto undo;
                 }
-                vz_btrfs_delete(old, NULL);
         } else {
-                _cleanup_free_ char *img = vz_image_path(ct->private_path);
                 _cleanup_free_ char *src = vz_image_path(target);
-                _cleanup_free_ char *tmp = img ? vz_strdupf("%s.switch", img) : NULL;
-                if (!img || !src || !tmp)
-                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                img = vz_image_path(ct->private_path);
+                tmp = img ? vz_strdupf("%s.switch", img) : NULL;
+                if (!img || !src || !tmp) {
+                        r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+                        goto undo;
+                }
                 unlink(tmp);
                 r = vz_file_copy_sparse(src, tmp);
-                if (r == 0 && rename(tmp, img) < 0)
-                        r = -errno;
                 if (r < 0) {
                         unlink(tmp);
-                        return vz_fail(e, E_SNAP_SWITCH, r, "cannot switch to %s: %s", uuid,
-                                       strerror(-r));
+                        r = vz_fail(e, E_SNAP_SWITCH, r, "cannot switch to %s: %s", uuid,
+                                    strerror(-r));
+                        goto undo;
                 }
         }
+        /* Past this point the CT's current state is discarded. */
+        r = switch_down(ct, st.running, e);
+        if (r < 0) {
+                if (btrfs) {
+                        vz_btrfs_delete(ct->private_path, NULL);
+                        rename(old, ct->private_path);
+                } else
+                        unlink(tmp);
+                return r;
+        }
+        if (btrfs)
+                vz_btrfs_delete(old, NULL);
+        else if (rename(tmp, img) < 0) {
+                r = vz_fail(e, E_SNAP_SWITCH, -errno, "cannot switch to %s: %s", uuid,
+                            strerror(errno));
+                unlink(tmp);
+                return r;
+        }
         set_current(dir, uuid);
+        if (!(flags & VZ_SNAPSHOT_SKIP_CONFIG) && access(conf, F_OK) == 0) {
+                r = copy_file(conf, ct->conf_path);
+                if (r >= 0)
+                        r = reload_config(ct);
+                if (r < 0)
+                        return vz_fail(e, E_SNAP_SWITCH, r, "cannot switch to the config of %s: %s",
+                                       uuid, strerror(-r));
+        }
+        if (st.running && !(flags & VZ_SNAPSHOT_SKIP_RESUME))
+                return switch_resume(ct, dump, flags, e);
         return 0;
+undo:
+        if (st.running)
+                (void)vz_ct_chkpnt(ct, VZ_CHKPNT_RESUME, NULL, NULL);
+        return r;
 }
 
 _public_ int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where, vz_err *e)
@@ -361,8 +569,8 @@ _public_ int vz_ct_snapshot_mount(vz_ct *ct, const char *uuid, const char *where
         /* Read-only, nosuid, nodev: a snapshot is for looking at. */
         if (vz_btrfs_is_subvolume(target)) {
                 if (mount(target, where, NULL, MS_BIND, NULL) < 0 ||
-                    mount(NULL, where, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                          NULL) < 0)
+                    mount(NULL, where, NULL,
+                          MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
                         return vz_fail(e, E_SNAP_MOUNT, -errno, "cannot mount %s: %s", uuid,
                                        strerror(errno));
         } else {
@@ -425,12 +633,12 @@ _public_ int vz_ct_snapshot_list(vz_ct *ct, vz_snapshot **ret, size_t *ret_n, vz
                 }
                 v = nv;
                 v[n] = (vz_snapshot){
-                        .uuid = strdup(de->d_name),
-                        .name = info_get(dir, de->d_name, "NAME"),
-                        .description = info_get(dir, de->d_name, "DESCRIPTION"),
-                        .date = info_get(dir, de->d_name, "DATE"),
-                        .parent = info_get(dir, de->d_name, "PARENT"),
-                        .current = cur && streq(cur, de->d_name),
+                    .uuid = strdup(de->d_name),
+                    .name = info_get(dir, de->d_name, "NAME"),
+                    .description = info_get(dir, de->d_name, "DESCRIPTION"),
+                    .date = info_get(dir, de->d_name, "DATE"),
+                    .parent = info_get(dir, de->d_name, "PARENT"),
+                    .current = cur && streq(cur, de->d_name),
                 };
                 n++;
         }
@@ -474,8 +682,8 @@ int vz_snapshots_remove_all(const vz_ct *ct)
                  * mount (and an image's loop device) first. */
                 {
                         _cleanup_free_ char *mnt = info_get(dir, de->d_name, "MOUNT");
-                        if (!isempty(mnt) && umount2(mnt, UMOUNT_NOFOLLOW) < 0 &&
-                            errno != EINVAL && errno != ENOENT)
+                        if (!isempty(mnt) && umount2(mnt, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+                            errno != ENOENT)
                                 umount2(mnt, UMOUNT_NOFOLLOW | MNT_DETACH);
                 }
                 p = vz_strdupf("%s/%s", dir, de->d_name);
