@@ -568,8 +568,9 @@ static int apply_layers(struct import *im, struct json_object *manifest, int roo
                         char msg[sizeof(im->e->msg)];
 
                         snprintf(msg, sizeof(msg), "%s", im->e->msg);
-                        return vz_fail(im->e, im->e->code, r, "image %s, layer %zu (%s): %s",
-                                       im->ref, i + 1, jstr(d, "digest"), msg);
+                        return vz_fail_replace(im->e, im->e->code, r,
+                                               "image %s, layer %zu (%s): %s", im->ref, i + 1,
+                                               jstr(d, "digest"), msg);
                 }
                 if (json_object_object_get_ex(d, "size", &s))
                         done += (uint64_t)json_object_get_int64(s);
