@@ -168,6 +168,17 @@ hostile wh-sym either "etc/passwd" f:esc/.wh.victim f:etcesc/.wh..wh..opq
 hostile abs either "vz-oci-escaped" f:/tmp/vz-oci-escaped
 ok "hostile layers refused or contained; nothing written or deleted outside"
 
+# A whiteout that empties the root, between two files of one directory in
+# the same layer: the second one must land in the tree, not in the
+# directory the whiteout deleted.
+mktar "$W/opq.tar" f:deep/sub/one f:.wh..wh..opq f:deep/sub/two
+mklayout "$W/opq" v1 "$W/hbase.tar" "$W/opq.tar"
+expect_rc 0 vzpkg import "oci:$W/opq:v1" opq
+list=$(zstd -dc "$C/opq.tar.zst" | tar --warning=no-unknown-keyword -t)
+echo "$list" | grep -qx './deep/sub/two' || fail "file after a root opaque whiteout lost: $list"
+echo "$list" | grep -q 'etc/passwd' && fail "root opaque whiteout did not empty the lower layer: $list"
+ok "opaque whiteout of the root"
+
 # Any other reference goes through skopeo into a temporary layout.
 if command -v skopeo >/dev/null; then
         tar -C "$W/img" -cf "$W/img.tar" .

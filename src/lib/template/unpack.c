@@ -912,6 +912,9 @@ static int apply_whiteout(struct unpacker *u, const char *dir, const char *base,
                         return 0;
                 if (dfd < 0)
                         return unpack_fail(u, dfd, path, "cannot open directory of whiteout");
+                /* The cached parent may be inside what we empty. */
+                if (u->cache_fd >= 0 && u->cache_fd != dfd)
+                        cache_drop(u);
                 fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
                         return unpack_fail(u, -errno, path, "cannot open directory of whiteout");
