@@ -420,7 +420,7 @@ int dl_list_remote(dl_client *c, char ***ret, vz_err *e)
 
 /* The hash for file in a sha256sum-style list ("HEX  FILE" or "HEX *FILE",
  * FILE possibly with a leading "./"); a lone hex line counts for any file. */
-static bool find_sum(const char *list, const char *file, char hex[65])
+bool dl_find_sum(const char *list, const char *file, char hex[65])
 {
         for (const char *p = list; p && *p;) {
                 const char *eol = strchrnul(p, '\n'), *f = p;
@@ -570,7 +570,7 @@ static int locate(dl_client *c, const char *name, struct located *ret, vz_err *e
 
                         if (!file)
                                 return vz_fail(e, DL_E_DOWNLOAD, -ENOMEM, "out of memory");
-                        listed = (rp->sums && find_sum(rp->sums, file, hex)) ||
+                        listed = (rp->sums && dl_find_sum(rp->sums, file, hex)) ||
                                  (rp->index && strstr(rp->index, file));
                         /* Without a listing, ask for the file itself. */
                         if (!listed && rp->index && *rp->index)
@@ -591,7 +591,7 @@ static int locate(dl_client *c, const char *name, struct located *ret, vz_err *e
                                 if (r < 0)
                                         return r;
                                 ret->sums = TAKE_PTR(probe);
-                        } else if (rp->sums && find_sum(rp->sums, file, hex)) {
+                        } else if (rp->sums && dl_find_sum(rp->sums, file, hex)) {
                                 ret->sums = strdup(rp->sums);
                         } else {
                                 r = get_mem(c, sum_url, &ret->sums, e);
@@ -691,7 +691,7 @@ int dl_fetch(dl_client *c, const char *name, const char *cache_dir, vz_err *e)
                 snprintf(hex + 2 * i, 3, "%02x", sum[i]);
 
         /* Checksum. */
-        if (loc.sums && find_sum(loc.sums, loc.file, want)) {
+        if (loc.sums && dl_find_sum(loc.sums, loc.file, want)) {
                 if (!streq(want, hex)) {
                         r = vz_fail(e, DL_E_VERIFY, -EBADMSG,
                                     "download of %s is corrupted: its SHA-256 is %s, the "

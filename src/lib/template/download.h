@@ -60,3 +60,7 @@ typedef struct dl_conf {
 } dl_conf;
 int dl_conf_read(const char *path, bool must_exist, dl_conf *ret, vz_err *e);
 void dl_conf_done(dl_conf *c);
+
+/* The SHA-256 (lowercase hex) for file in a sha256sum(1)-style list ("HEX
+ * FILE", "HEX *FILE", "./FILE"); a line with only a hash counts for any file. */
+bool dl_find_sum(const char *list, const char *file, char hex[65]);
