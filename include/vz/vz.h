@@ -466,6 +466,20 @@ int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *op
  * Returns the count. */
 int vz_tmpl_list_available(vz_ctx *ctx, char ***ret_names, vz_err *e);
 
+typedef struct vz_import_opts {
+        bool force; /* replace an existing cache */
+        vz_progress_fn progress;
+        void *userdata;
+} vz_import_opts;
+/* Import an OCI image as TEMPLATE/cache/<ostemplate>.tar.zst: ref is
+ * "oci:DIR[:TAG]" (an OCI image layout, read directly) or any other
+ * skopeo(1) reference (docker://..., oci-archive:FILE[:TAG],
+ * docker-archive:FILE, ...), copied by skopeo into a temporary layout first.
+ * Blobs are checked against their digests, layers applied in order with
+ * whiteouts and the rules of vz_tmpl_unpack. Nothing is left on failure. */
+int vz_tmpl_import(vz_ctx *ctx, const char *ref, const char *ostemplate,
+                   const vz_import_opts *opts, vz_err *e);
+
 /* ---------------------------------------------------------------- migration */
 /* vzmigrate's own exit codes (classic vzmigrate), carried in vz_err.code. */
 enum vz_migrate_exit_code {

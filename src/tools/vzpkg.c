@@ -4,7 +4,8 @@
  *
  *   vzpkg create cache <ostemplate> [--mirror URL] [--packages a,b] [--force]
  *   vzpkg remove cache <ostemplate>
- *   vzpkg list [-c]      (all known OS templates; -c: those with a cache)
+ *   vzpkg list [-c]
+ *   vzpkg import <image> <ostemplate> [--force]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +41,10 @@ static void usage(FILE *f)
                    "                          delete the cache of <ostemplate>\n"
                    "  list [-c]               list the OS templates that can be built or\n"
                    "                          have a cache (with its date); -c: cached only\n"
+                   "  import <image> <ostemplate> [--force]\n"
+                   "                          make TEMPLATE/cache/<ostemplate>.tar.zst from an\n"
+                   "                          OCI image: oci:DIR[:TAG] (an image layout) or any\n"
+                   "                          skopeo reference (docker://..., oci-archive:...)\n"
                    "\n"
                    "Options:\n"
                    "  -q, --quiet             print only errors\n"
@@ -256,6 +261,70 @@ static int cmd_list(int argc, char **argv)
         return 0;
 }
 
+/* vzpkg import <image> <ostemplate>: OpenVZ's vzpkg has no such command;
+ * the image comes first as in "skopeo copy SRC DST" and "vzpkg create
+ * cache" naming the result last. */
+static int cmd_import(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"force", no_argument, NULL, 'f'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"verbose", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},
+            {},
+        };
+        vz_import_opts io = {0};
+        vz_ctx *ctx = NULL;
+        vz_err e = {0};
+        const char *ref, *name;
+        char label[300];
+        int c, r;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+fqvh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        io.force = true;
+                        break;
+                case 'q':
+                        tool_verbosity = -1;
+                        break;
+                case 'v':
+                        tool_verbosity++;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        return VZ_E_SYNTAX;
+                }
+        }
+        if (argc - optind < 2) {
+                tool_error("usage: vzpkg import <image> <ostemplate> [--force]");
+                return VZ_E_NOTENOUGHPARAMS;
+        }
+        if (argc - optind > 2) {
+                tool_error("import: unexpected argument '%s'", argv[optind + 2]);
+                return VZ_E_SYNTAX;
+        }
+        ref = argv[optind];
+        name = argv[optind + 1];
+        r = open_ctx(&ctx);
+        if (r)
+                return r;
+        snprintf(label, sizeof(label), "Applying layers of %s", ref);
+        io.progress = tool_progress;
+        io.userdata = label;
+        tool_msg("Importing %s as template cache %s\n", ref, name);
+        fflush(stdout);
+        r = vz_tmpl_import(ctx, ref, name, &io, &e);
+        vz_ctx_free(ctx);
+        if (r < 0)
+                return tool_fail(&e, "cannot import %s", ref);
+        tool_msg("Template cache %s created\n", name);
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         static const struct {
@@ -265,6 +334,7 @@ int main(int argc, char **argv)
             {"create", cmd_create},
             {"remove", cmd_remove},
             {"list", cmd_list},
+            {"import", cmd_import},
         };
         int i;
 

@@ -26,3 +26,10 @@ int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress_fn progr
 int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
                          vz_err *e);
 void vz_tmpl_set_log(vz_log_fn fn, void *userdata);
+
+/* Apply one OCI image layer (a tar, any compression) over target_fd:
+ * the hostile-archive rules of vz_tmpl_unpack, plus whiteouts. */
+int vz_tmpl_unpack_layer(const char *archive, int target_fd, vz_err *e);
+/* The template library's entry point behind vz_tmpl_import(). */
+int vz_tmpl_import_impl(vz_ctx *ctx, const char *ref, const char *ostemplate,
+                        const vz_import_opts *opts, vz_err *e);

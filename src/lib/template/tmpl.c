@@ -202,6 +202,9 @@ extern __attribute__((weak)) int vz_tmpl_unpack_impl(const char *archive, int ta
                                                      vz_err *e);
 extern __attribute__((weak)) int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate,
                                                       const vz_cache_opts *opts, vz_err *e);
+extern __attribute__((weak)) int vz_tmpl_import_impl(vz_ctx *ctx, const char *ref,
+                                                     const char *ostemplate,
+                                                     const vz_import_opts *opts, vz_err *e);
 extern __attribute__((weak)) void vz_tmpl_set_log(vz_log_fn fn, void *userdata);
 
 static void *template_symbol(const char *name, vz_err *e)
@@ -289,4 +292,16 @@ _public_ int vz_cache_create(vz_ctx *ctx, const char *ostemplate, const vz_cache
         if (!fn || !forward_log(e))
                 return -ENOENT;
         return fn(ctx, ostemplate, opts, e);
+}
+
+_public_ int vz_tmpl_import(vz_ctx *ctx, const char *ref, const char *ostemplate,
+                            const vz_import_opts *opts, vz_err *e)
+{
+        __typeof__(&vz_tmpl_import_impl) fn = vz_tmpl_import_impl;
+
+        if (!fn)
+                fn = (__typeof__(fn))template_symbol("vz_tmpl_import_impl", e);
+        if (!fn || !forward_log(e))
+                return -ENOENT;
+        return fn(ctx, ref, ostemplate, opts, e);
 }

@@ -32,6 +32,7 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdint.h>
@@ -52,6 +53,9 @@ bool vz_unpack_force_fallback;
 #define READ_BLOCK_SIZE (1024 * 1024)
 #define PROGRESS_STEP   (4 * 1024 * 1024)
 #define MAX_SYMLINKS    40
+
+#define WHITEOUT_PREFIX ".wh."
+#define WHITEOUT_OPAQUE ".wh..wh..opq"
 
 struct fixup {
         char *path;               /* normalised, "" is the target itself */
@@ -78,6 +82,11 @@ struct unpacker {
         size_t n_fixups, cap_fixups;
 
         bool warned_abs, warned_xattr, warned_dev, warned_skip;
+
+        /* An OCI image layer (vz_tmpl_unpack_layer): applied over the layers
+         * before it, so ".wh." entries delete, and an entry replaces a
+         * non-empty directory of a lower layer. */
+        bool layer;
 };
 
 static int unpack_fail(struct unpacker *u, int r, const char *path, const char *what)
@@ -401,8 +410,11 @@ static int remove_existing(struct unpacker *u, int dfd, const char *base)
                 return 0;
         if (errno != EISDIR)
                 return -errno;
-        if (unlinkat(dfd, base, AT_REMOVEDIR) < 0)
+        if (unlinkat(dfd, base, AT_REMOVEDIR) < 0) {
+                if (u->layer && (errno == ENOTEMPTY || errno == EEXIST))
+                        return vz_rm_rf_at(dfd, base);
                 return -errno;
+        }
         return 0;
 }
 
@@ -880,6 +892,64 @@ static int extract_hardlink(struct unpacker *u, struct archive_entry *ae, const 
         return 0;
 }
 
+/* OCI layer whiteouts (image-spec layer.md): "DIR/.wh.NAME" deletes
+ * DIR/NAME of the layers below, "DIR/.wh..wh..opq" empties DIR. DIR is
+ * resolved inside the target like any parent (a symlink in it cannot lead
+ * out), the deletion never follows a symlink, and NAME must be a plain name
+ * of DIR ("", "." and ".." are refused). */
+static int apply_whiteout(struct unpacker *u, const char *dir, const char *base, const char *path)
+{
+        const char *name = base + strlen(WHITEOUT_PREFIX);
+        int dfd, r;
+
+        if (streq(base, WHITEOUT_OPAQUE)) {
+                _cleanup_closedir_ DIR *d = NULL;
+                struct dirent *de;
+                int fd;
+
+                dfd = get_parent_ex(u, dir, false);
+                if (dfd == -ENOENT)
+                        return 0;
+                if (dfd < 0)
+                        return unpack_fail(u, dfd, path, "cannot open directory of whiteout");
+                /* The cached parent may be inside what we empty. */
+                if (u->cache_fd >= 0 && u->cache_fd != dfd)
+                        cache_drop(u);
+                fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return unpack_fail(u, -errno, path, "cannot open directory of whiteout");
+                d = fdopendir(fd);
+                if (!d) {
+                        close(fd);
+                        return -ENOMEM;
+                }
+                while ((de = readdir(d))) {
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        r = vz_rm_rf_at(dirfd(d), de->d_name);
+                        if (r < 0)
+                                return unpack_fail(u, r, path, "cannot apply opaque whiteout");
+                }
+                return 0;
+        }
+        if (vz_startswith(name, WHITEOUT_PREFIX))
+                return refuse(u, path, "unknown whiteout kind");
+        if (!*name || streq(name, ".") || streq(name, ".."))
+                return refuse(u, path, "whiteout does not name an entry of its directory");
+        dfd = get_parent_ex(u, dir, false);
+        if (dfd == -ENOENT || dfd == -ENOTDIR)
+                return 0; /* nothing below to delete */
+        if (dfd < 0)
+                return unpack_fail(u, dfd, path, "cannot open directory of whiteout");
+        /* The cached parent may be (inside) what we remove. */
+        if (u->cache_fd >= 0 && u->cache_fd != dfd)
+                cache_drop(u);
+        r = vz_rm_rf_at(dfd, name);
+        if (r < 0)
+                return unpack_fail(u, r, path, "cannot apply whiteout");
+        return 0;
+}
+
 static int extract_entry(struct unpacker *u, struct archive_entry *ae)
 {
         const char *name = archive_entry_pathname(ae);
@@ -904,6 +974,8 @@ static int extract_entry(struct unpacker *u, struct archive_entry *ae)
                 return -ENOMEM;
         split_path(path, &dir, &base);
 
+        if (u->layer && vz_startswith(base, WHITEOUT_PREFIX))
+                return apply_whiteout(u, dir, base, full);
         if (link)
                 return extract_hardlink(u, ae, link, dir, base, full);
 
@@ -1017,10 +1089,11 @@ _public_ void vz_tmpl_set_log(vz_log_fn fn, void *userdata)
         vz_set_log(fn, userdata);
 }
 
-_public_ int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress_fn progress,
-                                 void *userdata, vz_err *e)
+static int unpack(const char *archive, int target_fd, vz_progress_fn progress, void *userdata,
+                  bool layer, vz_err *e)
 {
         struct unpacker u = {
+            .layer = layer,
             .archive_path = archive,
             .root_fd = target_fd,
             .use_openat2 = !vz_unpack_force_fallback,
@@ -1097,7 +1170,7 @@ _public_ int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress
                         }
                 }
         }
-        if (n == 0) {
+        if (n == 0 && !layer) {
                 r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -EINVAL,
                             "template cache %s is damaged: it contains no files", archive);
                 goto out;
@@ -1114,4 +1187,15 @@ _public_ int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress
 out:
         unpacker_done(&u);
         return r;
+}
+
+_public_ int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress_fn progress,
+                                 void *userdata, vz_err *e)
+{
+        return unpack(archive, target_fd, progress, userdata, false, e);
+}
+
+int vz_tmpl_unpack_layer(const char *archive, int target_fd, vz_err *e)
+{
+        return unpack(archive, target_fd, NULL, NULL, true, e);
 }
