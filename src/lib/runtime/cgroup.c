@@ -338,8 +338,9 @@ static void delegate(const struct hier *h, uid_t uid, gid_t gid)
                 vz_debug("chown %s: %s", h->path, strerror(errno));
         for (size_t i = 0; files[i]; i++) {
                 _cleanup_free_ char *p = vz_strdupf("%s/%s", h->path, files[i]);
-                if (p)
-                        (void)lchown(p, uid, gid);
+                /* Not every file exists on every hierarchy (tasks is v1 only). */
+                if (p && lchown(p, uid, gid) < 0 && errno != ENOENT)
+                        vz_debug("chown %s: %s", p, strerror(errno));
         }
 }
 

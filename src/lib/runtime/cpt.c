@@ -692,8 +692,8 @@ static void make_cgroups(vz_cgroup *cg, const char *list, uid_t uid, gid_t gid, 
                 if (strstr(v[i], ".."))
                         continue;
                 p = vz_strdupf("%s/%s", base, v[i]);
-                if (p && mkdir(p, 0755) == 0 && own)
-                        (void)chown(p, uid, gid);
+                if (p && mkdir(p, 0755) == 0 && own && chown(p, uid, gid) < 0)
+                        vz_debug("chown %s: %s", p, strerror(errno));
         }
 }
 
@@ -935,15 +935,18 @@ static int make_dev(const struct rst_child *c)
                         continue;
                 if (type == 'd')
                         (void)mkdirat(dfd, name, 0755);
-                else if (type == 'l' && n == 3)
-                        (void)symlinkat(target, dfd, name);
-                else if (type == 'f') {
+                else if (type == 'l' && n == 3) {
+                        if (symlinkat(target, dfd, name) < 0)
+                                vz_debug("restore /dev/%s -> %s: %s", name, target,
+                                         strerror(errno));
+                } else if (type == 'f') {
                         int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
                                                            O_NOFOLLOW, 0666);
                         if (fd >= 0)
                                 close(fd);
                 }
-                (void)fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+                if (fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                        vz_debug("restore chown /dev/%s: %s", name, strerror(errno));
         }
         return 0;
 }
@@ -974,17 +977,21 @@ static int make_tmpfs(const struct rst_child *c)
                 snprintf(path, sizeof(path), "%s/%s", key, name);
                 if (type == 'm' && sscanf(name, "%o", &mode) == 1) {
                         (void)mkdirat(dfd, key, 0755);
-                        (void)fchmodat(dfd, key, mode & 07777, 0);
-                        (void)fchownat(dfd, key, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+                        if (fchmodat(dfd, key, mode & 07777, 0) < 0 ||
+                            fchownat(dfd, key, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                                vz_debug("restore tmpfs %s: %s", key, strerror(errno));
                         continue;
                 }
                 if (type == 'd')
                         (void)mkdirat(dfd, path, 0755);
-                else if (type == 'l' && n == 4)
-                        (void)symlinkat(target, dfd, path);
-                else
+                else if (type == 'l' && n == 4) {
+                        if (symlinkat(target, dfd, path) < 0)
+                                vz_debug("restore tmpfs %s -> %s: %s", path, target,
+                                         strerror(errno));
+                } else
                         continue;
-                (void)fchownat(dfd, path, c->uid, c->gid, AT_SYMLINK_NOFOLLOW);
+                if (fchownat(dfd, path, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                        vz_debug("restore chown tmpfs %s: %s", path, strerror(errno));
         }
         return 0;
 }

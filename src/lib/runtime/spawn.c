@@ -415,7 +415,9 @@ static void attach_cgroup_mounts(int rootfd, int sock)
                         snprintf(list, sizeof(list), "%s", buf + 3);
                         for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
                              t = strtok_r(NULL, ",", &save))
-                                (void)symlinkat(buf + 3, cgfd, t);
+                                if (symlinkat(buf + 3, cgfd, t) < 0)
+                                        vz_debug("link /sys/fs/cgroup/%s -> %s: %s", t, buf + 3,
+                                                 strerror(errno));
                 }
                 if (fd >= 0)
                         close(fd);
@@ -595,7 +597,9 @@ static int setup_dev(int rootfd, int fs[FS_MAX], const vz_ct *ct, int *ret_maste
                         return r;
         }
         for (size_t i = 0; i < ELEMENTSOF(links); i++)
-                (void)symlinkat(links[i][0], devfd, links[i][1]);
+                if (symlinkat(links[i][0], devfd, links[i][1]) < 0)
+                        vz_debug("link /dev/%s -> %s: %s", links[i][1], links[i][0],
+                                 strerror(errno));
         r = bind_devnodes(devfd, ct);
         if (r < 0)
                 return r;
@@ -680,7 +684,8 @@ void vz_ct_configure_identity(const vz_ct *ct)
 
         if (!isempty(h)) {
                 _cleanup_free_ char *line = vz_strdupf("%s\n", h), *hosts = NULL;
-                (void)sethostname(h, strlen(h));
+                if (sethostname(h, strlen(h)) < 0)
+                        vz_debug("sethostname %s: %s", h, strerror(errno));
                 if (line)
                         write_small_file("/etc/hostname", line);
                 {
@@ -817,8 +822,9 @@ _Noreturn static void run_b(struct plan *p)
 
         /* A new UTS namespace starts with the host's name: without HOSTNAME
          * the CT gets localhost (its init may set its own /etc/hostname). */
-        if (isempty(vz_ct_get(p->ct, "HOSTNAME")))
-                (void)sethostname("localhost", strlen("localhost"));
+        if (isempty(vz_ct_get(p->ct, "HOSTNAME")) &&
+            sethostname("localhost", strlen("localhost")) < 0)
+                vz_debug("sethostname localhost: %s", strerror(errno));
         vz_ct_configure_identity(p->ct);
         vz_net_configure_inside(p->ct);
         loopback_up();

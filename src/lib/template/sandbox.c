@@ -102,10 +102,12 @@ static void setup_dev(int root, int out)
                         die(out, "cannot bind a device node");
                 close(f);
         }
-        (void)symlinkat("/proc/self/fd", dev, "fd");
-        (void)symlinkat("/proc/self/fd/0", dev, "stdin");
-        (void)symlinkat("/proc/self/fd/1", dev, "stdout");
-        (void)symlinkat("/proc/self/fd/2", dev, "stderr");
+        /* A fresh tmpfs: a failure here is not a name clash. */
+        if (symlinkat("/proc/self/fd", dev, "fd") < 0 ||
+            symlinkat("/proc/self/fd/0", dev, "stdin") < 0 ||
+            symlinkat("/proc/self/fd/1", dev, "stdout") < 0 ||
+            symlinkat("/proc/self/fd/2", dev, "stderr") < 0)
+                die(out, "cannot link /dev/fd, stdin, stdout, stderr");
         (void)mkdirat(dev, "shm", 01777);
         (void)mkdirat(dev, "pts", 0755);
         close(dev);
