@@ -11,6 +11,9 @@
 #include "meta.h"
 
 typedef void (*line_fn)(const char *line, void *userdata);
+/* Feed each line read from fd (newline stripped) to fn, if any, until
+ * EOF; fd is closed. */
+void tmpl_feed_lines(int fd, line_fn fn, void *userdata);
 
 /* Run argv (PATH lookup) with envp (NULL: ours), stdin from /dev/null,
  * feeding each line of its stdout (and stderr if merge_stderr) to fn.

@@ -32,15 +32,33 @@ extern char **environ;
 
 #define BUSYBOX_PATH "/bin/busybox"
 
+void tmpl_feed_lines(int fd, line_fn fn, void *userdata)
+{
+        FILE *f = fdopen(fd, "r");
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+
+        if (!f) {
+                close(fd);
+                return;
+        }
+        while ((n = getline(&line, &cap, f)) >= 0) {
+                if (n > 0 && line[n - 1] == '\n')
+                        line[n - 1] = '\0';
+                if (fn)
+                        fn(line, userdata);
+        }
+        free(line);
+        fclose(f);
+}
+
 int tmpl_run_program(char *const argv[], char *const envp[], bool merge_stderr, line_fn fn,
                      void *userdata)
 {
         posix_spawn_file_actions_t fa;
         int pipefd[2], status, r;
         pid_t pid;
-        FILE *f;
-        char *line = NULL;
-        size_t cap = 0;
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
@@ -58,21 +76,7 @@ int tmpl_run_program(char *const argv[], char *const envp[], bool merge_stderr, 
                 close(pipefd[0]);
                 return -r;
         }
-        f = fdopen(pipefd[0], "r");
-        if (!f) {
-                close(pipefd[0]);
-        } else {
-                ssize_t n;
-
-                while ((n = getline(&line, &cap, f)) >= 0) {
-                        if (n > 0 && line[n - 1] == '\n')
-                                line[n - 1] = '\0';
-                        if (fn)
-                                fn(line, userdata);
-                }
-                free(line);
-                fclose(f);
-        }
+        tmpl_feed_lines(pipefd[0], fn, userdata);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
@@ -116,17 +120,7 @@ void tmpl_log_done(struct tmpl_log *l)
 
 /* ------------------------------------------------------------ writer */
 
-struct writer {
-        struct archive *a;
-        int fd;
-        char *tmp_path;
-        char *final_path;
-        vz_progress_fn progress;
-        void *userdata;
-        uint64_t done, total, last;
-};
-
-static void writer_abort(struct writer *w)
+void tmpl_writer_abort(struct tmpl_writer *w)
 {
         if (w->a)
                 archive_write_free(w->a);
@@ -141,14 +135,11 @@ static void writer_abort(struct writer *w)
         w->tmp_path = w->final_path = NULL;
 }
 
-static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, int level,
-                       const vz_cache_opts *opts, vz_err *e)
+int tmpl_cache_dir_create(vz_ctx *ctx, char **ret, vz_err *e)
 {
         _cleanup_free_ char *dir = NULL;
-        char lvl[16];
         int r;
 
-        *w = (struct writer){.fd = -1};
         r = vz_tmpl_cache_dir(ctx, &dir, e);
         if (r < 0)
                 return r;
@@ -156,10 +147,25 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         if (r < 0)
                 return vz_fail(e, VZ_E_CANT_CREATE_DIR, r, "cannot create %s: %s", dir,
                                strerror(-r));
+        *ret = TAKE_PTR(dir);
+        return 0;
+}
+
+int tmpl_writer_open(struct tmpl_writer *w, vz_ctx *ctx, const char *ostemplate, int level,
+                     const vz_cache_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL;
+        char lvl[16];
+        int r;
+
+        *w = (struct tmpl_writer){.fd = -1};
+        r = tmpl_cache_dir_create(ctx, &dir, e);
+        if (r < 0)
+                return r;
         w->final_path = vz_strdupf("%s/%s.tar.zst", dir, ostemplate);
         w->tmp_path = vz_strdupf("%s/.%s.tar.zst.XXXXXX", dir, ostemplate);
         if (!w->final_path || !w->tmp_path) {
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         }
         w->fd = mkostemp(w->tmp_path, O_CLOEXEC);
@@ -167,23 +173,24 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
                 r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %m", w->tmp_path);
                 free(w->tmp_path);
                 w->tmp_path = NULL;
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         (void)fchmod(w->fd, 0644);
         w->a = archive_write_new();
         if (!w->a) {
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         }
         snprintf(lvl, sizeof(lvl), "%d", level);
         if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
             archive_write_add_filter_zstd(w->a) != ARCHIVE_OK ||
-            archive_write_set_filter_option(w->a, "zstd", "compression-level", lvl) != ARCHIVE_OK ||
+            (level > 0 && archive_write_set_filter_option(w->a, "zstd", "compression-level", lvl) !=
+                              ARCHIVE_OK) ||
             archive_write_set_bytes_per_block(w->a, 64 * 1024) != ARCHIVE_OK) {
                 r = vz_fail(e, VZ_E_SYSTEM, -EINVAL, "cannot set up archive writer: %s",
                             archive_error_string(w->a));
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         /* File names on Linux are bytes: store them as they are instead of
@@ -192,7 +199,7 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         if (archive_write_set_format_option(w->a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) {
                 r = vz_fail(e, VZ_E_SYSTEM, -EINVAL, "cannot set up archive writer: %s",
                             archive_error_string(w->a));
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         /* Not every libarchive build knows this option; single-threaded
@@ -201,7 +208,7 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         if (archive_write_open_fd(w->a, w->fd) != ARCHIVE_OK) {
                 r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot write %s: %s", w->tmp_path,
                             archive_error_string(w->a));
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         if (opts) {
@@ -211,7 +218,7 @@ static int writer_open(struct writer *w, vz_ctx *ctx, const char *ostemplate, in
         return 0;
 }
 
-static int writer_error(struct writer *w, vz_err *e)
+static int writer_error(struct tmpl_writer *w, vz_err *e)
 {
         int en = archive_errno(w->a);
 
@@ -220,18 +227,18 @@ static int writer_error(struct writer *w, vz_err *e)
                        archive_error_string(w->a));
 }
 
-static int writer_commit(struct writer *w, bool force, vz_err *e)
+int tmpl_writer_commit(struct tmpl_writer *w, bool force, vz_err *e)
 {
         int r;
 
         if (archive_write_close(w->a) != ARCHIVE_OK) {
                 r = writer_error(w, e);
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         if (fsync(w->fd) < 0) {
                 r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot write %s: %m", w->tmp_path);
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         /* RENAME_NOREPLACE: another vzpkg may have finished the same cache
@@ -240,16 +247,16 @@ static int writer_commit(struct writer *w, bool force, vz_err *e)
                       force ? 0 : RENAME_NOREPLACE) < 0) {
                 r = vz_fail(e, errno == EEXIST ? VZ_E_VALUE : VZ_E_SYSTEM, -errno,
                             "cannot create %s: %m", w->final_path);
-                writer_abort(w);
+                tmpl_writer_abort(w);
                 return r;
         }
         free(w->tmp_path);
         w->tmp_path = NULL;
-        writer_abort(w);
+        tmpl_writer_abort(w);
         return 0;
 }
 
-static void writer_progress(struct writer *w, bool final)
+static void writer_progress(struct tmpl_writer *w, bool final)
 {
         if (!w->progress)
                 return;
@@ -261,7 +268,7 @@ static void writer_progress(struct writer *w, bool final)
 }
 
 /* One entry built in memory, owned by 0:0. */
-static int write_mem(struct writer *w, const char *path, mode_t mode, const char *link,
+static int write_mem(struct tmpl_writer *w, const char *path, mode_t mode, const char *link,
                      const void *data, size_t size, time_t mtime, vz_err *e)
 {
         struct archive_entry *ae = archive_entry_new();
@@ -373,7 +380,7 @@ static void first_line(const char *line, void *userdata)
                 *v = strdup(line);
 }
 
-static int build_busybox(struct writer *w, vz_err *e)
+static int build_busybox(struct tmpl_writer *w, vz_err *e)
 {
         static const struct {
                 const char *path;
@@ -639,7 +646,7 @@ static int sum_sizes(const char *p, const struct stat *st, int flag, struct FTW 
 /* Archive a directory tree: numeric owners, modes, times, xattrs (file
  * capabilities included), ACLs and hard links, read by libarchive's disk
  * reader without following symlinks or crossing mount points. */
-static int pack_tree(struct writer *w, const char *dir, vz_err *e)
+int tmpl_pack_tree(struct tmpl_writer *w, const char *dir, vz_err *e)
 {
         struct archive *rd = archive_read_disk_new();
         struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
@@ -654,9 +661,11 @@ static int pack_tree(struct writer *w, const char *dir, vz_err *e)
         }
         /* nftw is not reentrant-safe with a callback context; the total is
          * only for the progress line. */
-        tree_bytes = 0;
-        (void)nftw(dir, sum_sizes, 64, FTW_PHYS | FTW_MOUNT);
-        w->total = tree_bytes;
+        if (w->progress) {
+                tree_bytes = 0;
+                (void)nftw(dir, sum_sizes, 64, FTW_PHYS | FTW_MOUNT);
+                w->total = tree_bytes;
+        }
 
         archive_entry_linkresolver_set_strategy(lr, archive_format(w->a));
         archive_read_disk_set_symlink_physical(rd);
@@ -779,7 +788,7 @@ static int finish_tree(int root, vz_err *e)
         return lock_root(etc, e);
 }
 
-static int build_from_meta(vz_ctx *ctx, struct writer *w, int tdir, const char *ostemplate,
+static int build_from_meta(vz_ctx *ctx, struct tmpl_writer *w, int tdir, const char *ostemplate,
                            const vz_cache_opts *opts, vz_err *e)
 {
         _cleanup_free_ char *dir = NULL, *work = NULL, *root = NULL, *aux = NULL, *keys = NULL;
@@ -825,7 +834,7 @@ static int build_from_meta(vz_ctx *ctx, struct writer *w, int tdir, const char *
         if (r < 0)
                 goto out;
         vz_info("Packing %s", w->final_path);
-        r = pack_tree(w, root, e);
+        r = tmpl_pack_tree(w, root, e);
 out:
         tmpl_meta_done(&m);
         {
@@ -853,7 +862,7 @@ static int cache_exists(vz_ctx *ctx, const char *ostemplate, vz_err *e)
 /* With --force the new .tar.zst replaces the cache: an older one in
  * another compression would be found first (vz_tmpl_find_cache), so it
  * goes. */
-static void remove_other_caches(vz_ctx *ctx, const char *ostemplate, const char *keep)
+void tmpl_remove_other_caches(vz_ctx *ctx, const char *ostemplate, const char *keep)
 {
         for (int i = 0; i < 8; i++) {
                 _cleanup_free_ char *path = NULL;
@@ -910,7 +919,7 @@ _public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_
 {
         _cleanup_close_ int tdir = -1, lock = -1;
         _cleanup_free_ char *mdir = NULL;
-        struct writer w;
+        struct tmpl_writer w;
         struct stat st;
         bool meta, busybox = false, force = opts && opts->force;
         int r;
@@ -947,20 +956,20 @@ _public_ int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_
                 return lock;
         if (!force && (r = cache_exists(ctx, ostemplate, e)) < 0)
                 return r;
-        r = writer_open(&w, ctx, ostemplate, busybox ? 19 : 9, opts, e);
+        r = tmpl_writer_open(&w, ctx, ostemplate, busybox ? 19 : 9, opts, e);
         if (r < 0)
                 return r;
         r = busybox ? build_busybox(&w, e) : build_from_meta(ctx, &w, tdir, ostemplate, opts, e);
         if (r < 0) {
-                writer_abort(&w);
+                tmpl_writer_abort(&w);
                 return r;
         }
         {
                 _cleanup_free_ char *final = strdup(w.final_path);
 
-                r = writer_commit(&w, force, e);
+                r = tmpl_writer_commit(&w, force, e);
                 if (r == 0 && force && final)
-                        remove_other_caches(ctx, ostemplate, final);
+                        tmpl_remove_other_caches(ctx, ostemplate, final);
         }
         return r;
 }

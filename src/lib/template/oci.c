@@ -16,8 +16,6 @@
  * packed into TEMPLATE/cache/<name>.tar.zst, renamed into place only when
  * complete. The staging directory goes whatever happens.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <nettle/sha2.h>
@@ -400,116 +398,6 @@ static int skopeo_copy(const char *ref, const char *dir, vz_err *e)
         return 0;
 }
 
-/* ------------------------------------------------------------ packing */
-
-/* Archive the flattened tree as the cache (numeric owners, modes, times,
- * xattrs, hard links; libarchive's disk reader follows no symlink). */
-static int pack_rootfs(const char *root, const char *out_path, vz_err *e)
-{
-        struct archive *rd = archive_read_disk_new(), *wr = archive_write_new();
-        struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new();
-        struct archive_entry *ae = archive_entry_new();
-        _cleanup_free_ char *buf = malloc(BUF_SIZE);
-        _cleanup_close_ int fd = -1;
-        size_t rlen = strlen(root);
-        int r = 0;
-
-        if (!rd || !wr || !lr || !ae || !buf) {
-                r = vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-                goto out;
-        }
-        fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0) {
-                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %m", out_path);
-                goto out;
-        }
-        if (archive_write_set_format_pax_restricted(wr) != ARCHIVE_OK ||
-            archive_write_add_filter_zstd(wr) != ARCHIVE_OK ||
-            archive_write_set_format_option(wr, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
-            archive_write_open_fd(wr, fd) != ARCHIVE_OK) {
-                r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot write %s: %s", out_path,
-                            archive_error_string(wr));
-                goto out;
-        }
-        archive_entry_linkresolver_set_strategy(lr, archive_format(wr));
-        archive_read_disk_set_symlink_physical(rd);
-        archive_read_disk_set_behavior(rd, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
-        if (archive_read_disk_open(rd, root) != ARCHIVE_OK) {
-                r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read %s: %s", root,
-                            archive_error_string(rd));
-                goto out;
-        }
-        for (;;) {
-                struct archive_entry *oe, *spare = NULL;
-                _cleanup_free_ char *name = NULL;
-                const char *p;
-                int s = archive_read_next_header2(rd, ae);
-
-                if (s == ARCHIVE_EOF)
-                        break;
-                if (s != ARCHIVE_OK && s != ARCHIVE_WARN) {
-                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read %s: %s", root,
-                                    archive_error_string(rd));
-                        goto out;
-                }
-                archive_read_disk_descend(rd);
-                p = archive_entry_pathname(ae);
-                if (!p || strncmp(p, root, rlen) != 0) {
-                        r = vz_fail(e, VZ_E_SYSTEM, -EIO, "unexpected path %s", p ? p : "");
-                        goto out;
-                }
-                name = vz_strdupf(".%s", p + rlen);
-                if (!name) {
-                        r = vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
-                        goto out;
-                }
-                archive_entry_set_pathname(ae, name);
-                archive_entry_sparse_clear(ae);
-                archive_entry_set_uname(ae, NULL);
-                archive_entry_set_gname(ae, NULL);
-                oe = ae;
-                archive_entry_linkify(lr, &oe, &spare);
-                if (!oe)
-                        continue;
-                if (archive_write_header(wr, oe) != ARCHIVE_OK)
-                        goto write_error;
-                if (archive_entry_filetype(oe) == AE_IFREG && !archive_entry_hardlink(oe) &&
-                    archive_entry_size(oe) > 0) {
-                        la_ssize_t n;
-
-                        while ((n = archive_read_data(rd, buf, BUF_SIZE)) > 0)
-                                if (archive_write_data(wr, buf, (size_t)n) != n)
-                                        goto write_error;
-                        if (n < 0) {
-                                r = vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot read %s: %s", p,
-                                            archive_error_string(rd));
-                                goto out;
-                        }
-                }
-        }
-        if (archive_write_close(wr) != ARCHIVE_OK)
-                goto write_error;
-        if (fsync(fd) < 0) {
-                r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot write %s: %m", out_path);
-                goto out;
-        }
-        goto out;
-write_error:
-        r = vz_fail(e, archive_errno(wr) == ENOSPC ? VZ_E_FS_NO_DISK_SPACE : VZ_E_SYSTEM,
-                    archive_errno(wr) > 0 ? -archive_errno(wr) : -EIO,
-                    "cannot write template cache %s: %s", out_path, archive_error_string(wr));
-out:
-        if (ae)
-                archive_entry_free(ae);
-        if (lr)
-                archive_entry_linkresolver_free(lr);
-        if (rd)
-                archive_read_free(rd);
-        if (wr)
-                archive_write_free(wr);
-        return r;
-}
-
 /* ------------------------------------------------------------ import */
 
 /* "oci:DIR[:TAG]": the tag is after the last ':' that follows the last '/'. */
@@ -580,7 +468,7 @@ static int apply_layers(struct import *im, struct json_object *manifest, int roo
         return 0;
 }
 
-static int import_layout(struct import *im, const char *tag, const char *root, const char *out,
+static int import_layout(struct import *im, const char *tag, const char *root,
                          const vz_import_opts *opts)
 {
         _cleanup_free_ char *text = NULL;
@@ -622,7 +510,6 @@ static int import_layout(struct import *im, const char *tag, const char *root, c
                 vz_warn("image %s has no /sbin/init: a CT made from it will not start until "
                         "one is installed",
                         im->ref);
-        r = pack_rootfs(root, out, im->e);
 out:
         json_object_put(cfg);
         json_object_put(manifest);
@@ -633,8 +520,9 @@ _public_ int vz_tmpl_import_impl(vz_ctx *ctx, const char *ref, const char *ostem
                                  const vz_import_opts *opts, vz_err *e)
 {
         _cleanup_free_ char *dir = NULL, *work = NULL, *root = NULL, *layout = NULL, *tag = NULL,
-                            *tmp_out = NULL, *final = NULL, *existing = NULL;
+                            *final = NULL, *existing = NULL;
         struct import im = {.ref = ref, .layout_fd = -1, .e = e};
+        struct tmpl_writer w;
         bool force = opts && opts->force;
         vz_err e2 = {0};
         int r;
@@ -648,22 +536,16 @@ _public_ int vz_tmpl_import_impl(vz_ctx *ctx, const char *ref, const char *ostem
                 return vz_fail(e, VZ_E_VALUE, -EEXIST,
                                "template cache %s already exists (use --force to replace it)",
                                existing);
-        r = vz_tmpl_cache_dir(ctx, &dir, e);
+        r = tmpl_cache_dir_create(ctx, &dir, e);
         if (r < 0)
                 return r;
-        r = vz_mkdir_p(dir, 0755);
-        if (r < 0)
-                return vz_fail(e, VZ_E_CANT_CREATE_DIR, r, "cannot create %s: %s", dir,
-                               strerror(-r));
         work = vz_strdupf("%s/.%s.import.XXXXXX", dir, ostemplate);
         if (!work)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
         if (!mkdtemp(work))
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %m", work);
         root = vz_strdupf("%s/rootfs", work);
-        tmp_out = vz_strdupf("%s/cache.tar.zst", work);
-        final = vz_strdupf("%s/%s.tar.zst", dir, ostemplate);
-        if (!root || !tmp_out || !final) {
+        if (!root) {
                 r = vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                 goto out;
         }
@@ -694,28 +576,24 @@ _public_ int vz_tmpl_import_impl(vz_ctx *ctx, const char *ref, const char *ostem
                 r = vz_fail(e, VZ_E_FS_BAD_TMPL, -errno, "cannot open image layout %s: %m", layout);
                 goto out;
         }
-        r = import_layout(&im, tag, root, tmp_out, opts);
+        r = import_layout(&im, tag, root, opts);
         if (r < 0)
                 goto out;
-        if (renameat2(AT_FDCWD, tmp_out, AT_FDCWD, final, force ? 0 : RENAME_NOREPLACE) < 0) {
-                r = vz_fail(e, errno == EEXIST ? VZ_E_VALUE : VZ_E_SYSTEM, -errno,
-                            "cannot create %s: %m", final);
+        /* The flattened tree is packed as the cache. */
+        r = tmpl_writer_open(&w, ctx, ostemplate, 0, NULL, e);
+        if (r < 0)
+                goto out;
+        final = strdup(w.final_path);
+        r = tmpl_pack_tree(&w, root, e);
+        if (r < 0) {
+                tmpl_writer_abort(&w);
                 goto out;
         }
+        r = tmpl_writer_commit(&w, force, e);
         /* With --force, a cache of another compression would still be found
          * first (vz_tmpl_find_cache's order): the import replaces it. */
-        for (;;) {
-                _cleanup_free_ char *p = NULL;
-
-                memset(&e2, 0, sizeof(e2));
-                if (vz_tmpl_find_cache(ctx, ostemplate, &p, &e2) < 0 || streq(p, final))
-                        break;
-                if (unlink(p) < 0) {
-                        vz_warn("cannot remove the old cache %s: %m", p);
-                        break;
-                }
-        }
-        r = 0;
+        if (r == 0 && final)
+                tmpl_remove_other_caches(ctx, ostemplate, final);
 out:
         if (im.layout_fd >= 0)
                 close(im.layout_fd);

@@ -214,10 +214,8 @@ int tmpl_run_script(const char *root, const char *script, size_t len, bool use_b
 {
         _cleanup_close_ int mfd = -1;
         int out[2] = {-1, -1}, s1[2] = {-1, -1}, s2[2] = {-1, -1};
-        char c, *line = NULL;
-        size_t cap = 0;
+        char c;
         pid_t pid;
-        FILE *f;
         bool maps_failed = false;
         int st, r = 0;
 
@@ -263,20 +261,8 @@ int tmpl_run_script(const char *root, const char *script, size_t len, bool use_b
         }
         close(s2[1]);
         s2[1] = -1;
-        f = fdopen(out[0], "r");
-        if (f) {
-                ssize_t n;
-
-                out[0] = -1;
-                while ((n = getline(&line, &cap, f)) >= 0) {
-                        if (n > 0 && line[n - 1] == '\n')
-                                line[n - 1] = '\0';
-                        if (fn)
-                                fn(line, userdata);
-                }
-                free(line);
-                fclose(f);
-        }
+        tmpl_feed_lines(out[0], fn, userdata);
+        out[0] = -1;
         while (waitpid(pid, &st, 0) < 0)
                 if (errno != EINTR) {
                         r = -errno;
