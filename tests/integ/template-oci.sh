@@ -95,7 +95,7 @@ mklayout "$W/img" v1 "$W/base.tar" "$W/l2.tar.gz" "$W/l3.tar"
 
 expect_rc 0 vzpkg import "oci:$W/img:v1" ocibox
 [ -f "$C/ocibox.tar.zst" ] || fail "no $C/ocibox.tar.zst"
-expect_rc 0 vzpkg list
+expect_rc 0 vzpkg list -c
 echo "$LAST_OUT" | grep -qx ocibox || fail "vzpkg list: $LAST_OUT"
 expect_rc 21 vzpkg import "oci:$W/img:v1" ocibox
 echo "$LAST_OUT" | grep -q "already exists" || fail "no 'already exists': $LAST_OUT"
