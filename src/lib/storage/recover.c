@@ -131,7 +131,7 @@ static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const ch
         return 1;
 }
 
-static int recover_snapshot(unsigned ctid, char *const *op, const char *pid)
+static int recover_snapshot(vz_ctx *ctx, unsigned ctid, char *const *op, const char *pid)
 {
         const char *dir = vz_op_get(op, "dir"), *uuid = vz_op_get(op, "uuid");
         const char *frozen = vz_op_get(op, "frozen");
@@ -143,15 +143,26 @@ static int recover_snapshot(unsigned ctid, char *const *op, const char *pid)
                 /* EINVAL: it was not frozen (killed before the freeze). */
                 thawed = fd >= 0 && ioctl(fd, FITHAW, 0) == 0;
         }
+        if (vz_op_get(op, "suspended")) {
+                /* A running CT's snapshot froze its processes for the memory
+                 * dump; thawing a CT that is not frozen is harmless. */
+                vz_ct *ct = NULL;
+                if (vz_ct_open(ctx, ctid, &ct, NULL) == 0)
+                        thawed |= vz_ct_chkpnt(ct, VZ_CHKPNT_RESUME, NULL, NULL) == 0;
+                vz_ct_free(ct);
+        }
         if (dir && uuid) {
                 target = vz_strdupf("%s/%s", dir, uuid);
                 info = vz_strdupf("%s/%s.info", dir, uuid);
-                if (target && info && access(info, F_OK) < 0 && access(target, F_OK) == 0)
-                        removed = vz_private_remove(target) == 0;
+                if (target && info && access(info, F_OK) < 0) {
+                        if (access(target, F_OK) == 0)
+                                removed = vz_private_remove(target) == 0;
+                        vz_snapshot_remove_extras(dir, uuid);
+                }
         }
         vz_warn("CT %u: found a snapshot %s interrupted by the death of vzctl (pid %s)%s%s%s",
                 ctid, uuid ? uuid : "?", pid, removed ? "; removed the partial snapshot" : "",
-                thawed ? "; thawed the CT's filesystem, frozen for the copy" : "",
+                thawed ? "; thawed the CT, frozen for the copy" : "",
                 !removed && !thawed ? "; it had left nothing behind" : "");
         return 1;
 }
@@ -238,7 +249,7 @@ _public_ int vz_ct_recover(vz_ctx *ctx, unsigned ctid, bool locked, vz_err *e)
         else if (what && streq(what, "convert"))
                 r = recover_convert(ctx, ctid, op, pid, e);
         else if (what && streq(what, "snapshot"))
-                r = recover_snapshot(ctid, op, pid);
+                r = recover_snapshot(ctx, ctid, op, pid);
         else if (what && streq(what, "resize"))
                 r = recover_resize(ctx, ctid, op, pid, e);
         else {

@@ -160,7 +160,7 @@ static char *extra_path(const char *dir, const char *uuid, const char *suffix)
         return vz_strdupf("%s/%s%s", dir, uuid, suffix);
 }
 
-static void remove_extras(const char *dir, const char *uuid)
+void vz_snapshot_remove_extras(const char *dir, const char *uuid)
 {
         static const char *const sfx[] = {
             ".ve.conf", ".dump", ".dump.tmp", ".dump.dump.log", ".dump.restore.log", NULL};
@@ -223,7 +223,12 @@ _public_ int vz_ct_snapshot(vz_ct *ct, const char *uuid_in, const char *name, co
 static int snapshot_running(vz_ct *ct, int kind, const char *target, const char *dumpdir, vz_err *e)
 {
         vz_cpt_opts o = {.dumpfile = dumpdir};
-        int r = vz_ct_chkpnt(ct, VZ_CHKPNT_SUSPEND, NULL, e);
+        int r;
+
+        /* A vzctl killed from here on leaves the CT frozen: the next
+         * command thaws it (recover.c). */
+        (void)vz_op_add(ct->ctx, ct->id, "suspended", "1");
+        r = vz_ct_chkpnt(ct, VZ_CHKPNT_SUSPEND, NULL, e);
 
         if (r < 0)
                 return rewrap(e, E_SNAP_CREATE, r, "cannot freeze the CT");
@@ -280,7 +285,7 @@ _public_ int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid_in, const char *na
                 if (r < 0)
                         return r;
         }
-        remove_extras(dir, uuid);
+        vz_snapshot_remove_extras(dir, uuid);
         conf = extra_path(dir, uuid, ".ve.conf");
         dump = extra_path(dir, uuid, ".dump");
         if (!conf || !dump) {
@@ -301,7 +306,7 @@ _public_ int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid_in, const char *na
         else
                 r = take_snapshot(ct, kind, target, e);
         if (r < 0) {
-                remove_extras(dir, uuid);
+                vz_snapshot_remove_extras(dir, uuid);
                 vz_op_end(ct->ctx, ct->id);
                 return r;
         }
@@ -313,7 +318,7 @@ _public_ int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid_in, const char *na
                         vz_btrfs_delete(target, NULL);
                 else
                         vz_rm_rf(target);
-                remove_extras(dir, uuid);
+                vz_snapshot_remove_extras(dir, uuid);
                 vz_op_end(ct->ctx, ct->id);
                 return vz_fail(e, E_SNAP_CREATE, r, "cannot record snapshot %s", uuid);
         }
@@ -391,7 +396,7 @@ _public_ int vz_ct_snapshot_delete(vz_ct *ct, const char *uuid, vz_err *e)
         r = vz_btrfs_is_subvolume(target) ? vz_btrfs_delete(target, e) : vz_rm_rf(target);
         if (r < 0)
                 return vz_fail(e, E_SNAP_DELETE, r, "cannot delete snapshot %s", uuid);
-        remove_extras(dir, uuid);
+        vz_snapshot_remove_extras(dir, uuid);
         info = info_path(dir, uuid);
         if (info)
                 unlink(info);

@@ -93,6 +93,10 @@ int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e);
 /* Warn that simfs limits are not enforced, and why. */
 void vz_quota_simfs_warn(unsigned ctid);
 
+/* Remove what a snapshot has beside its disk (config copy, memory dump,
+ * criu's logs): a removed or unfinished snapshot. */
+void vz_snapshot_remove_extras(const char *dir, const char *uuid);
+
 /* Remove every snapshot of ct (destroy). */
 struct vz_ct;
 int vz_snapshots_remove_all(const struct vz_ct *ct);
