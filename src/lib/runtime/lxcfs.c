@@ -35,7 +35,6 @@
 #include "runtime.h"
 #include "util.h"
 
-#define FUSE_SUPER_MAGIC 0x65735546
 #define LXCFS_BIN "/usr/bin/lxcfs"
 
 /* The files bound over the CT's own: under /proc, then under /sys.
@@ -63,118 +62,40 @@ char *vz_lxcfs_dir(const vz_ct *ct)
         return vz_strdupf("%s/lxcfs", isempty(dir) ? "/run/vz" : dir);
 }
 
-/* A live lxcfs on mnt: a FUSE mount whose files answer. */
-static bool alive(const char *mnt)
-{
-        _cleanup_free_ char *p = vz_strdupf("%s/proc/uptime", mnt);
-        struct statfs sf;
-        char buf[64];
-        int fd;
-        ssize_t n;
-
-        if (!p || statfs(mnt, &sf) < 0 || sf.f_type != FUSE_SUPER_MAGIC)
-                return false;
-        fd = open(p, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        n = read(fd, buf, sizeof(buf));
-        close(fd);
-        return n > 0;
-}
-
-/* The same without asking lxcfs (each FUSE request is a round trip to its
- * threads, on the start path of every CT): the process named in its pid
- * file is an lxcfs and something is mounted on mnt. An lxcfs that died
- * fails the first test, and its stale mount is then found by alive(). */
-static bool running(const char *mnt)
-{
-        _cleanup_free_ char *pidf = vz_strdupf("%s.pid", mnt), *buf = NULL, *comm = NULL;
-        struct statx stx;
-        pid_t pid;
-
-        if (!pidf || vz_read_file(pidf, 64, &buf, NULL) < 0 || (pid = atoi(buf)) <= 0 ||
-            kill(pid, 0) < 0)
-                return false;
-        free(buf);
-        buf = vz_strdupf("/proc/%d/comm", (int)pid);
-        if (!buf || vz_read_file(buf, 64, &comm, NULL) < 0 || !vz_startswith(comm, "lxcfs"))
-                return false;
-        /* No sync: the attributes lxcfs gave before, no request. */
-        return statx(AT_FDCWD, mnt, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, STATX_TYPE, &stx) == 0 &&
-               (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-               (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-}
+/* The host-wide lxcfs on mnt (fuse-server.c). -l: the CT's load average;
+ * --enable-cfs: CPU count from the CFS quota (CPUS), not only the cpuset.
+ * Foreground: the double fork already detached it. */
+#define LXCFS_SERVER(mnt, pidf)                                                                    \
+        ((struct vz_fuse_server){.mnt = (mnt),                                                     \
+                                 .comm = "lxcfs",                                                  \
+                                 .probe = "proc/uptime",                                           \
+                                 .what = "lxcfs",                                                  \
+                                 .path = LXCFS_BIN,                                                \
+                                 .argv = (char *const[]){"lxcfs", "-f", "-l", "--enable-cfs",      \
+                                                         "-p", (pidf), (char *)(mnt), NULL}})
 
 int vz_lxcfs_ensure(const vz_ct *ct, vz_err *e)
 {
-        _cleanup_free_ char *mnt = vz_lxcfs_dir(ct), *lock = NULL, *pidf = NULL;
-        _cleanup_close_ int lfd = -1;
-        struct statfs sf;
-        pid_t pid;
+        _cleanup_free_ char *mnt = vz_lxcfs_dir(ct);
+        _cleanup_free_ char *pidf = mnt ? vz_strdupf("%s.pid", mnt) : NULL;
 
-        if (!mnt)
+        if (!mnt || !pidf)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (running(mnt) || alive(mnt))
+        const struct vz_fuse_server s = LXCFS_SERVER(mnt, pidf);
+        if (vz_fuse_server_running(&s) || vz_fuse_server_alive(&s))
                 return 0;
         if (access(LXCFS_BIN, X_OK) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOENT,
                                "%s not found (install lxcfs, or set LXCFS=no)", LXCFS_BIN);
-        lock = vz_strdupf("%s.lock", mnt);
-        pidf = vz_strdupf("%s.pid", mnt);
-        if (!lock || !pidf)
-                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
-                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %s", lock,
-                               strerror(errno));
-        /* Another start may have won the race. */
-        if (alive(mnt))
-                return 0;
-        /* An lxcfs that died leaves its mount behind (ENOTCONN). */
-        if (statfs(mnt, &sf) < 0 ? errno == ENOTCONN : sf.f_type == FUSE_SUPER_MAGIC)
-                (void)umount2(mnt, MNT_DETACH);
-        if (mkdir(mnt, 0755) < 0 && errno != EEXIST)
-                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %s", mnt,
-                               strerror(errno));
-
-        pid = fork();
-        if (pid < 0)
-                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
-        if (pid == 0) {
-                /* Detached (its own session, no stdio, not our child): it
-                 * serves every CT on the host and outlives this vzctl. */
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                setsid();
-                if (null >= 0) {
-                        dup2(null, 0);
-                        dup2(null, 1);
-                        dup2(null, 2);
-                }
-                if (fork() != 0)
-                        _exit(0);
-                /* -l: the CT's load average; --enable-cfs: CPU count from
-                 * the CFS quota (CPUS), not only the cpuset. Foreground:
-                 * the double fork already detached it. */
-                execl(LXCFS_BIN, "lxcfs", "-f", "-l", "--enable-cfs", "-p", pidf, mnt,
-                      (char *)NULL);
-                _exit(127);
-        }
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-        /* Up when its mount answers (normally in a few ms). */
-        for (int i = 0; i < 300; i++) {
-                if (alive(mnt))
-                        return 0;
-                nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-        }
-        return vz_fail(e, VZ_E_SYSTEM, -ETIMEDOUT, "lxcfs did not come up on %s", mnt);
+        return vz_fuse_server_ensure(&s, e);
 }
 
 int vz_lxcfs_open(const char *mnt)
 {
+        const struct vz_fuse_server s = LXCFS_SERVER(mnt, NULL);
         int fd;
 
-        if (!running(mnt) && !alive(mnt))
+        if (!vz_fuse_server_running(&s) && !vz_fuse_server_alive(&s))
                 return -ENOTCONN;
         fd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
@@ -204,12 +125,14 @@ void vz_lxcfs_clone(int lxfd, int trees[VZ_LXCFS_FILES])
         for (size_t i = 0; proc_files[i]; i++, n++) {
                 char src[128];
                 snprintf(src, sizeof(src), "proc/%s", proc_files[i]);
-                trees[n] = (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                trees[n] =
+                    (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         }
         for (size_t i = 0; sys_files[i]; i++, n++) {
                 char src[128];
                 snprintf(src, sizeof(src), "sys/%s", sys_files[i]);
-                trees[n] = (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                trees[n] =
+                    (int)syscall(SYS_open_tree, lxfd, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         }
 }
 

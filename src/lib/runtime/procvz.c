@@ -47,8 +47,6 @@
 #include "ubc.h"
 #include "util.h"
 
-#define FUSE_SUPER_MAGIC 0x65735546
-
 /* ------------------------------------------------------------------ formats */
 
 static void bc_rows(FILE *f, unsigned ctid, const vz_ubc *u, bool uid)
@@ -336,52 +334,21 @@ char *vz_procfs_dir(const vz_ctx *ctx)
         return vz_strdupf("%s/proc", isempty(dir) ? "/run/vz" : dir);
 }
 
-/* A live server on mnt: a FUSE mount whose vz directory answers. */
-static bool alive(const char *mnt)
-{
-        _cleanup_free_ char *p = vz_strdupf("%s/vz", mnt);
-        struct statfs sf;
-        struct stat st;
-
-        return p && statfs(mnt, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC && stat(p, &st) == 0 &&
-               S_ISDIR(st.st_mode);
-}
-
-/* The same without a FUSE request (this is on every CT's start path): the
- * pid file names a live vz-procfs and something is mounted on mnt. A dead
- * server fails the first test; its stale mount is then found by alive(). */
-static bool running(const char *mnt)
-{
-        _cleanup_free_ char *pidf = vz_strdupf("%s.pid", mnt), *buf = NULL, *comm = NULL;
-        struct statx stx;
-        pid_t pid;
-
-        if (!pidf || vz_read_file(pidf, 64, &buf, NULL) < 0 || (pid = atoi(buf)) <= 0 ||
-            kill(pid, 0) < 0)
-                return false;
-        free(buf);
-        buf = vz_strdupf("/proc/%d/comm", (int)pid);
-        if (!buf || vz_read_file(buf, 64, &comm, NULL) < 0 || !vz_startswith(comm, "vz-procfs"))
-                return false;
-        return statx(AT_FDCWD, mnt, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, STATX_TYPE, &stx) == 0 &&
-               (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-               (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
-}
-
 int vz_procfs_ensure(const vz_ct *ct, const char *supervisor_bin, vz_err *e)
 {
         const char *dir = vz_ct_get(ct, "VZ_RUNDIR");
         const char *slash = strrchr(supervisor_bin, '/');
         _cleanup_free_ char *mnt = vz_strdupf("%s/proc", isempty(dir) ? "/run/vz" : dir);
-        _cleanup_free_ char *lock = mnt ? vz_strdupf("%s.lock", mnt) : NULL;
         _cleanup_free_ char *server = NULL;
-        _cleanup_close_ int lfd = -1;
-        struct statfs sf;
-        pid_t pid;
 
-        if (!mnt || !lock)
+        if (!mnt)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (running(mnt) || alive(mnt))
+        struct vz_fuse_server s = {.mnt = mnt,
+                                   .comm = "vz-procfs",
+                                   .probe = "vz",
+                                   .what = "the OpenVZ /proc files",
+                                   .argv = (char *const[]){"vz-procfs", NULL}};
+        if (vz_fuse_server_running(&s) || vz_fuse_server_alive(&s))
                 return 0;
         /* The server is its own program beside the supervisor (libexecdir,
          * or src/supervisor/ of the build tree): the supervisor, one per
@@ -393,43 +360,6 @@ int vz_procfs_ensure(const vz_ct *ct, const char *supervisor_bin, vz_err *e)
         if (access(server, X_OK) < 0)
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot run %s: %s", server,
                                strerror(errno));
-        lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (lfd < 0 || flock(lfd, LOCK_EX) < 0)
-                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot lock %s: %s", lock, strerror(errno));
-        if (alive(mnt))
-                return 0;
-        /* A server that died leaves its mount behind (ENOTCONN). */
-        if (statfs(mnt, &sf) < 0 ? errno == ENOTCONN : sf.f_type == FUSE_SUPER_MAGIC)
-                (void)umount2(mnt, MNT_DETACH);
-        if (mkdir(mnt, 0755) < 0 && errno != EEXIST)
-                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s: %s", mnt,
-                               strerror(errno));
-        pid = fork();
-        if (pid < 0)
-                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
-        if (pid == 0) {
-                /* Detached: it serves the whole host and outlives vzctl. */
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                setsid();
-                if (null >= 0) {
-                        dup2(null, 0);
-                        dup2(null, 1);
-                        dup2(null, 2);
-                }
-                (void)!chdir("/");
-                (void)close_range(3, ~0U, 0);
-                if (fork() != 0)
-                        _exit(0);
-                execl(server, "vz-procfs", (char *)NULL);
-                _exit(127);
-        }
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-        for (int i = 0; i < 300; i++) {
-                if (alive(mnt))
-                        return 0;
-                nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-        }
-        return vz_fail(e, VZ_E_SYSTEM, -ETIMEDOUT, "the OpenVZ /proc files did not come up on %s",
-                       mnt);
+        s.path = server;
+        return vz_fuse_server_ensure(&s, e);
 }

@@ -91,6 +91,17 @@ int vz_spawn_make_cgroups(const vz_ct *ct, vz_err *e);
 /* Remove them again (the supervisor failed before it took them over). */
 void vz_spawn_drop_cgroups(const vz_ct *ct);
 
+/* A host-wide FUSE server started on demand (fuse-server.c): mounted on
+ * mnt, its pid in <mnt>.pid, /proc/PID/comm starting with comm, alive when
+ * <mnt>/<probe> answers; started as path with argv. */
+struct vz_fuse_server {
+        const char *mnt, *comm, *probe, *what, *path;
+        char *const *argv;
+};
+bool vz_fuse_server_running(const struct vz_fuse_server *s);
+bool vz_fuse_server_alive(const struct vz_fuse_server *s);
+int vz_fuse_server_ensure(const struct vz_fuse_server *s, vz_err *e);
+
 /* lxcfs (lxcfs.c): is it wanted for ct (LXCFS, default yes); its mount
  * point (VZ_RUNDIR/lxcfs); start the host-wide instance unless it runs;
  * an O_PATH fd of its mount if it is alive (else -errno); bind its files
