@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "capacity.h"
 #include "memcalc.h"
 
 static void usage(FILE *f)
@@ -23,9 +23,17 @@ static double max3(double a, double b, double c)
         return m > c ? m : c;
 }
 
+static int option(int c, const char *arg, void *userdata)
+{
+        (void)c;
+        (void)arg;
+        *(bool *)userdata = true; /* -v */
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
-        static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+        static const struct cap_tool tool = {"vzcalc", "vh", 1, usage, option};
         vz_ubc u[VZ_UBC_COUNT];
         bool verbose = false;
         struct memcalc m;
@@ -39,30 +47,12 @@ int main(int argc, char **argv)
         double lm_cur = 0, tr_cur = 0, ms_cur = 0, al_cur = 0, np_cur = 0;
         double lm_max, ms_prm, al_prm, al_max, np_max, cur, prm, max;
         char tmp[32];
-        int c, n;
+        int n;
 
-        tool_init("vzcalc");
-        while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1)
-                switch (c) {
-                case 'v':
-                        verbose = true;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        usage(stderr);
-                        return 1;
-                }
-        if (optind + 1 != argc) {
-                usage(stderr);
+        if (!cap_parse_args(&tool, argc, argv, &verbose, &n))
+                return n;
+        if (cap_open_host(&h, &ctx))
                 return 1;
-        }
-        if (vz_ctx_new(&ctx, &e) < 0 || vz_host_get_info(&h, &e) < 0) {
-                tool_fail(&e, "cannot read the host's configuration");
-                vz_ctx_free(ctx);
-                return 1;
-        }
         if (vz_ct_resolve(ctx, argv[optind], &ctid, &e) < 0) {
                 fprintf(stderr, "Invalid CT ID: %s\n", argv[optind]);
                 vz_ctx_free(ctx);
@@ -105,7 +95,7 @@ int main(int argc, char **argv)
         max = max3(lm_max, al_max, np_max);
 
         printf("Resource     Current(%%)  Promised(%%)  Max(%%)\n");
-#define CUR(v) (st.running ? (snprintf(tmp, sizeof(tmp), "%10.2f", (v) * 100), tmp) : "n/a")
+#define CUR(v) (st.running ? (snprintf(tmp, sizeof(tmp), "%10.2f", (v)*100), tmp) : "n/a")
         if (verbose) {
                 printf("Low Mem    %10s %10.2f %10.2f\n", CUR(lm_cur), lm_max * 100, lm_max * 100);
                 printf("Total RAM  %10s        n/a        n/a \n", CUR(tr_cur));

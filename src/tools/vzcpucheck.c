@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "capacity.h"
 
 int main(int argc, char **argv)
 {
@@ -34,12 +34,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "Usage: vzcpucheck [-v]\n");
                 return 2;
         }
-        if (vz_host_get_info(&h, &e) < 0 || vz_ctx_new(&ctx, &e) < 0) {
-                tool_fail(&e, "cannot read the host's configuration");
+        if (cap_open_host(&h, &ctx))
                 return 1;
-        }
-        if (vz_ct_list_ids(ctx, &ids, &nids, &e) < 0) {
-                tool_fail(&e, "cannot list CTs");
+        if (cap_list_cts(ctx, &ids, &nids)) {
                 vz_ctx_free(ctx);
                 return 1;
         }
@@ -53,20 +50,18 @@ int main(int argc, char **argv)
         }
         sum = ve0;
         for (size_t i = 0; i < nids; i++) {
-                vz_ct_state st;
                 vz_ct *ct = NULL;
                 unsigned units;
+                int r = cap_open_running(ctx, ids[i], &ct);
 
-                if (vz_ct_open(ctx, ids[i], &ct, &e) < 0 || vz_ct_get_state(ct, &st, &e) < 0) {
-                        tool_fail(&e, "CT %u", ids[i]);
-                        vz_ct_free(ct);
+                if (r < 0)
                         rc = 1;
+                if (r <= 0)
                         continue;
-                }
-                if (st.running && vz_ct_get_cpuunits(ct, &units, &e) < 0) {
+                if (vz_ct_get_cpuunits(ct, &units, &e) < 0) {
                         tool_fail(&e, "CT %u", ids[i]);
                         rc = 1;
-                } else if (st.running) {
+                } else {
                         if (verbose)
                                 printf("%u\t\t%u\n", ids[i], units);
                         sum += units;

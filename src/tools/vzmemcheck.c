@@ -5,11 +5,10 @@
  * memcalc.h), from the CTs' beancounters (live cgroup counters) and the
  * host's /proc/meminfo.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "common.h"
+#include "capacity.h"
 #include "memcalc.h"
 
 struct row {
@@ -23,130 +22,151 @@ static void usage(FILE *f)
                    "  -A  absolute values in MB instead of percentages\n");
 }
 
+struct args {
+        bool verbose, absolute;
+};
+
+static int option(int c, const char *arg, void *userdata)
+{
+        struct args *a = userdata;
+
+        (void)arg;
+        if (c == 'v')
+                a->verbose = true;
+        else
+                a->absolute = true;
+        return 0;
+}
+
 static void print_row(const struct row *r)
 {
         printf("%7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f\n", r->lm_u, r->lm_c, r->ram_u,
                r->ms_u, r->ms_c, r->al_u, r->al_c, r->al_l);
 }
 
+/* What the host has, the denominators of the columns (1 with -A), and the
+ * scale: 100 for percentages, 1/MiB for -A. */
+struct host_mem {
+        double lowmem, ram, ramswap, k;
+};
+
+/* The row of CT id: 1 if it runs, 0 if not, -1 after a message. */
+static int ct_row(vz_ctx *ctx, unsigned id, const vz_host_info *h, const struct host_mem *d,
+                  struct row *r)
+{
+        vz_ubc u[VZ_UBC_COUNT];
+        struct memcalc m;
+        vz_err e = {0};
+        vz_ct *ct = NULL;
+        int n;
+
+        n = cap_open_running(ctx, id, &ct);
+        if (n <= 0)
+                return n;
+        n = vz_ct_get_ubc(ct, u, VZ_UBC_COUNT, &e);
+        vz_ct_free(ct);
+        if (n < 0) {
+                tool_fail(&e, "CT %u", id);
+                return -1;
+        }
+        memcalc_compute(u, (size_t)n, h->page_size, &m);
+        r->lm_u = m.kmem_net / d->lowmem * d->k;
+        r->lm_c = m.kmem_net_lim / d->lowmem * d->k;
+        r->ram_u = (m.phys + m.kmem_net) / d->ram * d->k;
+        r->ms_u = (m.oomguar + m.kmem_net) / d->ramswap * d->k;
+        r->ms_c = (m.oomguar_bar + m.kmem_net_lim) / d->ramswap * d->k;
+        r->al_u = (m.privvm + m.kmem_net) / d->ramswap * d->k;
+        r->al_c = (m.vmguar_bar + m.kmem_net_lim) / d->ramswap * d->k;
+        r->al_l = (m.privvm_lim + m.kmem_net_lim) / d->ramswap * d->k;
+        return 1;
+}
+
+static void add_row(struct row *tot, const struct row *r)
+{
+        tot->lm_u += r->lm_u;
+        tot->lm_c += r->lm_c;
+        tot->ram_u += r->ram_u;
+        tot->ms_u += r->ms_u;
+        tot->ms_c += r->ms_c;
+        tot->al_u += r->al_u;
+        tot->al_c += r->al_c;
+        tot->al_l += r->al_l;
+}
+
+static void print_header(const struct args *a)
+{
+        printf(a->absolute ? "Output values in Mbytes\n" : "Output values in %%\n");
+        if (a->verbose)
+                printf("CTID       ");
+        printf(" LowMem  LowMem     RAM MemSwap MemSwap   Alloc   Alloc   Alloc\n");
+        if (a->verbose)
+                printf("           ");
+        printf("   util  commit    util    util  commit    util  commit   limit\n");
+}
+
+static void print_summary(const struct args *a, const struct row *tot, const vz_host_info *h)
+{
+        if (a->verbose) {
+                printf(
+                    "--------------------------------------------------------------------------\n");
+                printf("Summary:   ");
+        }
+        print_row(tot);
+        if (a->absolute) {
+                /* The denominators: what the host has. */
+                double lm = (double)h->lowmem * 0.4 / (1024 * 1024),
+                       r = (double)h->ram / (1024 * 1024),
+                       rs = (double)(h->ram + h->swap) / (1024 * 1024);
+                struct row d = {lm, lm, r, rs, rs, rs, rs, rs};
+                if (a->verbose)
+                        printf("           ");
+                print_row(&d);
+        }
+}
+
 int main(int argc, char **argv)
 {
-        static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-        bool verbose = false, absolute = false;
+        static const struct cap_tool tool = {"vzmemcheck", "vAh", 0, usage, option};
+        struct args a = {0};
         struct row tot = {0};
+        struct host_mem d;
         vz_host_info h;
         vz_ctx *ctx = NULL;
-        vz_err e = {0};
         unsigned *ids = NULL;
         size_t nids = 0;
-        double lowmem, k, ram, ramswap;
-        int c, rc = 0;
+        int rc = 0;
 
-        tool_init("vzmemcheck");
-        while ((c = getopt_long(argc, argv, "vAh", longopts, NULL)) != -1)
-                switch (c) {
-                case 'v':
-                        verbose = true;
-                        break;
-                case 'A':
-                        absolute = true;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        usage(stderr);
-                        return 1;
-                }
-        if (optind < argc) {
-                usage(stderr);
+        if (!cap_parse_args(&tool, argc, argv, &a, &rc))
+                return rc;
+        if (cap_open_host(&h, &ctx))
                 return 1;
-        }
-        if (vz_host_get_info(&h, &e) < 0 || vz_ctx_new(&ctx, &e) < 0) {
-                tool_fail(&e, "cannot read the host's configuration");
-                return 1;
-        }
-        if (vz_ct_list_ids(ctx, &ids, &nids, &e) < 0) {
-                tool_fail(&e, "cannot list CTs");
+        if (cap_list_cts(ctx, &ids, &nids)) {
                 vz_ctx_free(ctx);
                 return 1;
         }
         /* OpenVZ counts 40% of low memory as what kernel memory may use. */
-        lowmem = (double)h.lowmem * 0.4;
-        ram = (double)h.ram;
-        ramswap = (double)(h.ram + h.swap);
-        k = absolute ? 1.0 / (1024 * 1024) : 100;
-        if (absolute)
-                lowmem = ram = ramswap = 1; /* numerators only */
-
-        printf(absolute ? "Output values in Mbytes\n" : "Output values in %%\n");
-        if (verbose)
-                printf("CTID       ");
-        printf(" LowMem  LowMem     RAM MemSwap MemSwap   Alloc   Alloc   Alloc\n");
-        if (verbose)
-                printf("           ");
-        printf("   util  commit    util    util  commit    util  commit   limit\n");
+        d.lowmem = (double)h.lowmem * 0.4;
+        d.ram = (double)h.ram;
+        d.ramswap = (double)(h.ram + h.swap);
+        d.k = a.absolute ? 1.0 / (1024 * 1024) : 100;
+        if (a.absolute)
+                d.lowmem = d.ram = d.ramswap = 1; /* numerators only */
+        print_header(&a);
         for (size_t i = 0; i < nids; i++) {
-                vz_ubc u[VZ_UBC_COUNT];
-                struct memcalc m;
                 struct row r;
-                vz_ct_state st;
-                vz_ct *ct = NULL;
-                int n;
+                int n = ct_row(ctx, ids[i], &h, &d, &r);
 
-                if (vz_ct_open(ctx, ids[i], &ct, &e) < 0 || vz_ct_get_state(ct, &st, &e) < 0) {
-                        tool_fail(&e, "CT %u", ids[i]);
+                if (n < 0)
                         rc = 1;
-                        vz_ct_free(ct);
+                if (n <= 0)
                         continue;
-                }
-                if (!st.running) {
-                        vz_ct_free(ct);
-                        continue;
-                }
-                n = vz_ct_get_ubc(ct, u, VZ_UBC_COUNT, &e);
-                vz_ct_free(ct);
-                if (n < 0) {
-                        tool_fail(&e, "CT %u", ids[i]);
-                        rc = 1;
-                        continue;
-                }
-                memcalc_compute(u, (size_t)n, h.page_size, &m);
-                r.lm_u = m.kmem_net / lowmem * k;
-                r.lm_c = m.kmem_net_lim / lowmem * k;
-                r.ram_u = (m.phys + m.kmem_net) / ram * k;
-                r.ms_u = (m.oomguar + m.kmem_net) / ramswap * k;
-                r.ms_c = (m.oomguar_bar + m.kmem_net_lim) / ramswap * k;
-                r.al_u = (m.privvm + m.kmem_net) / ramswap * k;
-                r.al_c = (m.vmguar_bar + m.kmem_net_lim) / ramswap * k;
-                r.al_l = (m.privvm_lim + m.kmem_net_lim) / ramswap * k;
-                if (verbose) {
+                if (a.verbose) {
                         printf("%-10u ", ids[i]);
                         print_row(&r);
                 }
-                tot.lm_u += r.lm_u;
-                tot.lm_c += r.lm_c;
-                tot.ram_u += r.ram_u;
-                tot.ms_u += r.ms_u;
-                tot.ms_c += r.ms_c;
-                tot.al_u += r.al_u;
-                tot.al_c += r.al_c;
-                tot.al_l += r.al_l;
+                add_row(&tot, &r);
         }
-        if (verbose) {
-                printf("--------------------------------------------------------------------------\n");
-                printf("Summary:   ");
-        }
-        print_row(&tot);
-        if (absolute) {
-                /* The denominators: what the host has. */
-                double lm = (double)h.lowmem * 0.4 / (1024 * 1024), r = (double)h.ram / (1024 * 1024),
-                       rs = (double)(h.ram + h.swap) / (1024 * 1024);
-                struct row d = {lm, lm, r, rs, rs, rs, rs, rs};
-                if (verbose)
-                        printf("           ");
-                print_row(&d);
-        }
+        print_summary(&a, &tot, &h);
         free(ids);
         vz_ctx_free(ctx);
         return rc;
