@@ -75,238 +75,262 @@ static bool contains(char **v, const char *s)
         return false;
 }
 
-int main(int argc, char **argv)
-{
-        enum {
-                O_UPDATE = 256,
-                O_NO_UPDATE,
-                O_UPDATE_ALL,
-                O_LIST_LOCAL,
-                O_LIST_REMOTE,
-                O_LIST_ALL,
-                O_LIST_ORPHANS,
-                O_GPG,
-                O_NO_GPG,
-                O_REPO,
-                O_CONFIG,
-                O_IGNORE,
-                O_NO_QUIET,
-                O_VERSION,
-        };
-        static const struct option opts[] = {
-            {"update", no_argument, NULL, O_UPDATE},
-            {"no-update", no_argument, NULL, O_NO_UPDATE},
-            {"update-all", no_argument, NULL, O_UPDATE_ALL},
-            {"list-local", no_argument, NULL, O_LIST_LOCAL},
-            {"list-remote", no_argument, NULL, O_LIST_REMOTE},
-            {"list-all", no_argument, NULL, O_LIST_ALL},
-            {"list-orphans", no_argument, NULL, O_LIST_ORPHANS},
-            {"gpg-check", no_argument, NULL, O_GPG},
-            {"no-gpg-check", no_argument, NULL, O_NO_GPG},
-            {"repo", required_argument, NULL, O_REPO},
-            {"config", required_argument, NULL, O_CONFIG},
-            {"ignore-errors", no_argument, NULL, O_IGNORE},
-            {"quiet", no_argument, NULL, 'q'},
-            {"no-quiet", no_argument, NULL, O_NO_QUIET},
-            {"help", no_argument, NULL, 'h'},
-            {"version", no_argument, NULL, O_VERSION},
-            {},
-        };
-        enum mode mode = MODE_FETCH;
-        int update = -1, gpg = -1, quiet = -1;
-        bool ignore = false;
-        const char *config = NULL;
-        char **repos = NULL, **local = NULL, **remote = NULL;
-        _cleanup_free_ char *conf_path = NULL, *cache_dir = NULL;
-        dl_conf conf = {0};
-        dl_opts o = {0};
-        dl_client *c = NULL;
-        vz_ctx *ctx = NULL;
-        vz_err e = {0};
-        int ch, r, rc = 0;
+enum {
+        O_UPDATE = 256,
+        O_NO_UPDATE,
+        O_UPDATE_ALL,
+        O_LIST_LOCAL,
+        O_LIST_REMOTE,
+        O_LIST_ALL,
+        O_LIST_ORPHANS,
+        O_GPG,
+        O_NO_GPG,
+        O_REPO,
+        O_CONFIG,
+        O_IGNORE,
+        O_NO_QUIET,
+        O_VERSION,
+};
 
-        tool_init("vztmpl-dl");
-        while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-                switch (ch) {
-                case O_UPDATE:
-                        update = 1;
-                        break;
-                case O_NO_UPDATE:
-                        update = 0;
-                        break;
-                case O_UPDATE_ALL:
-                        mode = MODE_UPDATE_ALL;
-                        break;
-                case O_LIST_LOCAL:
-                        mode = MODE_LOCAL;
-                        break;
-                case O_LIST_REMOTE:
-                        mode = MODE_REMOTE;
-                        break;
-                case O_LIST_ALL:
-                        mode = MODE_ALL;
-                        break;
-                case O_LIST_ORPHANS:
-                        mode = MODE_ORPHANS;
-                        break;
-                case O_GPG:
-                        gpg = 1;
-                        break;
-                case O_NO_GPG:
-                        gpg = 0;
-                        break;
-                case O_REPO:
-                        if (vz_strv_push(&repos, optarg) < 0) {
-                                tool_error("out of memory");
-                                return DL_E_DOWNLOAD;
-                        }
-                        break;
-                case O_CONFIG:
-                        config = optarg;
-                        break;
-                case O_IGNORE:
-                        ignore = true;
-                        break;
-                case 'q':
-                        quiet = 1;
-                        break;
-                case O_NO_QUIET:
-                        quiet = 0;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                case O_VERSION:
-                        printf("vztmpl-dl %s\n", vz_version());
-                        return 0;
-                default:
-                        usage(stderr);
-                        return DL_E_USAGE;
+static const struct option longopts[] = {
+    {"update", no_argument, NULL, O_UPDATE},
+    {"no-update", no_argument, NULL, O_NO_UPDATE},
+    {"update-all", no_argument, NULL, O_UPDATE_ALL},
+    {"list-local", no_argument, NULL, O_LIST_LOCAL},
+    {"list-remote", no_argument, NULL, O_LIST_REMOTE},
+    {"list-all", no_argument, NULL, O_LIST_ALL},
+    {"list-orphans", no_argument, NULL, O_LIST_ORPHANS},
+    {"gpg-check", no_argument, NULL, O_GPG},
+    {"no-gpg-check", no_argument, NULL, O_NO_GPG},
+    {"repo", required_argument, NULL, O_REPO},
+    {"config", required_argument, NULL, O_CONFIG},
+    {"ignore-errors", no_argument, NULL, O_IGNORE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"no-quiet", no_argument, NULL, O_NO_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, O_VERSION},
+    {},
+};
+
+/* The command line; -1 for what download.conf decides. */
+struct args {
+        enum mode mode;
+        int update, gpg, quiet;
+        bool ignore;
+        const char *config;
+        char **repos; /* --repo, in order */
+};
+
+/* One option: -1 to go on, or the exit code. */
+static int option(struct args *a, int ch)
+{
+        switch (ch) {
+        case O_UPDATE:
+        case O_NO_UPDATE:
+                a->update = ch == O_UPDATE;
+                break;
+        case O_UPDATE_ALL:
+                a->mode = MODE_UPDATE_ALL;
+                break;
+        case O_LIST_LOCAL:
+                a->mode = MODE_LOCAL;
+                break;
+        case O_LIST_REMOTE:
+                a->mode = MODE_REMOTE;
+                break;
+        case O_LIST_ALL:
+                a->mode = MODE_ALL;
+                break;
+        case O_LIST_ORPHANS:
+                a->mode = MODE_ORPHANS;
+                break;
+        case O_GPG:
+        case O_NO_GPG:
+                a->gpg = ch == O_GPG;
+                break;
+        case O_REPO:
+                if (vz_strv_push(&a->repos, optarg) < 0) {
+                        tool_error("out of memory");
+                        return DL_E_DOWNLOAD;
                 }
+                break;
+        case O_CONFIG:
+                a->config = optarg;
+                break;
+        case O_IGNORE:
+                a->ignore = true;
+                break;
+        case 'q':
+        case O_NO_QUIET:
+                a->quiet = ch == 'q';
+                break;
+        case 'h':
+                usage(stdout);
+                return 0;
+        case O_VERSION:
+                printf("vztmpl-dl %s\n", vz_version());
+                return 0;
+        default:
+                usage(stderr);
+                return DL_E_USAGE;
         }
-        if (mode == MODE_FETCH && optind >= argc) {
+        return -1;
+}
+
+/* The options and the templates: -1 to go on (the templates at optind),
+ * or the exit code. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+        int ch, r;
+
+        while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+                r = option(a, ch);
+                if (r >= 0)
+                        return r;
+        }
+        if (a->mode == MODE_FETCH && optind >= argc) {
                 tool_error("no template given");
                 usage(stderr);
                 return DL_E_USAGE;
         }
-        if (mode != MODE_FETCH && optind < argc) {
+        if (a->mode != MODE_FETCH && optind < argc) {
                 tool_error("unexpected argument '%s'", argv[optind]);
                 return DL_E_USAGE;
         }
+        return -1;
+}
+
+/* download.conf (or --config) under the command line, then vz.conf's
+ * TEMPLATE: -1 to go on, or the exit code. */
+static int read_config(struct args *a, dl_conf *conf, vz_ctx **ctx, char **ret_cache_dir)
+{
+        _cleanup_free_ char *conf_path = NULL;
+        const char *config = a->config, *t;
+        vz_err e = {0};
 
         if (!config) {
                 const char *d = getenv("VZ_CONFDIR");
                 conf_path = vz_strdupf("%s/download.conf", d && *d ? d : VZ_DEFAULT_CONFDIR);
                 config = conf_path;
         }
-        if (dl_conf_read(config, conf_path == NULL, &conf, &e) < 0)
+        if (dl_conf_read(config, conf_path == NULL, conf, &e) < 0)
                 return tool_fail(&e, "bad configuration");
-        if (quiet < 0)
-                quiet = conf.quiet;
-        if (quiet)
+        if (a->quiet < 0)
+                a->quiet = conf->quiet;
+        if (a->quiet)
                 tool_verbosity = -1;
-        if (update < 0)
-                update = conf.update;
-
-        if (vz_ctx_new(&ctx, &e) < 0) {
-                rc = tool_fail(&e, "cannot read the global configuration");
-                rc = DL_E_USAGE;
-                goto out;
+        if (a->update < 0)
+                a->update = conf->update;
+        if (vz_ctx_new(ctx, &e) < 0) {
+                tool_fail(&e, "cannot read the global configuration");
+                return DL_E_USAGE;
         }
-        {
-                const char *t = vz_ctx_get(ctx, "TEMPLATE");
-                if (!t || !*t) {
-                        tool_error("TEMPLATE is not set in vz.conf");
-                        rc = DL_E_USAGE;
-                        goto out;
-                }
-                cache_dir = vz_strdupf("%s/cache", t);
+        t = vz_ctx_get(*ctx, "TEMPLATE");
+        if (!t || !*t) {
+                tool_error("TEMPLATE is not set in vz.conf");
+                return DL_E_USAGE;
         }
-
-        if (!repos &&
-            vz_strv_split(conf.template_repos ? conf.template_repos : "", " \t", &repos) < 0) {
+        *ret_cache_dir = vz_strdupf("%s/cache", t);
+        if (!a->repos &&
+            vz_strv_split(conf->template_repos ? conf->template_repos : "", " \t", &a->repos) < 0) {
                 tool_error("out of memory");
-                rc = DL_E_DOWNLOAD;
-                goto out;
+                return DL_E_DOWNLOAD;
         }
-        o.repos = repos;
-        o.keyring = conf.keyring;
-        o.gpg_required = gpg == 1;
-        o.gpg_skip = gpg == 0 || (gpg < 0 && !conf.check_sig);
-        o.update = update || mode == MODE_UPDATE_ALL;
-        o.progress = !quiet && isatty(STDERR_FILENO);
+        return -1;
+}
 
-        if (mode != MODE_FETCH && mode != MODE_REMOTE) {
-                r = vz_tmpl_list(ctx, &local, &e);
-                if (r < 0) {
-                        rc = tool_fail(&e, "cannot list local caches");
-                        rc = DL_E_DOWNLOAD;
-                        goto out;
-                }
-        }
-        if (mode == MODE_LOCAL) {
-                print_names(local);
-                goto out;
-        }
-        if (dl_client_new(&c, &o, &e) < 0) {
-                rc = tool_fail(&e, "cannot start");
-                goto out;
-        }
-        if (mode == MODE_REMOTE || mode == MODE_ALL || mode == MODE_ORPHANS ||
-            mode == MODE_UPDATE_ALL) {
-                if (dl_list_remote(c, &remote, &e) < 0) {
-                        rc = tool_fail(&e, "cannot list the repositories");
-                        goto out;
-                }
-        }
-        switch (mode) {
-        case MODE_REMOTE:
-                print_names(remote);
-                break;
-        case MODE_ALL:
+/* --list-all and --list-orphans: the local caches against the remote. */
+static void print_lists(enum mode mode, char **local, char **remote)
+{
+        if (mode == MODE_ALL)
                 for (char **n = remote; n && *n; n++)
                         printf("%-40s %s\n", *n, contains(local, *n) ? "local,remote" : "remote");
-                for (char **n = local; n && *n; n++)
-                        if (!contains(remote, *n))
-                                printf("%-40s %s\n", *n, "local");
-                break;
-        case MODE_ORPHANS:
-                for (char **n = local; n && *n; n++)
-                        if (!contains(remote, *n))
-                                printf("%s\n", *n);
-                break;
-        case MODE_FETCH:
-        case MODE_UPDATE_ALL: {
-                char **names = mode == MODE_FETCH ? argv + optind : local;
+        for (char **n = local; n && *n; n++)
+                if (!contains(remote, *n))
+                        printf(mode == MODE_ALL ? "%-40s local\n" : "%s\n", *n);
+}
 
-                for (char **n = names; n && *n; n++) {
-                        if (mode == MODE_UPDATE_ALL && !contains(remote, *n))
-                                continue;
-                        memset(&e, 0, sizeof(e));
-                        r = dl_fetch(c, *n, cache_dir, &e);
-                        if (r < 0) {
-                                int code = tool_fail(&e, "%s", *n);
-                                if (!ignore) {
-                                        rc = code;
-                                        break;
-                                }
-                                continue;
-                        }
-                        if (r == 0)
-                                tool_msg("Template %s downloaded\n", *n);
-                        else
-                                tool_msg("Template %s is up to date\n", *n);
+/* Download names (with --update-all only those a repository offers):
+ * 0, or the first failure's exit code unless --ignore-errors. */
+static int fetch(dl_client *c, char **names, char **only, const char *cache_dir, bool ignore)
+{
+        for (char **n = names; n && *n; n++) {
+                vz_err e = {0};
+                int r;
+
+                if (only && !contains(only, *n))
+                        continue;
+                r = dl_fetch(c, *n, cache_dir, &e);
+                if (r < 0) {
+                        int code = tool_fail(&e, "%s", *n);
+                        if (!ignore)
+                                return code;
+                        continue;
                 }
-                break;
+                if (r == 0)
+                        tool_msg("Template %s downloaded\n", *n);
+                else
+                        tool_msg("Template %s is up to date\n", *n);
         }
-        case MODE_LOCAL:
-                break;
+        return 0;
+}
+
+/* The mode's work once configured: the exit code. */
+static int run(const struct args *a, vz_ctx *ctx, const dl_opts *o, const char *cache_dir,
+               char **templates)
+{
+        char **local = NULL, **remote = NULL;
+        dl_client *c = NULL;
+        vz_err e = {0};
+        int rc = 0;
+
+        if (a->mode != MODE_FETCH && a->mode != MODE_REMOTE && vz_tmpl_list(ctx, &local, &e) < 0) {
+                tool_fail(&e, "cannot list local caches");
+                return DL_E_DOWNLOAD;
         }
-out:
+        if (a->mode == MODE_LOCAL)
+                print_names(local);
+        else if (dl_client_new(&c, o, &e) < 0)
+                rc = tool_fail(&e, "cannot start");
+        else if (a->mode != MODE_FETCH && dl_list_remote(c, &remote, &e) < 0)
+                rc = tool_fail(&e, "cannot list the repositories");
+        else if (a->mode == MODE_REMOTE)
+                print_names(remote);
+        else if (a->mode == MODE_ALL || a->mode == MODE_ORPHANS)
+                print_lists(a->mode, local, remote);
+        else if (a->mode == MODE_FETCH)
+                rc = fetch(c, templates, NULL, cache_dir, a->ignore);
+        else
+                rc = fetch(c, local, remote, cache_dir, a->ignore);
         dl_client_free(c);
-        vz_strv_free(repos);
         vz_strv_free(local);
         vz_strv_free(remote);
+        return rc;
+}
+
+int main(int argc, char **argv)
+{
+        struct args a = {.mode = MODE_FETCH, .update = -1, .gpg = -1, .quiet = -1};
+        _cleanup_free_ char *cache_dir = NULL;
+        dl_conf conf = {0};
+        dl_opts o = {0};
+        vz_ctx *ctx = NULL;
+        int rc;
+
+        tool_init("vztmpl-dl");
+        rc = parse_args(argc, argv, &a);
+        if (rc < 0)
+                rc = read_config(&a, &conf, &ctx, &cache_dir);
+        if (rc < 0) {
+                o.repos = a.repos;
+                o.keyring = conf.keyring;
+                o.gpg_required = a.gpg == 1;
+                o.gpg_skip = a.gpg == 0 || (a.gpg < 0 && !conf.check_sig);
+                o.update = a.update || a.mode == MODE_UPDATE_ALL;
+                o.progress = !a.quiet && isatty(STDERR_FILENO);
+                rc = run(&a, ctx, &o, cache_dir, argv + optind);
+        }
+        vz_strv_free(a.repos);
         dl_conf_done(&conf);
         vz_ctx_free(ctx);
         return rc;

@@ -142,8 +142,7 @@ static int store_put(const struct options *o, const char *kind, const struct blo
                 return -1;
         }
         for (size_t i = 0; i < b->n; i++)
-                fprintf(f, "%s %" PRId64 "\n", b->u[i].name,
-                        held ? b->u[i].held : b->u[i].failcnt);
+                fprintf(f, "%s %" PRId64 "\n", b->u[i].name, held ? b->u[i].held : b->u[i].failcnt);
         if (fclose(f) != 0 || rename(tmp, path) < 0) {
                 tool_error("cannot write %s: %s", path, strerror(errno));
                 unlink(tmp);
@@ -206,14 +205,18 @@ static void print_human(const struct block *b, const int64_t *delta, const struc
                 int64_t bar = r->barrier;
                 double lim = unlimited(r->limit) || r->limit <= 0 ? 0 : (double)r->limit;
 
-                near = lim > 0 && ((double)r->held >= lim * o->qh || (double)r->maxheld >= lim * o->qm);
+                near = lim > 0 &&
+                       ((double)r->held >= lim * o->qh || (double)r->maxheld >= lim * o->qm);
                 if (o->quiet && r->failcnt <= 0 && !near)
                         continue;
                 if (!header) {
-                        printf("----------------------------------------------------------------\n");
-                        printf("CT %-9u |%s Bar%% Lim%%| MAXH Bar%% Lim%%| BAR | LIM |%s\n", b->ctid,
-                               o->incremental ? "+HELD" : " HELD", o->relative ? "+FAIL" : " FAIL");
-                        printf("-------------+---------------+---------------+-----+-----+------\n");
+                        printf(
+                            "----------------------------------------------------------------\n");
+                        printf("CT %-9u |%s Bar%% Lim%%| MAXH Bar%% Lim%%| BAR | LIM |%s\n",
+                               b->ctid, o->incremental ? "+HELD" : " HELD",
+                               o->relative ? "+FAIL" : " FAIL");
+                        printf(
+                            "-------------+---------------+---------------+-----+-----+------\n");
                         header = true;
                 }
                 /* An unlimited barrier says nothing: hidden unless -v. */
@@ -235,8 +238,11 @@ static void print_human(const struct block *b, const int64_t *delta, const struc
                 else
                         snprintf(f, sizeof(f), "-");
                 printf("%s%12s |%5s %4s %4s|%5s %4s %4s|%5s|%5s| %4s%s%s\n",
-                       r->failcnt > 0 ? red : near ? yellow : "", r->name, h, hb, hl, m, mb, ml,
-                       bb, l, f, r->enforced || !o->verbose ? "" : " (not enforced)",
+                       r->failcnt > 0 ? red
+                       : near         ? yellow
+                                      : "",
+                       r->name, h, hb, hl, m, mb, ml, bb, l, f,
+                       r->enforced || !o->verbose ? "" : " (not enforced)",
                        r->failcnt > 0 || near ? off : "");
         }
 }
@@ -298,11 +304,11 @@ static int show(vz_ctx *ctx, unsigned ctid, bool named, const struct options *o)
 static int resource_id(const char *name)
 {
         static const char *const ids[] = {
-            "kmemsize",    "lockedpages",  "privvmpages", "shmpages",     "dummy",
-            "numproc",     "physpages",    "vmguarpages", "oomguarpages", "numtcpsock",
-            "numflock",    "numpty",       "numsiginfo",  "tcpsndbuf",    "tcprcvbuf",
-            "othersockbuf", "dgramrcvbuf", "numothersock", "dcachesize",  "numfile",
-            "dummy",       "dummy",        "dummy",       "numiptent",    "swappages",
+            "kmemsize",     "lockedpages", "privvmpages",  "shmpages",     "dummy",
+            "numproc",      "physpages",   "vmguarpages",  "oomguarpages", "numtcpsock",
+            "numflock",     "numpty",      "numsiginfo",   "tcpsndbuf",    "tcprcvbuf",
+            "othersockbuf", "dgramrcvbuf", "numothersock", "dcachesize",   "numfile",
+            "dummy",        "dummy",       "dummy",        "numiptent",    "swappages",
         };
         for (int i = 0; i < (int)(sizeof(ids) / sizeof(*ids)); i++)
                 if (!strcmp(ids[i], name))
@@ -384,24 +390,23 @@ static const char *const ubc_files[] = {"/proc/user_beancounters", "/dev/.vz/use
 
 static void usage(FILE *f)
 {
-        fprintf(f,
-                "Usage: vzubc [option ...] [-f FILE|-] [CTID|name ...]\n"
-                "  -R, --raw        print /proc/user_beancounters (Version 2.5 layout)\n"
-                "  -v, --verbose    show unlimited barriers and unenforced beancounters\n"
-                "  -c, --color      colour lines with fails (red) or near the limit (yellow)\n"
-                "  -q, --quiet      only beancounters with fails or near their limit\n"
-                "  -qh F            held threshold for -q (fraction of limit, default 0.5)\n"
-                "  -qm F            maxheld threshold for -q (default 0.8)\n"
-                "  -r, --relative   fail counts since the previous -r run\n"
-                "  -rd DIR          keep -r/-i state in DIR (default /tmp/vzubc.store)\n"
-                "  -rc              clear the -r state\n"
-                "  -i, --incremental held change since the previous -i run\n"
-                "  -id DIR          same as -rd\n"
-                "  -ic              clear the -i state\n"
-                "  -w, --watch      run under watch(1); -wd highlights differences,\n"
-                "                   -wt hides watch's title, -wn SEC sets the interval\n"
-                "  -f FILE          read beancounters from FILE (\"-\": stdin) in\n"
-                "                   /proc/user_beancounters format\n");
+        fprintf(f, "Usage: vzubc [option ...] [-f FILE|-] [CTID|name ...]\n"
+                   "  -R, --raw        print /proc/user_beancounters (Version 2.5 layout)\n"
+                   "  -v, --verbose    show unlimited barriers and unenforced beancounters\n"
+                   "  -c, --color      colour lines with fails (red) or near the limit (yellow)\n"
+                   "  -q, --quiet      only beancounters with fails or near their limit\n"
+                   "  -qh F            held threshold for -q (fraction of limit, default 0.5)\n"
+                   "  -qm F            maxheld threshold for -q (default 0.8)\n"
+                   "  -r, --relative   fail counts since the previous -r run\n"
+                   "  -rd DIR          keep -r/-i state in DIR (default /tmp/vzubc.store)\n"
+                   "  -rc              clear the -r state\n"
+                   "  -i, --incremental held change since the previous -i run\n"
+                   "  -id DIR          same as -rd\n"
+                   "  -ic              clear the -i state\n"
+                   "  -w, --watch      run under watch(1); -wd highlights differences,\n"
+                   "                   -wt hides watch's title, -wn SEC sets the interval\n"
+                   "  -f FILE          read beancounters from FILE (\"-\": stdin) in\n"
+                   "                   /proc/user_beancounters format\n");
 }
 
 /* -w: run ourselves under watch(1) without the watch options. */
@@ -439,67 +444,82 @@ static int run_watch(int argc, char **argv, const char *wargs[], size_t nw)
         return 1;
 }
 
-int main(int argc, char **argv)
-{
-        struct options o = {.qh = 0.5, .qm = 0.8, .store = "/tmp/vzubc.store"};
-        const char *wargs[8];
-        size_t nw = 0;
-        bool watch = false, rclear = false, iclear = false;
-        vz_ctx *ctx = NULL;
-        vz_err e = {0};
-        unsigned *ids = NULL;
-        size_t nids = 0;
-        int rc = 0, first = 1;
+/* The command line: what the CTs are shown with, and what happens first. */
+struct cmdline {
+        struct options o;
+        bool watch, rclear, iclear;
+        const char *wargs[8]; /* watch(1)'s options */
+        size_t nw;
+        int first; /* the first CT argument */
+};
 
-        tool_init("vzubc");
-        /* OpenVZ's vzubc has two-letter options (-qh, -rd, -wn): by hand. */
-        for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
-                const char *a = argv[first];
-                bool arg = first + 1 < argc;
-                if (!strcmp(a, "-R") || !strcmp(a, "--raw"))
-                        o.raw = true;
-                else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-                        o.verbose = true;
-                else if (!strcmp(a, "-c") || !strcmp(a, "--color"))
-                        o.color = true;
-                else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-                        o.quiet = true;
-                else if ((!strcmp(a, "-qh") || !strcmp(a, "-qm")) && arg) {
+/* One option at argv[*i] (an argument after it when has_arg): true if known. */
+static bool option(struct cmdline *c, char **argv, int *i, bool has_arg)
+{
+        const char *a = argv[*i];
+        struct options *o = &c->o;
+
+        if (!strcmp(a, "-R") || !strcmp(a, "--raw"))
+                o->raw = true;
+        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+                o->verbose = true;
+        else if (!strcmp(a, "-c") || !strcmp(a, "--color"))
+                o->color = true;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+                o->quiet = true;
+        else if (!strcmp(a, "-r") || !strcmp(a, "--relative"))
+                o->relative = true;
+        else if (!strcmp(a, "-i") || !strcmp(a, "--incremental"))
+                o->incremental = true;
+        else if ((!strcmp(a, "-rd") || !strcmp(a, "-id")) && has_arg) {
+                o->store = argv[++*i];
+                *(a[1] == 'r' ? &o->relative : &o->incremental) = true;
+        } else if (!strcmp(a, "-rc"))
+                c->rclear = o->relative = true;
+        else if (!strcmp(a, "-ic"))
+                c->iclear = o->incremental = true;
+        else if (!strcmp(a, "-w") || !strcmp(a, "--watch"))
+                c->watch = true;
+        else if (!strcmp(a, "-wd") || !strcmp(a, "-wt")) {
+                c->watch = true;
+                c->wargs[c->nw++] = a[2] == 'd' ? "-d" : "-t";
+        } else if (!strcmp(a, "-wn") && has_arg && c->nw + 2 <= 8) {
+                c->watch = true;
+                c->wargs[c->nw++] = "-n";
+                c->wargs[c->nw++] = argv[++*i];
+        } else if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && has_arg)
+                o->file = argv[++*i];
+        else
+                return false;
+        return true;
+}
+
+/*
+ * OpenVZ's vzubc has two-letter options (-qh, -rd, -wn): parsed by hand.
+ * Returns -1 to go on, or the exit code.
+ */
+static int parse_args(int argc, char **argv, struct cmdline *c)
+{
+        for (c->first = 1; c->first < argc && argv[c->first][0] == '-' && argv[c->first][1];
+             c->first++) {
+                const char *a = argv[c->first];
+                bool arg = c->first + 1 < argc;
+                if ((!strcmp(a, "-qh") || !strcmp(a, "-qm")) && arg) {
                         char *end;
-                        double d = strtod(argv[++first], &end);
+                        double d = strtod(argv[++c->first], &end);
                         if (*end || d <= 0) {
-                                tool_error("invalid value for %s: %s", a, argv[first]);
+                                tool_error("invalid value for %s: %s", a, argv[c->first]);
                                 return 1;
                         }
-                        *(a[2] == 'h' ? &o.qh : &o.qm) = d;
-                        o.quiet = true;
-                } else if (!strcmp(a, "-r") || !strcmp(a, "--relative"))
-                        o.relative = true;
-                else if (!strcmp(a, "-i") || !strcmp(a, "--incremental"))
-                        o.incremental = true;
-                else if ((!strcmp(a, "-rd") || !strcmp(a, "-id")) && arg) {
-                        o.store = argv[++first];
-                        *(a[1] == 'r' ? &o.relative : &o.incremental) = true;
-                } else if (!strcmp(a, "-rc"))
-                        rclear = o.relative = true;
-                else if (!strcmp(a, "-ic"))
-                        iclear = o.incremental = true;
-                else if (!strcmp(a, "-w") || !strcmp(a, "--watch"))
-                        watch = true;
-                else if (!strcmp(a, "-wd") || !strcmp(a, "-wt")) {
-                        watch = true;
-                        wargs[nw++] = a[2] == 'd' ? "-d" : "-t";
-                } else if (!strcmp(a, "-wn") && arg && nw + 2 <= 8) {
-                        watch = true;
-                        wargs[nw++] = "-n";
-                        wargs[nw++] = argv[++first];
-                } else if ((!strcmp(a, "-f") || !strcmp(a, "--file")) && arg)
-                        o.file = argv[++first];
+                        *(a[2] == 'h' ? &c->o.qh : &c->o.qm) = d;
+                        c->o.quiet = true;
+                } else if (option(c, argv, &c->first, arg))
+                        continue;
                 else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
                         usage(stdout);
                         return 0;
                 } else if (!strcmp(a, "--")) {
-                        first++;
+                        c->first++;
                         break;
                 } else {
                         tool_error("unknown option or missing argument: %s", a);
@@ -507,49 +527,55 @@ int main(int argc, char **argv)
                         return 1;
                 }
         }
-        if (first < argc && !strcmp(argv[first], "-") && !o.file) {
-                o.file = "-";
-                first++;
+        if (c->first < argc && !strcmp(argv[c->first], "-") && !c->o.file) {
+                c->o.file = "-";
+                c->first++;
         }
-        for (size_t i = 0; !o.file && ubc_files[i]; i++)
-                if (access(ubc_files[i], R_OK) == 0)
-                        o.file = ubc_files[i];
-        if (watch)
-                return run_watch(argc, argv, wargs, nw);
-        if (rclear)
-                store_clear(&o, "ubc");
-        if (iclear)
-                store_clear(&o, "held");
-        if (o.raw)
-                print_raw_header();
-        if (o.file) {
-                /* CT ids filter the file's blocks; no config needed. */
-                ids = calloc((size_t)argc, sizeof(*ids));
-                for (int i = first; ids && i < argc; i++)
-                        if (vz_ctid_parse(argv[i], &ids[nids]) == 0)
-                                nids++;
-                        else {
-                                tool_error("CT ID %s is invalid", argv[i]);
-                                free(ids);
-                                return 1;
-                        }
-                rc = ids ? show_file(&o, ids, nids) : 1;
-                free(ids);
-                return rc;
-        }
+        return -1;
+}
+
+/* -f: the blocks of the file, filtered by the CT IDs given. */
+static int show_file_ids(const struct options *o, int argc, char **argv)
+{
+        unsigned *ids = calloc((size_t)argc + 1, sizeof(*ids));
+        size_t nids = 0;
+        int rc;
+
+        for (int i = 0; ids && i < argc; i++)
+                if (vz_ctid_parse(argv[i], &ids[nids]) == 0)
+                        nids++;
+                else {
+                        tool_error("CT ID %s is invalid", argv[i]);
+                        free(ids);
+                        return 1;
+                }
+        rc = ids ? show_file(o, ids, nids) : 1;
+        free(ids);
+        return rc;
+}
+
+/* The CTs named, or every running CT. */
+static int show_cts(const struct options *o, int argc, char **argv)
+{
+        unsigned *ids = NULL;
+        size_t nids = 0;
+        vz_ctx *ctx = NULL;
+        vz_err e = {0};
+        int rc = 0;
+
         if (vz_ctx_new(&ctx, &e) < 0) {
                 tool_fail(&e, "cannot read global config");
                 return 1;
         }
-        if (first < argc) {
-                for (int i = first; i < argc; i++) {
+        if (argc > 0) {
+                for (int i = 0; i < argc; i++) {
                         unsigned id;
                         if (vz_ct_resolve(ctx, argv[i], &id, &e) < 0) {
                                 tool_fail(&e, "%s", argv[i]);
                                 rc = 1;
                                 continue;
                         }
-                        if (show(ctx, id, true, &o))
+                        if (show(ctx, id, true, o))
                                 rc = 1;
                 }
         } else if (vz_ct_list_ids(ctx, &ids, &nids, &e) < 0) {
@@ -557,9 +583,35 @@ int main(int argc, char **argv)
                 rc = 1;
         } else
                 for (size_t i = 0; i < nids; i++)
-                        if (show(ctx, ids[i], false, &o))
+                        if (show(ctx, ids[i], false, o))
                                 rc = 1;
         free(ids);
         vz_ctx_free(ctx);
         return rc;
+}
+
+int main(int argc, char **argv)
+{
+        struct cmdline c = {.o = {.qh = 0.5, .qm = 0.8, .store = "/tmp/vzubc.store"}};
+        int rc;
+
+        tool_init("vzubc");
+        rc = parse_args(argc, argv, &c);
+        if (rc >= 0)
+                return rc;
+        for (size_t i = 0; !c.o.file && ubc_files[i]; i++)
+                if (access(ubc_files[i], R_OK) == 0)
+                        c.o.file = ubc_files[i];
+        if (c.watch)
+                return run_watch(argc, argv, c.wargs, c.nw);
+        if (c.rclear)
+                store_clear(&c.o, "ubc");
+        if (c.iclear)
+                store_clear(&c.o, "held");
+        if (c.o.raw)
+                print_raw_header();
+        /* With a file, CT IDs filter its blocks; no config needed. */
+        if (c.o.file)
+                return show_file_ids(&c.o, argc - c.first, argv + c.first);
+        return show_cts(&c.o, argc - c.first, argv + c.first);
 }
