@@ -62,35 +62,32 @@ static int open_ctx(vz_ctx **ctx)
         return 0;
 }
 
-static int cmd_create(int argc, char **argv)
+/* The options of create and import; each takes those in its table. */
+struct pkg_opts {
+        const char *mirror, *packages, *suite;
+        bool force;
+};
+
+/* -1 to go on, the operands at optind; or the exit code. */
+static int parse_opts(int argc, char **argv, const char *optstring, const struct option *opts,
+                      struct pkg_opts *o)
 {
-        static const struct option opts[] = {
-            {"mirror", required_argument, NULL, 'm'}, {"packages", required_argument, NULL, 'p'},
-            {"suite", required_argument, NULL, 's'},  {"force", no_argument, NULL, 'f'},
-            {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-            {"help", no_argument, NULL, 'h'},         {},
-        };
-        vz_cache_opts co = {0};
-        vz_ctx *ctx = NULL;
-        vz_err e = {0};
-        const char *name;
-        char label[300];
-        int c, r;
+        int c;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "m:p:s:fqvh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
                 switch (c) {
                 case 'm':
-                        co.mirror = optarg;
+                        o->mirror = optarg;
                         break;
                 case 'p':
-                        co.packages = optarg;
+                        o->packages = optarg;
                         break;
                 case 's':
-                        co.suite = optarg;
+                        o->suite = optarg;
                         break;
                 case 'f':
-                        co.force = true;
+                        o->force = true;
                         break;
                 case 'q':
                         tool_verbosity = -1;
@@ -105,6 +102,32 @@ static int cmd_create(int argc, char **argv)
                         return VZ_E_SYNTAX;
                 }
         }
+        return -1;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"mirror", required_argument, NULL, 'm'}, {"packages", required_argument, NULL, 'p'},
+            {"suite", required_argument, NULL, 's'},  {"force", no_argument, NULL, 'f'},
+            {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},         {},
+        };
+        struct pkg_opts po = {0};
+        vz_cache_opts co = {0};
+        vz_ctx *ctx = NULL;
+        vz_err e = {0};
+        const char *name;
+        char label[300];
+        int r;
+
+        r = parse_opts(argc, argv, "m:p:s:fqvh", opts, &po);
+        if (r >= 0)
+                return r;
+        co.mirror = po.mirror;
+        co.packages = po.packages;
+        co.suite = po.suite;
+        co.force = po.force;
         if (optind >= argc || !streq_cache(argv[optind])) {
                 tool_error("usage: vzpkg create cache <ostemplate> [options]");
                 return VZ_E_NOTENOUGHPARAMS;
@@ -273,32 +296,18 @@ static int cmd_import(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {},
         };
+        struct pkg_opts po = {0};
         vz_import_opts io = {0};
         vz_ctx *ctx = NULL;
         vz_err e = {0};
         const char *ref, *name;
         char label[300];
-        int c, r;
+        int r;
 
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "+fqvh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        io.force = true;
-                        break;
-                case 'q':
-                        tool_verbosity = -1;
-                        break;
-                case 'v':
-                        tool_verbosity++;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        return VZ_E_SYNTAX;
-                }
-        }
+        r = parse_opts(argc, argv, "+fqvh", opts, &po);
+        if (r >= 0)
+                return r;
+        io.force = po.force;
         if (argc - optind < 2) {
                 tool_error("usage: vzpkg import <image> <ostemplate> [--force]");
                 return VZ_E_NOTENOUGHPARAMS;
