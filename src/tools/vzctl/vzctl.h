@@ -42,26 +42,34 @@ int open_ct(struct cmd_args *a, vz_ct **ct, bool need_config);
 typedef int (*special_fn)(const char *opt, const char *val, void *userdata);
 int parse_param_options(int argc, char **argv, vz_changes *ch, special_fn special, void *userdata);
 
-/* The commands, one per row of main.c's table. */
-int cmd_create(struct cmd_args *a);  /* create.c */
-int cmd_destroy(struct cmd_args *a); /* create.c */
-int cmd_mount(struct cmd_args *a);   /* mount.c */
-int cmd_umount(struct cmd_args *a);  /* mount.c */
-int cmd_status(struct cmd_args *a);  /* mount.c */
+/* The commands, one per row of main.c's table, by file. */
+int cmd_create(struct cmd_args *a); /* create.c */
+int cmd_destroy(struct cmd_args *a);
+
+int cmd_mount(struct cmd_args *a); /* mount.c */
+int cmd_umount(struct cmd_args *a);
+int cmd_status(struct cmd_args *a);
+
 int cmd_convert(struct cmd_args *a); /* layout.c */
-int cmd_compact(struct cmd_args *a); /* layout.c */
-int cmd_set(struct cmd_args *a);     /* set.c */
-int cmd_start(struct cmd_args *a);   /* run.c */
-int cmd_stop(struct cmd_args *a);    /* run.c */
-int cmd_restart(struct cmd_args *a); /* run.c */
-int cmd_exec(struct cmd_args *a);    /* exec.c */
+int cmd_compact(struct cmd_args *a);
+
+int cmd_set(struct cmd_args *a); /* set.c */
+
+int cmd_start(struct cmd_args *a); /* run.c */
+int cmd_stop(struct cmd_args *a);
+int cmd_restart(struct cmd_args *a);
+
+int cmd_exec(struct cmd_args *a); /* exec.c */
 int cmd_exec2(struct cmd_args *a);
 int cmd_exec3(struct cmd_args *a);
 int cmd_runscript(struct cmd_args *a);
-int cmd_enter(struct cmd_args *a);    /* terminal.c */
-int cmd_console(struct cmd_args *a);  /* terminal.c */
-int cmd_chkpnt(struct cmd_args *a);   /* cpt.c */
-int cmd_restore(struct cmd_args *a);  /* cpt.c */
+
+int cmd_enter(struct cmd_args *a); /* terminal.c */
+int cmd_console(struct cmd_args *a);
+
+int cmd_chkpnt(struct cmd_args *a); /* cpt.c */
+int cmd_restore(struct cmd_args *a);
+
 int cmd_snapshot(struct cmd_args *a); /* snapshot.c */
 int cmd_snapshot_list(struct cmd_args *a);
 int cmd_snapshot_switch(struct cmd_args *a);
