@@ -176,163 +176,231 @@ static int given_params(const vz_changes *ch, const vz_conffile *before, const v
         return 0;
 }
 
-static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
-                           vz_err *e)
-{
-        _cleanup_free_ char *old_name = NULL, *live_ips = NULL;
-        struct lookup_ctx l;
-        vz_conffile *copy = NULL;
+/* One vzctl set in progress. */
+struct set_op {
+        vz_ct *ct;
+        const vz_changes *ch;
+        unsigned flags;
         vz_ct_state st;
-        const char *new_name;
-        bool journaled = false;
-        int r, changed = 0;
+        vz_conffile *copy; /* the config with the changes */
+        char *old_name;    /* NAME before, for the name link */
+        char *live_ips;    /* --ipadd/--ipdel applied to the running CT's addresses */
+        bool changed;      /* copy differs from the saved config */
+        bool journaled;    /* an image resize is journaled (resize_image) */
+};
 
-        if (!ct->has_config)
+/* What the CT's state allows before anything is read or changed. */
+static int set_check(struct set_op *s, vz_err *e)
+{
+        const vz_param_info *p;
+        int r;
+
+        if (!s->ct->has_config)
                 return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
-                               ct->conf_path);
-        r = check_needs_save(ch, flags, e);
+                               s->ct->conf_path);
+        r = check_needs_save(s->ch, s->flags, e);
         if (r < 0)
                 return r;
-        vz_ct_get_state(ct, &st, NULL);
-        if (st.running) {
-                const vz_param_info *p;
-                for (size_t i = 0; (p = vz_changes_param_at(ch, i)); i++)
-                        if (p->flags & VZ_PF_NO_RUNNING)
-                                return vz_fail(e, VZ_E_RUNNING, -EBUSY,
-                                               "--%s cannot be changed on a running CT",
-                                               p->option ? p->option : p->name);
-        } else if (!(flags & VZ_SET_SAVE))
+        vz_ct_get_state(s->ct, &s->st, NULL);
+        if (!s->st.running && !(s->flags & VZ_SET_SAVE))
                 return vz_fail(e, VZ_E_NOT_RUNNING, -EINVAL,
                                "CT is not running: nothing to apply now "
                                "(use --save to change its configuration)");
+        for (size_t i = 0; s->st.running && (p = vz_changes_param_at(s->ch, i)); i++)
+                if (p->flags & VZ_PF_NO_RUNNING)
+                        return vz_fail(e, VZ_E_RUNNING, -EBUSY,
+                                       "--%s cannot be changed on a running CT",
+                                       p->option ? p->option : p->name);
+        return 0;
+}
 
-        /* Work on a copy: the file on disk changes only by the final atomic
-         * save, so any failure leaves it byte-for-byte as it was. */
-        copy = conffile_copy(ct->conf);
-        if (!copy)
-                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        old_name =
-            vz_conffile_get(ct->conf, "NAME") ? strdup(vz_conffile_get(ct->conf, "NAME")) : NULL;
-        if (sample) {
-                r = merge_sample(copy, ct->ctx, sample, VZ_E_APPLY_CONFIG, e);
-                if (r < 0)
-                        goto out;
-        }
-        l = (struct lookup_ctx){.ct = copy, .ctx = ct->ctx};
-        r = vz_changes_apply(ch, copy, lookup_cur, &l, e);
-        if (r < 0)
-                goto out;
+/* Checks of the new values that look beyond the value itself. */
+static int set_check_values(struct set_op *s, vz_err *e)
+{
+        vz_ct *ct = s->ct;
+        int r;
+
         /* Per-user quota inside the CT needs the kernel's quota formats. */
-        if (vz_changes_has(ch, "QUOTAUGIDLIMIT")) {
-                const char *q = vz_conffile_get(copy, "QUOTAUGIDLIMIT");
-                bool image = vz_layout_is_image(vz_conffile_get(copy, "VE_LAYOUT")) ||
+        if (vz_changes_has(s->ch, "QUOTAUGIDLIMIT")) {
+                const char *q = vz_conffile_get(s->copy, "QUOTAUGIDLIMIT");
+                bool image = vz_layout_is_image(vz_conffile_get(s->copy, "VE_LAYOUT")) ||
                              (ct->private_path && vz_image_exists(ct->private_path));
                 r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, image, e);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        if ((vz_changes_has(ch, "DISKSPACE") || vz_changes_has(ch, "DISKINODES")) &&
+        if ((vz_changes_has(s->ch, "DISKSPACE") || vz_changes_has(s->ch, "DISKINODES")) &&
             ct->private_path && streq(vz_layout_detect(ct->private_path), "simfs"))
                 vz_quota_simfs_warn(ct->id);
         /* An address another CT has is refused, running or not (78). */
-        if (vz_changes_has(ch, "IP_ADDRESS")) {
-                r = vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(copy, "IP_ADDRESS"), e);
+        if (vz_changes_has(s->ch, "IP_ADDRESS"))
+                return vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(s->copy, "IP_ADDRESS"), e);
+        return 0;
+}
+
+/* The changed config in s->copy (the file on disk changes only by the
+ * final atomic save, so any failure leaves it byte-for-byte as it was). */
+static int set_prepare(struct set_op *s, const char *sample, vz_err *e)
+{
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        const char *name = vz_conffile_get(s->ct->conf, "NAME");
+        struct lookup_ctx l;
+        size_t la, lb;
+        int r;
+
+        s->copy = conffile_copy(s->ct->conf);
+        s->old_name = name ? strdup(name) : NULL;
+        if (!s->copy || (name && !s->old_name))
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (sample) {
+                r = merge_sample(s->copy, s->ct->ctx, sample, VZ_E_APPLY_CONFIG, e);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        {
-                _cleanup_free_ char *a = NULL, *b = NULL;
-                size_t la, lb;
-                a = vz_conffile_serialize(ct->conf, &la);
-                b = vz_conffile_serialize(copy, &lb);
-                if (!a || !b) {
-                        r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-                        goto out;
-                }
-                changed = la != lb || memcmp(a, b, la) != 0;
-        }
+        l = (struct lookup_ctx){.ct = s->copy, .ctx = s->ct->ctx};
+        r = vz_changes_apply(s->ch, s->copy, lookup_cur, &l, e);
+        if (r >= 0)
+                r = set_check_values(s, e);
+        if (r < 0)
+                return r;
+        a = vz_conffile_serialize(s->ct->conf, &la);
+        b = vz_conffile_serialize(s->copy, &lb);
+        if (!a || !b)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        s->changed = la != lb || memcmp(a, b, la) != 0;
         /* --ipadd/--ipdel act on what a running CT has, which may differ
          * from its config (addresses added or removed without --save). */
-        if (st.running && vz_changes_has(ch, "IP_ADDRESS")) {
+        if (s->st.running && vz_changes_has(s->ch, "IP_ADDRESS")) {
                 _cleanup_free_ char *before = NULL;
-                r = vz_net_live_change(ct, ch, &before, &live_ips);
-                if (r < 0) {
-                        r = vz_fail(e, VZ_E_BADIP, r, "cannot read the CT's addresses: %s",
-                                    strerror(-r));
-                        goto out;
-                }
-                changed = changed || !streq(before, live_ips);
-        }
-        /* A running CT may differ from its saved config (an earlier set
-         * without --save): setting the saved value again must still apply. */
-        if (!changed && !st.running) {
-                r = 1;
-                goto out;
-        }
-        if (st.running) {
-                /* Live: what can change on a running CT changes now. */
-                static const char *const live[] = {"HOSTNAME", "NAMESERVER", "SEARCHDOMAIN"};
-                bool identity = false;
-                for (size_t i = 0; i < ELEMENTSOF(live); i++) {
-                        const char *a = vz_conffile_get(ct->conf, live[i]);
-                        const char *b = vz_conffile_get(copy, live[i]);
-                        if ((a || b) && (!a || !b || !streq(a, b)))
-                                identity = true;
-                }
-                _cleanup_strv_free_ char **given = NULL;
-                vz_conffile *saved = ct->conf;
-                r = given_params(ch, ct->conf, copy, &given);
-                if (r < 0) {
-                        r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
-                        goto out;
-                }
-                ct->conf = copy; /* the CT seen with its new values */
-                r = identity ? vz_ct_apply_identity(ct, e) : 0;
-                if (r >= 0)
-                        r = vz_ct_apply_resources_of(ct, given, e);
-                if (r >= 0) {
-                        pid_t init;
-                        if (vz_run_read_pid(ct, "init", &init) == 0)
-                                r = vz_net_apply_live(ct, saved, init, live_ips, e);
-                }
-                ct->conf = saved;
+                r = vz_net_live_change(s->ct, s->ch, &before, &s->live_ips);
                 if (r < 0)
-                        goto out;
-                if (!changed) {
-                        r = 1;
-                        goto out;
+                        return vz_fail(e, VZ_E_BADIP, r, "cannot read the CT's addresses: %s",
+                                       strerror(-r));
+                s->changed = s->changed || !streq(before, s->live_ips);
+        }
+        return 0;
+}
+
+static bool value_differs(const vz_conffile *a, const vz_conffile *b, const char *name)
+{
+        const char *x = vz_conffile_get(a, name), *y = vz_conffile_get(b, name);
+        return (x || y) && (!x || !y || !streq(x, y));
+}
+
+/* The running CT gets what the given rows change: a loop over the rows,
+ * each sent where its live field says, then one call per subsystem. */
+static int set_live(struct set_op *s, vz_err *e)
+{
+        _cleanup_strv_free_ char **given = NULL, **res = NULL;
+        vz_conffile *saved = s->ct->conf;
+        bool identity = false, net = false;
+        int r;
+
+        r = given_params(s->ch, saved, s->copy, &given);
+        for (size_t i = 0; r >= 0 && given[i]; i++) {
+                const struct vz_param *p = vz_param_lookup(given[i]);
+                switch (p ? p->live : VZ_LIVE_UNSET) {
+                case VZ_LIVE_IDENTITY:
+                        identity = identity || value_differs(saved, s->copy, p->info.name);
+                        break;
+                case VZ_LIVE_CGROUP:
+                case VZ_LIVE_KNOB:
+                case VZ_LIVE_DEVICES:
+                        r = vz_strv_push(&res, p->info.name);
+                        break;
+                case VZ_LIVE_NET:
+                        net = true;
+                        break;
+                default: /* nothing now: config, restart, not enforced; disk at save */
+                        break;
                 }
         }
-        if (!(flags & VZ_SET_SAVE)) {
-                r = 0;
-                goto out;
+        /* An empty list, not "all": the host's CPU weight is still written. */
+        if (r >= 0 && !res)
+                r = vz_strv_push(&res, "");
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
+        s->ct->conf = s->copy; /* the CT seen with its new values */
+        r = identity ? vz_ct_apply_identity(s->ct, e) : 0;
+        if (r >= 0)
+                r = vz_ct_apply_resources_of(s->ct, res, e);
+        if (r >= 0 && net) {
+                pid_t init;
+                if (vz_run_read_pid(s->ct, "init", &init) == 0)
+                        r = vz_net_apply_live(s->ct, saved, init, s->live_ips, e);
         }
-        r = resize_image(ct, copy, st.mounted, &journaled, e);
+        s->ct->conf = saved;
+        return r;
+}
+
+/* Write the new config: the image resized first, the name link moved. */
+static int set_save(struct set_op *s, vz_err *e)
+{
+        vz_ct *ct = s->ct;
+        const char *new_name;
+        int r;
+
+        r = resize_image(ct, s->copy, s->st.mounted, &s->journaled, e);
         if (r < 0)
-                goto out;
-        if (journaled)
+                return r;
+        if (s->journaled)
                 vz_test_stall("resize-done");
-        new_name = vz_conffile_get(copy, "NAME");
-        r = update_name(ct, old_name, new_name, e);
+        new_name = vz_conffile_get(s->copy, "NAME");
+        r = update_name(ct, s->old_name, new_name, e);
         if (r < 0)
-                goto out;
-        r = vz_conffile_save(copy, ct->conf_path, e);
+                return r;
+        r = vz_conffile_save(s->copy, ct->conf_path, e);
         if (r < 0) {
                 /* Put the name link back the way it was. */
-                update_name(ct, new_name, old_name, NULL);
-                goto out;
+                update_name(ct, new_name, s->old_name, NULL);
+                return r;
         }
         vz_conffile_free(ct->conf);
-        ct->conf = TAKE_PTR(copy);
+        ct->conf = TAKE_PTR(s->copy);
         r = vz_ct_refresh_paths(ct);
+        return r < 0 ? vz_fail(e, VZ_E_RESOURCE, r, "out of memory") : 0;
+}
+
+/* 0 done, 1 nothing changed. */
+static int set_run(struct set_op *s, const char *sample, vz_err *e)
+{
+        int r;
+
+        r = set_check(s, e);
+        if (r >= 0)
+                r = set_prepare(s, sample, e);
         if (r < 0)
-                r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
-out:
+                return r;
+        /* A running CT may differ from its saved config (an earlier set
+         * without --save): setting the saved value again must still apply. */
+        if (!s->changed && !s->st.running)
+                return 1;
+        if (s->st.running) {
+                r = set_live(s, e);
+                if (r < 0)
+                        return r;
+                if (!s->changed)
+                        return 1;
+        }
+        if (!(s->flags & VZ_SET_SAVE))
+                return 0;
+        return set_save(s, e);
+}
+
+static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, unsigned flags,
+                           vz_err *e)
+{
+        struct set_op s = {.ct = ct, .ch = ch, .flags = flags};
+        int r;
+
+        r = set_run(&s, sample, e);
         /* Taken by the duplicate address check, held until the save. */
         vz_net_ip_unlock(ct->ctx);
-        if (journaled)
+        if (s.journaled)
                 vz_op_end(ct->ctx, ct->id);
-        vz_conffile_free(copy);
+        vz_conffile_free(s.copy);
+        free(s.old_name);
+        free(s.live_ips);
         return r;
 }
 
