@@ -123,6 +123,48 @@ static const char *const stop_mode_choices[] = {"suspend", "stop", NULL};
                 .def = def_, .live = VZ_LIVE_CONFIG, .col = VZ_NO_COLUMN,                          \
         }
 
+/* ------------------------------------------------------------ MEMGUARANTEE */
+
+/* --memguarantee auto|PCT (OpenVZ 7): the share of the CT's RAM kept from
+ * reclaim when the host runs short. */
+static int parse_memguarantee(const struct vz_param *p, const char *arg, const char *cur,
+                              char **ret, vz_err *e)
+{
+        int64_t v;
+
+        if (arg && streq(arg, "auto"))
+                return vzp_set_ret(ret, strdup("auto"), e);
+        if (vz_int_parse(arg, 0, 100, &v) < 0)
+                return vzp_bad_value(p, e, arg, "auto or a percentage (0..100) is expected");
+        return vzp_set_ret(ret, vz_strdupf("%lld", (long long)v), e);
+}
+
+/* Apply: PCT percent of the CT's RAM limit (of the host's RAM when it has
+ * none). v2 memory.low: memory below it is reclaimed only when nothing
+ * else is left. v1 has no protection, only memory.soft_limit_in_bytes: a
+ * CT above it is reclaimed first under host pressure. auto (OpenVZ: its
+ * memory manager decides) or unset: no guarantee. */
+static int memguarantee_value(const struct vz_param *p, vz_param_get_fn get, void *userdata,
+                              bool v2, char *buf, size_t len)
+{
+        const char *v = get("MEMGUARANTEE", userdata), *ram = get("PHYSPAGES", userdata);
+        int64_t pct, bar, lim, bytes;
+
+        if (isempty(v) || streq(v, "auto") || (vz_int_parse(v, 0, 100, &pct) == 0 && pct == 0)) {
+                snprintf(buf, len, "%s", v2 ? "0" : "-1");
+                return 0;
+        }
+        if (vz_int_parse(v, 0, 100, &pct) < 0)
+                return -EINVAL;
+        if (ram && vz_param_ubc_value("PHYSPAGES", ram, &bar, &lim) == 0 && lim > 0 &&
+            lim < INT32_MAX)
+                bytes = lim * 4096;
+        else
+                bytes = (int64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+        snprintf(buf, len, "%lld", (long long)(bytes * pct / 100));
+        return 0;
+}
+
 static const struct vz_param table[] = {
     /* ---- identity and storage */
     {.info = {"VE_ROOT", "root", "mount point of the CT root ($VEID allowed)", "PATH",
@@ -523,7 +565,7 @@ static const struct vz_param table[] = {
      .col = VZ_NO_COLUMN},
 
     /* ---- memory */
-    UBC("PHYSPAGES", "physpages", VZ_UNIT_PAGES, 0, NOT_ENFORCED, "physpages", "RAM limit (pages)",
+    UBC("PHYSPAGES", "physpages", VZ_UNIT_PAGES, 0, CGROUP, "physpages", "RAM limit (pages)",
         "0:512M"),
     {.info = {"PHYSPAGES", "ram", "RAM limit", "BYTES", VZ_PF_UBC},
      .kind = VZ_KIND_UBC,
@@ -533,7 +575,7 @@ static const struct vz_param table[] = {
      .extra_option = true,
      .example = "512M",
      .live = VZ_LIVE_CGROUP},
-    UBC("SWAPPAGES", "swappages", VZ_UNIT_PAGES, 0, NOT_ENFORCED, "swappages", "swap limit (pages)",
+    UBC("SWAPPAGES", "swappages", VZ_UNIT_PAGES, 0, CGROUP, "swappages", "swap limit (pages)",
         "0:1G"),
     {.info = {"SWAPPAGES", "swap", "swap limit", "BYTES", VZ_PF_UBC},
      .kind = VZ_KIND_UBC,
@@ -560,6 +602,21 @@ static const struct vz_param table[] = {
      .example = "pages:65536",
      .live = VZ_LIVE_NOT_ENFORCED,
      .col = VZ_NO_COLUMN},
+
+    {.info = {"MEMGUARANTEE", "memguarantee", "RAM kept from reclaim: percent of the RAM limit",
+              "auto|PCT", 0},
+     .kind = VZ_KIND_STRING,
+     .parse = parse_memguarantee,
+     .check = vzp_check_by_parse,
+     .example = "50",
+     .live = VZ_LIVE_KNOB,
+     .knob = &(const struct vz_cg_knob){"memory", "memory.soft_limit_in_bytes", "memory.low",
+                                        "PHYSPAGES", memguarantee_value},
+     .col = {"memguarantee", "MEMGUAR", 7},
+     .man = "Of the RAM limit (--ram), or of the host's RAM without one; recomputed when --ram "
+            "changes. cgroup v2: memory.low, memory the kernel reclaims only when nothing else "
+            "is left; cgroup v1: memory.soft_limit_in_bytes, above which the CT is reclaimed "
+            "first. auto (OpenVZ: its memory manager decides) or 0: no guarantee."},
 
     /* ---- user beancounters (OPENVZ.md 3.2) */
     UBC("KMEMSIZE", "kmemsize", VZ_UNIT_BYTES, 0, CGROUP, "kmemsize", "kernel memory (bytes)",
