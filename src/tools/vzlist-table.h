@@ -73,6 +73,9 @@ struct vzl_dq {
         int64_t usage, softlimit, hardlimit;
 };
 
+/* Columns vzlist makes from parameter rows alone (vzl_field_add_param). */
+#define VZL_PARAM_MAX 16
+
 /* Everything vzlist shows about one CT. Strings are owned (NULL = not set)
  * and freed by vzl_ct_done(); integers are VZL_UNSET when not known. */
 struct vzl_ct {
@@ -113,6 +116,7 @@ struct vzl_ct {
         bool disabled;
         bool has_vm_overcommit;
         double vm_overcommit;
+        char *param[VZL_PARAM_MAX]; /* values of the parameter fields, by their arg */
 };
 /* A record with every value "not set" and status stopped. */
 void vzl_ct_init(struct vzl_ct *ct, unsigned ctid);
@@ -168,10 +172,16 @@ struct vzl_field {
                         * origin_sample, whose header OpenVZ right-aligns */
         unsigned flags;
         vzl_getter get;
-        size_t arg; /* getter argument: record offset or UBC id */
-        int sel;    /* getter argument: which element a suffix field shows */
+        size_t arg;        /* getter argument: record offset, UBC id or param[] index */
+        int sel;           /* getter argument: which element a suffix field shows */
+        const char *param; /* parameter fields: the config name */
 };
 
+/* Add a field showing a parameter's stored value (numbers as numbers), after
+ * the fixed ones: vzlist adds one per parameter row whose column libvz
+ * describes (vz_param_column_of). -EEXIST: a field has that name already;
+ * -ENOSPC: VZL_PARAM_MAX reached. The strings must stay valid. */
+int vzl_field_add_param(const char *name, const char *header, int width, const char *param);
 size_t vzl_field_count(void);
 const struct vzl_field *vzl_field_at(size_t i);
 const struct vzl_field *vzl_field_by_name(const char *name);

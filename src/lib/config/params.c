@@ -614,9 +614,9 @@ static const struct vz_param table[] = {
                                         "PHYSPAGES", memguarantee_value},
      .col = {"memguarantee", "MEMGUAR", 7},
      .man = "Of the RAM limit (--ram), or of the host's RAM without one; recomputed when --ram "
-            "changes. cgroup v2: memory.low, memory the kernel reclaims only when nothing else "
-            "is left; cgroup v1: memory.soft_limit_in_bytes, above which the CT is reclaimed "
-            "first. auto (OpenVZ: its memory manager decides) or 0: no guarantee."},
+            "changes. cgroup v2 reclaims the CT's memory below it only when nothing else is "
+            "left; cgroup v1 has only a soft limit, above which the CT is reclaimed first under "
+            "host pressure. auto (OpenVZ: its memory manager decides) or 0: no guarantee."},
 
     /* ---- user beancounters (OPENVZ.md 3.2) */
     UBC("KMEMSIZE", "kmemsize", VZ_UNIT_BYTES, 0, CGROUP, "kmemsize", "kernel memory (bytes)",
@@ -859,6 +859,14 @@ _public_ const vz_param_info *vz_param_by_option(const char *option)
 {
         const struct vz_param *p = vz_param_row_by_option(option);
         return p ? &p->info : NULL;
+}
+
+_public_ const vz_param_column *vz_param_column_of(const vz_param_info *info)
+{
+        /* info is the first member of its row (see params.h). */
+        const struct vz_param *p = vz_param_lookup(info ? info->name : NULL);
+
+        return p && p->col.name && *p->col.name ? &p->col : NULL;
 }
 
 _public_ int vz_ubc_parse_stored(const char *value, int64_t *ret_bar, int64_t *ret_lim)

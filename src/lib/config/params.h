@@ -77,14 +77,10 @@ struct vz_cg_knob {
                      char *buf, size_t len);
 };
 
-/* The vzlist column of a parameter. name "" (VZ_NO_COLUMN): explicitly none;
- * a header: a column vzlist makes from the row alone (the value as stored;
- * JSON: a number if the kind is INT or the value is one, else a string);
- * no header: vzlist's own field of that name shows it. */
-struct vz_param_column {
-        const char *name, *header;
-        int width;
-};
+/* The vzlist column of a parameter (vz_param_column, public). name ""
+ * (VZ_NO_COLUMN): explicitly none. With a header: a column vzlist makes from
+ * the row alone (the value as stored; JSON: a number if it is one, else a
+ * string). Without: vzlist's own field of that name shows it. */
 #define VZ_NO_COLUMN                                                                               \
         {                                                                                          \
                 .name = ""                                                                         \
@@ -108,7 +104,7 @@ struct vz_param {
         const char *example;
         enum vz_param_live live;
         const struct vz_cg_knob *knob; /* VZ_LIVE_KNOB rows */
-        struct vz_param_column col;    /* own rows only; extra options show nothing */
+        vz_param_column col;           /* own rows only; extra options show nothing */
         const char *man;               /* man-page text beyond the help line, or NULL */
 };
 
