@@ -600,11 +600,13 @@ static void test_param_fields(void)
                       col->name);
         }
         CHECK(vzl_field_add_param("ctid", "X", 1, "X") == -EEXIST, "duplicate field added");
-        f = vzl_field_by_name("memguarantee");
-        CHECK(f && f->param && strcmp(f->param, "MEMGUARANTEE") == 0, "memguarantee field");
-        CHECK(vzl_field_count() > fixed && vzl_field_at(vzl_field_count() - 1) != NULL &&
-                  vzl_field_at(vzl_field_count()) == NULL,
-              "param fields not listed");
+        CHECK(vzl_field_at(vzl_field_count()) == NULL, "past the end");
+        /* A field made from a row: the stored value, a number when it is one. */
+        f = NULL;
+        for (size_t i = fixed; i < vzl_field_count() && !f; i++)
+                if (vzl_field_at(i)->param)
+                        f = vzl_field_at(i);
+        CHECK(f != NULL, "no field made from a parameter row");
         if (!f)
                 return;
         vzl_ct_init(&ct, 101);
