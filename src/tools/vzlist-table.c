@@ -36,29 +36,11 @@ enum vzl_status vzl_status_from_string(const char *s)
 }
 
 static const struct {
-        const char *name, *header, *param;
+        const char *name, *header;
 } ubc_names[VZL_UBC_MAX] = {
-    [VZL_UBC_KMEMSIZE] = {"kmemsize", "KMEMSIZE", "KMEMSIZE"},
-    [VZL_UBC_LOCKEDPAGES] = {"lockedpages", "LOCKEDP", "LOCKEDPAGES"},
-    [VZL_UBC_PRIVVMPAGES] = {"privvmpages", "PRIVVMP", "PRIVVMPAGES"},
-    [VZL_UBC_SHMPAGES] = {"shmpages", "SHMP", "SHMPAGES"},
-    [VZL_UBC_NUMPROC] = {"numproc", "NPROC", "NUMPROC"},
-    [VZL_UBC_PHYSPAGES] = {"physpages", "PHYSP", "PHYSPAGES"},
-    [VZL_UBC_VMGUARPAGES] = {"vmguarpages", "VMGUARP", "VMGUARPAGES"},
-    [VZL_UBC_OOMGUARPAGES] = {"oomguarpages", "OOMGUARP", "OOMGUARPAGES"},
-    [VZL_UBC_NUMTCPSOCK] = {"numtcpsock", "NTCPSOCK", "NUMTCPSOCK"},
-    [VZL_UBC_NUMFLOCK] = {"numflock", "NFLOCK", "NUMFLOCK"},
-    [VZL_UBC_NUMPTY] = {"numpty", "NPTY", "NUMPTY"},
-    [VZL_UBC_NUMSIGINFO] = {"numsiginfo", "NSIGINFO", "NUMSIGINFO"},
-    [VZL_UBC_TCPSNDBUF] = {"tcpsndbuf", "TCPSNDB", "TCPSNDBUF"},
-    [VZL_UBC_TCPRCVBUF] = {"tcprcvbuf", "TCPRCVB", "TCPRCVBUF"},
-    [VZL_UBC_OTHERSOCKBUF] = {"othersockbuf", "OTHSOCKB", "OTHERSOCKBUF"},
-    [VZL_UBC_DGRAMRCVBUF] = {"dgramrcvbuf", "DGRAMRB", "DGRAMRCVBUF"},
-    [VZL_UBC_NUMOTHERSOCK] = {"numothersock", "NOTHSOCK", "NUMOTHERSOCK"},
-    [VZL_UBC_DCACHESIZE] = {"dcachesize", "DCACHESZ", "DCACHESIZE"},
-    [VZL_UBC_NUMFILE] = {"numfile", "NFILE", "NUMFILE"},
-    [VZL_UBC_NUMIPTENT] = {"numiptent", "NIPTENT", "NUMIPTENT"},
-    [VZL_UBC_SWAPPAGES] = {"swappages", "SWAPP", "SWAPPAGES"},
+#define UBC_NAME(id, name, header) [VZL_UBC_##id] = {name, header},
+    VZL_UBCS(UBC_NAME)
+#undef UBC_NAME
 };
 
 const char *vzl_ubc_name(enum vzl_ubc_id id)
@@ -69,11 +51,6 @@ const char *vzl_ubc_name(enum vzl_ubc_id id)
 const char *vzl_ubc_header(enum vzl_ubc_id id)
 {
         return id >= 0 && id < VZL_UBC_MAX ? ubc_names[id].header : NULL;
-}
-
-const char *vzl_ubc_param(enum vzl_ubc_id id)
-{
-        return id >= 0 && id < VZL_UBC_MAX ? ubc_names[id].param : NULL;
 }
 
 /* ------------------------------------------------------------- record */
@@ -313,28 +290,10 @@ static const struct vzl_field fields[] = {
     STRF("nameserver", "NAMESERVER", 15, get_list, OFF(nameserver)),
     STRF("searchdomain", "SEARCHDOMAIN", 15, get_list, OFF(searchdomain)),
     STRF("status", "STATUS", 9, get_status, 0),
-    UBCF(VZL_UBC_KMEMSIZE, "kmemsize", "KMEMSIZE"),
-    UBCF(VZL_UBC_LOCKEDPAGES, "lockedpages", "LOCKEDP"),
-    UBCF(VZL_UBC_PRIVVMPAGES, "privvmpages", "PRIVVMP"),
-    UBCF(VZL_UBC_SHMPAGES, "shmpages", "SHMP"),
-    UBCF(VZL_UBC_NUMPROC, "numproc", "NPROC"),
-    UBCF(VZL_UBC_PHYSPAGES, "physpages", "PHYSP"),
-    UBCF(VZL_UBC_VMGUARPAGES, "vmguarpages", "VMGUARP"),
-    UBCF(VZL_UBC_OOMGUARPAGES, "oomguarpages", "OOMGUARP"),
-    UBCF(VZL_UBC_NUMTCPSOCK, "numtcpsock", "NTCPSOCK"),
-    UBCF(VZL_UBC_NUMFLOCK, "numflock", "NFLOCK"),
-    UBCF(VZL_UBC_NUMPTY, "numpty", "NPTY"),
-    UBCF(VZL_UBC_NUMSIGINFO, "numsiginfo", "NSIGINFO"),
-    UBCF(VZL_UBC_TCPSNDBUF, "tcpsndbuf", "TCPSNDB"),
-    UBCF(VZL_UBC_TCPRCVBUF, "tcprcvbuf", "TCPRCVB"),
-    UBCF(VZL_UBC_OTHERSOCKBUF, "othersockbuf", "OTHSOCKB"),
-    UBCF(VZL_UBC_DGRAMRCVBUF, "dgramrcvbuf", "DGRAMRB"),
-    UBCF(VZL_UBC_NUMOTHERSOCK, "numothersock", "NOTHSOCK"),
-    UBCF(VZL_UBC_DCACHESIZE, "dcachesize", "DCACHESZ"),
-    UBCF(VZL_UBC_NUMFILE, "numfile", "NFILE"),
-    UBCF(VZL_UBC_NUMIPTENT, "numiptent", "NIPTENT"),
-    UBCF(VZL_UBC_SWAPPAGES, "swappages", "SWAPP"),
-    DQF("diskspace", "DSPACE", diskspace),
+#define UBC_FIELDS(id, name, header) UBCF(VZL_UBC_##id, name, header),
+    VZL_UBCS(UBC_FIELDS)
+#undef UBC_FIELDS
+        DQF("diskspace", "DSPACE", diskspace),
     DQF("diskinodes", "DINODES", diskinodes),
     NUMF("laverage", "LAVERAGE", 14, get_laverage, 0),
     NUMF("uptime", "UPTIME", 15, get_uptime, 0),

@@ -189,8 +189,12 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
         r->capability = dup_value(vz_ct_get(h, "CAPABILITY"));
         r->netfilter = dup_value(vz_ct_get(h, "NETFILTER"));
 
-        for (int i = 0; i < VZL_UBC_MAX; i++)
-                get_pair(h, vzl_ubc_param(i), &r->ubc[i].barrier, &r->ubc[i].limit);
+        /* A beancounter's field name is its option; the table has its name. */
+        for (int i = 0; i < VZL_UBC_MAX; i++) {
+                const vz_param_info *p = vz_param_by_option(vzl_ubc_name(i));
+                if (p)
+                        get_pair(h, p->name, &r->ubc[i].barrier, &r->ubc[i].limit);
+        }
         get_pair(h, "DISKSPACE", &r->diskspace.softlimit, &r->diskspace.hardlimit);
         get_pair(h, "DISKINODES", &r->diskinodes.softlimit, &r->diskinodes.hardlimit);
 
