@@ -134,6 +134,15 @@ const vz_param_info *vz_param_at(size_t i);
 const vz_param_info *vz_param_by_name(const char *name);
 /* Finds a row by command-line option; knows option aliases (--ip, --ve_layout). */
 const vz_param_info *vz_param_by_option(const char *option);
+/* The vzlist column a parameter defines: its field name, with a header and
+ * a width when vzlist makes the column from the parameter alone (header
+ * NULL: vzlist has its own field of that name). NULL: no column. */
+typedef struct vz_param_column {
+        const char *name;
+        const char *header;
+        int width;
+} vz_param_column;
+const vz_param_column *vz_param_column_of(const vz_param_info *p);
 
 /* ---------------------------------------------------------------- value helpers */
 #define VZ_UNLIMITED INT64_MAX

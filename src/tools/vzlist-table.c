@@ -36,29 +36,11 @@ enum vzl_status vzl_status_from_string(const char *s)
 }
 
 static const struct {
-        const char *name, *header, *param;
+        const char *name, *header;
 } ubc_names[VZL_UBC_MAX] = {
-    [VZL_UBC_KMEMSIZE] = {"kmemsize", "KMEMSIZE", "KMEMSIZE"},
-    [VZL_UBC_LOCKEDPAGES] = {"lockedpages", "LOCKEDP", "LOCKEDPAGES"},
-    [VZL_UBC_PRIVVMPAGES] = {"privvmpages", "PRIVVMP", "PRIVVMPAGES"},
-    [VZL_UBC_SHMPAGES] = {"shmpages", "SHMP", "SHMPAGES"},
-    [VZL_UBC_NUMPROC] = {"numproc", "NPROC", "NUMPROC"},
-    [VZL_UBC_PHYSPAGES] = {"physpages", "PHYSP", "PHYSPAGES"},
-    [VZL_UBC_VMGUARPAGES] = {"vmguarpages", "VMGUARP", "VMGUARPAGES"},
-    [VZL_UBC_OOMGUARPAGES] = {"oomguarpages", "OOMGUARP", "OOMGUARPAGES"},
-    [VZL_UBC_NUMTCPSOCK] = {"numtcpsock", "NTCPSOCK", "NUMTCPSOCK"},
-    [VZL_UBC_NUMFLOCK] = {"numflock", "NFLOCK", "NUMFLOCK"},
-    [VZL_UBC_NUMPTY] = {"numpty", "NPTY", "NUMPTY"},
-    [VZL_UBC_NUMSIGINFO] = {"numsiginfo", "NSIGINFO", "NUMSIGINFO"},
-    [VZL_UBC_TCPSNDBUF] = {"tcpsndbuf", "TCPSNDB", "TCPSNDBUF"},
-    [VZL_UBC_TCPRCVBUF] = {"tcprcvbuf", "TCPRCVB", "TCPRCVBUF"},
-    [VZL_UBC_OTHERSOCKBUF] = {"othersockbuf", "OTHSOCKB", "OTHERSOCKBUF"},
-    [VZL_UBC_DGRAMRCVBUF] = {"dgramrcvbuf", "DGRAMRB", "DGRAMRCVBUF"},
-    [VZL_UBC_NUMOTHERSOCK] = {"numothersock", "NOTHSOCK", "NUMOTHERSOCK"},
-    [VZL_UBC_DCACHESIZE] = {"dcachesize", "DCACHESZ", "DCACHESIZE"},
-    [VZL_UBC_NUMFILE] = {"numfile", "NFILE", "NUMFILE"},
-    [VZL_UBC_NUMIPTENT] = {"numiptent", "NIPTENT", "NUMIPTENT"},
-    [VZL_UBC_SWAPPAGES] = {"swappages", "SWAPP", "SWAPPAGES"},
+#define UBC_NAME(id, name, header) [VZL_UBC_##id] = {name, header},
+    VZL_UBCS(UBC_NAME)
+#undef UBC_NAME
 };
 
 const char *vzl_ubc_name(enum vzl_ubc_id id)
@@ -69,11 +51,6 @@ const char *vzl_ubc_name(enum vzl_ubc_id id)
 const char *vzl_ubc_header(enum vzl_ubc_id id)
 {
         return id >= 0 && id < VZL_UBC_MAX ? ubc_names[id].header : NULL;
-}
-
-const char *vzl_ubc_param(enum vzl_ubc_id id)
-{
-        return id >= 0 && id < VZL_UBC_MAX ? ubc_names[id].param : NULL;
 }
 
 /* ------------------------------------------------------------- record */
@@ -103,6 +80,10 @@ void vzl_ct_done(struct vzl_ct *ct)
         for (size_t i = 0; i < ELEMS(strs); i++) {
                 free(*strs[i]);
                 *strs[i] = NULL;
+        }
+        for (size_t i = 0; i < VZL_PARAM_MAX; i++) {
+                free(ct->param[i]);
+                ct->param[i] = NULL;
         }
 }
 
@@ -249,40 +230,57 @@ static void get_vm_overcommit(const struct vzl_ct *ct, const struct vzl_field *f
         c->missing = !ct->has_vm_overcommit;
 }
 
+/* A parameter's stored value: a number if it is one, else its text. */
+static void get_param(const struct vzl_ct *ct, const struct vzl_field *f, struct vzl_cell *c)
+{
+        const char *s = ct->param[f->arg];
+        char *end;
+
+        c->type = VZL_CELL_STR;
+        c->s = s;
+        c->missing = !s || !*s;
+        if (c->missing)
+                return;
+        errno = 0;
+        c->i = strtoll(s, &end, 10);
+        if (!errno && !*end)
+                c->type = VZL_CELL_INT;
+}
+
 /* ------------------------------------------------------------- field table */
 #define OFF(m) offsetof(struct vzl_ct, m)
 #define NUMF(n, h, w, g, a)                                                                        \
         {                                                                                          \
-                n, h, w, false, false, 0, g, a, 0                                                  \
+                n, h, w, false, false, 0, g, a, 0, NULL                                            \
         }
 #define STRF(n, h, w, g, a)                                                                        \
         {                                                                                          \
-                n, h, w, true, true, 0, g, a, 0                                                    \
+                n, h, w, true, true, 0, g, a, 0, NULL                                              \
         }
 #define UBCF(id, n, h)                                                                             \
-        {n, h, 10, false, false, 0, get_ubc, id, 0},                                               \
-            {n ".m", h ".M", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 1},                      \
-            {n ".b", h ".B", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 2},                      \
-            {n ".l", h ".L", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 3},                      \
+        {n, h, 10, false, false, 0, get_ubc, id, 0, NULL},                                         \
+            {n ".m", h ".M", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 1, NULL},                \
+            {n ".b", h ".B", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 2, NULL},                \
+            {n ".l", h ".L", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 3, NULL},                \
         {                                                                                          \
-                n ".f", h ".F", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 4                     \
+                n ".f", h ".F", 10, false, false, VZL_F_SUFFIX, get_ubc, id, 4, NULL               \
         }
 #define DQF(n, h, m)                                                                               \
-        {n, h, 10, false, false, 0, get_disk, OFF(m), 0},                                          \
-            {n ".s", h ".S", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 1},                 \
+        {n, h, 10, false, false, 0, get_disk, OFF(m), 0, NULL},                                    \
+            {n ".s", h ".S", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 1, NULL},           \
         {                                                                                          \
-                n ".h", h ".H", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 2                \
+                n ".h", h ".H", 10, false, false, VZL_F_SUFFIX, get_disk, OFF(m), 2, NULL          \
         }
 
 /* OpenVZ 4.11.1's field list, in its order: name, header, width, alignment. */
 static const struct vzl_field fields[] = {
     NUMF("ctid", "CTID", 10, get_ctid, 0),
-    {"veid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0},
-    {"vpsid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0},
+    {"veid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0, NULL},
+    {"vpsid", "CTID", 10, false, false, VZL_F_ALIAS, get_ctid, 0, 0, NULL},
     STRF("private", "PRIVATE", 32, get_str, OFF(private_dir)),
     STRF("root", "ROOT", 32, get_str, OFF(root_dir)),
     STRF("mount_opts", "MOUNT_OPTS", 16, get_str, OFF(mount_opts)),
-    {"origin_sample", "ORIGIN_SAMPLE", 32, true, false, 0, get_str, OFF(origin_sample), 0},
+    {"origin_sample", "ORIGIN_SAMPLE", 32, true, false, 0, get_str, OFF(origin_sample), 0, NULL},
     STRF("hostname", "HOSTNAME", 32, get_str, OFF(hostname)),
     STRF("name", "NAME", 32, get_str, OFF(name)),
     NUMF("smart_name", "SMARTNAME", 10, get_smart_name, 0),
@@ -292,28 +290,10 @@ static const struct vzl_field fields[] = {
     STRF("nameserver", "NAMESERVER", 15, get_list, OFF(nameserver)),
     STRF("searchdomain", "SEARCHDOMAIN", 15, get_list, OFF(searchdomain)),
     STRF("status", "STATUS", 9, get_status, 0),
-    UBCF(VZL_UBC_KMEMSIZE, "kmemsize", "KMEMSIZE"),
-    UBCF(VZL_UBC_LOCKEDPAGES, "lockedpages", "LOCKEDP"),
-    UBCF(VZL_UBC_PRIVVMPAGES, "privvmpages", "PRIVVMP"),
-    UBCF(VZL_UBC_SHMPAGES, "shmpages", "SHMP"),
-    UBCF(VZL_UBC_NUMPROC, "numproc", "NPROC"),
-    UBCF(VZL_UBC_PHYSPAGES, "physpages", "PHYSP"),
-    UBCF(VZL_UBC_VMGUARPAGES, "vmguarpages", "VMGUARP"),
-    UBCF(VZL_UBC_OOMGUARPAGES, "oomguarpages", "OOMGUARP"),
-    UBCF(VZL_UBC_NUMTCPSOCK, "numtcpsock", "NTCPSOCK"),
-    UBCF(VZL_UBC_NUMFLOCK, "numflock", "NFLOCK"),
-    UBCF(VZL_UBC_NUMPTY, "numpty", "NPTY"),
-    UBCF(VZL_UBC_NUMSIGINFO, "numsiginfo", "NSIGINFO"),
-    UBCF(VZL_UBC_TCPSNDBUF, "tcpsndbuf", "TCPSNDB"),
-    UBCF(VZL_UBC_TCPRCVBUF, "tcprcvbuf", "TCPRCVB"),
-    UBCF(VZL_UBC_OTHERSOCKBUF, "othersockbuf", "OTHSOCKB"),
-    UBCF(VZL_UBC_DGRAMRCVBUF, "dgramrcvbuf", "DGRAMRB"),
-    UBCF(VZL_UBC_NUMOTHERSOCK, "numothersock", "NOTHSOCK"),
-    UBCF(VZL_UBC_DCACHESIZE, "dcachesize", "DCACHESZ"),
-    UBCF(VZL_UBC_NUMFILE, "numfile", "NFILE"),
-    UBCF(VZL_UBC_NUMIPTENT, "numiptent", "NIPTENT"),
-    UBCF(VZL_UBC_SWAPPAGES, "swappages", "SWAPP"),
-    DQF("diskspace", "DSPACE", diskspace),
+#define UBC_FIELDS(id, name, header) UBCF(VZL_UBC_##id, name, header),
+    VZL_UBCS(UBC_FIELDS)
+#undef UBC_FIELDS
+        DQF("diskspace", "DSPACE", diskspace),
     DQF("diskinodes", "DINODES", diskinodes),
     NUMF("laverage", "LAVERAGE", 14, get_laverage, 0),
     NUMF("uptime", "UPTIME", 15, get_uptime, 0),
@@ -327,12 +307,12 @@ static const struct vzl_field fields[] = {
     NUMF("bootorder", "BOOTORDER", 10, get_int, OFF(bootorder)),
     /* OpenVZ prints the layout value left-aligned under a 6-wide header. */
     STRF("layout", "LAYOUT", 6, get_str, OFF(layout)),
-    {"features", "FEATURES", 15, true, true, 0, get_flags, OFF(features), 0},
+    {"features", "FEATURES", 15, true, true, 0, get_flags, OFF(features), 0, NULL},
     NUMF("vswap", "VSWAP", 5, get_vswap, 0),
     NUMF("disabled", "DISABL", 6, get_disabled, 0),
     NUMF("vm_overcommit", "VM_OVC", 6, get_vm_overcommit, 0),
     STRF("netfilter", "NETFILTER", 9, get_str, OFF(netfilter)),
-    {"capability", "CAPABILITY", 15, true, true, 0, get_flags, OFF(capability), 1},
+    {"capability", "CAPABILITY", 15, true, true, 0, get_flags, OFF(capability), 1, NULL},
     /* VZ7 network fields: lists, like ip (all values in the last column). */
     STRF("netif", "NETIF", 15, get_list, OFF(netif)),
     STRF("host_ifname", "HOST_IFNAME", 15, get_list, OFF(host_ifname)),
@@ -340,22 +320,46 @@ static const struct vzl_field fields[] = {
     STRF("host_mac", "HOST_MAC", 17, get_list, OFF(host_mac)),
 };
 
+/* Fields vzlist made from parameter rows, after the fixed ones. */
+static struct vzl_field param_fields[VZL_PARAM_MAX];
+static size_t n_param_fields;
+
 size_t vzl_field_count(void)
 {
-        return ELEMS(fields);
+        return ELEMS(fields) + n_param_fields;
 }
 
 const struct vzl_field *vzl_field_at(size_t i)
 {
-        return i < ELEMS(fields) ? &fields[i] : NULL;
+        if (i < ELEMS(fields))
+                return &fields[i];
+        return i - ELEMS(fields) < n_param_fields ? &param_fields[i - ELEMS(fields)] : NULL;
 }
 
 const struct vzl_field *vzl_field_by_name(const char *name)
 {
-        for (size_t i = 0; name && i < ELEMS(fields); i++)
-                if (strcmp(fields[i].name, name) == 0)
-                        return &fields[i];
+        const struct vzl_field *f;
+
+        for (size_t i = 0; name && (f = vzl_field_at(i)); i++)
+                if (strcmp(f->name, name) == 0)
+                        return f;
         return NULL;
+}
+
+int vzl_field_add_param(const char *name, const char *header, int width, const char *param)
+{
+        if (vzl_field_by_name(name))
+                return -EEXIST;
+        if (n_param_fields == VZL_PARAM_MAX)
+                return -ENOSPC;
+        param_fields[n_param_fields] = (struct vzl_field){.name = name,
+                                                          .header = header,
+                                                          .width = width,
+                                                          .get = get_param,
+                                                          .arg = n_param_fields,
+                                                          .param = param};
+        n_param_fields++;
+        return 0;
 }
 
 unsigned vzl_field_needs(const struct vzl_field *f, bool json)
@@ -386,8 +390,10 @@ void vzl_field_get(const struct vzl_field *f, const struct vzl_ct *ct, struct vz
 
 void vzl_print_field_list(FILE *out)
 {
-        for (size_t i = 0; i < ELEMS(fields); i++)
-                fprintf(out, "%-15s %-15s\n", fields[i].name, fields[i].header);
+        const struct vzl_field *f;
+
+        for (size_t i = 0; (f = vzl_field_at(i)); i++)
+                fprintf(out, "%-15s %-15s\n", f->name, f->header);
 }
 
 /* ------------------------------------------------------------- comparing */
@@ -545,12 +551,12 @@ int vzl_table_new_from_list(const char *list, bool json, struct vzl_table **ret,
 
 int vzl_table_new_all_base(struct vzl_table **ret)
 {
-        const struct vzl_field *cols[ELEMS(fields)];
+        const struct vzl_field *cols[ELEMS(fields) + VZL_PARAM_MAX], *f;
         size_t n = 0;
 
-        for (size_t i = 0; i < ELEMS(fields); i++)
-                if (!(fields[i].flags & (VZL_F_SUFFIX | VZL_F_ALIAS)))
-                        cols[n++] = &fields[i];
+        for (size_t i = 0; (f = vzl_field_at(i)); i++)
+                if (!(f->flags & (VZL_F_SUFFIX | VZL_F_ALIAS)))
+                        cols[n++] = f;
         return vzl_table_new(cols, n, ret);
 }
 

@@ -30,37 +30,44 @@ enum vzl_status {
 const char *vzl_status_to_string(enum vzl_status s);
 enum vzl_status vzl_status_from_string(const char *s);
 
-/* The 21 beancounters vzlist knows, in OpenVZ's field order. */
+/* The 21 beancounters vzlist shows, in OpenVZ's field order: enum suffix,
+ * field name (the parameter's option: libvz's table gives its config name)
+ * and OpenVZ's short header. Expanded into the enum, the name table and the
+ * field rows. */
+#define VZL_UBCS(X)                                                                                \
+        X(KMEMSIZE, "kmemsize", "KMEMSIZE")                                                        \
+        X(LOCKEDPAGES, "lockedpages", "LOCKEDP")                                                   \
+        X(PRIVVMPAGES, "privvmpages", "PRIVVMP")                                                   \
+        X(SHMPAGES, "shmpages", "SHMP")                                                            \
+        X(NUMPROC, "numproc", "NPROC")                                                             \
+        X(PHYSPAGES, "physpages", "PHYSP")                                                         \
+        X(VMGUARPAGES, "vmguarpages", "VMGUARP")                                                   \
+        X(OOMGUARPAGES, "oomguarpages", "OOMGUARP")                                                \
+        X(NUMTCPSOCK, "numtcpsock", "NTCPSOCK")                                                    \
+        X(NUMFLOCK, "numflock", "NFLOCK")                                                          \
+        X(NUMPTY, "numpty", "NPTY")                                                                \
+        X(NUMSIGINFO, "numsiginfo", "NSIGINFO")                                                    \
+        X(TCPSNDBUF, "tcpsndbuf", "TCPSNDB")                                                       \
+        X(TCPRCVBUF, "tcprcvbuf", "TCPRCVB")                                                       \
+        X(OTHERSOCKBUF, "othersockbuf", "OTHSOCKB")                                                \
+        X(DGRAMRCVBUF, "dgramrcvbuf", "DGRAMRB")                                                   \
+        X(NUMOTHERSOCK, "numothersock", "NOTHSOCK")                                                \
+        X(DCACHESIZE, "dcachesize", "DCACHESZ")                                                    \
+        X(NUMFILE, "numfile", "NFILE")                                                             \
+        X(NUMIPTENT, "numiptent", "NIPTENT")                                                       \
+        X(SWAPPAGES, "swappages", "SWAPP")
+
 enum vzl_ubc_id {
-        VZL_UBC_KMEMSIZE,
-        VZL_UBC_LOCKEDPAGES,
-        VZL_UBC_PRIVVMPAGES,
-        VZL_UBC_SHMPAGES,
-        VZL_UBC_NUMPROC,
-        VZL_UBC_PHYSPAGES,
-        VZL_UBC_VMGUARPAGES,
-        VZL_UBC_OOMGUARPAGES,
-        VZL_UBC_NUMTCPSOCK,
-        VZL_UBC_NUMFLOCK,
-        VZL_UBC_NUMPTY,
-        VZL_UBC_NUMSIGINFO,
-        VZL_UBC_TCPSNDBUF,
-        VZL_UBC_TCPRCVBUF,
-        VZL_UBC_OTHERSOCKBUF,
-        VZL_UBC_DGRAMRCVBUF,
-        VZL_UBC_NUMOTHERSOCK,
-        VZL_UBC_DCACHESIZE,
-        VZL_UBC_NUMFILE,
-        VZL_UBC_NUMIPTENT,
-        VZL_UBC_SWAPPAGES,
-        VZL_UBC_MAX,
+#define VZL_UBC_ENUM(id, name, header) VZL_UBC_##id,
+        VZL_UBCS(VZL_UBC_ENUM)
+#undef VZL_UBC_ENUM
+            VZL_UBC_MAX,
         VZL_UBC_INVALID = -1,
 };
-/* Lower-case field name ("kmemsize"), short header ("KMEMSIZE") and config
- * parameter name ("KMEMSIZE") of a beancounter. */
+/* Lower-case field name ("kmemsize", also the parameter's option) and short
+ * header ("KMEMSIZE") of a beancounter. */
 const char *vzl_ubc_name(enum vzl_ubc_id id);
 const char *vzl_ubc_header(enum vzl_ubc_id id);
-const char *vzl_ubc_param(enum vzl_ubc_id id);
 
 /* One beancounter of one CT: barrier/limit come from the config, the
  * counters from the running CT (VZL_UNSET until something measures them). */
@@ -72,6 +79,9 @@ struct vzl_ubc {
 struct vzl_dq {
         int64_t usage, softlimit, hardlimit;
 };
+
+/* Columns vzlist makes from parameter rows alone (vzl_field_add_param). */
+#define VZL_PARAM_MAX 16
 
 /* Everything vzlist shows about one CT. Strings are owned (NULL = not set)
  * and freed by vzl_ct_done(); integers are VZL_UNSET when not known. */
@@ -113,6 +123,7 @@ struct vzl_ct {
         bool disabled;
         bool has_vm_overcommit;
         double vm_overcommit;
+        char *param[VZL_PARAM_MAX]; /* values of the parameter fields, by their arg */
 };
 /* A record with every value "not set" and status stopped. */
 void vzl_ct_init(struct vzl_ct *ct, unsigned ctid);
@@ -168,10 +179,16 @@ struct vzl_field {
                         * origin_sample, whose header OpenVZ right-aligns */
         unsigned flags;
         vzl_getter get;
-        size_t arg; /* getter argument: record offset or UBC id */
-        int sel;    /* getter argument: which element a suffix field shows */
+        size_t arg;        /* getter argument: record offset, UBC id or param[] index */
+        int sel;           /* getter argument: which element a suffix field shows */
+        const char *param; /* parameter fields: the config name */
 };
 
+/* Add a field showing a parameter's stored value (numbers as numbers), after
+ * the fixed ones: vzlist adds one per parameter row whose column libvz
+ * describes (vz_param_column_of). -EEXIST: a field has that name already;
+ * -ENOSPC: VZL_PARAM_MAX reached. The strings must stay valid. */
+int vzl_field_add_param(const char *name, const char *header, int width, const char *param);
 size_t vzl_field_count(void);
 const struct vzl_field *vzl_field_at(size_t i);
 const struct vzl_field *vzl_field_by_name(const char *name);

@@ -147,10 +147,28 @@ static void fill_netifs(vz_ct *h, struct vzl_ct *r)
         free(v);
 }
 
+/* The fields libvz's parameter table describes on its own (a new
+ * parameter's column appears here with no change to vzlist). */
+static void add_param_fields(void)
+{
+        const vz_param_info *p;
+
+        for (size_t i = 0; (p = vz_param_at(i)); i++) {
+                const vz_param_column *c = vz_param_column_of(p);
+                if (c && c->header && vz_param_by_name(p->name) == p)
+                        (void)vzl_field_add_param(c->name, c->header, c->width, p->name);
+        }
+}
+
 /* Everything that comes from the configuration (vz.conf + CTID.conf). */
 static void fill_from_config(vz_ct *h, struct vzl_ct *r)
 {
+        const struct vzl_field *f;
         const char *v;
+
+        for (size_t i = 0; (f = vzl_field_at(i)); i++)
+                if (f->param)
+                        r->param[f->arg] = dup_value(vz_ct_get(h, f->param));
 
         r->private_dir = dup_value(vz_ct_private(h));
         r->root_dir = dup_value(vz_ct_root(h));
@@ -171,8 +189,12 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
         r->capability = dup_value(vz_ct_get(h, "CAPABILITY"));
         r->netfilter = dup_value(vz_ct_get(h, "NETFILTER"));
 
-        for (int i = 0; i < VZL_UBC_MAX; i++)
-                get_pair(h, vzl_ubc_param(i), &r->ubc[i].barrier, &r->ubc[i].limit);
+        /* A beancounter's field name is its option; the table has its name. */
+        for (int i = 0; i < VZL_UBC_MAX; i++) {
+                const vz_param_info *p = vz_param_by_option(vzl_ubc_name(i));
+                if (p)
+                        get_pair(h, p->name, &r->ubc[i].barrier, &r->ubc[i].limit);
+        }
         get_pair(h, "DISKSPACE", &r->diskspace.softlimit, &r->diskspace.hardlimit);
         get_pair(h, "DISKINODES", &r->diskinodes.softlimit, &r->diskinodes.hardlimit);
 
@@ -428,59 +450,50 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-int main(int argc, char **argv)
+/* Parse the command line into o; -1 to go on, else the exit code. */
+static int parse_options(int argc, char **argv, struct options *o, bool *cluster)
 {
-        struct options o = {.header = true, .trim = true};
-        struct vzl_table *table = NULL;
-        const struct vzl_field *sort_key = NULL;
-        bool sort_reverse = false;
-        struct collection coll = {0};
-        vz_ctx *ctx = NULL;
-        vz_err e = {0};
-        char errbuf[256];
-        bool cluster = false;
-        int c, r, ret = 0;
+        int c;
 
-        tool_init("vzlist");
         while ((c = getopt_long(argc, argv, "aSnHtjo:s:h:N:d:L1", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'a':
-                        o.all = true;
+                        o->all = true;
                         break;
                 case 'S':
-                        o.stopped_only = true;
+                        o->stopped_only = true;
                         break;
                 case 'n':
-                        o.fields = default_name_fields;
+                        o->fields = default_name_fields;
                         break;
                 case 'H':
-                        o.header = false;
+                        o->header = false;
                         break;
                 case 't':
-                        o.trim = false;
+                        o->trim = false;
                         break;
                 case 'j':
-                        o.json = true;
+                        o->json = true;
                         break;
                 case 'o':
-                        o.fields = optarg;
+                        o->fields = optarg;
                         break;
                 case '1':
                         /* OpenVZ: "veid", printed right-aligned in 10 columns. */
-                        o.fields = "veid";
-                        o.header = false;
+                        o->fields = "veid";
+                        o->header = false;
                         break;
                 case 's':
-                        o.sort = optarg;
+                        o->sort = optarg;
                         break;
                 case 'h':
-                        o.host_pattern = optarg;
+                        o->host_pattern = optarg;
                         break;
                 case 'N':
-                        o.name_pattern = optarg;
+                        o->name_pattern = optarg;
                         break;
                 case 'd':
-                        o.desc_pattern = optarg;
+                        o->desc_pattern = optarg;
                         break;
                 case 'L':
                         vzl_print_field_list(stdout);
@@ -489,38 +502,46 @@ int main(int argc, char **argv)
                         usage(stdout);
                         return 0;
                 case OPT_CLUSTER:
-                        cluster = true;
+                        *cluster = true;
                         break;
                 default:
                         usage(stderr);
                         return 1;
                 }
         }
-        o.ids = argv + optind;
-        o.nids = argc - optind;
-        if (cluster)
-                return vzl_cluster_print(o.header, o.json, stdout);
+        o->ids = argv + optind;
+        o->nids = argc - optind;
+        return -1;
+}
 
-        if (o.sort) {
-                const char *name = o.sort[0] == '-' ? o.sort + 1 : o.sort;
+/* The table of the chosen columns and the sort key; -1 to go on, else the
+ * exit code. */
+static int make_table(struct options *o, struct vzl_table **table,
+                      const struct vzl_field **sort_key, bool *sort_reverse)
+{
+        char errbuf[256];
+        int r;
 
-                sort_reverse = o.sort[0] == '-';
-                sort_key = vzl_field_by_name(name);
-                if (!sort_key) {
-                        fprintf(stderr, "Invalid sort field name: %s\n", o.sort);
+        if (o->sort) {
+                const char *name = o->sort[0] == '-' ? o->sort + 1 : o->sort;
+
+                *sort_reverse = o->sort[0] == '-';
+                *sort_key = vzl_field_by_name(name);
+                if (!*sort_key) {
+                        fprintf(stderr, "Invalid sort field name: %s\n", o->sort);
                         return 1;
                 }
         }
-        if (o.json && !o.fields) {
-                r = vzl_table_new_all_base(&table);
+        if (o->json && !o->fields) {
+                r = vzl_table_new_all_base(table);
         } else {
-                const char *list = o.fields ? o.fields : default_fields;
-                r = vzl_table_new_from_list(list, o.json, &table, errbuf, sizeof(errbuf));
+                const char *list = o->fields ? o->fields : default_fields;
+                r = vzl_table_new_from_list(list, o->json, table, errbuf, sizeof(errbuf));
         }
-        for (size_t i = 0; table && i < vzl_table_cols(table); i++)
-                o.need |= vzl_field_needs(vzl_table_col(table, i), o.json);
-        if (sort_key)
-                o.need |= vzl_field_needs(sort_key, false);
+        for (size_t i = 0; *table && i < vzl_table_cols(*table); i++)
+                o->need |= vzl_field_needs(vzl_table_col(*table, i), o->json);
+        if (*sort_key)
+                o->need |= vzl_field_needs(*sort_key, false);
         if (r == -EINVAL) {
                 fprintf(stderr, "%s\n", errbuf);
                 return 1;
@@ -529,7 +550,61 @@ int main(int argc, char **argv)
                 tool_error("out of memory");
                 return VZ_E_SYSTEM;
         }
+        return -1;
+}
 
+/* Rows for the shown CTs, sorted, printed. */
+static int print_listing(const struct options *o, struct vzl_table *table, struct collection *coll,
+                         const struct vzl_field *sort_key, bool sort_reverse)
+{
+        int r;
+
+        for (size_t i = 0; i < coll->n; i++) {
+                if (!coll->shown[i])
+                        continue;
+                if (vzl_table_add(table, &coll->cts[i]) < 0) {
+                        tool_error("out of memory");
+                        return VZ_E_SYSTEM;
+                }
+        }
+        if (sort_key)
+                vzl_table_sort(table, sort_key, sort_reverse);
+        if (o->json)
+                r = vzl_table_print_json(table, stdout);
+        else
+                r = vzl_table_print_text(
+                    table, &(struct vzl_text_opts){.header = o->header, .trim = o->trim}, stdout);
+        if (r == 0 && fflush(stdout) != 0)
+                r = -errno;
+        if (r < 0) {
+                tool_error("cannot write output: %s", strerror(-r));
+                return VZ_E_SYSTEM;
+        }
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        struct options o = {.header = true, .trim = true};
+        struct vzl_table *table = NULL;
+        const struct vzl_field *sort_key = NULL;
+        bool sort_reverse = false, cluster = false;
+        struct collection coll = {0};
+        vz_ctx *ctx = NULL;
+        vz_err e = {0};
+        int ret;
+
+        tool_init("vzlist");
+        add_param_fields();
+        ret = parse_options(argc, argv, &o, &cluster);
+        if (ret >= 0)
+                return ret;
+        if (cluster)
+                return vzl_cluster_print(o.header, o.json, stdout);
+        ret = make_table(&o, &table, &sort_key, &sort_reverse);
+        if (ret >= 0)
+                goto out;
+        ret = 0;
         if (geteuid() != 0) {
                 fprintf(stderr, "This program can only be run under root.\n");
                 ret = 1;
@@ -552,28 +627,7 @@ int main(int argc, char **argv)
                 ret = o.nids > 0 ? 1 : 0;
                 goto out;
         }
-        for (size_t i = 0; i < coll.n; i++) {
-                if (!coll.shown[i])
-                        continue;
-                if (vzl_table_add(table, &coll.cts[i]) < 0) {
-                        tool_error("out of memory");
-                        ret = VZ_E_SYSTEM;
-                        goto out;
-                }
-        }
-        if (sort_key)
-                vzl_table_sort(table, sort_key, sort_reverse);
-        if (o.json)
-                r = vzl_table_print_json(table, stdout);
-        else
-                r = vzl_table_print_text(
-                    table, &(struct vzl_text_opts){.header = o.header, .trim = o.trim}, stdout);
-        if (r == 0 && fflush(stdout) != 0)
-                r = -errno;
-        if (r < 0) {
-                tool_error("cannot write output: %s", strerror(-r));
-                ret = VZ_E_SYSTEM;
-        }
+        ret = print_listing(&o, table, &coll, sort_key, sort_reverse);
 out:
         collection_free(&coll);
         vzl_table_free(table);

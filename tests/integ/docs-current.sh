@@ -31,10 +31,10 @@ for l in $layouts; do
         *:*) ;; # ploop:expanded & co: the man page names them in the text
         *) vzctl --help 2>&1 | sed -n '/vzctl create/,/vzctl destroy/p' | grep -qE "layout [^]]*\b$l\b" ||
                    fail "vzctl --help: create does not list --layout $l"
-           grep -E '^\.B create ' man/vzctl.8 | grep -qE "layout [^]]*\b$l\b" ||
+           grep -E '^\.B create ' "$VZ_BUILD"/man/vzctl.8 | grep -qE "layout [^]]*\b$l\b" ||
                    fail "vzctl.8: create does not list --layout $l" ;;
         esac
-        grep -qF -- "$l" man/vzctl.8 || fail "vzctl.8 does not name layout $l"
+        grep -qF -- "$l" "$VZ_BUILD"/man/vzctl.8 || fail "vzctl.8 does not name layout $l"
 done
 ok "vzctl --help and vzctl.8 list the layouts create accepts: $(echo $layouts)"
 
@@ -42,7 +42,7 @@ ok "vzctl --help and vzctl.8 list the layouts create accepts: $(echo $layouts)"
 expect_rc 0 vzctl create 751 --ostemplate busybox
 expect_rc 0 vzctl start 751
 STARTED=751
-claims=$(cat man/*.8 | tr '\n' ' ' | grep -oiE '[^.]*not (measured|implemented)( yet)?[^.]*' || true)
+claims=$(cat man/*.8 "$VZ_BUILD"/man/vzctl.8 | tr '\n' ' ' | grep -oiE '[^.]*not (measured|implemented)( yet)?[^.]*' || true)
 if [ -n "$claims" ]; then
         for pair in held:physpages maxheld:physpages.m failcnt:physpages.f uptime:uptime \
                     "disk usage:diskspace" "numproc:numproc" "load average:laverage"; do

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vz/vz.h>
@@ -43,6 +44,48 @@ typedef int (*vz_param_parse_fn)(const struct vz_param *p, const char *arg, cons
 /* Check a value read from a config file. */
 typedef int (*vz_param_check_fn)(const struct vz_param *p, const char *value, vz_err *e);
 
+/* How a changed parameter reaches a running CT: what vz_ct_set's loop over
+ * the changed rows does with it. */
+enum vz_param_live {
+        VZ_LIVE_UNSET = 0,    /* not filled in: the table test refuses the row */
+        VZ_LIVE_CONFIG,       /* read by vz when needed (ONBOOT, NAME): nothing to apply */
+        VZ_LIVE_RESTART,      /* takes effect at the next start */
+        VZ_LIVE_NOT_ENFORCED, /* kept and shown; nothing on a stock kernel enforces it */
+        VZ_LIVE_CGROUP,       /* a resource group of runtime/limits.c (memory, CPU, I/O) */
+        VZ_LIVE_KNOB,         /* one cgroup file, from the row's knob (struct vz_cg_knob) */
+        VZ_LIVE_DEVICES,      /* device access (runtime/devices.c) */
+        VZ_LIVE_IDENTITY,     /* hostname and DNS inside the CT */
+        VZ_LIVE_NET,          /* addresses and interfaces (net) */
+        VZ_LIVE_DISK,         /* the storage layout's limit, changed at save */
+        _VZ_LIVE_MAX,
+        _VZ_LIVE_INVALID = -1,
+};
+
+const char *vz_param_live_to_string(enum vz_param_live l);
+enum vz_param_live vz_param_live_from_string(const char *s);
+
+/* One cgroup file a numeric parameter drives (VZ_LIVE_KNOB), at start and
+ * live. value() is the row's apply function: the file's content from the
+ * CT's configuration (get(name) gives any parameter's effective value), for
+ * the cgroup version at hand; -EINVAL if the value cannot be applied. */
+typedef const char *(*vz_param_get_fn)(const char *name, void *userdata);
+struct vz_cg_knob {
+        const char *controller;        /* "memory", "pids", "cpu"... */
+        const char *v1_file, *v2_file; /* the file on each version; NULL: none there */
+        const char *depends;           /* another parameter whose change re-applies it */
+        int (*value)(const struct vz_param *p, vz_param_get_fn get, void *userdata, bool v2,
+                     char *buf, size_t len);
+};
+
+/* The vzlist column of a parameter (vz_param_column, public). name ""
+ * (VZ_NO_COLUMN): explicitly none. With a header: a column vzlist makes from
+ * the row alone (the value as stored; JSON: a number if it is one, else a
+ * string). Without: vzlist's own field of that name shows it. */
+#define VZ_NO_COLUMN                                                                               \
+        {                                                                                          \
+                .name = ""                                                                         \
+        }
+
 struct vz_param {
         vz_param_info info;         /* must stay first: the public API hands out &row->info */
         const char *opt_aliases[3]; /* more option names (--ip, --ve_layout) */
@@ -59,6 +102,10 @@ struct vz_param {
         vz_param_check_fn check;
         /* Sample argument for the unit tests (a valid value). */
         const char *example;
+        enum vz_param_live live;
+        const struct vz_cg_knob *knob; /* VZ_LIVE_KNOB rows */
+        vz_param_column col;           /* own rows only; extra options show nothing */
+        const char *man;               /* man-page text beyond the help line, or NULL */
 };
 
 size_t vz_param_table_size(void);

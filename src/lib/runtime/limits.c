@@ -508,6 +508,45 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
         return 0;
 }
 
+/* ------------------------------------------------------------ knobs */
+static const char *ct_lookup(const char *name, void *userdata)
+{
+        return vz_ct_get(userdata, name);
+}
+
+/* The rows that drive one cgroup file each (VZ_LIVE_KNOB): the row's apply
+ * function gives the content, written with the others (and undone with
+ * them). Given when the row or the parameter it depends on is. */
+static int set_knobs(struct plan *pl, const vz_ct *ct, vz_err *e)
+{
+        const struct vz_param *p;
+
+        for (size_t i = 0; (p = vz_param_row(i)); i++) {
+                const struct vz_cg_knob *k = p->knob;
+                bool v2;
+                char buf[64];
+                int r;
+
+                if (p->live != VZ_LIVE_KNOB || p->extra_option || !k ||
+                    (!given(pl, p->info.name) &&
+                     !(k->depends && pl->only && given(pl, k->depends))))
+                        continue;
+                v2 = vz_cgroup_controller_v2(pl->cg, k->controller);
+                if (!(v2 ? k->v2_file : k->v1_file))
+                        continue; /* vz_ct_param_unenforced says so */
+                r = k->value(p, ct_lookup, (void *)ct, v2, buf, sizeof(buf));
+                if (r < 0) {
+                        const char *v = vz_ct_get(ct, p->info.name);
+                        return vz_fail(e, VZ_E_VALUE, r, "cannot apply %s=%s", p->info.name,
+                                       v ? v : "");
+                }
+                r = put(pl, k->controller, v2 ? k->v2_file : k->v1_file, buf, NULL, e);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+        }
+        return 0;
+}
+
 /*
  * VE0CPUUNITS: the host's weight against the CTs. On OpenVZ the host (CT 0)
  * was one more entity of the fair scheduler beside the CTs. On a stock
@@ -540,7 +579,9 @@ static void host_weight(vz_cgroup *cg, const vz_ct *ct)
         } else {
                 int64_t sh = units * 1024 / 1000;
                 snprintf(buf, sizeof(buf), "%lld",
-                         (long long)(sh < 2 ? 2 : sh > 262144 ? 262144 : sh));
+                         (long long)(sh < 2        ? 2
+                                     : sh > 262144 ? 262144
+                                                   : sh));
                 (void)vz_cgroup_write_parent(cg, "cpu", "cpu.shares", buf);
         }
 }
@@ -552,6 +593,8 @@ static int apply(vz_cgroup *cg, const vz_ct *ct, char *const *only, vz_err *e)
 
         /* Memory first: lowering it is what the kernel may refuse. */
         r = set_memory(&pl, ct, e);
+        if (r >= 0)
+                r = set_knobs(&pl, ct, e);
         if (r >= 0)
                 r = set_numproc(&pl, ct, e);
         if (r >= 0)
@@ -628,6 +671,25 @@ static bool io_weight_works(vz_cgroup *cg, const char *dev)
         return false;
 }
 
+/* A knob row on a host whose cgroups lack its file. */
+static const char *knob_unenforced(vz_cgroup *cg, const char *name)
+{
+        const struct vz_param *p = vz_param_lookup(name);
+        _cleanup_free_ char *v = NULL;
+        const char *file;
+
+        if (!p || p->live != VZ_LIVE_KNOB || !p->knob)
+                return NULL;
+        file =
+            vz_cgroup_controller_v2(cg, p->knob->controller) ? p->knob->v2_file : p->knob->v1_file;
+        if (!file)
+                return "this cgroup version has no file for it";
+        if (vz_cgroup_read(cg, p->knob->controller, file, &v) < 0 &&
+            vz_cgroup_read_parent(cg, p->knob->controller, file, &v) < 0)
+                return "this host has no cgroup file for it";
+        return NULL;
+}
+
 const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name)
 {
         const char *why = NULL;
@@ -666,13 +728,15 @@ const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name)
                         why = "VE_PRIVATE is on no block device (tmpfs, overlay or a btrfs "
                               "subvolume): nothing to throttle";
         }
+        if (!why)
+                why = knob_unenforced(cg, name);
         if (!why) {
                 static const struct {
                         const char *param, *controller;
                 } need[] = {
-                    {"NUMPROC", "pids"},        {"PHYSPAGES", "memory"}, {"SWAPPAGES", "memory"},
-                    {"CPUUNITS", "cpu"},        {"CPULIMIT", "cpu"},     {"CPUS", "cpu"},
-                    {"CPUMASK", "cpuset"},      {"NODEMASK", "cpuset"},  {"IOLIMIT", "blkio"},
+                    {"NUMPROC", "pids"},    {"PHYSPAGES", "memory"}, {"SWAPPAGES", "memory"},
+                    {"CPUUNITS", "cpu"},    {"CPULIMIT", "cpu"},     {"CPUS", "cpu"},
+                    {"CPUMASK", "cpuset"},  {"NODEMASK", "cpuset"},  {"IOLIMIT", "blkio"},
                     {"IOPSLIMIT", "blkio"},
                 };
                 for (size_t i = 0; i < ELEMENTSOF(need); i++) {

@@ -271,6 +271,60 @@ static void test_rows(void)
         }
 }
 
+static const char *example_get(const char *name, void *userdata)
+{
+        const struct vz_param *p = userdata;
+        return strcmp(name, p->info.name) == 0 ? p->example : NULL;
+}
+
+/* Every row says how it reaches a running CT and where vzlist shows it:
+ * what vz_ct_set's loop, the live resource code, the vzlist field list and
+ * the generated man page (gen-params) read from it. */
+static void test_rows_complete(void)
+{
+        const struct vz_param *p;
+
+        for (size_t i = 0; (p = vz_param_row(i)); i++) {
+                const struct vz_param *own = vz_param_lookup(p->info.name);
+                const char *n = p->info.name;
+
+                CHECK(p->live > VZ_LIVE_UNSET && p->live < _VZ_LIVE_MAX, "%s: live not set", n);
+                CHECK(own && p->live == own->live, "%s: extra option applied otherwise", n);
+                if (p->info.flags & VZ_PF_NOT_ENFORCED)
+                        CHECK(p->live == VZ_LIVE_NOT_ENFORCED, "%s: NOT_ENFORCED but applied", n);
+                if (p->info.flags & (VZ_PF_RESTART | VZ_PF_NO_RUNNING | VZ_PF_CREATE_ONLY))
+                        CHECK(p->live == VZ_LIVE_RESTART || p->live == VZ_LIVE_NOT_ENFORCED,
+                              "%s: needs a restart but is applied live", n);
+                CHECK((p->live == VZ_LIVE_KNOB) == (p->knob != NULL), "%s: knob", n);
+                if (p->knob) {
+                        char buf[64];
+                        CHECK(p->knob->controller && p->knob->value, "%s: knob incomplete", n);
+                        CHECK(p->knob->v1_file || p->knob->v2_file, "%s: knob has no file", n);
+                        CHECK(!p->knob->depends || vz_param_lookup(p->knob->depends),
+                              "%s: depends on unknown %s", n, p->knob->depends);
+                        for (int v2 = 0; v2 < 2; v2++)
+                                CHECK(p->knob->value(p, example_get, (void *)p, v2, buf,
+                                                     sizeof(buf)) == 0 &&
+                                          *buf,
+                                      "%s: example %s not applicable", n, p->example);
+                }
+                if (p->extra_option) {
+                        CHECK(!p->col.name, "--%s: an extra option with a vzlist column",
+                              p->info.option);
+                        continue;
+                }
+                CHECK(p->col.name, "%s: vzlist column not set (VZ_NO_COLUMN for none)", n);
+                if (p->col.header)
+                        CHECK(p->col.name && *p->col.name && p->col.width > 0,
+                              "%s: column %s incomplete", n, p->col.header);
+                CHECK(!p->man || (*p->man && !strchr(p->man, '\\')),
+                      "%s: man text empty or with roff escapes", n);
+        }
+        for (int l = 0; l < _VZ_LIVE_MAX; l++)
+                CHECK(vz_param_live_from_string(vz_param_live_to_string(l)) == l, "live %d", l);
+        CHECK(vz_param_live_from_string("nope") == _VZ_LIVE_INVALID, "live invalid");
+}
+
 static void test_names(void)
 {
         for (size_t i = 0; i < ELEMENTSOF(classic_names); i++)
@@ -336,6 +390,7 @@ static void test_enum_strings(void)
 int main(void)
 {
         test_rows();
+        test_rows_complete();
         test_names();
         test_enum_strings();
         return check_result("test-params");

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "vzlist-table.h"
+#include <vz/vz.h>
 
 #include "check.h"
 
@@ -578,6 +579,49 @@ static void test_json(void)
         vzl_table_free(t);
 }
 
+/* Every parameter row's vzlist column is a field: vzlist's own, or one
+ * made from the row (a new parameter needs no vzlist change). */
+static void test_param_fields(void)
+{
+        const vz_param_info *p;
+        const struct vzl_field *f;
+        struct vzl_ct ct;
+        struct vzl_cell c;
+        size_t fixed = vzl_field_count();
+
+        for (size_t i = 0; (p = vz_param_at(i)); i++) {
+                const vz_param_column *col = vz_param_column_of(p);
+                if (!col || vz_param_by_name(p->name) != p)
+                        continue;
+                if (col->header)
+                        CHECK(vzl_field_add_param(col->name, col->header, col->width, p->name) == 0,
+                              "%s: cannot add field %s", p->name, col->name);
+                CHECK(vzl_field_by_name(col->name) != NULL, "%s: no vzlist field %s", p->name,
+                      col->name);
+        }
+        CHECK(vzl_field_add_param("ctid", "X", 1, "X") == -EEXIST, "duplicate field added");
+        CHECK(vzl_field_at(vzl_field_count()) == NULL, "past the end");
+        /* A field made from a row: the stored value, a number when it is one. */
+        f = NULL;
+        for (size_t i = fixed; i < vzl_field_count() && !f; i++)
+                if (vzl_field_at(i)->param)
+                        f = vzl_field_at(i);
+        CHECK(f != NULL, "no field made from a parameter row");
+        if (!f)
+                return;
+        vzl_ct_init(&ct, 101);
+        vzl_field_get(f, &ct, &c);
+        CHECK(c.missing, "unset parameter not missing");
+        ct.param[f->arg] = strdup("50");
+        vzl_field_get(f, &ct, &c);
+        CHECK(!c.missing && c.type == VZL_CELL_INT && c.i == 50, "numeric value not a number");
+        free(ct.param[f->arg]);
+        ct.param[f->arg] = strdup("auto");
+        vzl_field_get(f, &ct, &c);
+        CHECK(c.type == VZL_CELL_STR && strcmp(c.s, "auto") == 0, "text value");
+        vzl_ct_done(&ct);
+}
+
 int main(void)
 {
         make_cts();
@@ -591,6 +635,7 @@ int main(void)
         test_list_errors();
         test_sort();
         test_json();
+        test_param_fields();
         for (size_t i = 0; i < 3; i++)
                 vzl_ct_done(&cts[i]);
         if (check_failures) {
