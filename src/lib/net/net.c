@@ -37,6 +37,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -659,8 +660,55 @@ static bool netif_same(const struct netif *a, const struct netif *b)
  * teardown: when the CT's last process is gone, the kernel would destroy
  * virtual devices moved in with --netdev_add (and hand physical ones back
  * under another name if the old one is taken); with the namespace still
- * there, vz_net_stop gives each back as it was. */
-static int held_netns = -1;
+ * there, vz_net_stop gives each back as it was. One descriptor per CT (a
+ * process may run several), in a table guarded by a lock. */
+static struct held_netns {
+        unsigned ctid;
+        int fd;
+} *held;
+static size_t nheld;
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Take CT ctid's held namespace out of the table: the caller owns it (-1 if
+ * none). */
+static int held_netns_take(unsigned ctid)
+{
+        int fd = -1;
+
+        pthread_mutex_lock(&held_lock);
+        for (size_t i = 0; i < nheld; i++)
+                if (held[i].ctid == ctid) {
+                        fd = held[i].fd;
+                        held[i] = held[--nheld];
+                        break;
+                }
+        if (nheld == 0) {
+                free(held);
+                held = NULL;
+        }
+        pthread_mutex_unlock(&held_lock);
+        return fd;
+}
+
+/* Hold fd (taken) as CT ctid's namespace, in place of one held before. */
+static void held_netns_put(unsigned ctid, int fd)
+{
+        struct held_netns *n;
+
+        safe_close(held_netns_take(ctid));
+        if (fd < 0)
+                return;
+        pthread_mutex_lock(&held_lock);
+        n = realloc(held, (nheld + 1) * sizeof(*held));
+        if (n) {
+                held = n;
+                held[nheld++] = (struct held_netns){.ctid = ctid, .fd = fd};
+                fd = -1;
+        }
+        pthread_mutex_unlock(&held_lock);
+        /* Out of memory: devices moved in are lost with the namespace. */
+        safe_close(fd);
+}
 
 static int netdev_in(const vz_ct *ct, vz_nl *host, const char *name, pid_t pid, vz_err *e)
 {
@@ -788,9 +836,7 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         {
                 char p[64];
                 snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)init_pid);
-                if (held_netns >= 0)
-                        close(held_netns);
-                held_netns = open(p, O_RDONLY | O_CLOEXEC);
+                held_netns_put(vz_ct_id(ct), open(p, O_RDONLY | O_CLOEXEC));
         }
         r = loopback_up(init_pid);
         if (r < 0)
@@ -842,6 +888,7 @@ void vz_net_stop(vz_ct *ct)
         _cleanup_free_ char *p = state_path(ct), *buf = NULL;
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_nl_ vz_nl nl = {.fd = -1};
+        _cleanup_close_ int held_ns = held_netns_take(vz_ct_id(ct));
         char name[IFNAMSIZ_VZ];
         int hidx;
 
@@ -872,10 +919,10 @@ void vz_net_stop(vz_ct *ct)
                 for (size_t i = 0; lines[i]; i++) {
                         vz_nl ctnl = {.fd = -1};
                         int self, r;
-                        if (!vz_startswith(lines[i], "netdev ") || held_netns < 0)
+                        if (!vz_startswith(lines[i], "netdev ") || held_ns < 0)
                                 continue;
                         self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-                        r = self < 0 ? -errno : vz_nl_open_netns_fd(&ctnl, held_netns);
+                        r = self < 0 ? -errno : vz_nl_open_netns_fd(&ctnl, held_ns);
                         if (r >= 0)
                                 r = netdev_out(&ctnl, lines[i] + 7, self);
                         if (r < 0)
@@ -890,10 +937,6 @@ void vz_net_stop(vz_ct *ct)
          * only once its last process is gone (and netns cleanup is
          * deferred): delete them now so a restart finds the names free. */
         (void)vz_nl_link_del(&nl, name);
-        if (held_netns >= 0) {
-                close(held_netns);
-                held_netns = -1;
-        }
         {
                 char table[32];
                 nft_table_name(ct, table);

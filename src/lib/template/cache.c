@@ -633,7 +633,8 @@ static void put_file(int dir, const char *name, const char *content)
         close(fd);
 }
 
-static uint64_t tree_bytes;
+/* nftw's callback has no context argument: the sum is the thread's. */
+static _Thread_local uint64_t tree_bytes;
 static int sum_sizes(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)p;

@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 /* Test hook: behave as if openat2() returned ENOSYS, so the O_NOFOLLOW
- * component walk is used to resolve paths inside the target. */
+ * component walk is used to resolve paths inside the target. Set only by the
+ * unit tests and vz-tmpl-unpack before they unpack (not in libvz's export
+ * list: a program using the API cannot reach it). */
 extern bool vz_unpack_force_fallback;
 
 /* Is name acceptable as an OS template name (no '/', no leading '.')? */
