@@ -5,7 +5,8 @@
 #include "err.h"
 #include "util.h"
 
-_printf_(5, 0) static int fail_v(vz_err *e, bool replace, int vzcode, int r, const char *fmt, va_list ap)
+_printf_(5, 0) static int fail_v(vz_err *e, bool replace, int vzcode, int r, const char *fmt,
+                                 va_list ap)
 {
         if (r > 0)
                 r = -r;

@@ -11,10 +11,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _public_ __attribute__((visibility("default")))
+#define _public_       __attribute__((visibility("default")))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -74,11 +74,11 @@ static inline void kill_and_reapp(pid_t *pid)
                 func(*p);                                                                          \
         }
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_free_     _cleanup_(freep)
+#define _cleanup_close_    _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
-#define _cleanup_kill_ _cleanup_(kill_and_reapp)
+#define _cleanup_kill_     _cleanup_(kill_and_reapp)
 
 /* Hand ownership out of a cleanup variable. */
 #define TAKE_PTR(p)                                                                                \
@@ -101,6 +101,6 @@ static inline void kill_and_reapp(pid_t *pid)
                 _pid;                                                                              \
         })
 
-#define streq(a, b) (strcmp((a), (b)) == 0)
+#define streq(a, b)     (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
-#define isempty(s) (!(s) || !*(s))
+#define isempty(s)      (!(s) || !*(s))

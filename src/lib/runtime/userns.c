@@ -85,8 +85,8 @@ static uint64_t scan_number(const char *buf, const char *key)
                 while (*l == ' ' || *l == '\t')
                         l++;
                 if (strncmp(l, key, kl) == 0 && l[kl] == '=')
-                        return strtoull(l + kl + 1 + (l[kl + 1] == '"' || l[kl + 1] == '\''),
-                                        NULL, 10);
+                        return strtoull(l + kl + 1 + (l[kl + 1] == '"' || l[kl + 1] == '\''), NULL,
+                                        10);
                 l = nl ? nl + 1 : NULL;
         }
         return 0;
@@ -142,12 +142,12 @@ static void ent_format(FILE *f, const void *rec)
 }
 
 static const struct cfgidx_ops userns_ops = {
-        .size = sizeof(struct idx_entry),
-        .header = "# vz user-namespace ranges: CTID CONFIG-INODE LOCAL_UID LOCAL_GID "
-                  "(a cache, rebuilt from the configs when removed)\n",
-        .read = ent_read,
-        .parse = ent_parse,
-        .format = ent_format,
+    .size = sizeof(struct idx_entry),
+    .header = "# vz user-namespace ranges: CTID CONFIG-INODE LOCAL_UID LOCAL_GID "
+              "(a cache, rebuilt from the configs when removed)\n",
+    .read = ent_read,
+    .parse = ent_parse,
+    .format = ent_format,
 };
 
 static int range_cmp(const void *a, const void *b)
@@ -233,8 +233,7 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
         u = pick(&uids, ubase);
         g = pick(&gids, gbase);
         if (!u || !g) {
-                r = vz_fail(e, VZ_E_RESOURCE, -ENOSPC, "no free range of %u host IDs left",
-                            RANGE);
+                r = vz_fail(e, VZ_E_RESOURCE, -ENOSPC, "no free range of %u host IDs left", RANGE);
                 goto out;
         }
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u);

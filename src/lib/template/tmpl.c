@@ -222,8 +222,8 @@ static void *template_load(void)
 
         if (dladdr((void *)template_load, &info) && info.dli_fname) {
                 const char *slash = strrchr(info.dli_fname, '/');
-                path = slash ? vz_strdupf("%.*s/libvz-template.so.0",
-                                          (int)(slash - info.dli_fname), info.dli_fname)
+                path = slash ? vz_strdupf("%.*s/libvz-template.so.0", (int)(slash - info.dli_fname),
+                                          info.dli_fname)
                              : NULL;
         }
         handle = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
@@ -259,8 +259,7 @@ static void *template_symbol(const char *name, vz_err *e)
         handle = template_handle;
         pthread_mutex_unlock(&template_lock);
         if (!handle) {
-                vz_fail(e, VZ_E_SYSTEM, -ENOENT, "cannot load the template library: %s",
-                        dlerror());
+                vz_fail(e, VZ_E_SYSTEM, -ENOENT, "cannot load the template library: %s", dlerror());
                 return NULL;
         }
         sym = dlsym(handle, name);
