@@ -816,7 +816,7 @@ static int read_net_config(const vz_ct *ct, vz_inaddr **ret_ips, size_t *ret_n,
         return 0;
 }
 
-int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
+static int net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
 {
         _cleanup_free_ vz_inaddr *ips = NULL, *done = NULL;
         _cleanup_free_ struct netif *nifs = NULL;
@@ -880,6 +880,12 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         /* Record even on failure: vz_net_stop removes what was done. */
         (void)record_state(ct, done, ndone, have_venet, nifs, nifs_done, moved);
         return r < 0 ? r : 0;
+}
+
+int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
+{
+        int r = net_start(ct, init_pid, e);
+        return r < 0 ? vz_err_prefix(e, r, "cannot set up the network") : r;
 }
 
 void vz_net_stop(vz_ct *ct)
