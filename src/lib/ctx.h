@@ -27,3 +27,6 @@ char *vz_ctx_path(const vz_ctx *ctx, const char *rel);
 char *vz_ctx_path_param(const vz_ctx *ctx, const char *name, unsigned ctid);
 /* Recompute private/root paths after the config changed. */
 int vz_ct_refresh_paths(vz_ct *ct);
+/* Does VZ_RUNDIR/<ctid>.pid name a live process (the CT's supervisor: the CT
+ * runs)? A check every layer may make; runtime/ has the full one. */
+bool vz_ct_supervised(const vz_ct *ct);

@@ -1263,11 +1263,10 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
 
 _public_ int vz_ct_get_ips(vz_ct *ct, char **ret, vz_err *e)
 {
-        vz_ct_state st;
         const char *v;
         char *s;
 
-        if (vz_ct_get_state(ct, &st, NULL) == 0 && st.running && vz_net_live_ips(ct, &s) == 0) {
+        if (vz_ct_supervised(ct) && vz_net_live_ips(ct, &s) == 0) {
                 *ret = s;
                 return 0;
         }
