@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/cleanup.h"
 #include "basic/err.h"
 #include "basic/log.h"
 #include "basic/util.h"
@@ -743,14 +744,13 @@ static void undo_src(struct mig *m)
                 vz_err_clear(&e2);
         }
         if (m->src_stopped) {
+                _cleanup_ct_ vz_ct *fresh = NULL;
                 vz_info("Starting the CT again on the source");
-                vz_ct *fresh = NULL;
                 if (vz_ct_open(m->ctx, m->id, &fresh, &e2) == 0 &&
                     vz_ct_start(fresh, 0, 0, &e2) == 0)
                         m->src_stopped = false;
                 else
                         vz_warn("cannot start CT %u again: %s", m->id, e2.msg);
-                vz_ct_free(fresh);
         }
 }
 
@@ -758,7 +758,7 @@ static void undo_src(struct mig *m)
  * with -r no). */
 static int finish_src(struct mig *m)
 {
-        vz_ct *fresh = NULL;
+        _cleanup_ct_ vz_ct *fresh = NULL;
         vz_err e2 = {0};
         int r;
 
@@ -790,7 +790,6 @@ static int finish_src(struct mig *m)
                 else if (dead)
                         (void)unlink(dead);
         }
-        vz_ct_free(fresh);
         return 0;
 }
 

@@ -98,7 +98,7 @@ _public_ int vz_ct_get_cpuunits(vz_ct *ct, unsigned *ret, vz_err *e)
                 units = 1000;
         if (vz_ct_is_running(ct)) {
                 _cleanup_free_ char *s = NULL;
-                vz_cgroup *cg = NULL;
+                _cleanup_cgroup_ vz_cgroup *cg = NULL;
                 int r;
 
                 r = vz_ct_cgroup_open(ct, &cg, e);
@@ -109,7 +109,6 @@ _public_ int vz_ct_get_cpuunits(vz_ct *ct, unsigned *ret, vz_err *e)
                                 units = (unsigned)strtoul(s, NULL, 10) * 10;
                 } else if (vz_cgroup_read(cg, "cpu", "cpu.shares", &s) >= 0)
                         units = (unsigned)((strtoull(s, NULL, 10) * 1000 + 512) / 1024);
-                vz_cgroup_free(cg);
         }
         *ret = units;
         return 0;
