@@ -155,7 +155,8 @@ static int run_fd(char *const argv[], int ifd, char **ret_out, char **ret_err)
                         _exit(127);
                 signal(SIGPIPE, SIG_DFL);
                 execvp(argv[0], argv);
-                dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+                /* To the caller, who reads efd. */
+                dprintf(efd, "cannot run %s: %s\n", argv[0], strerror(errno));
                 _exit(127);
         }
         while (waitpid(pid, &status, 0) < 0)

@@ -154,7 +154,7 @@ static _Noreturn void script_child(const char *root_path, int script_fd, int out
                 syscall(SYS_execveat, bb, "", argv, envp, AT_EMPTY_PATH);
         else
                 execve("/bin/sh", argv, envp);
-        dprintf(STDERR_FILENO, "script sandbox: cannot run %s sh in the new root: %s\n",
+        dprintf(out, "script sandbox: cannot run %s sh in the new root: %s\n",
                 bb >= 0 ? "busybox" : "/bin/sh", strerror(errno));
         _exit(127);
 }
