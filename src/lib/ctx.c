@@ -97,8 +97,8 @@ _public_ int vz_ct_open(vz_ctx *ctx, unsigned ctid, vz_ct **ret, vz_err *e)
                 ct->conf = vz_conffile_new();
         else if (r < 0) {
                 vz_ct_free(ct);
-                return vz_fail(e, VZ_E_NOVECONFIG, r, "cannot read CT config %s: %s",
-                               ct->conf_path, strerror(-r));
+                return vz_fail(e, VZ_E_NOVECONFIG, r, "cannot read CT config %s: %s", ct->conf_path,
+                               strerror(-r));
         } else
                 ct->has_config = true;
         if (!ct->conf || vz_ct_refresh_paths(ct) < 0) {

@@ -6,7 +6,7 @@
 #include "config/config.h"
 
 struct vz_ctx {
-        char *confdir;      /* $VZ_CONFDIR or the built-in default */
+        char *confdir;       /* $VZ_CONFDIR or the built-in default */
         vz_conffile *global; /* vz.conf */
         int ip_lock_fd;      /* LOCKDIR/ip.lck while held (net/ipidx.c), else -1 */
 };
@@ -14,7 +14,7 @@ struct vz_ctx {
 struct vz_ct {
         vz_ctx *ctx;
         unsigned id;
-        char *conf_path;  /* <confdir>/conf/<id>.conf */
+        char *conf_path;   /* <confdir>/conf/<id>.conf */
         vz_conffile *conf; /* never NULL; empty if the file is missing */
         bool has_config;
         char *private_path; /* VE_PRIVATE expanded, or NULL */
