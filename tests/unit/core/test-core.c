@@ -212,6 +212,36 @@ static void test_err_chain(void)
         CHECK(strlen(e.msg) == sizeof(e.msg) - 1);
 }
 
+/* A child pid variable is killed and reaped when its scope ends early;
+ * TAKE_PID hands it on. */
+static pid_t spawn_sleeper(bool take)
+{
+        _cleanup_kill_ pid_t pid = fork();
+        pid_t seen = pid;
+
+        if (pid == 0) {
+                pause();
+                _exit(0);
+        }
+        if (take)
+                return TAKE_PID(pid);
+        return seen;
+}
+
+static void test_cleanup_kill(void)
+{
+        pid_t pid = spawn_sleeper(false);
+        int st;
+
+        CHECK(pid > 0);
+        /* Already reaped by the cleanup: no such child any more. */
+        CHECK(waitpid(pid, &st, WNOHANG) < 0 && errno == ECHILD);
+        pid = spawn_sleeper(true);
+        CHECK(pid > 0 && kill(pid, 0) == 0);
+        kill(pid, SIGKILL);
+        CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
+}
+
 int main(void)
 {
         if (!mkdtemp(tmpdir)) {
@@ -224,6 +254,7 @@ int main(void)
         test_atomic_write_and_rm();
         test_ctx_and_lock();
         test_err_chain();
+        test_cleanup_kill();
         vz_rm_rf(tmpdir);
         if (check_failures)
                 fprintf(stderr, "%d check(s) failed\n", check_failures);
