@@ -3,8 +3,10 @@
 # the built objects: the module graph of src/ (includes, and symbols an
 # object uses against the module defining them) has no cycle and no library
 # module reaches up into the tools; no source file is over 1,500 lines, no
-# function over 100. It prints the graph and the layers; a failure names
-# the cycle and the includes/calls that make it.
+# function over 100; no library object prints, exits or keeps unguarded
+# process-wide state; the tools call only exported functions. It prints the
+# graph and the layers; a failure names the cycle and the includes/calls
+# that make it.
 . "$(dirname "$0")/lib.sh"
 ls "$VZ_BUILD"/libvz-core.a.p/*.o >/dev/null 2>&1 || fail "no objects in $VZ_BUILD: build first"
 out=$(python3 "$SRCDIR/scripts/check-arch" --build "$VZ_BUILD" 2>&1) || fail "scripts/check-arch:
