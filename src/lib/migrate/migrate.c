@@ -916,10 +916,26 @@ static int migrate_live(struct mig *m)
 
 /* ------------------------------------------------------------ entry */
 
+/* Everything a migration holds, freed whichever way it ends. */
+static void mig_done(struct mig *m)
+{
+        vz_ct_free(m->ct);
+        close_ssh(m);
+        vz_strv_free(m->ssh);
+        free(m->rsh);
+        free(m->dest);
+        free(m->r_confdir);
+        free(m->r_private);
+        free(m->r_root);
+        free(m->r_dumpdir);
+        free(m->dumpdir);
+}
+
 _public_ int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_opts *o, vz_err *e)
 {
-        struct mig m = {.ctx = ctx, .o = o, .e = e};
-        vz_lock *lock = NULL;
+        /* Released last (cleanups run in reverse order). */
+        _cleanup_lock_ vz_lock *lock = NULL;
+        _cleanup_(mig_done) struct mig m = {.ctx = ctx, .o = o, .e = e};
         vz_ct_state st;
         vz_err e2 = {0};
         int r;
@@ -934,33 +950,25 @@ _public_ int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_op
         if (r < 0)
                 return vz_fail(e, VZ_MIG_E_LOCKED, r, "CT %u is locked: %s", m.id, e2.msg);
         r = vz_ct_open(ctx, m.id, &m.ct, &e2);
-        if (r < 0) {
-                r = vz_fail(e, VZ_MIG_E_NOEXIST, r, "CT %u: %s", m.id, e2.msg);
-                goto out;
-        }
+        if (r < 0)
+                return vz_fail(e, VZ_MIG_E_NOEXIST, r, "CT %u: %s", m.id, e2.msg);
         vz_ct_get_state(m.ct, &st, NULL);
-        if (!st.exists || !m.ct->private_path) {
-                r = vz_fail(e, VZ_MIG_E_NOEXIST, -ENOENT, "CT %u does not exist", m.id);
-                goto out;
-        }
-        if (o->live && !st.running) {
-                r = vz_fail(e, VZ_MIG_E_STOPPED, -EINVAL,
-                            "CT %u is not running: live migration needs a running CT", m.id);
-                goto out;
-        }
+        if (!st.exists || !m.ct->private_path)
+                return vz_fail(e, VZ_MIG_E_NOEXIST, -ENOENT, "CT %u does not exist", m.id);
+        if (o->live && !st.running)
+                return vz_fail(e, VZ_MIG_E_STOPPED, -EINVAL,
+                               "CT %u is not running: live migration needs a running CT", m.id);
         m.was_running = st.running;
         m.was_mounted = st.mounted && !st.running;
         r = build_ssh(&m);
-        if (r < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
-                goto out;
-        }
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
         r = preflight(&m);
         if (r < 0)
-                goto out;
+                return r;
         phase_end(&m, "check");
         if (o->check_only)
-                goto out;
+                return 0;
         vz_info("Copying CT %u to %s:%s", m.id, o->dest, m.r_private);
         r = make_dst_dirs(&m);
         if (r >= 0)
@@ -968,25 +976,11 @@ _public_ int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_op
         if (r < 0) {
                 undo_dst(&m);
                 undo_src(&m);
-                goto out;
+                return r;
         }
         finish_src(&m);
         phase_end(&m, "cleanup");
         if (o->phase)
                 o->phase("total", now_sec() - ts_sec(&m.t0), o->userdata);
-        r = 0;
-out:
-        vz_ct_free(m.ct);
-        if (lock)
-                vz_unlock(lock);
-        close_ssh(&m);
-        vz_strv_free(m.ssh);
-        free(m.rsh);
-        free(m.dest);
-        free(m.r_confdir);
-        free(m.r_private);
-        free(m.r_root);
-        free(m.r_dumpdir);
-        free(m.dumpdir);
-        return r;
+        return 0;
 }
