@@ -83,7 +83,8 @@ typedef struct vz_err {
 /* ------------------------------------------------------------------ logging */
 enum vz_log_level { VZ_LOG_ERR = 0, VZ_LOG_WARN = 1, VZ_LOG_INFO = 2, VZ_LOG_DEBUG = 3 };
 typedef void (*vz_log_fn)(int level, const char *msg, void *userdata);
-/* Warnings and progress from the library go through this hook (default: none). */
+/* Warnings and progress from the library go through this hook (default: none).
+ * Process-wide: set it at start-up, before threads that use the library. */
 void vz_set_log(vz_log_fn fn, void *userdata);
 
 /* ------------------------------------------------------------------ context */

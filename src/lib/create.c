@@ -15,6 +15,7 @@
 #include "registry/registry.h"
 #include "runtime/runtime.h"
 #include "scripts.h"
+#include "lifecycle/lifecycle.h"
 #include "storage/storage.h"
 #include "util.h"
 

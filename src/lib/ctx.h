@@ -6,7 +6,7 @@
 #include "config/config.h"
 
 struct vz_ctx {
-        char *confdir;      /* $VZ_CONFDIR or the built-in default */
+        char *confdir;       /* $VZ_CONFDIR or the built-in default */
         vz_conffile *global; /* vz.conf */
         int ip_lock_fd;      /* LOCKDIR/ip.lck while held (net/ipidx.c), else -1 */
 };
@@ -14,7 +14,7 @@ struct vz_ctx {
 struct vz_ct {
         vz_ctx *ctx;
         unsigned id;
-        char *conf_path;  /* <confdir>/conf/<id>.conf */
+        char *conf_path;   /* <confdir>/conf/<id>.conf */
         vz_conffile *conf; /* never NULL; empty if the file is missing */
         bool has_config;
         char *private_path; /* VE_PRIVATE expanded, or NULL */
@@ -27,3 +27,6 @@ char *vz_ctx_path(const vz_ctx *ctx, const char *rel);
 char *vz_ctx_path_param(const vz_ctx *ctx, const char *name, unsigned ctid);
 /* Recompute private/root paths after the config changed. */
 int vz_ct_refresh_paths(vz_ct *ct);
+/* Does VZ_RUNDIR/<ctid>.pid name a live process (the CT's supervisor: the CT
+ * runs)? A check every layer may make; runtime/ has the full one. */
+bool vz_ct_supervised(const vz_ct *ct);

@@ -83,6 +83,18 @@ wait_until 10 bash -c "! ip -o link | grep -q 'veth$C\.'" || fail "veth left aft
 wait_until 10 test ! -e $T/run/$C.net || fail "state left after kill -9"
 expect_rc 0 vzctl start $C
 expect_rc 0 vzctl stop $C --fast
+nothing_left
+ok "stable MAC; nothing left after stop, kill -9"
+
+# A bridge that is not there: start fails with OpenVZ's VZ_VETH_ERROR (130),
+# the message says which step of the start failed and why (the chain of
+# the layers, issue 15), and nothing is left.
+expect_rc 0 vzctl set $C --netif_del eth0 --netif_add eth0,,,,vzt-nobr$$ --save
+expect_rc 130 vzctl start $C
+echo "$LAST_OUT" | grep -q "cannot start: cannot set up the network: no bridge vzt-nobr$$" ||
+        fail "start on a missing bridge: $LAST_OUT"
+vzctl status $C | grep -q " running" && fail "CT runs after a failed start"
+nothing_left
 expect_rc 0 vzctl destroy $C
 nothing_left
-ok "stable MAC; nothing left after stop, kill -9, destroy"
+ok "missing bridge: start fails, says where and why, leaves nothing; destroy leaves nothing"

@@ -22,8 +22,8 @@ bool vz_endswith(const char *s, const char *suffix);
 
 /* NULL-terminated string vectors. */
 size_t vz_strv_length(char *const *v);
-int vz_strv_push(char ***v, const char *s);      /* copies s */
-int vz_strv_consume(char ***v, char *s);        /* takes s, frees it on failure */
+int vz_strv_push(char ***v, const char *s); /* copies s */
+int vz_strv_consume(char ***v, char *s);    /* takes s, frees it on failure */
 bool vz_strv_contains(char *const *v, const char *s);
 char *vz_strv_join(char *const *v, const char *sep);
 /* Split on any of the chars in seps, dropping empty fields. */

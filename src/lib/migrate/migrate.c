@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/cleanup.h"
 #include "basic/err.h"
 #include "basic/log.h"
 #include "basic/util.h"
@@ -56,15 +57,15 @@ struct mig {
         const vz_migrate_opts *o;
         vz_err *e;
         unsigned id;
-        char *dest;     /* user@host */
-        char **ssh;     /* ssh argv up to and including the host */
-        char *rsh;      /* the same as one string, for rsync -e */
-        char *muxdir;   /* private directory of the ssh master's socket */
+        char *dest;   /* user@host */
+        char **ssh;   /* ssh argv up to and including the host */
+        char *rsh;    /* the same as one string, for rsync -e */
+        char *muxdir; /* private directory of the ssh master's socket */
         /* What the destination told (probe). */
         char *r_confdir, *r_private, *r_root, *r_dumpdir;
-        char *dumpdir;  /* local dump directory of a live migration */
+        char *dumpdir; /* local dump directory of a live migration */
         bool was_running, was_mounted;
-        bool new_ids;   /* its ID range is taken there: drop LOCAL_UID/GID */
+        bool new_ids; /* its ID range is taken there: drop LOCAL_UID/GID */
         /* Undo state. */
         bool dst_dirs, dst_conf, dst_dump, src_stopped, src_frozen, src_dumped;
         struct timespec t0, tphase, tfrozen;
@@ -154,7 +155,8 @@ static int run_fd(char *const argv[], int ifd, char **ret_out, char **ret_err)
                         _exit(127);
                 signal(SIGPIPE, SIG_DFL);
                 execvp(argv[0], argv);
-                dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+                /* To the caller, who reads efd. */
+                dprintf(efd, "cannot run %s: %s\n", argv[0], strerror(errno));
                 _exit(127);
         }
         while (waitpid(pid, &status, 0) < 0)
@@ -202,8 +204,8 @@ static const char *last_line(char *s)
 }
 
 /* Run a sh script on the destination; ret_status its exit status. */
-static int remote(struct mig *m, const char *script, const char *in, size_t in_len,
-                  char **ret_out, char **ret_err)
+static int remote(struct mig *m, const char *script, const char *in, size_t in_len, char **ret_out,
+                  char **ret_err)
 {
         _cleanup_strv_free_ char **argv = NULL;
         size_t n = vz_strv_length(m->ssh);
@@ -300,8 +302,9 @@ static int build_ssh(struct mig *m)
                 if ((r = vz_strv_push(&m->ssh, extra[i])) < 0)
                         return r;
         {
-                static const char *const def[] = {"-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-                                                  "-o", "ServerAliveInterval=10", NULL};
+                static const char *const def[] = {
+                    "-o", "BatchMode=yes",          "-o", "ConnectTimeout=10",
+                    "-o", "ServerAliveInterval=10", NULL};
                 for (size_t i = 0; def[i]; i++)
                         if ((r = vz_strv_push(&m->ssh, def[i])) < 0)
                                 return r;
@@ -322,7 +325,8 @@ static int build_ssh(struct mig *m)
                 if ((r = vz_strv_push(&m->ssh, "-o")) < 0 ||
                     (r = vz_strv_push(&m->ssh, "ControlMaster=auto")) < 0 ||
                     (r = vz_strv_push(&m->ssh, "-o")) < 0 ||
-                    (r = vz_strv_consume(&m->ssh, vz_strdupf("ControlPath=%s/mux", m->muxdir))) < 0 ||
+                    (r = vz_strv_consume(&m->ssh, vz_strdupf("ControlPath=%s/mux", m->muxdir))) <
+                        0 ||
                     (r = vz_strv_push(&m->ssh, "-o")) < 0 ||
                     (r = vz_strv_push(&m->ssh, "ControlPersist=60")) < 0)
                         return r;
@@ -470,9 +474,8 @@ static int preflight(struct mig *m)
         vz_info("Checking the destination %s", m->o->dest);
         r = remote(m, "true", NULL, 0, NULL, &err);
         if (r != 0)
-                return vz_fail(m->e, VZ_MIG_E_CONNECT, -EHOSTUNREACH,
-                               "cannot connect to %s: %s", m->o->dest,
-                               r < 0 ? strerror(-r) : last_line(err));
+                return vz_fail(m->e, VZ_MIG_E_CONNECT, -EHOSTUNREACH, "cannot connect to %s: %s",
+                               m->o->dest, r < 0 ? strerror(-r) : last_line(err));
         free(err);
         err = NULL;
         qname = sq(isempty(name) ? "" : name);
@@ -481,21 +484,21 @@ static int preflight(struct mig *m)
         /* One round trip: is vz there, its paths for this CT, does the CT
          * or its name exist there, and its CTs' addresses and ID ranges. */
         script = vz_strdupf(
-                "c=${VZ_CONFDIR:-/etc/vz}; "
-                "command -v vzctl >/dev/null 2>&1 || { echo novz; exit 0; }; "
-                "[ -r \"$c/vz.conf\" ] || { echo noconf; exit 0; }; "
-                "echo \"confdir=$c\"; "
-                "( VEID=%u; . \"$c/vz.conf\" >/dev/null 2>&1 || exit 0; "
-                "echo \"private=$VE_PRIVATE\"; echo \"root=$VE_ROOT\"; echo \"dumpdir=$DUMPDIR\"; "
-                "[ -n \"$VE_PRIVATE\" ] && [ -d \"$(dirname \"$VE_PRIVATE\")\" ] && "
-                "stat -f -c 'fstype=%%T' \"$(dirname \"$VE_PRIVATE\")\" ); "
-                "[ -e \"$c/conf/%u.conf\" ] && echo exists; "
-                "n=%s; [ -n \"$n\" ] && [ -e \"$c/names/$n\" ] && echo name_taken; "
-                "for f in \"$c\"/conf/*.conf; do [ -f \"$f\" ] || continue; "
-                "grep -E '^(IP_ADDRESS|LOCAL_UID)=' \"$f\" | sed \"s|^|ct ${f##*/} |\"; done; "
-                "command -v btrfs >/dev/null 2>&1 && echo have_btrfs; "
-                "exit 0",
-                m->id, m->id, qname);
+            "c=${VZ_CONFDIR:-/etc/vz}; "
+            "command -v vzctl >/dev/null 2>&1 || { echo novz; exit 0; }; "
+            "[ -r \"$c/vz.conf\" ] || { echo noconf; exit 0; }; "
+            "echo \"confdir=$c\"; "
+            "( VEID=%u; . \"$c/vz.conf\" >/dev/null 2>&1 || exit 0; "
+            "echo \"private=$VE_PRIVATE\"; echo \"root=$VE_ROOT\"; echo \"dumpdir=$DUMPDIR\"; "
+            "[ -n \"$VE_PRIVATE\" ] && [ -d \"$(dirname \"$VE_PRIVATE\")\" ] && "
+            "stat -f -c 'fstype=%%T' \"$(dirname \"$VE_PRIVATE\")\" ); "
+            "[ -e \"$c/conf/%u.conf\" ] && echo exists; "
+            "n=%s; [ -n \"$n\" ] && [ -e \"$c/names/$n\" ] && echo name_taken; "
+            "for f in \"$c\"/conf/*.conf; do [ -f \"$f\" ] || continue; "
+            "grep -E '^(IP_ADDRESS|LOCAL_UID)=' \"$f\" | sed \"s|^|ct ${f##*/} |\"; done; "
+            "command -v btrfs >/dev/null 2>&1 && echo have_btrfs; "
+            "exit 0",
+            m->id, m->id, qname);
         if (!script)
                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         r = remote(m, script, NULL, 0, &out, &err);
@@ -506,8 +509,8 @@ static int preflight(struct mig *m)
                 return vz_fail(m->e, VZ_MIG_E_NOVZ, -ENOENT, "vz is not installed on %s",
                                m->o->dest);
         if (probe_flag(out, "noconf"))
-                return vz_fail(m->e, VZ_MIG_E_REMOTE_CONF, -ENOENT,
-                               "cannot read vz.conf on %s", m->o->dest);
+                return vz_fail(m->e, VZ_MIG_E_REMOTE_CONF, -ENOENT, "cannot read vz.conf on %s",
+                               m->o->dest);
         m->r_confdir = probe_value(out, "confdir");
         m->r_private = probe_value(out, "private");
         m->r_root = probe_value(out, "root");
@@ -518,8 +521,8 @@ static int preflight(struct mig *m)
                                "VE_PRIVATE, VE_ROOT or DUMPDIR not set in vz.conf on %s",
                                m->o->dest);
         if (probe_flag(out, "exists"))
-                return vz_fail(m->e, VZ_MIG_E_EXISTS, -EEXIST, "CT %u already exists on %s",
-                               m->id, m->o->dest);
+                return vz_fail(m->e, VZ_MIG_E_EXISTS, -EEXIST, "CT %u already exists on %s", m->id,
+                               m->o->dest);
         if (probe_flag(out, "name_taken"))
                 return vz_fail(m->e, VZ_MIG_E_APPLY_CONFIG, -EEXIST,
                                "the name %s is used by another CT on %s", name, m->o->dest);
@@ -564,14 +567,14 @@ static int rsync_dir(struct mig *m, const char *src, const char *dst)
         int r;
 
         to = vz_strdupf("%s:%s/", m->dest, dst);
-        if (!from || !to || vz_strv_split(m->o->rsync_opts ? m->o->rsync_opts : "", " \t",
-                                          &extra) < 0)
+        if (!from || !to ||
+            vz_strv_split(m->o->rsync_opts ? m->o->rsync_opts : "", " \t", &extra) < 0)
                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         {
                 /* --sparse: holes stay holes (image files, sparse files
                  * inside a simfs CT), as OpenVZ did for simfs. */
-                const char *base[] = {"rsync", "-aHAX", "--delete", "--numeric-ids", "--sparse",
-                                      NULL};
+                const char *base[] = {"rsync",         "-aHAX",    "--delete",
+                                      "--numeric-ids", "--sparse", NULL};
                 for (size_t i = 0; base[i]; i++)
                         if (vz_strv_push(&argv, base[i]) < 0)
                                 return vz_fail(m->e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
@@ -607,8 +610,7 @@ static int make_dst_dirs(struct mig *m)
                             "{ [ -e %s ] || btrfs -q subvolume create %s; }",
                             qp, qr, qp, qp);
         else
-                r = remotef(m, &err, "mkdir -p %s %s && chmod 700 \"$(dirname %s)\"", qp, qr,
-                            qp);
+                r = remotef(m, &err, "mkdir -p %s %s && chmod 700 \"$(dirname %s)\"", qp, qr, qp);
         if (r != 0)
                 return vz_fail(m->e, streq(layout(m), "btrfs") ? VZ_MIG_E_LAYOUT : VZ_MIG_E_COPY,
                                -EIO, "cannot create %s on %s: %s", m->r_private, m->o->dest,
@@ -660,23 +662,25 @@ static int send_config(struct mig *m)
         else if (r == 0)
                 m->dst_conf = true;
         if (r != 0)
-                return vz_fail(m->e, r == 9 ? VZ_MIG_E_EXISTS : r == 15 ? VZ_MIG_E_APPLY_CONFIG
-                                                                        : VZ_MIG_E_COPY,
+                return vz_fail(m->e,
+                               r == 9    ? VZ_MIG_E_EXISTS
+                               : r == 15 ? VZ_MIG_E_APPLY_CONFIG
+                                         : VZ_MIG_E_COPY,
                                -EIO, "cannot place the config on %s: %s", m->o->dest,
                                r < 0 ? strerror(-r) : last_line(err));
         /* Per-CT action scripts (CTID.mount, .start, ...), as OpenVZ. */
         {
                 static const char *const ext[] = {"mount", "umount", "premount", "postumount",
-                                                  "start", "stop", NULL};
+                                                  "start", "stop",   NULL};
                 for (size_t i = 0; ext[i]; i++) {
-                        _cleanup_free_ char *p = vz_strdupf("%s/conf/%u.%s", m->ctx->confdir,
-                                                            m->id, ext[i]);
+                        _cleanup_free_ char *p =
+                            vz_strdupf("%s/conf/%u.%s", m->ctx->confdir, m->id, ext[i]);
                         _cleanup_free_ char *buf = NULL, *s = NULL, *e2 = NULL;
                         size_t blen = 0;
                         if (!p || vz_read_file(p, 1 << 20, &buf, &blen) < 0)
                                 continue;
-                        s = vz_strdupf("cat > %s/conf/%u.%s && chmod 755 %s/conf/%u.%s", qc,
-                                       m->id, ext[i], qc, m->id, ext[i]);
+                        s = vz_strdupf("cat > %s/conf/%u.%s && chmod 755 %s/conf/%u.%s", qc, m->id,
+                                       ext[i], qc, m->id, ext[i]);
                         if (!s || remote(m, s, buf, blen, NULL, &e2) != 0)
                                 return vz_fail(m->e, VZ_MIG_E_COPY, -EIO,
                                                "cannot copy %s to %s: %s", p, m->o->dest,
@@ -714,8 +718,8 @@ static void undo_dst(struct mig *m)
                       "if command -v btrfs >/dev/null 2>&1 && btrfs -q subvolume show %s "
                       ">/dev/null 2>&1; then btrfs -q subvolume delete %s; else rm -rf %s; fi; "
                       "rmdir %s 2>/dev/null; fi; true",
-                      qc, m->id, m->dst_conf ? 1 : 0, m->id, m->id, m->id, m->dst_dump ? 1 : 0,
-                      qd, m->id, rm_private ? 1 : 0, qp, qp, qp, qr);
+                      qc, m->id, m->dst_conf ? 1 : 0, m->id, m->id, m->id, m->dst_dump ? 1 : 0, qd,
+                      m->id, rm_private ? 1 : 0, qp, qp, qp, qr);
 }
 
 /* Undo on the source: the CT runs again here if it ran before. */
@@ -741,14 +745,13 @@ static void undo_src(struct mig *m)
                 vz_err_clear(&e2);
         }
         if (m->src_stopped) {
+                _cleanup_ct_ vz_ct *fresh = NULL;
                 vz_info("Starting the CT again on the source");
-                vz_ct *fresh = NULL;
                 if (vz_ct_open(m->ctx, m->id, &fresh, &e2) == 0 &&
                     vz_ct_start(fresh, 0, 0, &e2) == 0)
                         m->src_stopped = false;
                 else
                         vz_warn("cannot start CT %u again: %s", m->id, e2.msg);
-                vz_ct_free(fresh);
         }
 }
 
@@ -756,7 +759,7 @@ static void undo_src(struct mig *m)
  * with -r no). */
 static int finish_src(struct mig *m)
 {
-        vz_ct *fresh = NULL;
+        _cleanup_ct_ vz_ct *fresh = NULL;
         vz_err e2 = {0};
         int r;
 
@@ -788,7 +791,6 @@ static int finish_src(struct mig *m)
                 else if (dead)
                         (void)unlink(dead);
         }
-        vz_ct_free(fresh);
         return 0;
 }
 
@@ -820,8 +822,8 @@ static int migrate_offline(struct mig *m)
                                                m->id, e2.msg);
                         m->src_stopped = true;
                 } else if ((r = vz_ct_umount(m->ct, &e2)) < 0)
-                        return vz_fail(m->e, VZ_MIG_E_STOP, r, "cannot unmount CT %u: %s",
-                                       m->id, e2.msg);
+                        return vz_fail(m->e, VZ_MIG_E_STOP, r, "cannot unmount CT %u: %s", m->id,
+                                       e2.msg);
                 phase_end(m, "stop");
                 r = rsync_dir(m, m->ct->private_path, m->r_private);
                 if (r < 0)
@@ -899,11 +901,10 @@ static int migrate_live(struct mig *m)
         r = remote_tar(m, m->dumpdir, script, &err, &tar_st);
         if (r < 0 || r == 100 || (r != 0 && r != 101 && tar_st != 0))
                 return vz_fail(m->e, VZ_MIG_E_COPY, -EIO, "copying the dump to %s:%s failed: %s",
-                               m->o->dest, rdump,
-                               r < 0 ? strerror(-r) : last_line(err));
+                               m->o->dest, rdump, r < 0 ? strerror(-r) : last_line(err));
         if (r != 0)
-                return vz_fail(m->e, VZ_MIG_E_START, -EIO, "cannot restore CT %u on %s: %s",
-                               m->id, m->o->dest, last_line(err));
+                return vz_fail(m->e, VZ_MIG_E_START, -EIO, "cannot restore CT %u on %s: %s", m->id,
+                               m->o->dest, last_line(err));
         phase_end(m, "restore");
         if (m->o->phase)
                 m->o->phase("frozen", now_sec() - ts_sec(&m->tfrozen), m->o->userdata);
@@ -915,10 +916,26 @@ static int migrate_live(struct mig *m)
 
 /* ------------------------------------------------------------ entry */
 
+/* Everything a migration holds, freed whichever way it ends. */
+static void mig_done(struct mig *m)
+{
+        vz_ct_free(m->ct);
+        close_ssh(m);
+        vz_strv_free(m->ssh);
+        free(m->rsh);
+        free(m->dest);
+        free(m->r_confdir);
+        free(m->r_private);
+        free(m->r_root);
+        free(m->r_dumpdir);
+        free(m->dumpdir);
+}
+
 _public_ int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_opts *o, vz_err *e)
 {
-        struct mig m = {.ctx = ctx, .o = o, .e = e};
-        vz_lock *lock = NULL;
+        /* Released last (cleanups run in reverse order). */
+        _cleanup_lock_ vz_lock *lock = NULL;
+        _cleanup_(mig_done) struct mig m = {.ctx = ctx, .o = o, .e = e};
         vz_ct_state st;
         vz_err e2 = {0};
         int r;
@@ -933,33 +950,25 @@ _public_ int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_op
         if (r < 0)
                 return vz_fail(e, VZ_MIG_E_LOCKED, r, "CT %u is locked: %s", m.id, e2.msg);
         r = vz_ct_open(ctx, m.id, &m.ct, &e2);
-        if (r < 0) {
-                r = vz_fail(e, VZ_MIG_E_NOEXIST, r, "CT %u: %s", m.id, e2.msg);
-                goto out;
-        }
+        if (r < 0)
+                return vz_fail(e, VZ_MIG_E_NOEXIST, r, "CT %u: %s", m.id, e2.msg);
         vz_ct_get_state(m.ct, &st, NULL);
-        if (!st.exists || !m.ct->private_path) {
-                r = vz_fail(e, VZ_MIG_E_NOEXIST, -ENOENT, "CT %u does not exist", m.id);
-                goto out;
-        }
-        if (o->live && !st.running) {
-                r = vz_fail(e, VZ_MIG_E_STOPPED, -EINVAL,
-                            "CT %u is not running: live migration needs a running CT", m.id);
-                goto out;
-        }
+        if (!st.exists || !m.ct->private_path)
+                return vz_fail(e, VZ_MIG_E_NOEXIST, -ENOENT, "CT %u does not exist", m.id);
+        if (o->live && !st.running)
+                return vz_fail(e, VZ_MIG_E_STOPPED, -EINVAL,
+                               "CT %u is not running: live migration needs a running CT", m.id);
         m.was_running = st.running;
         m.was_mounted = st.mounted && !st.running;
         r = build_ssh(&m);
-        if (r < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
-                goto out;
-        }
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
         r = preflight(&m);
         if (r < 0)
-                goto out;
+                return r;
         phase_end(&m, "check");
         if (o->check_only)
-                goto out;
+                return 0;
         vz_info("Copying CT %u to %s:%s", m.id, o->dest, m.r_private);
         r = make_dst_dirs(&m);
         if (r >= 0)
@@ -967,25 +976,11 @@ _public_ int vz_migrate(vz_ctx *ctx, const char *id_or_name, const vz_migrate_op
         if (r < 0) {
                 undo_dst(&m);
                 undo_src(&m);
-                goto out;
+                return r;
         }
         finish_src(&m);
         phase_end(&m, "cleanup");
         if (o->phase)
                 o->phase("total", now_sec() - ts_sec(&m.t0), o->userdata);
-        r = 0;
-out:
-        vz_ct_free(m.ct);
-        if (lock)
-                vz_unlock(lock);
-        close_ssh(&m);
-        vz_strv_free(m.ssh);
-        free(m.rsh);
-        free(m.dest);
-        free(m.r_confdir);
-        free(m.r_private);
-        free(m.r_root);
-        free(m.r_dumpdir);
-        free(m.dumpdir);
-        return r;
+        return 0;
 }

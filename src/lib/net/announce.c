@@ -60,10 +60,10 @@ static int announce4(const char *dev, int ifindex, const unsigned char ip[4])
                 unsigned char sha[ETH_ALEN], spa[4], tha[ETH_ALEN], tpa[4];
         } __attribute__((packed)) pkt = {0};
         struct sockaddr_ll to = {
-                .sll_family = AF_PACKET,
-                .sll_protocol = htons(ETH_P_ARP),
-                .sll_ifindex = ifindex,
-                .sll_halen = ETH_ALEN,
+            .sll_family = AF_PACKET,
+            .sll_protocol = htons(ETH_P_ARP),
+            .sll_ifindex = ifindex,
+            .sll_halen = ETH_ALEN,
         };
         _cleanup_close_ int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
         int r;

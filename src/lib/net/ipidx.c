@@ -142,13 +142,13 @@ static int read_conf(const char *path, void *rec)
 }
 
 static const struct cfgidx_ops ip_ops = {
-        .size = sizeof(struct ipent),
-        .header = "# vz routed addresses: CTID CONFIG-INODE ADDRESS... "
-                  "(a cache, rebuilt from the configs when removed)\n",
-        .read = read_conf,
-        .parse = ent_parse,
-        .format = ent_format,
-        .free = ent_free,
+    .size = sizeof(struct ipent),
+    .header = "# vz routed addresses: CTID CONFIG-INODE ADDRESS... "
+              "(a cache, rebuilt from the configs when removed)\n",
+    .read = read_conf,
+    .parse = ent_parse,
+    .format = ent_format,
+    .free = ent_free,
 };
 
 /* LOCKDIR/ip.lck, held in ctx until vz_net_ip_unlock. flock locks belong
@@ -195,8 +195,7 @@ int vz_net_check_ips(vz_ctx *ctx, unsigned ctid, const char *ip_list, vz_err *e)
                 return 0;
         ip_lock(ctx);
         /* Without a lock there is no index either: every config is read. */
-        if (ctx->ip_lock_fd >= 0 &&
-            (ipath = vz_strdupf("%s/ip.idx", vz_ctx_get(ctx, "LOCKDIR"))))
+        if (ctx->ip_lock_fd >= 0 && (ipath = vz_strdupf("%s/ip.idx", vz_ctx_get(ctx, "LOCKDIR"))))
                 cfgidx_load(&x, ipath);
         r = cfgidx_reconcile(&x, ctx, &changed);
         if (r < 0) {

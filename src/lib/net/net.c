@@ -37,6 +37,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -659,8 +660,55 @@ static bool netif_same(const struct netif *a, const struct netif *b)
  * teardown: when the CT's last process is gone, the kernel would destroy
  * virtual devices moved in with --netdev_add (and hand physical ones back
  * under another name if the old one is taken); with the namespace still
- * there, vz_net_stop gives each back as it was. */
-static int held_netns = -1;
+ * there, vz_net_stop gives each back as it was. One descriptor per CT (a
+ * process may run several), in a table guarded by a lock. */
+static struct held_netns {
+        unsigned ctid;
+        int fd;
+} * held;
+static size_t nheld;
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Take CT ctid's held namespace out of the table: the caller owns it (-1 if
+ * none). */
+static int held_netns_take(unsigned ctid)
+{
+        int fd = -1;
+
+        pthread_mutex_lock(&held_lock);
+        for (size_t i = 0; i < nheld; i++)
+                if (held[i].ctid == ctid) {
+                        fd = held[i].fd;
+                        held[i] = held[--nheld];
+                        break;
+                }
+        if (nheld == 0) {
+                free(held);
+                held = NULL;
+        }
+        pthread_mutex_unlock(&held_lock);
+        return fd;
+}
+
+/* Hold fd (taken) as CT ctid's namespace, in place of one held before. */
+static void held_netns_put(unsigned ctid, int fd)
+{
+        struct held_netns *n;
+
+        safe_close(held_netns_take(ctid));
+        if (fd < 0)
+                return;
+        pthread_mutex_lock(&held_lock);
+        n = realloc(held, (nheld + 1) * sizeof(*held));
+        if (n) {
+                held = n;
+                held[nheld++] = (struct held_netns){.ctid = ctid, .fd = fd};
+                fd = -1;
+        }
+        pthread_mutex_unlock(&held_lock);
+        /* Out of memory: devices moved in are lost with the namespace. */
+        safe_close(fd);
+}
 
 static int netdev_in(const vz_ct *ct, vz_nl *host, const char *name, pid_t pid, vz_err *e)
 {
@@ -715,13 +763,13 @@ static void write_if_changed(const char *path, const char *content)
 void vz_net_configure_inside(const vz_ct *ct)
 {
         static const char networkd[] =
-                "# Written by vz at each start. venet0, its addresses and routes are set\n"
-                "# up from the host: systemd-networkd leaves it alone.\n"
-                "[Match]\n"
-                "Name=venet0\n"
-                "\n"
-                "[Link]\n"
-                "Unmanaged=yes\n";
+            "# Written by vz at each start. venet0, its addresses and routes are set\n"
+            "# up from the host: systemd-networkd leaves it alone.\n"
+            "[Match]\n"
+            "Name=venet0\n"
+            "\n"
+            "[Link]\n"
+            "Unmanaged=yes\n";
         struct stat st;
 
         (void)ct;
@@ -753,8 +801,7 @@ static int loopback_up(pid_t pid)
 /* A CT's IP_ADDRESS and NETIF, and room for the addresses set up so far
  * (ret_done: n + 1 entries). */
 static int read_net_config(const vz_ct *ct, vz_inaddr **ret_ips, size_t *ret_n,
-                           struct netif **ret_nifs, size_t *ret_nn, vz_inaddr **ret_done,
-                           vz_err *e)
+                           struct netif **ret_nifs, size_t *ret_nn, vz_inaddr **ret_done, vz_err *e)
 {
         int r;
 
@@ -769,7 +816,7 @@ static int read_net_config(const vz_ct *ct, vz_inaddr **ret_ips, size_t *ret_n,
         return 0;
 }
 
-int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
+static int net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
 {
         _cleanup_free_ vz_inaddr *ips = NULL, *done = NULL;
         _cleanup_free_ struct netif *nifs = NULL;
@@ -788,9 +835,7 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         {
                 char p[64];
                 snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)init_pid);
-                if (held_netns >= 0)
-                        close(held_netns);
-                held_netns = open(p, O_RDONLY | O_CLOEXEC);
+                held_netns_put(vz_ct_id(ct), open(p, O_RDONLY | O_CLOEXEC));
         }
         r = loopback_up(init_pid);
         if (r < 0)
@@ -837,11 +882,18 @@ int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
         return r < 0 ? r : 0;
 }
 
+int vz_net_start(vz_ct *ct, pid_t init_pid, vz_err *e)
+{
+        int r = net_start(ct, init_pid, e);
+        return r < 0 ? vz_err_prefix(e, r, "cannot set up the network") : r;
+}
+
 void vz_net_stop(vz_ct *ct)
 {
         _cleanup_free_ char *p = state_path(ct), *buf = NULL;
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_nl_ vz_nl nl = {.fd = -1};
+        _cleanup_close_ int held_ns = held_netns_take(vz_ct_id(ct));
         char name[IFNAMSIZ_VZ];
         int hidx;
 
@@ -872,15 +924,15 @@ void vz_net_stop(vz_ct *ct)
                 for (size_t i = 0; lines[i]; i++) {
                         vz_nl ctnl = {.fd = -1};
                         int self, r;
-                        if (!vz_startswith(lines[i], "netdev ") || held_netns < 0)
+                        if (!vz_startswith(lines[i], "netdev ") || held_ns < 0)
                                 continue;
                         self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-                        r = self < 0 ? -errno : vz_nl_open_netns_fd(&ctnl, held_netns);
+                        r = self < 0 ? -errno : vz_nl_open_netns_fd(&ctnl, held_ns);
                         if (r >= 0)
                                 r = netdev_out(&ctnl, lines[i] + 7, self);
                         if (r < 0)
-                                vz_warn("CT %u: cannot give %s back to the host: %s",
-                                        vz_ct_id(ct), lines[i] + 7, strerror(-r));
+                                vz_warn("CT %u: cannot give %s back to the host: %s", vz_ct_id(ct),
+                                        lines[i] + 7, strerror(-r));
                         vz_nl_close(&ctnl);
                         if (self >= 0)
                                 close(self);
@@ -890,16 +942,83 @@ void vz_net_stop(vz_ct *ct)
          * only once its last process is gone (and netns cleanup is
          * deferred): delete them now so a restart finds the names free. */
         (void)vz_nl_link_del(&nl, name);
-        if (held_netns >= 0) {
-                close(held_netns);
-                held_netns = -1;
-        }
         {
                 char table[32];
                 nft_table_name(ct, table);
                 (void)vz_nft_table_del(table);
         }
         (void)unlink(p);
+}
+
+/* Bridged interfaces of a live change (on: before, nn: after): removed or
+ * changed ones go, new ones come (none if r, the result so far, is an
+ * error). Returns the new result. */
+static int netifs_apply_live(vz_ct *ct, vz_nl *host, const struct netif *on, size_t non,
+                             const struct netif *nn, size_t nnn, pid_t init_pid, int r, vz_err *e)
+{
+        for (size_t i = 0; i < non; i++) {
+                bool keep = false;
+                for (size_t j = 0; j < nnn; j++)
+                        keep = keep || netif_same(&on[i], &nn[j]);
+                if (!keep)
+                        (void)vz_nl_link_del(host, on[i].host_ifname);
+        }
+        for (size_t j = 0; r >= 0 && j < nnn; j++) {
+                bool had = false;
+                for (size_t i = 0; i < non; i++)
+                        had = had || netif_same(&on[i], &nn[j]);
+                if (!had)
+                        r = netif_create(ct, host, &nn[j], init_pid, e);
+        }
+        return r;
+}
+
+/* Moved devices of a live change: out what it removed from NETDEV, in what
+ * it added (if r, the result so far, is no error); ret_keep: the devices
+ * the CT has after it. Returns the new result. */
+static int netdevs_apply_live(vz_ct *ct, const vz_conffile *old, vz_nl *host, pid_t init_pid, int r,
+                              char ***ret_keep, vz_err *e)
+{
+        _cleanup_strv_free_ char **od = NULL, **nd = NULL, **live_nd = NULL, **keep = NULL;
+        const char *o = old ? vz_conffile_get(old, "NETDEV") : NULL;
+        const char *w = vz_ct_get(ct, "NETDEV");
+        int q = vz_strv_split(o ? o : "", " \t", &od);
+
+        if (q >= 0)
+                q = vz_strv_split(w ? w : "", " \t", &nd);
+        if (q >= 0)
+                q = state_read(ct, "netdev", &live_nd);
+        if (q >= 0)
+                q = vz_strv_split("", " ", &keep);
+        if (q < 0 && r >= 0)
+                r = vz_fail(e, VZ_E_RESOURCE, q, "out of memory");
+        for (size_t i = 0; q >= 0 && live_nd[i]; i++) {
+                if (strv_has(od, live_nd[i]) && !strv_has(nd, live_nd[i])) {
+                        vz_nl ctnl = {.fd = -1};
+                        int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+                        int x = self < 0 ? -errno : vz_nl_open_netns(&ctnl, init_pid);
+                        if (x >= 0)
+                                x = netdev_out(&ctnl, live_nd[i], self);
+                        vz_nl_close(&ctnl);
+                        safe_close(self);
+                        if (x >= 0)
+                                continue;
+                        if (r >= 0)
+                                r = vz_fail(e, VZ_NETDEV_ERROR_CODE, x,
+                                            "CT %u: cannot give %s back to the host: %s",
+                                            vz_ct_id(ct), live_nd[i], strerror(-x));
+                }
+                (void)vz_strv_push(&keep, live_nd[i]);
+        }
+        for (size_t i = 0; q >= 0 && r >= 0 && nd[i]; i++) {
+                if (strv_has(live_nd, nd[i]))
+                        continue;
+                r = netdev_in(ct, host, nd[i], init_pid, e);
+                if (r >= 0)
+                        (void)vz_strv_push(&keep, nd[i]);
+        }
+        *ret_keep = TAKE_PTR(keep);
+        return r;
 }
 
 int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const char *live_ips,
@@ -914,6 +1033,7 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const c
         const char *newnif = vz_ct_get(ct, "NETIF");
         struct venet v = {.host = {.fd = -1}, .ct = {.fd = -1}};
         _cleanup_nl_ vz_nl host = {.fd = -1};
+        _cleanup_strv_free_ char **keep = NULL;
         bool have_venet;
         char name[IFNAMSIZ_VZ];
         int r = 0;
@@ -956,8 +1076,9 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const c
         /* Live addresses stay unless the change removed them (an address
          * added earlier without --save is not in old but still live). */
         for (size_t i = 0; i < nl_; i++)
-                if (live_ips ? ips_contain(newv, nw, &live[i])
-                             : !(ips_contain(oldv, no, &live[i]) && !ips_contain(newv, nw, &live[i])))
+                if (live_ips
+                        ? ips_contain(newv, nw, &live[i])
+                        : !(ips_contain(oldv, no, &live[i]) && !ips_contain(newv, nw, &live[i])))
                         next[nx++] = live[i];
         if (nx + nw > 0 || have_venet) {
                 r = venet_open(ct, init_pid, nw > 0, &v, e);
@@ -976,63 +1097,9 @@ int vz_net_apply_live(vz_ct *ct, const vz_conffile *old, pid_t init_pid, const c
                 have_venet = have_venet || v.hidx > 0;
                 venet_done(&v);
         }
-        /* Bridged interfaces: removed or changed ones go, new ones come. */
-        for (size_t i = 0; i < non; i++) {
-                bool keep = false;
-                for (size_t j = 0; j < nnn; j++)
-                        keep = keep || netif_same(&on[i], &nn[j]);
-                if (!keep)
-                        (void)vz_nl_link_del(&host, on[i].host_ifname);
-        }
-        for (size_t j = 0; r >= 0 && j < nnn; j++) {
-                bool had = false;
-                for (size_t i = 0; i < non; i++)
-                        had = had || netif_same(&on[i], &nn[j]);
-                if (!had)
-                        r = netif_create(ct, &host, &nn[j], init_pid, e);
-        }
-        /* Moved devices: out what the change removed, in what it added. */
-        {
-                _cleanup_strv_free_ char **od = NULL, **nd = NULL, **live_nd = NULL, **keep = NULL;
-                const char *o = old ? vz_conffile_get(old, "NETDEV") : NULL;
-                const char *w = vz_ct_get(ct, "NETDEV");
-                int q = vz_strv_split(o ? o : "", " \t", &od);
-                if (q >= 0)
-                        q = vz_strv_split(w ? w : "", " \t", &nd);
-                if (q >= 0)
-                        q = state_read(ct, "netdev", &live_nd);
-                if (q >= 0)
-                        q = vz_strv_split("", " ", &keep);
-                if (q < 0 && r >= 0)
-                        r = vz_fail(e, VZ_E_RESOURCE, q, "out of memory");
-                for (size_t i = 0; q >= 0 && live_nd[i]; i++) {
-                        if (strv_has(od, live_nd[i]) && !strv_has(nd, live_nd[i])) {
-                                vz_nl ctnl = {.fd = -1};
-                                int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-                                int x = self < 0 ? -errno : vz_nl_open_netns(&ctnl, init_pid);
-                                if (x >= 0)
-                                        x = netdev_out(&ctnl, live_nd[i], self);
-                                vz_nl_close(&ctnl);
-                                if (self >= 0)
-                                        close(self);
-                                if (x >= 0)
-                                        continue;
-                                if (r >= 0)
-                                        r = vz_fail(e, VZ_NETDEV_ERROR_CODE, x,
-                                                    "CT %u: cannot give %s back to the host: %s",
-                                                    vz_ct_id(ct), live_nd[i], strerror(-x));
-                        }
-                        (void)vz_strv_push(&keep, live_nd[i]);
-                }
-                for (size_t i = 0; q >= 0 && r >= 0 && nd[i]; i++) {
-                        if (strv_has(live_nd, nd[i]))
-                                continue;
-                        r = netdev_in(ct, &host, nd[i], init_pid, e);
-                        if (r >= 0)
-                                (void)vz_strv_push(&keep, nd[i]);
-                }
-                (void)record_state(ct, next, nx, have_venet, nn, nnn, keep);
-        }
+        r = netifs_apply_live(ct, &host, on, non, nn, nnn, init_pid, r, e);
+        r = netdevs_apply_live(ct, old, &host, init_pid, r, &keep, e);
+        (void)record_state(ct, next, nx, have_venet, nn, nnn, keep);
         return r < 0 ? r : 0;
 }
 
@@ -1073,8 +1140,9 @@ int vz_net_criu_prepare(vz_ct *ct, char ***ret, vz_err *e)
                 (void)vz_nl_link_del(&host, tmp);
                 r = vz_nl_veth_create(&host, name, NULL, tmp, NULL, 0);
                 if (r < 0)
-                        return vz_fail(e, VZ_VETH_ERROR_CODE, r, "cannot create veth pair %s/%s: %s",
-                                       name, tmp, strerror(-r));
+                        return vz_fail(e, VZ_VETH_ERROR_CODE, r,
+                                       "cannot create veth pair %s/%s: %s", name, tmp,
+                                       strerror(-r));
                 r = vz_strv_consume(&v, vz_strdupf("netdev[%s]:%s", VENET_CT_NAME, tmp));
                 if (r < 0)
                         return vz_fail(e, VZ_E_RESOURCE, r, "out of memory");
@@ -1195,11 +1263,10 @@ int vz_net_restored(vz_ct *ct, pid_t init_pid, vz_err *e)
 
 _public_ int vz_ct_get_ips(vz_ct *ct, char **ret, vz_err *e)
 {
-        vz_ct_state st;
         const char *v;
         char *s;
 
-        if (vz_ct_get_state(ct, &st, NULL) == 0 && st.running && vz_net_live_ips(ct, &s) == 0) {
+        if (vz_ct_supervised(ct) && vz_net_live_ips(ct, &s) == 0) {
                 *ret = s;
                 return 0;
         }
@@ -1228,8 +1295,8 @@ _public_ int vz_ct_get_netifs(vz_ct *ct, vz_netif **ret, size_t *ret_n, vz_err *
                 memcpy(out[i].ifname, v[i].ifname, sizeof(out[i].ifname));
                 memcpy(out[i].host_ifname, v[i].host_ifname, sizeof(out[i].host_ifname));
                 memcpy(out[i].bridge, v[i].bridge, sizeof(out[i].bridge));
-                snprintf(out[i].mac, sizeof(out[i].mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
-                         m[2], m[3], m[4], m[5]);
+                snprintf(out[i].mac, sizeof(out[i].mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0],
+                         m[1], m[2], m[3], m[4], m[5]);
                 snprintf(out[i].host_mac, sizeof(out[i].host_mac), "%02x:%02x:%02x:%02x:%02x:%02x",
                          h[0], h[1], h[2], h[3], h[4], h[5]);
         }

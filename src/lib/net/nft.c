@@ -34,8 +34,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define NFT_BUF  2048
-#define IFNAMSZ  16
+#define NFT_BUF 2048
+#define IFNAMSZ 16
 
 struct batch {
         char buf[NFT_BUF];

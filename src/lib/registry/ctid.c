@@ -145,11 +145,10 @@ _public_ int vz_ct_list_ids(vz_ctx *ctx, unsigned **ret_ids, size_t *ret_n, vz_e
                         if (vz_ctid_parse(num, &id) < 0 || id == 0)
                                 continue;
                         if (n == cap) {
-                                unsigned *ni = realloc(ids, (cap = cap ? cap * 2 : 64) *
-                                                                    sizeof(unsigned));
+                                unsigned *ni =
+                                    realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof(unsigned));
                                 if (!ni)
-                                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM,
-                                                       "out of memory");
+                                        return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
                                 ids = ni;
                         }
                         ids[n++] = id;

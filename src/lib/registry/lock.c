@@ -147,9 +147,8 @@ _public_ int vz_lock_ct(vz_ctx *ctx, unsigned ctid, int wait_sec, vz_lock **ret,
                 }
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (wait_sec == 0 ||
-                    (wait_sec > 0 && now.tv_sec - start.tv_sec +
-                                                 (now.tv_nsec - start.tv_nsec) / 1e9 >=
-                                         wait_sec)) {
+                    (wait_sec > 0 &&
+                     now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 >= wait_sec)) {
                         char cmd[256];
                         holder_cmdline(holder, cmd, sizeof(cmd));
                         return vz_fail(e, VZ_E_LOCKED, -EBUSY,

@@ -22,7 +22,7 @@
 /* OpenVZ's "CPU units" scale: the power of a CPU is its bogomips x 25
  * (vzcpucheck); a CPU without a bogomips line counts as this many units,
  * about what a 2 GHz x86 core gives. */
-#define UNITS_PER_BOGOMIPS 25
+#define UNITS_PER_BOGOMIPS     25
 #define UNITS_PER_CPU_FALLBACK 100000
 
 /* "Key:   123 kB" from /proc/meminfo, in bytes; false if absent. */
@@ -98,7 +98,7 @@ _public_ int vz_ct_get_cpuunits(vz_ct *ct, unsigned *ret, vz_err *e)
                 units = 1000;
         if (vz_ct_is_running(ct)) {
                 _cleanup_free_ char *s = NULL;
-                vz_cgroup *cg = NULL;
+                _cleanup_cgroup_ vz_cgroup *cg = NULL;
                 int r;
 
                 r = vz_ct_cgroup_open(ct, &cg, e);
@@ -109,7 +109,6 @@ _public_ int vz_ct_get_cpuunits(vz_ct *ct, unsigned *ret, vz_err *e)
                                 units = (unsigned)strtoul(s, NULL, 10) * 10;
                 } else if (vz_cgroup_read(cg, "cpu", "cpu.shares", &s) >= 0)
                         units = (unsigned)((strtoull(s, NULL, 10) * 1000 + 512) / 1024);
-                vz_cgroup_free(cg);
         }
         *ret = units;
         return 0;
@@ -204,10 +203,10 @@ _public_ int vz_pid_get_ct(vz_ctx *ctx, int pid, unsigned *ret_ctid, int *ret_vp
 }
 
 /* ------------------------------------------------------------------ vzsplit */
-#define SPLIT_RESERVE (50LL << 20)  /* kept for the host */
-#define SPLIT_MIN_PER_CT 5542912LL  /* OpenVZ's minimum RAM + swap per CT */
-#define SPLIT_DEF_DISK_KB 225280LL  /* when the filesystem cannot be read */
-#define SPLIT_DEF_INODES 88000LL
+#define SPLIT_RESERVE     (50LL << 20) /* kept for the host */
+#define SPLIT_MIN_PER_CT  5542912LL    /* OpenVZ's minimum RAM + swap per CT */
+#define SPLIT_DEF_DISK_KB 225280LL     /* when the filesystem cannot be read */
+#define SPLIT_DEF_INODES  88000LL
 
 static const char *const split_levels[] = {
     "Free resource distribution. Any parameters may be increased",
@@ -250,10 +249,9 @@ _public_ int vz_split_config(vz_ctx *ctx, unsigned n, int64_t swap_bytes, char *
                              vz_err *e)
 {
         static const char *const unl[] = {
-            "KMEMSIZE",   "LOCKEDPAGES",  "PRIVVMPAGES", "SHMPAGES",     "NUMPROC",
-            "NUMTCPSOCK", "NUMFLOCK",     "NUMPTY",      "NUMSIGINFO",   "TCPSNDBUF",
-            "TCPRCVBUF",  "OTHERSOCKBUF", "DGRAMRCVBUF", "NUMOTHERSOCK", "DCACHESIZE",
-            "NUMFILE",    "NUMIPTENT",
+            "KMEMSIZE",    "LOCKEDPAGES",  "PRIVVMPAGES", "SHMPAGES",  "NUMPROC",   "NUMTCPSOCK",
+            "NUMFLOCK",    "NUMPTY",       "NUMSIGINFO",  "TCPSNDBUF", "TCPRCVBUF", "OTHERSOCKBUF",
+            "DGRAMRCVBUF", "NUMOTHERSOCK", "DCACHESIZE",  "NUMFILE",   "NUMIPTENT",
         };
         vz_host_info h;
         int64_t total, ram_ct, swap_ct, ds, di, pages, spages, allowed;
@@ -288,7 +286,10 @@ _public_ int vz_split_config(vz_ctx *ctx, unsigned n, int64_t swap_bytes, char *
         pages = ram_ct / h.page_size;
         spages = swap_ct / h.page_size;
         total /= n;
-        level = total >= (1LL << 30) ? 0 : total >= (256LL << 20) ? 1 : total >= (64LL << 20) ? 2 : 3;
+        level = total >= (1LL << 30)     ? 0
+                : total >= (256LL << 20) ? 1
+                : total >= (64LL << 20)  ? 2
+                                         : 3;
         split_disk(ctx, n, &ds, &di);
 
         f = open_memstream(&buf, &len);

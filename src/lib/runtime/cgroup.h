@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <vz/vz.h>
+#include "basic/macro.h"
 
 typedef struct vz_cgroup vz_cgroup;
 
@@ -19,6 +20,8 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
 /* The same for a CT: under its VZ_CGROUP ("vz" when unset). */
 int vz_ct_cgroup_open(const vz_ct *ct, vz_cgroup **ret, vz_err *e);
 void vz_cgroup_free(vz_cgroup *cg);
+DEFINE_CLEANUP_FUNC(vz_cgroup, vz_cgroup_free)
+#define _cleanup_cgroup_ _cleanup_(vz_cgroup_freep)
 /* Create the cgroups (fresh: a leftover one is killed and removed first).
  * owner_uid/gid: the CT's root on the host, given the cgroup2 (and v1
  * name=systemd) directory so the CT's init can manage its own subtree;

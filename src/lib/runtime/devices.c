@@ -42,10 +42,10 @@
 #define ANY       (-1)
 
 struct devrule {
-        char type;     /* 'c' or 'b' */
-        int major;     /* ANY for every major ("all") */
-        int minor;     /* ANY for every minor */
-        unsigned acc;  /* ACC_* bits; 0 = denied */
+        char type;    /* 'c' or 'b' */
+        int major;    /* ANY for every major ("all") */
+        int minor;    /* ANY for every minor */
+        unsigned acc; /* ACC_* bits; 0 = denied */
 };
 
 /* The nodes every CT gets (bound into its /dev) and the pty majors. */
@@ -190,9 +190,9 @@ static int build_rules(const vz_ct *ct, struct devlist *out, vz_err *e)
                 }
                 if (S_ISBLK(st.st_mode) && major(st.st_rdev) == 7)
                         continue;
-                r = push(&l, (struct devrule){S_ISCHR(st.st_mode) ? 'c' : 'b',
-                                              (int)major(st.st_rdev), (int)minor(st.st_rdev),
-                                              perm_bits(c + 1)});
+                r = push(&l,
+                         (struct devrule){S_ISCHR(st.st_mode) ? 'c' : 'b', (int)major(st.st_rdev),
+                                          (int)minor(st.st_rdev), perm_bits(c + 1)});
         }
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_rules); i++) {
                 bool replaced = false;
@@ -293,7 +293,8 @@ static int apply_v1(vz_cgroup *cg, const struct devlist *l, vz_err *e)
 }
 
 /* ------------------------------------------------------------ v2 (BPF) */
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define INSN(c, d, s, o, i)                                                                        \
+        ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
 struct prog {
         struct bpf_insn *in;
@@ -459,8 +460,8 @@ static int apply_v2(vz_cgroup *cg, const struct devlist *l, vz_err *e)
                                strerror(-prog));
         n = query_progs(cgfd, ids, ELEMENTSOF(ids));
         if (n < 0)
-                return vz_fail(e, VZ_E_SET_DEVICES, n, "cannot list device programs of %s: %s",
-                               dir, strerror(-n));
+                return vz_fail(e, VZ_E_SET_DEVICES, n, "cannot list device programs of %s: %s", dir,
+                               strerror(-n));
         /* The same program already attached alone: nothing to do. */
         if (n == 1 && prog_tag(prog, tag) == 0) {
                 _cleanup_close_ int old = prog_fd_by_id(ids[0]);
@@ -474,8 +475,7 @@ static int apply_v2(vz_cgroup *cg, const struct devlist *l, vz_err *e)
         a.attach_flags = BPF_F_ALLOW_MULTI;
         if (sys_bpf(BPF_PROG_ATTACH, &a) < 0)
                 return vz_fail(e, VZ_E_SET_DEVICES, -errno,
-                               "cannot attach the device program to %s: %s", dir,
-                               strerror(errno));
+                               "cannot attach the device program to %s: %s", dir, strerror(errno));
         /* Only host root attaches here (the CT lacks CAP_NET_ADMIN in the
          * host's namespace): every other program is an older list of ours. */
         for (int i = 0; i < n; i++) {
@@ -489,8 +489,7 @@ static int apply_v2(vz_cgroup *cg, const struct devlist *l, vz_err *e)
                 if (sys_bpf(BPF_PROG_DETACH, &a) < 0) {
                         r = -errno;
                         return vz_fail(e, VZ_E_SET_DEVICES, r,
-                                       "cannot detach the old device program: %s",
-                                       strerror(-r));
+                                       "cannot detach the old device program: %s", strerror(-r));
                 }
         }
         return 0;

@@ -278,7 +278,7 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
         if (!st.mounted) {
                 r = vz_ct_mount_flags(ct, flags & VZ_START_SKIP_FSCK ? VZ_MOUNT_SKIP_FSCK : 0, e);
                 if (r < 0)
-                        return r;
+                        return vz_err_prefix(e, r, "cannot mount the CT's file system");
                 mounted_here = true;
         }
         {

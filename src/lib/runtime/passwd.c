@@ -22,7 +22,8 @@ static bool user_name_valid(const char *u)
         if (isempty(u) || strlen(u) > 32 || !(islower((unsigned char)u[0]) || u[0] == '_'))
                 return false;
         for (const char *p = u; *p; p++)
-                if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("_-.", *p))
+                if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+                    !strchr("_-.", *p))
                         return false;
         return true;
 }
@@ -109,8 +110,7 @@ static int append_line(const char *path, const char *line, mode_t mode)
 
         if (r < 0)
                 return r;
-        out = vz_strdupf("%s%s%s\n", buf, buf[0] && buf[strlen(buf) - 1] != '\n' ? "\n" : "",
-                         line);
+        out = vz_strdupf("%s%s%s\n", buf, buf[0] && buf[strlen(buf) - 1] != '\n' ? "\n" : "", line);
         return out ? replace_file(path, out, mode) : -ENOMEM;
 }
 
@@ -178,8 +178,8 @@ int vz_ct_set_password(const vz_ct *ct, void *arg)
                 if (!find_entry(passwd, up))
                         return add_user(up, hash) < 0 ? VZ_E_CHANGEPASS : 0;
                 /* In passwd without a shadow entry: add one. */
-                _cleanup_free_ char *l = vz_strdupf("%s:%s:%ld:0:99999:7:::", up, hash,
-                                                    (long)(time(NULL) / 86400));
+                _cleanup_free_ char *l =
+                    vz_strdupf("%s:%s:%ld:0:99999:7:::", up, hash, (long)(time(NULL) / 86400));
                 return l && append_line("/etc/shadow", l, 0640) == 0 ? 0 : VZ_E_CHANGEPASS;
         }
         /* Replace the second field of the user's line. */
@@ -219,4 +219,3 @@ _public_ int vz_ct_set_userpasswd(vz_ct *ct, const char *user_pass, vz_err *e)
                                "/etc/passwd or /etc/shadow is not a regular file)");
         return 0;
 }
-

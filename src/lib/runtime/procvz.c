@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cleanup.h"
 #include "err.h"
 #include "log.h"
 #include "procvz.h"
@@ -218,15 +219,12 @@ static size_t list_running(vz_ctx *ctx, struct running **ret)
         if (!r)
                 return 0;
         for (size_t i = 0; i < n; i++) {
-                vz_ct *ct = NULL;
+                _cleanup_ct_ vz_ct *ct = NULL;
                 vz_cgroup *cg = NULL;
-                if (vz_ct_open(ctx, ids[i], &ct, NULL) < 0)
+                if (vz_ct_open(ctx, ids[i], &ct, NULL) < 0 || !vz_ct_is_running(ct) ||
+                    vz_ct_cgroup_open(ct, &cg, NULL) < 0)
                         continue;
-                if (!vz_ct_is_running(ct) || vz_ct_cgroup_open(ct, &cg, NULL) < 0) {
-                        vz_ct_free(ct);
-                        continue;
-                }
-                r[k++] = (struct running){ct, cg};
+                r[k++] = (struct running){TAKE_PTR(ct), cg};
         }
         *ret = r;
         return k;

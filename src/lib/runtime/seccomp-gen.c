@@ -22,17 +22,21 @@ static int deny_netfilter(scmp_filter_ctx ctx)
         /* Spelled out: the SCMP_A* macros leave datum_b to clang's
          * -Wmissing-field-initializers. */
         struct scmp_arg_cmp nl[2] = {
-                {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK, .datum_b = 0},
-                {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = 12 /* NETLINK_NETFILTER */, .datum_b = 0},
+            {.arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK, .datum_b = 0},
+            {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = 12 /* NETLINK_NETFILTER */, .datum_b = 0},
         };
         int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2, nl);
 
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(netfilter_sockopts); i++) {
                 struct scmp_arg_cmp so[2] = {
-                        {.arg = 1, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)netfilter_sockopts[i].level,
-                         .datum_b = 0},
-                        {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)netfilter_sockopts[i].opt,
-                         .datum_b = 0},
+                    {.arg = 1,
+                     .op = SCMP_CMP_EQ,
+                     .datum_a = (scmp_datum_t)netfilter_sockopts[i].level,
+                     .datum_b = 0},
+                    {.arg = 2,
+                     .op = SCMP_CMP_EQ,
+                     .datum_a = (scmp_datum_t)netfilter_sockopts[i].opt,
+                     .datum_b = 0},
                 };
                 r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setsockopt), 2, so);
         }

@@ -20,21 +20,27 @@
 /* OpenVZ's default set for a CT without a user namespace (§1.13): no
  * SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PACCT, SYS_TIME. */
 static const int privileged_default[] = {
-        CAP_CHOWN,       CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,  CAP_FOWNER,
-        CAP_FSETID,      CAP_KILL,         CAP_SETGID,           CAP_SETUID,
-        CAP_LINUX_IMMUTABLE, CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST, CAP_NET_RAW,
-        CAP_IPC_LOCK,    CAP_IPC_OWNER,    CAP_SYS_CHROOT,       CAP_SYS_PTRACE,
-        CAP_SYS_BOOT,    CAP_SYS_NICE,     CAP_SYS_RESOURCE,     CAP_SYS_TTY_CONFIG,
-        CAP_MKNOD,       CAP_LEASE,        CAP_AUDIT_WRITE,      CAP_SETPCAP,
-        CAP_SETFCAP,
+    CAP_CHOWN,           CAP_DAC_OVERRIDE,
+    CAP_DAC_READ_SEARCH, CAP_FOWNER,
+    CAP_FSETID,          CAP_KILL,
+    CAP_SETGID,          CAP_SETUID,
+    CAP_LINUX_IMMUTABLE, CAP_NET_BIND_SERVICE,
+    CAP_NET_BROADCAST,   CAP_NET_RAW,
+    CAP_IPC_LOCK,        CAP_IPC_OWNER,
+    CAP_SYS_CHROOT,      CAP_SYS_PTRACE,
+    CAP_SYS_BOOT,        CAP_SYS_NICE,
+    CAP_SYS_RESOURCE,    CAP_SYS_TTY_CONFIG,
+    CAP_MKNOD,           CAP_LEASE,
+    CAP_AUDIT_WRITE,     CAP_SETPCAP,
+    CAP_SETFCAP,
 };
 
 /* With a user namespace every capability is scoped to the CT's own
  * namespaces, so the CT's root keeps them all except what acts on the host
  * kernel as a whole and cannot be namespaced. */
-static const int userns_never[] = {CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_TIME, CAP_MAC_ADMIN,
-                                   CAP_MAC_OVERRIDE, CAP_SYSLOG, CAP_WAKE_ALARM,
-                                   CAP_BLOCK_SUSPEND, CAP_AUDIT_CONTROL};
+static const int userns_never[] = {CAP_SYS_MODULE, CAP_SYS_RAWIO,     CAP_SYS_TIME,
+                                   CAP_MAC_ADMIN,  CAP_MAC_OVERRIDE,  CAP_SYSLOG,
+                                   CAP_WAKE_ALARM, CAP_BLOCK_SUSPEND, CAP_AUDIT_CONTROL};
 
 int vz_ct_cap_mask(const vz_ct *ct, bool userns, uint64_t *ret_keep, vz_err *e)
 {
@@ -122,8 +128,8 @@ void vz_seccomp_drop_notify(void *insns, size_t len)
 int vz_seccomp_apply(bool no_netfilter, int *ret_listener, vz_err *e)
 {
         const struct sock_filter *src = no_netfilter ? vz_seccomp_bpf_no_netfilter : vz_seccomp_bpf;
-        size_t len = no_netfilter ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter)
-                                  : ELEMENTSOF(vz_seccomp_bpf);
+        size_t len =
+            no_netfilter ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter) : ELEMENTSOF(vz_seccomp_bpf);
         struct sock_filter copy[ELEMENTSOF(vz_seccomp_bpf_no_netfilter) > ELEMENTSOF(vz_seccomp_bpf)
                                     ? ELEMENTSOF(vz_seccomp_bpf_no_netfilter)
                                     : ELEMENTSOF(vz_seccomp_bpf)];
@@ -132,8 +138,8 @@ int vz_seccomp_apply(bool no_netfilter, int *ret_listener, vz_err *e)
 
         if (ret_listener) {
                 *ret_listener = -1;
-                fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                             SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+                fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                             &prog);
                 if (fd >= 0) {
                         *ret_listener = (int)fd;
                         (void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);

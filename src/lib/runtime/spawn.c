@@ -1081,7 +1081,7 @@ int vz_spawn_make_cgroups(const vz_ct *ct, vz_err *e)
                 return r;
         r = make_cgroups(cg, ct, e);
         vz_cgroup_free(cg);
-        return r;
+        return r < 0 ? vz_err_prefix(e, r, "cannot set up the CT's cgroups") : r;
 }
 
 void vz_spawn_drop_cgroups(const vz_ct *ct)

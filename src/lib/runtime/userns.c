@@ -85,8 +85,8 @@ static uint64_t scan_number(const char *buf, const char *key)
                 while (*l == ' ' || *l == '\t')
                         l++;
                 if (strncmp(l, key, kl) == 0 && l[kl] == '=')
-                        return strtoull(l + kl + 1 + (l[kl + 1] == '"' || l[kl + 1] == '\''),
-                                        NULL, 10);
+                        return strtoull(l + kl + 1 + (l[kl + 1] == '"' || l[kl + 1] == '\''), NULL,
+                                        10);
                 l = nl ? nl + 1 : NULL;
         }
         return 0;
@@ -142,12 +142,12 @@ static void ent_format(FILE *f, const void *rec)
 }
 
 static const struct cfgidx_ops userns_ops = {
-        .size = sizeof(struct idx_entry),
-        .header = "# vz user-namespace ranges: CTID CONFIG-INODE LOCAL_UID LOCAL_GID "
-                  "(a cache, rebuilt from the configs when removed)\n",
-        .read = ent_read,
-        .parse = ent_parse,
-        .format = ent_format,
+    .size = sizeof(struct idx_entry),
+    .header = "# vz user-namespace ranges: CTID CONFIG-INODE LOCAL_UID LOCAL_GID "
+              "(a cache, rebuilt from the configs when removed)\n",
+    .read = ent_read,
+    .parse = ent_parse,
+    .format = ent_format,
 };
 
 static int range_cmp(const void *a, const void *b)
@@ -233,8 +233,7 @@ int vz_userns_alloc(vz_ctx *ctx, unsigned ctid, vz_conffile *conf, int *ret_lock
         u = pick(&uids, ubase);
         g = pick(&gids, gbase);
         if (!u || !g) {
-                r = vz_fail(e, VZ_E_RESOURCE, -ENOSPC, "no free range of %u host IDs left",
-                            RANGE);
+                r = vz_fail(e, VZ_E_RESOURCE, -ENOSPC, "no free range of %u host IDs left", RANGE);
                 goto out;
         }
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u);
@@ -321,44 +320,32 @@ int vz_userns_map(pid_t pid, uid_t uid, gid_t gid)
  * and the child exits: the namespace lives on through the fd. */
 int vz_userns_open(uid_t uid, gid_t gid, vz_err *e)
 {
-        int go[2], ready[2];
+        _cleanup_close_ int go_r = -1, go_w = -1, ready_r = -1, ready_w = -1;
+        _cleanup_kill_ pid_t pid = 0;
         _cleanup_free_ char *nsp = NULL;
-        pid_t pid;
-        int fd = -1, r = 0, status;
+        int p[2], fd = -1, r = 0;
         char c = 0;
 
-        if (pipe2(go, O_CLOEXEC) < 0)
+        if (pipe2(p, O_CLOEXEC) < 0)
                 return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
-        if (pipe2(ready, O_CLOEXEC) < 0) {
-                r = -errno;
-                close(go[0]);
-                close(go[1]);
-                return vz_fail(e, VZ_E_RESOURCE, r, "pipe: %s", strerror(-r));
-        }
+        go_r = p[0], go_w = p[1];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        ready_r = p[0], ready_w = p[1];
         pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                close(go[0]);
-                close(go[1]);
-                close(ready[0]);
-                close(ready[1]);
-                return vz_fail(e, VZ_E_RESOURCE, r, "fork: %s", strerror(-r));
-        }
+        if (pid < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
         if (pid == 0) {
-                close(go[1]);
-                close(ready[0]);
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
-                (void)!write(ready[1], &c, 1);
+                (void)!write(ready_w, &c, 1);
                 /* Stay in it until the parent has what it needs. */
-                (void)!read(go[0], &c, 1);
+                (void)!read(go_r, &c, 1);
                 _exit(0);
         }
-        close(go[0]);
-        close(ready[1]);
-        if (read(ready[0], &c, 1) != 1 || c != 'y')
+        ready_w = safe_close(ready_w);
+        if (read(ready_r, &c, 1) != 1 || c != 'y')
                 r = -EPERM;
-        close(ready[0]);
         nsp = vz_strdupf("/proc/%d/ns/user", (int)pid);
         if (r == 0 && !nsp)
                 r = -ENOMEM;
@@ -368,8 +355,8 @@ int vz_userns_open(uid_t uid, gid_t gid, vz_err *e)
                 r = write_map(pid, "gid_map", gid);
         if (r == 0 && (fd = open(nsp, O_RDONLY | O_CLOEXEC)) < 0)
                 r = -errno;
-        close(go[1]);
-        waitpid(pid, &status, 0);
+        /* The namespace is held: the child may go (it is killed and reaped
+         * on the way out). */
         if (r < 0)
                 return vz_fail(e, VZ_E_BAD_KERNEL, r, "cannot create a user namespace: %s",
                                strerror(-r));

@@ -61,7 +61,7 @@ int vz_btrfs_delete(const char *path, vz_err *e);
 /* kb <= 0: no limit. */
 int vz_btrfs_set_limit(const char *path, int64_t kb, vz_err *e);
 
-/* In-progress markers, LOCKDIR/<CTID>.op (journal.c); recover.c reads them. */
+/* In-progress markers, LOCKDIR/<CTID>.op (journal.c); lifecycle/recover.c reads them. */
 struct vz_ctx;
 char *vz_op_path(const struct vz_ctx *ctx, unsigned ctid);
 /* kv: NULL-terminated "key=value" strings (may be NULL). */
@@ -92,11 +92,3 @@ bool vz_quota_format_supported(void);
 int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e);
 /* Warn that simfs limits are not enforced, and why. */
 void vz_quota_simfs_warn(unsigned ctid);
-
-/* Remove what a snapshot has beside its disk (config copy, memory dump,
- * criu's logs): a removed or unfinished snapshot. */
-void vz_snapshot_remove_extras(const char *dir, const char *uuid);
-
-/* Remove every snapshot of ct (destroy). */
-struct vz_ct;
-int vz_snapshots_remove_all(const struct vz_ct *ct);

@@ -49,8 +49,9 @@ static int run_logged(const char *prog, char *const argv[], char *const envp[], 
         return r;
 }
 
-/* Only plain files and directories (pre-install's output). */
-static const char *walk_bad;
+/* Only plain files and directories (pre-install's output). nftw's callback
+ * has no context argument: the offender found is the thread's. */
+static _Thread_local const char *walk_bad;
 static int walk_check(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)ftw;

@@ -380,27 +380,17 @@ static void first_line(const char *line, void *userdata)
                 *v = strdup(line);
 }
 
-static int build_busybox(struct tmpl_writer *w, vz_err *e)
+/* BUSYBOX_PATH: its contents (a static ELF), its mtime, its applets'
+ * install paths and its version (NULL if it does not say). */
+static int read_busybox(char **ret_bin, size_t *ret_len, time_t *ret_mtime, char ***ret_applets,
+                        char **ret_version, vz_err *e)
 {
-        static const struct {
-                const char *path;
-                mode_t mode;
-        } dirs[] = {
-            {"./bin", 0755},     {"./dev", 0755},     {"./etc", 0755},      {"./etc/init.d", 0755},
-            {"./home", 0755},    {"./mnt", 0755},     {"./proc", 0555},     {"./root", 0700},
-            {"./run", 0755},     {"./sbin", 0755},    {"./sys", 0555},      {"./tmp", 01777},
-            {"./usr", 0755},     {"./usr/bin", 0755}, {"./usr/sbin", 0755}, {"./var", 0755},
-            {"./var/log", 0755}, {"./var/run", 0755},
-        };
-        _cleanup_free_ char *bin = NULL, *banner = NULL, *version = NULL, *osrel = NULL,
-                            *shadow = NULL;
+        _cleanup_free_ char *bin = NULL, *banner = NULL;
         _cleanup_strv_free_ char **applets = NULL;
         char *argv_list[] = {(char *)BUSYBOX_PATH, (char *)"--list-full", NULL};
         char *argv_ver[] = {(char *)BUSYBOX_PATH, NULL};
-        size_t len;
         struct stat st;
-        time_t mt;
-        bool have_init = false;
+        size_t len;
         int r;
 
         if (stat(BUSYBOX_PATH, &st) < 0)
@@ -428,25 +418,27 @@ static int build_busybox(struct tmpl_writer *w, vz_err *e)
 
         /* "BusyBox v1.35.0 (Debian ...) multi-call binary." */
         (void)tmpl_run_program(argv_ver, NULL, true, first_line, &banner);
+        *ret_version = NULL;
         if (banner && vz_startswith(banner, "BusyBox v")) {
                 const char *v = banner + strlen("BusyBox v");
-                version = strndup(v, strcspn(v, " "));
+                *ret_version = strndup(v, strcspn(v, " "));
         }
-        mt = st.st_mtime;
-        w->total = len;
+        *ret_bin = TAKE_PTR(bin);
+        *ret_len = len;
+        *ret_mtime = st.st_mtime;
+        *ret_applets = TAKE_PTR(applets);
+        return 0;
+}
 
-        r = write_mem(w, ".", S_IFDIR | 0755, NULL, NULL, 0, mt, e);
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++)
-                r = write_mem(w, dirs[i].path, S_IFDIR | dirs[i].mode, NULL, NULL, 0, mt, e);
-        if (r < 0)
-                return r;
-        r = write_mem(w, "./bin/busybox", S_IFREG | 0755, NULL, bin, len, mt, e);
-        if (r < 0)
-                return r;
-        w->done = len;
+/* A hard link to ./bin/busybox for each applet in the standard directories,
+ * and ./sbin/init if busybox does not list it. */
+static int write_applet_links(struct tmpl_writer *w, char **applets, time_t mt, vz_err *e)
+{
+        bool have_init = false;
+        int r;
 
         for (char **a = applets; *a; a++) {
-                _cleanup_free_ char *path = NULL, *target = NULL;
+                _cleanup_free_ char *path = NULL;
                 const char *p = *a;
 
                 while (*p == '/')
@@ -463,21 +455,25 @@ static int build_busybox(struct tmpl_writer *w, vz_err *e)
                 /* Hard links, as busybox --install makes them: no inode per
                  * applet, so a CT is created much faster than with ~400
                  * symlinks. */
-                target = strdup("./bin/busybox");
                 path = vz_strdupf("./%s", p);
-                if (!path || !target)
+                if (!path)
                         return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
                 if (streq(p, "sbin/init"))
                         have_init = true;
-                r = write_mem(w, path, S_IFREG | 0755, target, NULL, 0, mt, e);
+                r = write_mem(w, path, S_IFREG | 0755, "./bin/busybox", NULL, 0, mt, e);
                 if (r < 0)
                         return r;
         }
-        if (!have_init) {
-                r = write_mem(w, "./sbin/init", S_IFREG | 0755, "./bin/busybox", NULL, 0, mt, e);
-                if (r < 0)
-                        return r;
-        }
+        if (!have_init)
+                return write_mem(w, "./sbin/init", S_IFREG | 0755, "./bin/busybox", NULL, 0, mt, e);
+        return 0;
+}
+
+/* The busybox CT's /etc: init scripts, users (root locked), os-release. */
+static int write_busybox_etc(struct tmpl_writer *w, const char *version, time_t mt, vz_err *e)
+{
+        _cleanup_free_ char *osrel = NULL, *shadow = NULL;
+        int r;
 
         osrel = vz_strdupf("NAME=\"BusyBox\"\nID=busybox\nVERSION_ID=%s\n"
                            "PRETTY_NAME=\"BusyBox %s (vz template)\"\n"
@@ -492,29 +488,63 @@ static int build_busybox(struct tmpl_writer *w, vz_err *e)
         if (!osrel || !shadow)
                 return vz_fail(e, VZ_E_SYSTEM, -ENOMEM, "out of memory");
 
-        {
-                const struct {
-                        const char *path;
-                        mode_t mode;
-                        const char *data;
-                } files[] = {
-                    {"./etc/inittab", 0644, busybox_inittab},
-                    {"./etc/init.d/rcS", 0755, busybox_rcs},
-                    {"./etc/passwd", 0644, busybox_passwd},
-                    {"./etc/group", 0644, busybox_group},
-                    {"./etc/shadow", 0600, shadow},
-                    {"./etc/hostname", 0644, ""},
-                    {"./etc/hosts", 0644, busybox_hosts},
-                    {"./etc/os-release", 0644, osrel},
-                    {"./etc/profile", 0644, busybox_profile},
-                };
-                for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                        r = write_mem(w, files[i].path, S_IFREG | files[i].mode, NULL,
-                                      files[i].data, strlen(files[i].data), mt, e);
-                        if (r < 0)
-                                return r;
-                }
+        const struct {
+                const char *path;
+                mode_t mode;
+                const char *data;
+        } files[] = {
+            {"./etc/inittab", 0644, busybox_inittab}, {"./etc/init.d/rcS", 0755, busybox_rcs},
+            {"./etc/passwd", 0644, busybox_passwd},   {"./etc/group", 0644, busybox_group},
+            {"./etc/shadow", 0600, shadow},           {"./etc/hostname", 0644, ""},
+            {"./etc/hosts", 0644, busybox_hosts},     {"./etc/os-release", 0644, osrel},
+            {"./etc/profile", 0644, busybox_profile},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                r = write_mem(w, files[i].path, S_IFREG | files[i].mode, NULL, files[i].data,
+                              strlen(files[i].data), mt, e);
+                if (r < 0)
+                        return r;
         }
+        return 0;
+}
+
+static int build_busybox(struct tmpl_writer *w, vz_err *e)
+{
+        static const struct {
+                const char *path;
+                mode_t mode;
+        } dirs[] = {
+            {"./bin", 0755},     {"./dev", 0755},     {"./etc", 0755},      {"./etc/init.d", 0755},
+            {"./home", 0755},    {"./mnt", 0755},     {"./proc", 0555},     {"./root", 0700},
+            {"./run", 0755},     {"./sbin", 0755},    {"./sys", 0555},      {"./tmp", 01777},
+            {"./usr", 0755},     {"./usr/bin", 0755}, {"./usr/sbin", 0755}, {"./var", 0755},
+            {"./var/log", 0755}, {"./var/run", 0755},
+        };
+        _cleanup_free_ char *bin = NULL, *version = NULL;
+        _cleanup_strv_free_ char **applets = NULL;
+        size_t len = 0;
+        time_t mt = 0;
+        int r;
+
+        r = read_busybox(&bin, &len, &mt, &applets, &version, e);
+        if (r < 0)
+                return r;
+        w->total = len;
+
+        r = write_mem(w, ".", S_IFDIR | 0755, NULL, NULL, 0, mt, e);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dirs); i++)
+                r = write_mem(w, dirs[i].path, S_IFDIR | dirs[i].mode, NULL, NULL, 0, mt, e);
+        if (r < 0)
+                return r;
+        r = write_mem(w, "./bin/busybox", S_IFREG | 0755, NULL, bin, len, mt, e);
+        if (r < 0)
+                return r;
+        w->done = len;
+        r = write_applet_links(w, applets, mt, e);
+        if (r >= 0)
+                r = write_busybox_etc(w, version, mt, e);
+        if (r < 0)
+                return r;
         writer_progress(w, true);
         return 0;
 }
@@ -633,7 +663,8 @@ static void put_file(int dir, const char *name, const char *content)
         close(fd);
 }
 
-static uint64_t tree_bytes;
+/* nftw's callback has no context argument: the sum is the thread's. */
+static _Thread_local uint64_t tree_bytes;
 static int sum_sizes(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)p;

@@ -623,16 +623,90 @@ static char *present_cache(const char *dir, const char *name)
         return NULL;
 }
 
+/* With a readable keyring (and no --nogpg), gpgv on tmp against
+ * loc->url's .asc; a missing or bad signature fails. */
+static int verify_signature(dl_client *c, const struct located *loc, const char *tmp, vz_err *e)
+{
+        _cleanup_free_ char *sig_url = NULL, *sig_tmp = NULL, *sig = NULL;
+        bool use_gpg;
+        int r;
+
+        use_gpg = !c->opts.gpg_skip && c->opts.keyring && access(c->opts.keyring, R_OK) == 0;
+        if (c->opts.gpg_required && !use_gpg)
+                return vz_fail(e, DL_E_USAGE, -ENOKEY,
+                               "signature check requested, but no readable keyring (%s): set "
+                               "GPG_KEYRING in download.conf",
+                               c->opts.keyring ? c->opts.keyring : "none set");
+        if (use_gpg) {
+                char gout[2048];
+                sig_url = vz_strdupf("%s.asc", loc->url);
+                sig_tmp = vz_strdupf("%s.asc", tmp);
+                if (!sig_url || !sig_tmp) {
+                        return vz_fail(e, DL_E_DOWNLOAD, -ENOMEM, "out of memory");
+                }
+                r = get_mem(c, sig_url, &sig, e);
+                if (r == -ENOENT) {
+                        return vz_fail(e, DL_E_VERIFY, -ENOENT,
+                                       "%s has no signature (%s), and a keyring is configured; "
+                                       "nothing was saved",
+                                       loc->url, sig_url);
+                }
+                if (r < 0)
+                        return r;
+                r = vz_write_file_replace(sig_tmp, sig, strlen(sig), 0600);
+                if (r < 0)
+                        return vz_fail(e, DL_E_DOWNLOAD, r, "cannot write %s: %s", sig_tmp,
+                                       strerror(-r));
+                r = run_gpgv(c->opts.keyring, sig_tmp, tmp, gout, sizeof(gout));
+                unlink(sig_tmp);
+                if (r < 0)
+                        return vz_fail(e, DL_E_VERIFY, r, "cannot run gpgv: %s", strerror(-r));
+                if (r != 0) {
+                        char *nl;
+                        while ((nl = strrchr(gout, '\n')) && !nl[1])
+                                *nl = '\0';
+                        nl = strrchr(gout, '\n');
+                        return vz_fail(e, DL_E_VERIFY, -EBADMSG,
+                                       "bad GPG signature on %s (gpgv: %s); nothing was saved",
+                                       loc->url, nl ? nl + 1 : gout);
+                }
+                vz_info("Good signature on %s", loc->url);
+        } else if (!loc->sums) {
+                vz_warn("%s has no published checksum and no signature check is configured: "
+                        "not verified",
+                        loc->url);
+        }
+        return 0;
+}
+
+/* The downloaded file tmp (SHA-256 hex) against the repository's checksum
+ * list and, with a keyring, the detached signature of loc->url. */
+static int verify_download(dl_client *c, const struct located *loc, const char *tmp,
+                           const char *hex, vz_err *e)
+{
+        char want[65];
+
+        if (loc->sums && dl_find_sum(loc->sums, loc->file, want)) {
+                if (!streq(want, hex))
+                        return vz_fail(e, DL_E_VERIFY, -EBADMSG,
+                                       "download of %s is corrupted: its SHA-256 is %s, the "
+                                       "repository says %s; nothing was saved",
+                                       loc->url, hex, want);
+                vz_debug("%s: SHA-256 %s matches", loc->url, hex);
+        } else if (loc->sums) {
+                vz_warn("%s: the checksum list does not cover %s", loc->url, loc->file);
+        }
+        return verify_signature(c, loc, tmp, e);
+}
+
 int dl_fetch(dl_client *c, const char *name, const char *cache_dir, vz_err *e)
 {
-        _cleanup_free_ char *present = NULL, *tmp = NULL, *final = NULL, *sig_url = NULL,
-                            *sig_tmp = NULL, *sig = NULL, *label = NULL;
+        _cleanup_free_ char *present = NULL, *tmp = NULL, *final = NULL, *label = NULL;
         _cleanup_close_ int fd = -1;
         struct located loc = {0};
         time_t if_newer = 0, mtime = 0;
         uint8_t sum[SHA256_DIGEST_SIZE];
-        char hex[65], want[65];
-        bool use_gpg;
+        char hex[65];
         int r;
 
         if (isempty(name) || name[0] == '.' || strchr(name, '/'))
@@ -690,75 +764,9 @@ int dl_fetch(dl_client *c, const char *name, const char *cache_dir, vz_err *e)
         for (size_t i = 0; i < sizeof(sum); i++)
                 snprintf(hex + 2 * i, 3, "%02x", sum[i]);
 
-        /* Checksum. */
-        if (loc.sums && dl_find_sum(loc.sums, loc.file, want)) {
-                if (!streq(want, hex)) {
-                        r = vz_fail(e, DL_E_VERIFY, -EBADMSG,
-                                    "download of %s is corrupted: its SHA-256 is %s, the "
-                                    "repository says %s; nothing was saved",
-                                    loc.url, hex, want);
-                        goto out;
-                }
-                vz_debug("%s: SHA-256 %s matches", loc.url, hex);
-        } else if (loc.sums) {
-                vz_warn("%s: the checksum list does not cover %s", loc.url, loc.file);
-        }
-
-        /* Signature. */
-        use_gpg = !c->opts.gpg_skip && c->opts.keyring && access(c->opts.keyring, R_OK) == 0;
-        if (c->opts.gpg_required && !use_gpg) {
-                r = vz_fail(e, DL_E_USAGE, -ENOKEY,
-                            "signature check requested, but no readable keyring (%s): set "
-                            "GPG_KEYRING in download.conf",
-                            c->opts.keyring ? c->opts.keyring : "none set");
+        r = verify_download(c, &loc, tmp, hex, e);
+        if (r < 0)
                 goto out;
-        }
-        if (use_gpg) {
-                char gout[2048];
-                sig_url = vz_strdupf("%s.asc", loc.url);
-                sig_tmp = vz_strdupf("%s.asc", tmp);
-                if (!sig_url || !sig_tmp) {
-                        r = vz_fail(e, DL_E_DOWNLOAD, -ENOMEM, "out of memory");
-                        goto out;
-                }
-                r = get_mem(c, sig_url, &sig, e);
-                if (r == -ENOENT) {
-                        r = vz_fail(e, DL_E_VERIFY, -ENOENT,
-                                    "%s has no signature (%s), and a keyring is configured; "
-                                    "nothing was saved",
-                                    loc.url, sig_url);
-                        goto out;
-                }
-                if (r < 0)
-                        goto out;
-                r = vz_write_file_replace(sig_tmp, sig, strlen(sig), 0600);
-                if (r < 0) {
-                        r = vz_fail(e, DL_E_DOWNLOAD, r, "cannot write %s: %s", sig_tmp,
-                                    strerror(-r));
-                        goto out;
-                }
-                r = run_gpgv(c->opts.keyring, sig_tmp, tmp, gout, sizeof(gout));
-                unlink(sig_tmp);
-                if (r < 0) {
-                        r = vz_fail(e, DL_E_VERIFY, r, "cannot run gpgv: %s", strerror(-r));
-                        goto out;
-                }
-                if (r != 0) {
-                        char *nl;
-                        while ((nl = strrchr(gout, '\n')) && !nl[1])
-                                *nl = '\0';
-                        nl = strrchr(gout, '\n');
-                        r = vz_fail(e, DL_E_VERIFY, -EBADMSG,
-                                    "bad GPG signature on %s (gpgv: %s); nothing was saved",
-                                    loc.url, nl ? nl + 1 : gout);
-                        goto out;
-                }
-                vz_info("Good signature on %s", loc.url);
-        } else if (!loc.sums) {
-                vz_warn("%s has no published checksum and no signature check is configured: "
-                        "not verified",
-                        loc.url);
-        }
 
         if (mtime > 0) {
                 struct timespec ts[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};

@@ -188,7 +188,8 @@ static int read_blob_json(struct import *im, struct json_object *desc, const cha
 static const char *host_arch(void)
 {
         struct utsname u;
-        static char buf[sizeof(u.machine)];
+        /* An architecture this table does not know: the thread's copy. */
+        static _Thread_local char buf[sizeof(u.machine)];
         static const struct {
                 const char *uname, *oci;
         } map[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"},   {"i686", "386"},

@@ -42,7 +42,7 @@
 
 static _Noreturn void die(int fd, const char *what)
 {
-        dprintf(fd, "vzpkg: script sandbox: %s: %s\n", what, strerror(errno));
+        dprintf(fd, "script sandbox: %s: %s\n", what, strerror(errno));
         _exit(126);
 }
 
@@ -154,7 +154,7 @@ static _Noreturn void script_child(const char *root_path, int script_fd, int out
                 syscall(SYS_execveat, bb, "", argv, envp, AT_EMPTY_PATH);
         else
                 execve("/bin/sh", argv, envp);
-        dprintf(STDERR_FILENO, "vzpkg: cannot run %s sh in the new root: %s\n",
+        dprintf(out, "script sandbox: cannot run %s sh in the new root: %s\n",
                 bb >= 0 ? "busybox" : "/bin/sh", strerror(errno));
         _exit(127);
 }
@@ -269,7 +269,7 @@ int tmpl_run_script(const char *root, const char *script, size_t len, bool use_b
                         goto out;
                 }
         if (maps_failed && fn)
-                fn("vzpkg: cannot write the user namespace's ID maps", userdata);
+                fn("script sandbox: cannot write the user namespace's ID maps", userdata);
         r = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 out:
         for (int i = 0; i < 2; i++) {

@@ -6,7 +6,9 @@
 #include <stdint.h>
 
 /* Test hook: behave as if openat2() returned ENOSYS, so the O_NOFOLLOW
- * component walk is used to resolve paths inside the target. */
+ * component walk is used to resolve paths inside the target. Set only by the
+ * unit tests and vz-tmpl-unpack before they unpack (not in libvz's export
+ * list: a program using the API cannot reach it). */
 extern bool vz_unpack_force_fallback;
 
 /* Is name acceptable as an OS template name (no '/', no leading '.')? */
@@ -22,10 +24,9 @@ int vz_tmpl_meta_dir(vz_ctx *ctx, char **ret, vz_err *e);
 
 /* The template library's entry points (libvz-template.so), behind the
  * public vz_tmpl_unpack() and vz_cache_create(). */
-int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress_fn progress,
-                        void *userdata, vz_err *e);
-int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts,
-                         vz_err *e);
+int vz_tmpl_unpack_impl(const char *archive, int target_fd, vz_progress_fn progress, void *userdata,
+                        vz_err *e);
+int vz_cache_create_impl(vz_ctx *ctx, const char *ostemplate, const vz_cache_opts *opts, vz_err *e);
 void vz_tmpl_set_log(vz_log_fn fn, void *userdata);
 
 /* Apply one OCI image layer (a tar, any compression) over target_fd:

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -207,46 +208,59 @@ extern __attribute__((weak)) int vz_tmpl_import_impl(vz_ctx *ctx, const char *re
                                                      const vz_import_opts *opts, vz_err *e);
 extern __attribute__((weak)) void vz_tmpl_set_log(vz_log_fn fn, void *userdata);
 
+/* The template library, loaded once per process (under the lock: two
+ * threads may want it at once). */
+static void *template_handle;
+static pthread_mutex_t template_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *template_load(void)
+{
+        void *handle;
+        /* Next to this library: the build tree and an install alike. */
+        Dl_info info;
+        _cleanup_free_ char *path = NULL;
+
+        if (dladdr((void *)template_load, &info) && info.dli_fname) {
+                const char *slash = strrchr(info.dli_fname, '/');
+                path = slash ? vz_strdupf("%.*s/libvz-template.so.0", (int)(slash - info.dli_fname),
+                                          info.dli_fname)
+                             : NULL;
+        }
+        handle = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+        /* The tools link this code statically (no RUNPATH, which
+         * would cost every start a search of the build tree for
+         * libc): from src/tools/ of the build tree, its top. */
+        if (!handle) {
+                char self[PATH_MAX], *slash;
+                ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+                _cleanup_free_ char *up = NULL;
+                if (n > 0) {
+                        self[n] = '\0';
+                        slash = strrchr(self, '/');
+                        up = slash ? vz_strdupf("%.*s/../../libvz-template.so.0",
+                                                (int)(slash - self), self)
+                                   : NULL;
+                }
+                if (up && access(up, F_OK) == 0)
+                        handle = dlopen(up, RTLD_NOW | RTLD_LOCAL);
+        }
+        if (!handle)
+                handle = dlopen("libvz-template.so.0", RTLD_NOW | RTLD_LOCAL);
+        return handle;
+}
+
 static void *template_symbol(const char *name, vz_err *e)
 {
-        static void *handle;
-        void *sym;
+        void *handle, *sym;
 
+        pthread_mutex_lock(&template_lock);
+        if (!template_handle)
+                template_handle = template_load();
+        handle = template_handle;
+        pthread_mutex_unlock(&template_lock);
         if (!handle) {
-                /* Next to this library: the build tree and an install alike. */
-                Dl_info info;
-                _cleanup_free_ char *path = NULL;
-                if (dladdr((void *)template_symbol, &info) && info.dli_fname) {
-                        const char *slash = strrchr(info.dli_fname, '/');
-                        path = slash ? vz_strdupf("%.*s/libvz-template.so.0",
-                                                  (int)(slash - info.dli_fname), info.dli_fname)
-                                     : NULL;
-                }
-                handle = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
-                /* The tools link this code statically (no RUNPATH, which
-                 * would cost every start a search of the build tree for
-                 * libc): from src/tools/ of the build tree, its top. */
-                if (!handle) {
-                        char self[PATH_MAX], *slash;
-                        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-                        _cleanup_free_ char *up = NULL;
-                        if (n > 0) {
-                                self[n] = '\0';
-                                slash = strrchr(self, '/');
-                                up = slash ? vz_strdupf("%.*s/../../libvz-template.so.0",
-                                                        (int)(slash - self), self)
-                                           : NULL;
-                        }
-                        if (up && access(up, F_OK) == 0)
-                                handle = dlopen(up, RTLD_NOW | RTLD_LOCAL);
-                }
-                if (!handle)
-                        handle = dlopen("libvz-template.so.0", RTLD_NOW | RTLD_LOCAL);
-                if (!handle) {
-                        vz_fail(e, VZ_E_SYSTEM, -ENOENT, "cannot load the template library: %s",
-                                dlerror());
-                        return NULL;
-                }
+                vz_fail(e, VZ_E_SYSTEM, -ENOENT, "cannot load the template library: %s", dlerror());
+                return NULL;
         }
         sym = dlsym(handle, name);
         if (!sym)

@@ -183,6 +183,65 @@ static void test_ctx_and_lock(void)
         vz_ctx_free(ctx);
 }
 
+/* Errors gain context on the way up: a chain, outermost first; the code
+ * and errno of the innermost failure stay. */
+static void test_err_chain(void)
+{
+        vz_err e = {0};
+        char big[2000];
+
+        CHECK(vz_fail(&e, VZ_E_VE_ROOT_NOTSET, -EACCES, "cannot mount %s", "/vz/root/101") ==
+              -EACCES);
+        CHECK(vz_err_prefix(&e, -EACCES, "cannot mount CT %u", 101u) == -EACCES);
+        CHECK(vz_err_prefix(&e, -EACCES, "cannot start") == -EACCES);
+        CHECK(streq(e.msg, "cannot start: cannot mount CT 101: cannot mount /vz/root/101"));
+        CHECK(e.code == VZ_E_VE_ROOT_NOTSET && e.errnum == EACCES);
+        /* The same context twice in a row is said once. */
+        CHECK(vz_err_prefix(&e, -EACCES, "cannot start") == -EACCES);
+        CHECK(streq(e.msg, "cannot start: cannot mount CT 101: cannot mount /vz/root/101"));
+        /* No message yet: the chain ends with the errno's text. */
+        vz_err_clear(&e);
+        CHECK(vz_err_prefix(&e, EPERM, "cannot set up the network") == -EPERM);
+        CHECK(streq(e.msg, "cannot set up the network: Operation not permitted"));
+        CHECK(e.code == VZ_E_SYSTEM && e.errnum == EPERM);
+        CHECK(vz_err_prefix(NULL, -ENOENT, "x") == -ENOENT);
+        /* Too long: cut, still terminated. */
+        memset(big, 'a', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        CHECK(vz_err_prefix(&e, -EPERM, "%s", big) == -EPERM);
+        CHECK(strlen(e.msg) == sizeof(e.msg) - 1);
+}
+
+/* A child pid variable is killed and reaped when its scope ends early;
+ * TAKE_PID hands it on. */
+static pid_t spawn_sleeper(bool take)
+{
+        _cleanup_kill_ pid_t pid = fork();
+        pid_t seen = pid;
+
+        if (pid == 0) {
+                pause();
+                _exit(0);
+        }
+        if (take)
+                return TAKE_PID(pid);
+        return seen;
+}
+
+static void test_cleanup_kill(void)
+{
+        pid_t pid = spawn_sleeper(false);
+        int st;
+
+        CHECK(pid > 0);
+        /* Already reaped by the cleanup: no such child any more. */
+        CHECK(waitpid(pid, &st, WNOHANG) < 0 && errno == ECHILD);
+        pid = spawn_sleeper(true);
+        CHECK(pid > 0 && kill(pid, 0) == 0);
+        kill(pid, SIGKILL);
+        CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
+}
+
 int main(void)
 {
         if (!mkdtemp(tmpdir)) {
@@ -194,6 +253,8 @@ int main(void)
         test_strings();
         test_atomic_write_and_rm();
         test_ctx_and_lock();
+        test_err_chain();
+        test_cleanup_kill();
         vz_rm_rf(tmpdir);
         if (check_failures)
                 fprintf(stderr, "%d check(s) failed\n", check_failures);

@@ -1,13 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Mount and unmount a CT's private area on VE_ROOT, with the action
- * scripts around it: an operation above storage. */
+/* A CT's state (exists, mounted, running, suspended) and the mount and
+ * unmount of its file system in every layout, with the mount scripts. */
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "ctx.h"
 #include "err.h"
+#include "log.h"
 #include "scripts.h"
-#include "storage/storage.h"
+#include "storage.h"
 #include "util.h"
+
+static char *dump_path(const vz_ct *ct)
+{
+        const char *d = vz_ct_get(ct, "DUMPDIR");
+        return isempty(d) ? NULL : vz_strdupf("%s/Dump.%u", d, ct->id);
+}
+
+_public_ int vz_ct_get_state(vz_ct *ct, vz_ct_state *ret, vz_err *e)
+{
+        vz_ct_state s = {0};
+        struct stat st;
+
+        s.exists = ct->has_config && ct->private_path && stat(ct->private_path, &st) == 0;
+        s.mounted = ct->private_path && ct->root_path &&
+                    vz_simfs_is_mounted(ct->private_path, ct->root_path);
+        s.running = vz_ct_supervised(ct);
+        if (s.exists && !s.running) {
+                _cleanup_free_ char *d = dump_path(ct);
+                s.suspended = d && access(d, F_OK) == 0;
+        }
+        *ret = s;
+        return 0;
+}
+
+/* ------------------------------------------------------------------ mount */
 
 static int check_paths(const vz_ct *ct, vz_err *e)
 {
@@ -86,7 +114,6 @@ _public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
 
 _public_ int vz_ct_umount(vz_ct *ct, vz_err *e)
 {
-        vz_ct_state st;
         int r;
 
         r = check_paths(ct, e);
@@ -94,8 +121,7 @@ _public_ int vz_ct_umount(vz_ct *ct, vz_err *e)
                 return r;
         if (!vz_simfs_is_mounted(ct->private_path, ct->root_path))
                 return vz_fail(e, VZ_E_FS_NOT_MOUNTED, -EINVAL, "CT is not mounted");
-        vz_ct_get_state(ct, &st, NULL);
-        if (st.running)
+        if (vz_ct_supervised(ct))
                 return vz_fail(e, VZ_E_RUNNING, -EBUSY, "CT is running; stop it first");
         /* Per-CT script first, then the global one: what OpenVZ's code does
          * (its man page says the opposite). */

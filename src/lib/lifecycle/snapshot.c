@@ -27,7 +27,8 @@
 #include "ctx.h"
 #include "err.h"
 #include "log.h"
-#include "storage.h"
+#include "lifecycle.h"
+#include "storage/storage.h"
 #include "util.h"
 
 #define E_SNAP_CREATE 156

@@ -34,7 +34,8 @@
 #include "err.h"
 #include "log.h"
 #include "registry/registry.h"
-#include "storage.h"
+#include "lifecycle.h"
+#include "storage/storage.h"
 #include "util.h"
 
 static bool nonempty_area(const char *p)
