@@ -121,6 +121,40 @@ struct args {
         char **repos; /* --repo, in order */
 };
 
+/* Append a copy of s to the NULL-terminated list *v. */
+static int repos_push(char ***v, const char *s)
+{
+        size_t n = 0;
+        char **nv, *c;
+
+        while (*v && (*v)[n])
+                n++;
+        c = strdup(s);
+        nv = c ? realloc(*v, (n + 2) * sizeof(*nv)) : NULL;
+        if (!nv) {
+                free(c);
+                return -ENOMEM;
+        }
+        nv[n] = c;
+        nv[n + 1] = NULL;
+        *v = nv;
+        return 0;
+}
+
+/* TEMPLATE_REPOS: URLs separated by blanks. */
+static int repos_split(const char *s, char ***v)
+{
+        _cleanup_free_ char *copy = strdup(s);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+                if (repos_push(v, w) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
 /* One option: -1 to go on, or the exit code. */
 static int option(struct args *a, int ch)
 {
@@ -149,7 +183,7 @@ static int option(struct args *a, int ch)
                 a->gpg = ch == O_GPG;
                 break;
         case O_REPO:
-                if (vz_strv_push(&a->repos, optarg) < 0) {
+                if (repos_push(&a->repos, optarg) < 0) {
                         tool_error("out of memory");
                         return DL_E_DOWNLOAD;
                 }
@@ -210,7 +244,12 @@ static int read_config(struct args *a, dl_conf *conf, vz_ctx **ctx, char **ret_c
 
         if (!config) {
                 const char *d = getenv("VZ_CONFDIR");
-                conf_path = vz_strdupf("%s/download.conf", d && *d ? d : VZ_DEFAULT_CONFDIR);
+                if (asprintf(&conf_path, "%s/download.conf", d && *d ? d : VZ_DEFAULT_CONFDIR) <
+                    0) {
+                        conf_path = NULL;
+                        tool_error("out of memory");
+                        return DL_E_DOWNLOAD;
+                }
                 config = conf_path;
         }
         if (dl_conf_read(config, conf_path == NULL, conf, &e) < 0)
@@ -230,9 +269,13 @@ static int read_config(struct args *a, dl_conf *conf, vz_ctx **ctx, char **ret_c
                 tool_error("TEMPLATE is not set in vz.conf");
                 return DL_E_USAGE;
         }
-        *ret_cache_dir = vz_strdupf("%s/cache", t);
+        if (asprintf(ret_cache_dir, "%s/cache", t) < 0) {
+                *ret_cache_dir = NULL;
+                tool_error("out of memory");
+                return DL_E_DOWNLOAD;
+        }
         if (!a->repos &&
-            vz_strv_split(conf->template_repos ? conf->template_repos : "", " \t", &a->repos) < 0) {
+            repos_split(conf->template_repos ? conf->template_repos : "", &a->repos) < 0) {
                 tool_error("out of memory");
                 return DL_E_DOWNLOAD;
         }
