@@ -376,12 +376,12 @@ static int parse_plainname(const struct vz_param *p, const char *arg, const char
 static int parse_layout(const struct vz_param *p, const char *arg, const char *cur, char **ret,
                         vz_err *e)
 {
-        static const char *const ok[] = {"simfs",       "ploop",     "btrfs", "ploop:expanded",
-                                         "ploop:plain", "ploop:raw", NULL};
+        static const char *const ok[] = {"simfs",       "ploop",     "btrfs",   "ploop:expanded",
+                                         "ploop:plain", "ploop:raw", "overlay", NULL};
         for (size_t i = 0; arg && ok[i]; i++)
                 if (streq(ok[i], arg))
                         return set_ret(ret, strdup(arg), e);
-        return bad_value(p, e, arg, "expected simfs, ploop[:expanded|plain|raw] or btrfs");
+        return bad_value(p, e, arg, "expected simfs, ploop[:expanded|plain|raw], btrfs or overlay");
 }
 
 static int parse_mount_opts(const struct vz_param *p, const char *arg, const char *cur, char **ret,
@@ -1055,7 +1055,8 @@ static const struct vz_param table[] = {
      .check = check_by_parse,
      .def = "/vz/private/$VEID",
      .example = "/vz/private/101"},
-    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode] or btrfs", "LAYOUT",
+    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode], btrfs or overlay",
+              "LAYOUT",
               VZ_PF_CREATE_ONLY},
      .opt_aliases = {"ve_layout", "velayout"},
      .kind = VZ_KIND_ENUM,

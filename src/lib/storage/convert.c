@@ -34,6 +34,8 @@
 
 const char *vz_layout_detect(const char *private_path)
 {
+        if (vz_overlay_is(private_path))
+                return "overlay";
         if (vz_btrfs_is_subvolume(private_path))
                 return "btrfs";
         if (vz_image_exists(private_path))

@@ -8,7 +8,8 @@
  *            there before, without a complete private area) the create is
  *            undone: VE_ROOT unmounted (an image mounted for the unpack),
  *            staging area, private area, name link, template scratch
- *            subvolume removed. The CT is then cleanly absent.
+ *            subvolume or half-unpacked overlay lower layer removed. The
+ *            CT is then cleanly absent.
  *   convert  the private areas are exchanged in one rename: if VE_PRIVATE
  *            already holds the new layout, the config is brought in line
  *            and the old area removed; else the partial new one is removed.
@@ -75,6 +76,8 @@ static int recover_create(vz_ctx *ctx, unsigned ctid, char *const *op, const cha
                 vz_name_unregister(ctx, name, ctid);
         if (root && vz_op_get(op, "made_root"))
                 rmdir(root); /* only if empty: it may be an admin's directory */
+        /* overlay: a lower layer that process was unpacking, its user entry. */
+        vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
         if (priv) {
                 /* A template subvolume being unpacked by that process
                  * (btrfs layout): <parent>/.vztemplates/.tmp-<pid>. */
