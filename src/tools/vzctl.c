@@ -1119,7 +1119,7 @@ static const struct command commands[] = {
         {"destroy", true, false, cmd_destroy, "destroy | delete CTID"},
         {"delete", true, false, cmd_destroy, NULL},
         {"mount", true, false, cmd_mount, "mount CTID [--skip-fsck]"},
-        {"convert", true, false, cmd_convert, "convert CTID [--layout simfs|ploop|btrfs]"},
+        {"convert", true, false, cmd_convert, "convert CTID [--layout simfs|ploop|btrfs|overlay]"},
         {"compact", true, false, cmd_compact, "compact CTID"},
         {"umount", true, false, cmd_umount, "umount CTID"},
         {"status", false, false, cmd_status, "status CTID"},

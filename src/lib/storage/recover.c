@@ -106,8 +106,16 @@ static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const ch
 
         if (!priv || !staging || !to)
                 return vz_fail(e, VZ_E_SYSTEM, -EINVAL, "CT %u: unreadable convert marker", ctid);
+        const char *mnt = vz_op_get(op, "mnt");
+
         if (root && vz_is_mountpoint(root) > 0 && vz_umount_tree(root, NULL) < 0)
                 umount2(root, MNT_DETACH);
+        /* The overlay side's mount point (VE_PRIVATE.convert-root). */
+        if (mnt && vz_is_mountpoint(mnt) > 0)
+                umount2(mnt, MNT_DETACH);
+        if (mnt)
+                rmdir(mnt);
+        vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
         if (!streq(vz_layout_detect(priv), to)) {
                 if (access(staging, F_OK) == 0)
                         vz_private_remove(staging);
