@@ -503,6 +503,7 @@ static int create_fill(struct create_state *s, const vz_create_opts *opts, vz_er
                                s->staging, s->private_path, strerror(errno));
         s->made_staging = false;
         s->made_private = true;
+        vz_test_stall("create-placed");
         return 0;
 }
 
