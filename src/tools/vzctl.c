@@ -1112,7 +1112,7 @@ static int cmd_snapshot_any(struct cmd_args *a)
 
 static const struct command commands[] = {
         {"create", true, false, cmd_create,
-         "create CTID [--ostemplate NAME] [--config NAME] [--layout simfs|ploop|btrfs]\n"
+         "create CTID [--ostemplate NAME] [--config NAME] [--layout simfs|ploop|btrfs|overlay]\n"
          "       [--private PATH] [--root PATH] [--ipadd ADDR] [--hostname NAME] [--name NAME]\n"
          "       [--description TEXT] [--diskspace S[:H]] [--diskinodes S[:H]]\n"
          "       [--local_uid UID] [--local_gid GID]"},
