@@ -119,8 +119,8 @@ static char *lower_name(const char *cache)
                           (long long)st.st_size);
 }
 
-static int unpack_lower(const char *base, const char *cache, const char *path,
-                        vz_unpack_fn unpack, void *userdata, vz_err *e)
+static int unpack_lower(const char *base, const char *cache, const char *path, vz_unpack_fn unpack,
+                        void *userdata, vz_err *e)
 {
         _cleanup_free_ char *tmp = vz_strdupf("%s/.tmp-%d", base, (int)getpid());
         _cleanup_close_ int fd = -1;
@@ -141,8 +141,8 @@ static int unpack_lower(const char *base, const char *cache, const char *path,
         if (r == 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0700)
                 fchmod(fd, 0755);
         if (r == 0 && (syncfs(fd) < 0 || rename(tmp, path) < 0))
-                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s", tmp,
-                            path, strerror(errno));
+                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s", tmp, path,
+                            strerror(errno));
         if (r < 0)
                 vz_rm_rf(tmp);
         return r;
@@ -401,8 +401,7 @@ static int set_layer(int fsfd, const char *key, int fd)
                 return 0;
         if (!streq(key, "lowerdir+"))
                 return -errno;
-        return syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "lowerdir", p, 0) == 0 ? 0
-                                                                                       : -errno;
+        return syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "lowerdir", p, 0) == 0 ? 0 : -errno;
 }
 
 struct layers {
@@ -490,8 +489,8 @@ static int ovl_mount(const struct layers *l, const char *root, uid_t uid, gid_t 
         if (mfd < 0)
                 return -errno;
         return syscall(SYS_move_mount, mfd, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0
-                       ? -errno
-                       : 0;
+                   ? -errno
+                   : 0;
 }
 
 int vz_overlay_mount(const char *private_path, const char *root, int userns_fd, uid_t uid,
@@ -507,8 +506,8 @@ int vz_overlay_mount(const char *private_path, const char *root, int userns_fd, 
         vz_protect_private_parent(private_path);
         r = vz_mkdir_p(root, 0755);
         if (r < 0)
-                return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create mount point %s: %s",
-                               root, strerror(-r));
+                return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create mount point %s: %s", root,
+                               strerror(-r));
         r = open_layers(private_path, lower, userns_fd, rdonly, &l);
         if (r >= 0)
                 r = ovl_mount(&l, root, userns_fd >= 0 ? uid : 0, userns_fd >= 0 ? gid : 0, rdonly);
