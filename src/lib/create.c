@@ -331,7 +331,7 @@ static int create_template(struct create_state *s, const vz_create_opts *opts, v
                 return r;
         base = strrchr(ostemplate, '/');
         return vz_conffile_set(s->conf, "OSTEMPLATE", base ? base + 1 : ostemplate) < 0 ? -ENOMEM
-                                                                                       : 0;
+                                                                                        : 0;
 }
 
 /* From here on the create changes the filesystem: journaled, so that a
@@ -458,9 +458,9 @@ static int overlay_into(struct create_state *s, const vz_create_opts *opts, vz_e
                 r = vz_btrfs_subvol_new(s->staging, e);
         else
                 r = mkdir(s->staging, 0700) < 0
-                            ? vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
-                                      s->staging, strerror(errno))
-                            : 0;
+                        ? vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
+                                  s->staging, strerror(errno))
+                        : 0;
         if (r < 0)
                 return r;
         s->made_staging = true;
@@ -474,9 +474,9 @@ static int overlay_into(struct create_state *s, const vz_create_opts *opts, vz_e
         if (r < 0)
                 return r;
         return vz_overlay_register(s->lower, s->ctid, s->private_path) < 0
-                       ? vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno,
-                                 "cannot register CT %u as a user of %s", s->ctid, s->lower)
-                       : 0;
+                   ? vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno,
+                             "cannot register CT %u as a user of %s", s->ctid, s->lower)
+                   : 0;
 }
 
 /* Step 9: fill the staging area, then move it into place. */
@@ -492,8 +492,7 @@ static int create_fill(struct create_state *s, const vz_create_opts *opts, vz_er
                 r = overlay_into(s, opts, e);
                 break;
         default:
-                r = unpack_into(s, s->cache, opts, s->kind == LAYOUT_IMAGE ? &s->limits : NULL,
-                                e);
+                r = unpack_into(s, s->cache, opts, s->kind == LAYOUT_IMAGE ? &s->limits : NULL, e);
         }
         if (r < 0)
                 return r;

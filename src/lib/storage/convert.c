@@ -100,8 +100,9 @@ int vz_private_remove(const char *path)
 static int run_rsync(const char *src, const char *dst)
 {
         _cleanup_free_ char *from = vz_strdupf("%s/", src), *to = vz_strdupf("%s/", dst);
-        char *argv[] = {"rsync", "-aHAX", "--numeric-ids", "--delete", "--one-file-system",
-                        "--quiet", from, to, NULL};
+        char *argv[] = {
+            "rsync", "-aHAX", "--numeric-ids", "--delete", "--one-file-system", "--quiet", from,
+            to,      NULL};
         pid_t pid;
         int st;
 
@@ -273,8 +274,8 @@ static int conv_new_overlay(struct conv *c, vz_err *e)
         r = vz_tmpl_find_cache(ct->ctx, ost, &cache, e);
         if (r < 0)
                 return r;
-        r = vz_overlay_lower(vz_ctx_get(ct->ctx, "TEMPLATE"), cache, conv_unpack, NULL,
-                             &c->lower, e);
+        r = vz_overlay_lower(vz_ctx_get(ct->ctx, "TEMPLATE"), cache, conv_unpack, NULL, &c->lower,
+                             e);
         if (r < 0)
                 return r;
         r = vz_overlay_make(c->staging, c->lower, e);
@@ -392,8 +393,8 @@ static int conv_switch(struct conv *c, vz_err *e)
                 r = vz_conffile_save(ct->conf, ct->conf_path, e);
         if (r < 0) {
                 /* Put the old area back: the config still names its layout. */
-                if (renameat2(AT_FDCWD, c->staging, AT_FDCWD, ct->private_path,
-                              RENAME_EXCHANGE) < 0)
+                if (renameat2(AT_FDCWD, c->staging, AT_FDCWD, ct->private_path, RENAME_EXCHANGE) <
+                    0)
                         vz_warn("cannot exchange %s back: %s", c->staging, strerror(errno));
                 vz_conffile_set(ct->conf, "VE_LAYOUT", c->from);
                 if (e && !e->msg[0])
