@@ -546,9 +546,7 @@ static void warn_unenforced(const struct create_state *s)
                         *slash = '\0';
                 if (parent && vz_btrfs_supported(parent))
                         return;
-                vz_warn("CT %u: DISKSPACE and DISKINODES are not enforced for the overlay "
-                        "layout on this filesystem (only where VE_PRIVATE is on btrfs)",
-                        s->ctid);
+                vz_quota_overlay_warn(s->ctid);
                 return;
         }
         vz_quota_simfs_warn(s->ctid);

@@ -483,6 +483,10 @@ static int set_with_sample(vz_ct *ct, const vz_changes *ch, const char *sample, 
         if ((vz_changes_has(ch, "DISKSPACE") || vz_changes_has(ch, "DISKINODES")) &&
             ct->private_path && streq(vz_layout_detect(ct->private_path), "simfs"))
                 vz_quota_simfs_warn(ct->id);
+        else if ((vz_changes_has(ch, "DISKSPACE") || vz_changes_has(ch, "DISKINODES")) &&
+                 ct->private_path && vz_overlay_is(ct->private_path) &&
+                 !vz_btrfs_is_subvolume(ct->private_path))
+                vz_quota_overlay_warn(ct->id);
         /* An address another CT has is refused, running or not (78). */
         if (vz_changes_has(ch, "IP_ADDRESS")) {
                 r = vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(copy, "IP_ADDRESS"), e);

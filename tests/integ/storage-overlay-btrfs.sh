@@ -14,10 +14,13 @@ need_cache busybox
 STARTED="101 102"
 
 expect_rc 0 vzctl create 102 --ostemplate busybox --layout overlay --diskspace 50M:50M
-echo "$LAST_OUT" | grep -q "DISKSPACE and DISKINODES are not enforced for the overlay layout" ||
+echo "$LAST_OUT" | grep -q "DISKSPACE/DISKINODES are not enforced for the overlay layout" ||
         fail "no warning that DISKSPACE is not enforced on ext4: $LAST_OUT"
+expect_rc 0 vzctl set 102 --diskspace 60M:60M --save
+echo "$LAST_OUT" | grep -q "not enforced for the overlay layout" ||
+        fail "set --diskspace: no warning that it is not enforced: $LAST_OUT"
 expect_rc 0 vzctl destroy 102
-ok "overlay off btrfs: create says DISKSPACE is not enforced"
+ok "overlay off btrfs: create and set say DISKSPACE is not enforced"
 
 B=$T/btrfs
 truncate -s 1G $T/btrfs.img

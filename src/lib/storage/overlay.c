@@ -226,6 +226,20 @@ void vz_overlay_unregister(const char *lower, unsigned ctid)
                 unlink(ent);
 }
 
+/* Does the area at priv (or a create's or convert's new one beside it,
+ * not yet renamed into place) link to lower? */
+static bool uses_lower(const char *priv, const char *lower)
+{
+        static const char *const sfx[] = {"", ".tmp", ".convert"};
+
+        for (size_t i = 0; i < ELEMENTSOF(sfx); i++) {
+                _cleanup_free_ char *p = vz_strdupf("%s%s", priv, sfx[i]), *l = NULL;
+                if (p && (l = vz_overlay_lower_of(p)) && streq(l, lower))
+                        return true;
+        }
+        return false;
+}
+
 /* CTs using lower (stale entries dropped); *ret_ctid: one of them. */
 static int count_users(const char *lower, unsigned *ret_ctid)
 {
@@ -237,19 +251,16 @@ static int count_users(const char *lower, unsigned *ret_ctid)
         if (!dir || !(d = opendir(dir)))
                 return 0;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *priv = NULL, *l = NULL;
                 char buf[PATH_MAX];
                 ssize_t k;
 
                 if (de->d_name[0] == '.')
                         continue;
                 k = readlinkat(dirfd(d), de->d_name, buf, sizeof(buf) - 1);
-                if (k > 0) {
+                if (k > 0)
                         buf[k] = '\0';
-                        l = vz_overlay_lower_of(buf);
-                }
-                /* A destroy or convert in progress has renamed the area. */
-                if (!l || !streq(l, lower)) {
+                /* Gone, or renamed by a destroy, or moved to another layout. */
+                if (k <= 0 || !uses_lower(buf, lower)) {
                         unlinkat(dirfd(d), de->d_name, 0);
                         continue;
                 }

@@ -115,10 +115,11 @@ static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const ch
                 umount2(mnt, MNT_DETACH);
         if (mnt)
                 rmdir(mnt);
-        vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
         if (!streq(vz_layout_detect(priv), to)) {
                 if (access(staging, F_OK) == 0)
                         vz_private_remove(staging);
+                /* overlay: drop the user entry of the area just removed. */
+                vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
                 vz_warn("CT %u: found a convert to %s interrupted by the death of vzctl "
                         "(pid %s) before the switch; undone: the CT is as it was",
                         ctid, to, pid);
@@ -136,6 +137,7 @@ static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const ch
                 return vz_fail(e, VZ_E_CONFIG_SAVE, r, "CT %u: cannot finish the convert", ctid);
         if (access(staging, F_OK) == 0)
                 vz_private_remove(staging);
+        vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
         vz_warn("CT %u: found a convert to %s interrupted by the death of vzctl (pid %s) "
                 "after the switch; finished: the CT is on the %s layout",
                 ctid, to, pid, to);

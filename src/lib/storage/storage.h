@@ -117,6 +117,8 @@ bool vz_quota_format_supported(void);
 int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e);
 /* Warn that simfs limits are not enforced, and why. */
 void vz_quota_simfs_warn(unsigned ctid);
+/* The same for an overlay CT whose VE_PRIVATE is not on btrfs. */
+void vz_quota_overlay_warn(unsigned ctid);
 
 /* Remove what a snapshot has beside its disk (config copy, memory dump,
  * criu's logs): a removed or unfinished snapshot. */
