@@ -124,6 +124,21 @@ expect_rc 0 vzctl start 101
 expect_rc 0 vzctl exec 101 'cat /root/new; ls /bin/ls 2>/dev/null && exit 1; echo fine'
 ok "convert to overlay: only what differs from the template is in the upper"
 
+# checkpoint and restore (if a working criu is there): the restored CT's root
+# is its overlay again
+for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
+        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { echo "CRIU=$c" >> $VZ_CONFDIR/vz.conf; break; }
+done
+if grep -q '^CRIU=' $VZ_CONFDIR/vz.conf; then
+        expect_rc 0 vzctl chkpnt 101
+        expect_rc 0 vzctl restore 101
+        expect_rc 0 vzctl exec 101 'cat /root/new; echo restored > /root/r; cat /root/r'
+        [ "$(cat $P/101/upper/root/r)" = restored ] || fail "restored CT does not write to its upper"
+        ok "checkpoint and restore of an overlay CT"
+else
+        echo "no working criu: checkpoint of an overlay CT not tested"
+fi
+
 expect_rc 0 vzctl stop 101
 expect_rc 0 vzctl destroy 101
 expect_rc 0 vzctl destroy 103
