@@ -449,6 +449,12 @@ static int ovl_configure(int fsfd, const struct layers *l, bool rdonly)
 {
         int r;
 
+        /* No inode index: with it (a kernel built with OVERLAY_FS_INDEX),
+         * a restart whose old overlay still lingers in the stopped CT's
+         * dying mount namespace is refused (EBUSY) instead of warned of.
+         * Without it a copied-up file leaves its lower hard links (NFS
+         * export needs it too; vz needs neither). */
+        (void)syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "index", "off", 0);
         if (rdonly)
                 r = set_layer(fsfd, "lowerdir+", l->upper);
         else {
