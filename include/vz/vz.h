@@ -451,6 +451,9 @@ void vz_snapshot_list_free(vz_snapshot *v, size_t n);
 /* ---------------------------------------------------------------- templates */
 /* Path of TEMPLATE/cache/<ostemplate>.tar[.gz|.bz2|.xz|.zst]; exit class 91. */
 int vz_tmpl_find_cache(vz_ctx *ctx, const char *ostemplate, char **ret_path, vz_err *e);
+/* Before a cache file is removed: fails (-EBUSY) if a CT of the overlay
+ * layout is built on the cache's unpacked layer, else removes that layer. */
+int vz_tmpl_cache_release(vz_ctx *ctx, const char *cache, vz_err *e);
 /* Names of all template caches, sorted; ret is a NULL-terminated array. */
 int vz_tmpl_list(vz_ctx *ctx, char ***ret_names, vz_err *e);
 /* Unpack an archive into the directory target_fd safely (never writes outside

@@ -19,10 +19,17 @@
 #include "storage/storage.h"
 #include "util.h"
 
+enum layout_kind { LAYOUT_SIMFS, LAYOUT_IMAGE, LAYOUT_BTRFS, LAYOUT_OVERLAY };
+
 struct create_state {
         vz_ctx *ctx;
         unsigned ctid;
-        char *private_path, *staging, *root_path, *conf_path, *name;
+        vz_conffile *conf;
+        bool conf_existed;
+        enum layout_kind kind;
+        vz_ct_limits limits;
+        char *private_path, *staging, *root_path, *conf_path, *name, *cache;
+        char *lower; /* overlay: the shared lower layer */
         bool made_private, made_staging, made_root, made_conf, made_name;
         bool journaled; /* LOCKDIR/<ctid>.op written: see storage/journal.c */
 };
@@ -43,10 +50,15 @@ static void create_undo(struct create_state *s)
                 vz_btrfs_delete(s->private_path, NULL);
         else if (s->made_private)
                 vz_rm_rf(s->private_path);
+        if (s->lower)
+                vz_overlay_release(vz_ctx_get(s->ctx, "TEMPLATE"), s->lower, s->ctid);
 }
 
 static void create_state_free(struct create_state *s)
 {
+        vz_conffile_free(s->conf);
+        free(s->cache);
+        free(s->lower);
         free(s->private_path);
         free(s->staging);
         free(s->root_path);
@@ -189,290 +201,411 @@ out:
         return r;
 }
 
+/* Step 1: the config: the CT's existing one, or a copy of the sample. */
+static int create_config(struct create_state *s, const vz_create_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *sp = NULL;
+        const char *sample = opts && opts->sample ? opts->sample : NULL;
+        int r;
+
+        r = vz_conffile_load(s->conf_path, &s->conf, NULL);
+        s->conf_existed = r == 0;
+        if (s->conf_existed && sample)
+                return vz_fail(e, VZ_E_CP_CONFIG, -EEXIST,
+                               "CT config %s already exists; --config cannot be applied",
+                               s->conf_path);
+        if (s->conf_existed) {
+                vz_warn("CT config %s exists; the sample is not applied", s->conf_path);
+                return 0;
+        }
+        if (r != -ENOENT)
+                return vz_fail(e, VZ_E_NOVECONFIG, r, "cannot read %s", s->conf_path);
+        if (!sample)
+                sample = vz_ctx_get(s->ctx, "CONFIGFILE");
+        if (isempty(sample))
+                return vz_fail(e, VZ_E_CP_CONFIG, -EINVAL,
+                               "no sample config: use --config or set CONFIGFILE in vz.conf");
+        if (!vz_name_is_valid(sample))
+                return vz_fail(e, VZ_E_CP_CONFIG, -EINVAL, "invalid sample name %s", sample);
+        sp = vz_strdupf("%s/conf/ve-%s.conf-sample", s->ctx->confdir, sample);
+        r = sp ? vz_conffile_load(sp, &s->conf, NULL) : -ENOMEM;
+        if (r < 0)
+                return vz_fail(e, VZ_E_CP_CONFIG, r, "sample config %s not found%s",
+                               sp ? sp : sample,
+                               opts && opts->sample ? "" : " (check CONFIGFILE in vz.conf)");
+        return vz_conffile_set(s->conf, "ORIGIN_SAMPLE", sample) < 0 ? -ENOMEM : 0;
+}
+
+/* A path parameter: the CT's, else vz.conf's (saved in the CT's config),
+ * with $VEID expanded. */
+static int create_path(struct create_state *s, const char *name, int code, char **ret, vz_err *e)
+{
+        const char *v = vz_conffile_get(s->conf, name);
+
+        if (!v)
+                v = vz_ctx_get(s->ctx, name);
+        if (isempty(v))
+                return vz_fail(e, code, -EINVAL, "%s is not set", name);
+        if (!vz_conffile_get(s->conf, name) && vz_conffile_set(s->conf, name, v) < 0)
+                return -ENOMEM;
+        *ret = vz_expand_veid(v, s->ctid);
+        if (!*ret)
+                return -ENOMEM;
+        vz_strip_trailing_slash(*ret);
+        return 0;
+}
+
+/* Step 3: paths. */
+static int create_paths(struct create_state *s, vz_err *e)
+{
+        int r;
+
+        if (isempty(vz_ctx_get(s->ctx, "TEMPLATE")))
+                return vz_fail(e, VZ_E_TMPL_NOTSET, -EINVAL, "TEMPLATE is not set");
+        r = create_path(s, "VE_PRIVATE", VZ_E_VE_PRIVATE_NOTSET, &s->private_path, e);
+        if (r < 0)
+                return r;
+        r = create_path(s, "VE_ROOT", VZ_E_VE_ROOT_NOTSET, &s->root_path, e);
+        if (r < 0)
+                return r;
+        s->staging = vz_strdupf("%s.tmp", s->private_path);
+        return s->staging ? 0 : -ENOMEM;
+}
+
+static int64_t disk_limit(const vz_conffile *conf, const char *name)
+{
+        const char *v = vz_conffile_get(conf, name);
+        int64_t soft, hard;
+
+        if (!v || vz_param_disk_value(name, v, &soft, &hard) < 0 || hard == VZ_UNLIMITED)
+                return 0;
+        return hard;
+}
+
+/* Step 4: the layout. */
+static int create_layout(struct create_state *s, vz_err *e)
+{
+        const char *layout = layout_of(s->conf, s->ctx), *q;
+
+        if (isempty(layout))
+                layout = "simfs";
+        s->limits.diskspace_kb = disk_limit(s->conf, "DISKSPACE");
+        if (vz_layout_is_image(layout)) {
+                if (s->limits.diskspace_kb <= 0)
+                        return vz_fail(e, 63, -EINVAL,
+                                       "DISKSPACE is not set: the %s layout needs its size",
+                                       layout);
+                s->limits.diskinodes = disk_limit(s->conf, "DISKINODES");
+                s->kind = LAYOUT_IMAGE;
+                layout = "ploop";
+        } else if (streq(layout, "btrfs"))
+                s->kind = LAYOUT_BTRFS;
+        else if (streq(layout, "overlay"))
+                s->kind = LAYOUT_OVERLAY;
+        else if (streq(layout, "simfs"))
+                s->kind = LAYOUT_SIMFS;
+        else
+                return vz_fail(e, VZ_E_PLOOP_UNSUP, -EOPNOTSUPP,
+                               "layout %s is not supported (simfs, ploop, btrfs or overlay)",
+                               layout);
+        if (vz_conffile_set(s->conf, "VE_LAYOUT", layout) < 0)
+                return -ENOMEM;
+        q = vz_conffile_get(s->conf, "QUOTAUGIDLIMIT");
+        return vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, s->kind == LAYOUT_IMAGE, e);
+}
+
+/* Step 5: the OS template and its cache. */
+static int create_template(struct create_state *s, const vz_create_opts *opts, vz_err *e)
+{
+        const char *ostemplate = opts && opts->ostemplate ? opts->ostemplate : NULL, *base;
+        int r;
+
+        if (!ostemplate)
+                ostemplate = vz_conffile_get(s->conf, "OSTEMPLATE");
+        if (!ostemplate)
+                ostemplate = vz_ctx_get(s->ctx, "DEF_OSTEMPLATE");
+        if (isempty(ostemplate))
+                return vz_fail(e, VZ_E_OSTEMPLATE_NOTSET, -EINVAL,
+                               "no OS template: use --ostemplate or set DEF_OSTEMPLATE");
+        r = vz_tmpl_find_cache(s->ctx, ostemplate, &s->cache, e);
+        if (r < 0)
+                return r;
+        base = strrchr(ostemplate, '/');
+        return vz_conffile_set(s->conf, "OSTEMPLATE", base ? base + 1 : ostemplate) < 0 ? -ENOMEM
+                                                                                        : 0;
+}
+
+/* From here on the create changes the filesystem: journaled, so that a
+ * killed vzctl leaves a marker the next command undoes by. */
+static int create_journal(struct create_state *s, vz_err *e)
+{
+        _cleanup_free_ char *kp = vz_strdupf("private=%s", s->private_path);
+        _cleanup_free_ char *ks = vz_strdupf("staging=%s", s->staging);
+        _cleanup_free_ char *kr = vz_strdupf("root=%s", s->root_path);
+        char *kv[] = {kp, ks, kr, s->conf_existed ? "conf_existed=1" : "conf_existed=0", NULL};
+        int r;
+
+        if (!kp || !ks || !kr)
+                return -ENOMEM;
+        r = vz_op_begin(s->ctx, s->ctid, "create", kv, e);
+        if (r < 0)
+                return r;
+        s->journaled = true;
+        return 0;
+}
+
+/* Step 6: the private area must be new; an empty one is its placeholder. */
+static int create_placeholder(struct create_state *s, vz_err *e)
+{
+        _cleanup_free_ char *parent = NULL;
+        struct stat st;
+        char *slash;
+        int r;
+
+        if (lstat(s->private_path, &st) == 0) {
+                if (vz_is_mountpoint(s->private_path) > 0)
+                        return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -EBUSY,
+                                       "%s is a mount point; use a subdirectory such as "
+                                       "%s/private",
+                                       s->private_path, s->private_path);
+                if (!S_ISDIR(st.st_mode) || vz_dir_is_empty(s->private_path) != 1)
+                        return vz_fail(e, VZ_E_FS_PRVT_EXIST, -EEXIST,
+                                       "private area %s already exists", s->private_path);
+                return 0;
+        }
+        parent = strdup(s->private_path);
+        if (!parent)
+                return -ENOMEM;
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+                *slash = '\0';
+                /* 0700: see vz_protect_private_parent(). */
+                r = vz_mkdir_p(parent, 0700);
+                if (r < 0)
+                        return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, r, "cannot create %s: %s", parent,
+                                       strerror(-r));
+        }
+        vz_protect_private_parent(s->private_path);
+        if (mkdir(s->private_path, 0700) < 0)
+                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
+                               s->private_path, strerror(errno));
+        s->made_private = true;
+        vz_op_add(s->ctx, s->ctid, "made_private", "1");
+        return 0;
+}
+
+/* Step 7: the name. */
+static int create_name(struct create_state *s, vz_err *e)
+{
+        const char *v = vz_conffile_get(s->conf, "NAME");
+        int r;
+
+        if (isempty(v))
+                return 0;
+        s->name = strdup(v);
+        if (!s->name)
+                return -ENOMEM;
+        r = vz_op_add(s->ctx, s->ctid, "name", s->name);
+        if (r >= 0)
+                r = vz_name_register(s->ctx, s->name, s->ctid, e);
+        if (r < 0)
+                return r;
+        s->made_name = true;
+        return 0;
+}
+
+/* Step 8: the mount point (the image layout unpacks through it). */
+static int create_root(struct create_state *s, vz_err *e)
+{
+        int r;
+
+        vz_op_add(s->ctx, s->ctid, "made_root", "maybe");
+        if (mkdir(s->root_path, 0755) == 0) {
+                s->made_root = true;
+                return 0;
+        }
+        if (errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return vz_fail(e, VZ_E_FS_MPOINTCREATE, -errno, "cannot create %s: %s",
+                               s->root_path, strerror(errno));
+        r = vz_mkdir_p(s->root_path, 0755);
+        if (r < 0)
+                return vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create %s: %s", s->root_path,
+                               strerror(-r));
+        s->made_root = true;
+        return 0;
+}
+
+/* The overlay layout: the template unpacked once into a shared lower layer;
+ * the staging area gets an empty upper over it (a btrfs subvolume with the
+ * DISKSPACE qgroup limit where VE_PRIVATE is on btrfs). */
+static int overlay_into(struct create_state *s, const vz_create_opts *opts, vz_err *e)
+{
+        _cleanup_free_ char *parent = strdup(s->private_path);
+        char *slash = parent ? strrchr(parent, '/') : NULL;
+        int r;
+
+        if (!parent)
+                return -ENOMEM;
+        if (slash && slash != parent)
+                *slash = '\0';
+        r = vz_overlay_lower(vz_ctx_get(s->ctx, "TEMPLATE"), s->cache, unpack_cb, (void *)opts,
+                             &s->lower, e);
+        if (r < 0)
+                return r;
+        vz_private_remove(s->staging);
+        if (vz_btrfs_supported(parent))
+                r = vz_btrfs_subvol_new(s->staging, e);
+        else
+                r = mkdir(s->staging, 0700) < 0
+                        ? vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
+                                  s->staging, strerror(errno))
+                        : 0;
+        if (r < 0)
+                return r;
+        s->made_staging = true;
+        if (s->limits.diskspace_kb > 0 && vz_btrfs_supported(parent)) {
+                r = vz_btrfs_set_limit(s->staging, s->limits.diskspace_kb, e);
+                if (r < 0)
+                        return r;
+        }
+        vz_test_stall("create-unpacking");
+        r = vz_overlay_make(s->staging, s->lower, e);
+        if (r < 0)
+                return r;
+        return vz_overlay_register(s->lower, s->ctid, s->private_path) < 0
+                   ? vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno,
+                             "cannot register CT %u as a user of %s", s->ctid, s->lower)
+                   : 0;
+}
+
+/* Step 9: fill the staging area, then move it into place. */
+static int create_fill(struct create_state *s, const vz_create_opts *opts, vz_err *e)
+{
+        int r;
+
+        switch (s->kind) {
+        case LAYOUT_BTRFS:
+                r = snapshot_into(s, s->cache, opts, s->limits.diskspace_kb, e);
+                break;
+        case LAYOUT_OVERLAY:
+                r = overlay_into(s, opts, e);
+                break;
+        default:
+                r = unpack_into(s, s->cache, opts, s->kind == LAYOUT_IMAGE ? &s->limits : NULL, e);
+        }
+        if (r < 0)
+                return r;
+        vz_test_stall("create-staged");
+        if (rename(s->staging, s->private_path) < 0)
+                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s",
+                               s->staging, s->private_path, strerror(errno));
+        s->made_staging = false;
+        s->made_private = true;
+        vz_test_stall("create-placed");
+        return 0;
+}
+
+/* Step 10: its own user-namespace ID range (kept exclusive until saved),
+ * then save the config last: once it is there, the CT exists. */
+static int create_save(struct create_state *s, vz_err *e)
+{
+        int r, idlock = -1;
+
+        r = vz_userns_alloc(s->ctx, s->ctid, s->conf, &idlock, e);
+        if (r < 0)
+                return r;
+        remove_destroyed(s->ctx, s->ctid);
+        r = vz_conffile_save(s->conf, s->conf_path, e);
+        if (idlock >= 0)
+                close(idlock);
+        if (r < 0)
+                return r;
+        s->made_conf = !s->conf_existed;
+        return 0;
+}
+
+/* DISKSPACE/DISKINODES that nothing enforces are said so. */
+static void warn_unenforced(const struct create_state *s)
+{
+        const char *dq;
+
+        if (!s->conf || !vz_conffile_get(s->conf, "DISKSPACE"))
+                return;
+        if (s->kind == LAYOUT_IMAGE || s->kind == LAYOUT_BTRFS)
+                return;
+        dq = vz_conffile_get(s->conf, "DISK_QUOTA");
+        if (!dq)
+                dq = vz_ctx_get(s->ctx, "DISK_QUOTA");
+        if (dq && streq(dq, "no"))
+                return;
+        if (s->kind == LAYOUT_OVERLAY && s->private_path) {
+                _cleanup_free_ char *parent = strdup(s->private_path);
+                char *slash = parent ? strrchr(parent, '/') : NULL;
+                if (slash && slash != parent)
+                        *slash = '\0';
+                if (parent && vz_btrfs_supported(parent))
+                        return;
+                vz_quota_overlay_warn(s->ctid);
+                return;
+        }
+        vz_quota_simfs_warn(s->ctid);
+}
+
+static int create_steps(struct create_state *s, const vz_create_opts *opts, const vz_changes *ch,
+                        vz_err *e)
+{
+        int r;
+
+        r = create_config(s, opts, e);
+        if (r >= 0 && ch) {
+                void *u[2] = {s->conf, s->ctx};
+                r = vz_changes_apply(ch, s->conf, cur_lookup, u, e);
+        }
+        if (r >= 0)
+                r = create_paths(s, e);
+        if (r >= 0)
+                r = create_layout(s, e);
+        if (r >= 0)
+                r = create_template(s, opts, e);
+        if (r >= 0)
+                r = create_journal(s, e);
+        if (r >= 0)
+                r = create_placeholder(s, e);
+        if (r >= 0)
+                r = create_name(s, e);
+        if (r >= 0)
+                r = create_root(s, e);
+        if (r >= 0)
+                r = create_fill(s, opts, e);
+        if (r >= 0)
+                r = create_save(s, e);
+        return r;
+}
+
 _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts,
                           const vz_changes *ch, vz_err *e)
 {
         struct create_state s = {.ctx = ctx, .ctid = ctid};
-        _cleanup_free_ char *cache = NULL;
-        vz_conffile *conf = NULL;
-        const char *sample, *ostemplate, *layout, *v;
-        bool conf_existed, use_image = false, use_btrfs = false;
-        vz_ct_limits image = {0};
-        struct stat st;
-        int r, idlock = -1;
+        int r;
 
         if (ctid == 0)
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "Only set actions are allowed for CT0");
         s.conf_path = vz_strdupf("%s/conf/%u.conf", ctx->confdir, ctid);
         if (!s.conf_path)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-
-        /* 1. The config: the CT's existing one, or a copy of the sample. */
-        r = vz_conffile_load(s.conf_path, &conf, NULL);
-        conf_existed = r == 0;
-        sample = opts && opts->sample ? opts->sample : NULL;
-        if (conf_existed && sample) {
-                r = vz_fail(e, VZ_E_CP_CONFIG, -EEXIST,
-                            "CT config %s already exists; --config cannot be applied",
-                            s.conf_path);
-                goto fail;
-        }
-        if (!conf_existed) {
-                _cleanup_free_ char *sp = NULL;
-                if (r != -ENOENT) {
-                        r = vz_fail(e, VZ_E_NOVECONFIG, r, "cannot read %s", s.conf_path);
-                        goto fail;
-                }
-                if (!sample)
-                        sample = vz_ctx_get(ctx, "CONFIGFILE");
-                if (isempty(sample)) {
-                        r = vz_fail(e, VZ_E_CP_CONFIG, -EINVAL,
-                                    "no sample config: use --config or set CONFIGFILE in vz.conf");
-                        goto fail;
-                }
-                if (!vz_name_is_valid(sample)) {
-                        r = vz_fail(e, VZ_E_CP_CONFIG, -EINVAL, "invalid sample name %s",
-                                    sample);
-                        goto fail;
-                }
-                sp = vz_strdupf("%s/conf/ve-%s.conf-sample", ctx->confdir, sample);
-                r = sp ? vz_conffile_load(sp, &conf, NULL) : -ENOMEM;
-                if (r < 0) {
-                        r = vz_fail(e, VZ_E_CP_CONFIG, r,
-                                    "sample config %s not found%s", sp ? sp : sample,
-                                    opts && opts->sample ? ""
-                                                         : " (check CONFIGFILE in vz.conf)");
-                        goto fail;
-                }
-                r = vz_conffile_set(conf, "ORIGIN_SAMPLE", sample);
-                if (r < 0)
-                        goto oom;
-        } else
-                vz_warn("CT config %s exists; the sample is not applied", s.conf_path);
-
-        /* 2. Command-line values on top. */
-        if (ch) {
-                void *u[2] = {conf, ctx};
-                r = vz_changes_apply(ch, conf, cur_lookup, u, e);
-                if (r < 0)
-                        goto fail;
-        }
-
-        /* 3. Paths. */
-        if (isempty(vz_ctx_get(ctx, "TEMPLATE"))) {
-                r = vz_fail(e, VZ_E_TMPL_NOTSET, -EINVAL, "TEMPLATE is not set");
-                goto fail;
-        }
-        v = vz_conffile_get(conf, "VE_PRIVATE");
-        if (!v)
-                v = vz_ctx_get(ctx, "VE_PRIVATE");
-        if (isempty(v)) {
-                r = vz_fail(e, VZ_E_VE_PRIVATE_NOTSET, -EINVAL, "VE_PRIVATE is not set");
-                goto fail;
-        }
-        if (!vz_conffile_get(conf, "VE_PRIVATE") && vz_conffile_set(conf, "VE_PRIVATE", v) < 0)
-                goto oom;
-        s.private_path = vz_expand_veid(v, ctid);
-        v = vz_conffile_get(conf, "VE_ROOT");
-        if (!v)
-                v = vz_ctx_get(ctx, "VE_ROOT");
-        if (isempty(v)) {
-                r = vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT is not set");
-                goto fail;
-        }
-        if (!vz_conffile_get(conf, "VE_ROOT") && vz_conffile_set(conf, "VE_ROOT", v) < 0)
-                goto oom;
-        s.root_path = vz_expand_veid(v, ctid);
-        if (!s.private_path || !s.root_path)
-                goto oom;
-        vz_strip_trailing_slash(s.private_path);
-        vz_strip_trailing_slash(s.root_path);
-        s.staging = vz_strdupf("%s.tmp", s.private_path);
-        if (!s.staging)
-                goto oom;
-
-        /* 4. Layout. */
-        layout = layout_of(conf, ctx);
-        if (isempty(layout))
-                layout = "simfs";
-        if (vz_layout_is_image(layout)) {
-                const char *ds = vz_conffile_get(conf, "DISKSPACE");
-                const char *di = vz_conffile_get(conf, "DISKINODES");
-                int64_t soft;
-                if (!ds || vz_param_disk_value("DISKSPACE", ds, &soft, &image.diskspace_kb) < 0 ||
-                    image.diskspace_kb <= 0) {
-                        r = vz_fail(e, 63, -EINVAL,
-                                    "DISKSPACE is not set: the %s layout needs its size", layout);
-                        goto fail;
-                }
-                if (di && vz_param_disk_value("DISKINODES", di, &soft, &image.diskinodes) < 0)
-                        image.diskinodes = 0;
-                use_image = true;
-                layout = "ploop";
-        } else if (streq(layout, "btrfs")) {
-                const char *ds = vz_conffile_get(conf, "DISKSPACE");
-                int64_t soft;
-                use_btrfs = true;
-                if (!ds || vz_param_disk_value("DISKSPACE", ds, &soft, &image.diskspace_kb) < 0)
-                        image.diskspace_kb = 0;
-        } else if (!streq(layout, "simfs")) {
-                r = vz_fail(e, VZ_E_PLOOP_UNSUP, -EOPNOTSUPP,
-                            "layout %s is not supported (simfs, ploop or btrfs)", layout);
-                goto fail;
-        }
-        if (vz_conffile_set(conf, "VE_LAYOUT", layout) < 0)
-                goto oom;
-        {
-                const char *q = vz_conffile_get(conf, "QUOTAUGIDLIMIT");
-                r = vz_quota_ugid_check(q ? strtoll(q, NULL, 10) : 0, vz_layout_is_image(layout),
-                                        e);
-                if (r < 0)
-                        goto fail;
-        }
-
-        /* 5. OS template and its cache. */
-        ostemplate = opts && opts->ostemplate ? opts->ostemplate : NULL;
-        if (!ostemplate)
-                ostemplate = vz_conffile_get(conf, "OSTEMPLATE");
-        if (!ostemplate)
-                ostemplate = vz_ctx_get(ctx, "DEF_OSTEMPLATE");
-        if (isempty(ostemplate)) {
-                r = vz_fail(e, VZ_E_OSTEMPLATE_NOTSET, -EINVAL,
-                            "no OS template: use --ostemplate or set DEF_OSTEMPLATE");
-                goto fail;
-        }
-        r = vz_tmpl_find_cache(ctx, ostemplate, &cache, e);
+        r = create_steps(&s, opts, ch, e);
+        if (r == -ENOMEM && e && !e->msg[0])
+                r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (r < 0)
-                goto fail;
-        {
-                const char *base = strrchr(ostemplate, '/');
-                if (vz_conffile_set(conf, "OSTEMPLATE", base ? base + 1 : ostemplate) < 0)
-                        goto oom;
-        }
-
-        /* From here on the create changes the filesystem: journaled, so that
-         * a killed vzctl leaves a marker the next command undoes by. */
-        {
-                _cleanup_free_ char *kp = vz_strdupf("private=%s", s.private_path);
-                _cleanup_free_ char *ks = vz_strdupf("staging=%s", s.staging);
-                _cleanup_free_ char *kr = vz_strdupf("root=%s", s.root_path);
-                char *kv[] = {kp, ks, kr, conf_existed ? "conf_existed=1" : "conf_existed=0",
-                              NULL};
-                if (!kp || !ks || !kr)
-                        goto oom;
-                r = vz_op_begin(ctx, ctid, "create", kv, e);
-                if (r < 0)
-                        goto fail;
-                s.journaled = true;
-        }
-
-        /* 6. The private area must be new. */
-        if (lstat(s.private_path, &st) == 0) {
-                if (vz_is_mountpoint(s.private_path) > 0) {
-                        r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -EBUSY,
-                                    "%s is a mount point; use a subdirectory such as %s/private",
-                                    s.private_path, s.private_path);
-                        goto fail;
-                }
-                if (!S_ISDIR(st.st_mode) || vz_dir_is_empty(s.private_path) != 1) {
-                        r = vz_fail(e, VZ_E_FS_PRVT_EXIST, -EEXIST,
-                                    "private area %s already exists", s.private_path);
-                        goto fail;
-                }
-        } else {
-                _cleanup_free_ char *parent = strdup(s.private_path);
-                char *slash = parent ? strrchr(parent, '/') : NULL;
-                if (!parent)
-                        goto oom;
-                if (slash && slash != parent) {
-                        *slash = '\0';
-                        /* 0700: see vz_protect_private_parent(). */
-                        r = vz_mkdir_p(parent, 0700);
-                        if (r < 0) {
-                                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, r, "cannot create %s: %s",
-                                            parent, strerror(-r));
-                                goto fail;
-                        }
-                }
-                vz_protect_private_parent(s.private_path);
-                /* The empty private dir is a placeholder for the duration. */
-                if (mkdir(s.private_path, 0700) < 0) {
-                        r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
-                                    s.private_path, strerror(errno));
-                        goto fail;
-                }
-                s.made_private = true;
-                vz_op_add(ctx, ctid, "made_private", "1");
-        }
-
-        /* 7. Name. */
-        v = vz_conffile_get(conf, "NAME");
-        if (!isempty(v)) {
-                s.name = strdup(v);
-                if (!s.name)
-                        goto oom;
-                r = vz_op_add(ctx, ctid, "name", s.name);
-                if (r >= 0)
-                        r = vz_name_register(ctx, s.name, ctid, e);
-                if (r < 0)
-                        goto fail;
-                s.made_name = true;
-        }
-
-        /* 8. Mount point (the image layout unpacks through it). */
-        vz_op_add(ctx, ctid, "made_root", "maybe");
-        if (mkdir(s.root_path, 0755) == 0)
-                s.made_root = true;
-        else if (errno == ENOENT) {
-                r = vz_mkdir_p(s.root_path, 0755);
-                if (r < 0) {
-                        r = vz_fail(e, VZ_E_FS_MPOINTCREATE, r, "cannot create %s: %s",
-                                    s.root_path, strerror(-r));
-                        goto fail;
-                }
-                s.made_root = true;
-        } else if (errno != EEXIST) {
-                r = vz_fail(e, VZ_E_FS_MPOINTCREATE, -errno, "cannot create %s: %s",
-                            s.root_path, strerror(errno));
-                goto fail;
-        }
-
-        /* 9. Unpack into staging, then move into place. */
-        r = use_btrfs ? snapshot_into(&s, cache, opts, image.diskspace_kb, e)
-                      : unpack_into(&s, cache, opts, use_image ? &image : NULL, e);
-        if (r < 0)
-                goto fail;
-        vz_test_stall("create-staged");
-        if (rename(s.staging, s.private_path) < 0) {
-                r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot move %s to %s: %s",
-                            s.staging, s.private_path, strerror(errno));
-                goto fail;
-        }
-        s.made_staging = false;
-        s.made_private = true;
-
-        /* 10. Its own user-namespace ID range (kept exclusive until saved),
-         * then save the config last: once it is there, the CT exists. */
-        r = vz_userns_alloc(ctx, ctid, conf, &idlock, e);
-        if (r < 0)
-                goto fail;
-        remove_destroyed(ctx, ctid);
-        r = vz_conffile_save(conf, s.conf_path, e);
-        if (idlock >= 0)
-                close(idlock);
-        if (r < 0)
-                goto fail;
-        s.made_conf = !conf_existed;
-        vz_op_end(ctx, ctid);
-        if (!use_image && !use_btrfs && vz_conffile_get(conf, "DISKSPACE")) {
-                const char *dq = vz_conffile_get(conf, "DISK_QUOTA");
-                if (!dq)
-                        dq = vz_ctx_get(ctx, "DISK_QUOTA");
-                if (!dq || !streq(dq, "no"))
-                        vz_quota_simfs_warn(ctid);
-        }
-        vz_conffile_free(conf);
+                create_undo(&s);
+        if (s.journaled)
+                vz_op_end(ctx, ctid);
+        warn_unenforced(&s);
         create_state_free(&s);
+        if (r < 0)
+                return r;
 
         /* 11. The admin's hook (vps.create), on the host, under the CT lock.
          * The CT is complete by now, so a failing hook is only a warning. */
@@ -485,28 +618,11 @@ _public_ int vz_ct_create(vz_ctx *ctx, unsigned ctid, const vz_create_opts *opts
                 vz_ct_free(ct);
         }
         return 0;
-
-oom:
-        r = vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-fail:
-        create_undo(&s);
-        if (s.journaled)
-                vz_op_end(ctx, ctid);
-        if (!use_image && !use_btrfs && vz_conffile_get(conf, "DISKSPACE")) {
-                const char *dq = vz_conffile_get(conf, "DISK_QUOTA");
-                if (!dq)
-                        dq = vz_ctx_get(ctx, "DISK_QUOTA");
-                if (!dq || !streq(dq, "no"))
-                        vz_quota_simfs_warn(ctid);
-        }
-        vz_conffile_free(conf);
-        create_state_free(&s);
-        return r;
 }
 
 _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
 {
-        _cleanup_free_ char *dead = NULL, *dconf = NULL;
+        _cleanup_free_ char *dead = NULL, *dconf = NULL, *lower = NULL;
         vz_ct_state st;
         const char *d;
         int r;
@@ -525,6 +641,9 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
 
         /* Rename first (atomic: the CT is gone at once), then remove. A
          * private area that is a symlink loses only the link, as OpenVZ. */
+        /* overlay: the shared lower layer stays for other CTs (and, while
+         * its cache is current, for the next create); see overlay.c. */
+        lower = vz_overlay_lower_of(ct->private_path);
         dead = vz_strdupf("%s.destroyed.%d", ct->private_path, (int)getpid());
         if (!dead)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
@@ -537,6 +656,8 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
                 r = vz_rm_rf(dead);
         if (r < 0)
                 return vz_fail(e, VZ_E_FS_DEL_PRVT, r, "cannot remove %s: %s", dead, strerror(-r));
+        if (lower)
+                vz_overlay_release(vz_ctx_get(ct->ctx, "TEMPLATE"), lower, ct->id);
         /* Also a leftover staging dir of an interrupted create. */
         {
                 _cleanup_free_ char *staging = vz_strdupf("%s.tmp", ct->private_path);

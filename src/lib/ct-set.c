@@ -232,6 +232,10 @@ static int set_check_values(struct set_op *s, vz_err *e)
         if ((vz_changes_has(s->ch, "DISKSPACE") || vz_changes_has(s->ch, "DISKINODES")) &&
             ct->private_path && streq(vz_layout_detect(ct->private_path), "simfs"))
                 vz_quota_simfs_warn(ct->id);
+        else if ((vz_changes_has(s->ch, "DISKSPACE") || vz_changes_has(s->ch, "DISKINODES")) &&
+                 ct->private_path && vz_overlay_is(ct->private_path) &&
+                 !vz_btrfs_is_subvolume(ct->private_path))
+                vz_quota_overlay_warn(ct->id);
         /* An address another CT has is refused, running or not (78). */
         if (vz_changes_has(s->ch, "IP_ADDRESS"))
                 return vz_net_check_ips(ct->ctx, ct->id, vz_conffile_get(s->copy, "IP_ADDRESS"), e);

@@ -201,6 +201,13 @@ static int cmd_remove(int argc, char **argv)
                 memset(&e, 0, sizeof(e));
                 if (vz_tmpl_find_cache(ctx, name, &path, &e) < 0)
                         break;
+                /* Not while an overlay CT is built on it (its unpacked
+                 * layer goes with it). */
+                if (vz_tmpl_cache_release(ctx, path, &e) < 0) {
+                        free(path);
+                        vz_ctx_free(ctx);
+                        return tool_fail(&e, "cannot remove template cache %s", name);
+                }
                 if (unlink(path) < 0) {
                         tool_error("cannot remove %s: %s", path, strerror(errno));
                         free(path);

@@ -24,7 +24,7 @@ echo "$row" | grep -q ' now' && fail "README layout row: $row"
 ok "README: paths exist, the layout row names simfs, image and btrfs"
 
 # Layouts create accepts: the parser's list (params.c parse_layout).
-layouts=$(sed -n '/^static int parse_layout/,/^}/p' src/lib/config/params.c | grep -oE '"(simfs|ploop|btrfs)[^"]*"' | tr -d '"')
+layouts=$(sed -n '/^static int parse_layout/,/^}/p' src/lib/config/params.c | grep -oE '"(simfs|ploop|btrfs|overlay)[^"]*"' | tr -d '"')
 [ -n "$layouts" ] || fail "cannot read the layout list from params.c"
 for l in $layouts; do
         case $l in

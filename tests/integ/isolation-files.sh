@@ -52,7 +52,7 @@ ix 201 'cat /proc/1/root/../../../etc/hostname /proc/self/root/../../../../etc/h
 ct201.example
 ct201.example" ] || fail "../ above the root: $OUT"
 ix 201 'cat /proc/1/root/../../../etc/shadow'
-cmp -s <(echo "$OUT") <(cat "$P/201/etc/shadow") || fail "/proc/1/root/../../../etc/shadow is not the CT's: $OUT"
+cmp -s <(echo "$OUT") <(cat "$(iso_tree 201)/etc/shadow") || fail "/proc/1/root/../../../etc/shadow is not the CT's: $OUT"
 ix 201 "cat /proc/1/root/../../../../..$T/host-$secret"
 [ $RC != 0 ] || fail "host file read through /proc/1/root/..: $OUT"
 ok "../ above the root stays in the CT"

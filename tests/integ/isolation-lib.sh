@@ -14,6 +14,13 @@
 # iso_probe CTID                 put the static probe helper into the CT as
 #                                 /sbin/vzprobe; returns 1 if no C compiler
 # iso_on_exit 'cmd'              extra cleanup (host canary files and such)
+# iso_files CTID                 host dir holding the CT's own files as stored
+#                                 (VE_PRIVATE; its upper on the overlay layout)
+# iso_tree CTID                  host dir showing the CT's whole tree as stored
+#                                 (VE_PRIVATE; VE_ROOT, mounted, on overlay)
+#
+# VZ_TEST_LAYOUT=overlay (or another layout) in the environment creates the
+# CTs on that layout (isolation-overlay.sh runs tests so).
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
         # tests/run runs every tests/integ/*.sh; this one is only sourced.
         echo "isolation-lib.sh: helpers for the isolation-*.sh tests, nothing to run"
@@ -41,6 +48,9 @@ _iso_cleanup() {
 }
 trap _iso_cleanup EXIT
 
+iso_files() { if [ -L "$P/$1/lower" ]; then echo "$P/$1/upper"; else echo "$P/$1"; fi; }
+iso_tree() { if [ -L "$P/$1/lower" ]; then echo "$R/$1"; else echo "$P/$1"; fi; }
+
 iso_on_exit() { ISO_EXIT="$ISO_EXIT
 $1"; }
 
@@ -48,7 +58,7 @@ iso_ct() {
         local id=$1
         shift
         need_cache busybox
-        expect_rc 0 vzctl create "$id" --ostemplate busybox "$@"
+        expect_rc 0 vzctl create "$id" --ostemplate busybox ${VZ_TEST_LAYOUT:+--layout "$VZ_TEST_LAYOUT"} "$@"
         ISO_CTS="$ISO_CTS $id"
         expect_rc 0 vzctl start "$id"
         # busybox init is up once it has started a child (or give it 5 s)

@@ -22,13 +22,13 @@ if iso_probe 201; then
         prog=vzprobe
 else
         prog=busybox
-        cp /bin/busybox "$P/201/bin/busybox" 2>/dev/null
+        cp /bin/busybox "$(iso_files 201)/bin/busybox" 2>/dev/null
 fi
 ix 201 "cp /sbin/$prog /tmp/vz-suid 2>/dev/null || cp /bin/$prog /tmp/vz-suid; chmod 4755 /tmp/vz-suid; chmod 755 /; ls -ln /tmp/vz-suid"
 [ $RC = 0 ] || fail "making the setuid file in the CT: $OUT"
-ls -ln "$P/201/tmp/vz-suid"; stat -c "%a %U %n" "$T" "$T/vz" "$P" "$P/201" >&2
+ls -ln "$(iso_files 201)/tmp/vz-suid"; stat -c "%a %U %n" "$T" "$T/vz" "$P" "$P/201" >&2
 # Nothing must run as root for a host user, through either path.
-for path in "$P/201/tmp/vz-suid" "$R/201/tmp/vz-suid"; do
+for path in "$(iso_files 201)/tmp/vz-suid" "$R/201/tmp/vz-suid"; do
         if [ $prog = vzprobe ]; then
                 out=$(as_nobody "$path" euid)
                 [ "$out" != 0 ] || fail "host user nobody runs $path as root (euid 0)"

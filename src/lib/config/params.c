@@ -70,12 +70,12 @@ enum vz_param_live vz_param_live_from_string(const char *s)
 static int parse_layout(const struct vz_param *p, const char *arg, const char *cur, char **ret,
                         vz_err *e)
 {
-        static const char *const ok[] = {"simfs",       "ploop",     "btrfs", "ploop:expanded",
-                                         "ploop:plain", "ploop:raw", NULL};
+        static const char *const ok[] = {"simfs",       "ploop",     "btrfs",   "ploop:expanded",
+                                         "ploop:plain", "ploop:raw", "overlay", NULL};
         for (size_t i = 0; arg && ok[i]; i++)
                 if (streq(ok[i], arg))
                         return vzp_set_ret(ret, strdup(arg), e);
-        return vzp_bad_value(p, e, arg, "expected simfs, ploop[:expanded|plain|raw] or btrfs");
+        return vzp_bad_value(p, e, arg, "expected simfs, ploop[:expanded|plain|raw], btrfs or overlay");
 }
 
 /* ------------------------------------------------------------ the table */
@@ -185,7 +185,7 @@ static const struct vz_param table[] = {
      .example = "/vz/private/101",
      .live = VZ_LIVE_RESTART,
      .col = {.name = "private"}},
-    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode] or btrfs", "LAYOUT",
+    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode], btrfs or overlay", "LAYOUT",
               VZ_PF_CREATE_ONLY},
      .opt_aliases = {"ve_layout", "velayout"},
      .kind = VZ_KIND_ENUM,

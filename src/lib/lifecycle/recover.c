@@ -8,7 +8,8 @@
  *            there before, without a complete private area) the create is
  *            undone: VE_ROOT unmounted (an image mounted for the unpack),
  *            staging area, private area, name link, template scratch
- *            subvolume removed. The CT is then cleanly absent.
+ *            subvolume or half-unpacked overlay lower layer removed. The
+ *            CT is then cleanly absent.
  *   convert  the private areas are exchanged in one rename: if VE_PRIVATE
  *            already holds the new layout, the config is brought in line
  *            and the old area removed; else the partial new one is removed.
@@ -76,6 +77,8 @@ static int recover_create(vz_ctx *ctx, unsigned ctid, char *const *op, const cha
                 vz_name_unregister(ctx, name, ctid);
         if (root && vz_op_get(op, "made_root"))
                 rmdir(root); /* only if empty: it may be an admin's directory */
+        /* overlay: a lower layer that process was unpacking, its user entry. */
+        vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
         if (priv) {
                 /* A template subvolume being unpacked by that process
                  * (btrfs layout): <parent>/.vztemplates/.tmp-<pid>. */
@@ -104,11 +107,20 @@ static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const ch
 
         if (!priv || !staging || !to)
                 return vz_fail(e, VZ_E_SYSTEM, -EINVAL, "CT %u: unreadable convert marker", ctid);
+        const char *mnt = vz_op_get(op, "mnt");
+
         if (root && vz_is_mountpoint(root) > 0 && vz_umount_tree(root, NULL) < 0)
                 umount2(root, MNT_DETACH);
+        /* The overlay side's mount point (VE_PRIVATE.convert-root). */
+        if (mnt && vz_is_mountpoint(mnt) > 0)
+                umount2(mnt, MNT_DETACH);
+        if (mnt)
+                rmdir(mnt);
         if (!streq(vz_layout_detect(priv), to)) {
                 if (access(staging, F_OK) == 0)
                         vz_private_remove(staging);
+                /* overlay: drop the user entry of the area just removed. */
+                vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
                 vz_warn("CT %u: found a convert to %s interrupted by the death of vzctl "
                         "(pid %s) before the switch; undone: the CT is as it was",
                         ctid, to, pid);
@@ -126,6 +138,7 @@ static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const ch
                 return vz_fail(e, VZ_E_CONFIG_SAVE, r, "CT %u: cannot finish the convert", ctid);
         if (access(staging, F_OK) == 0)
                 vz_private_remove(staging);
+        vz_overlay_prune(vz_ctx_get(ctx, "TEMPLATE"));
         vz_warn("CT %u: found a convert to %s interrupted by the death of vzctl (pid %s) "
                 "after the switch; finished: the CT is on the %s layout",
                 ctid, to, pid, to);

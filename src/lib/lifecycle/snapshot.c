@@ -53,6 +53,11 @@ static int layout_of(const vz_ct *ct, vz_err *e)
 {
         if (!ct->private_path)
                 return vz_fail(e, VZ_E_VE_PRIVATE_NOTSET, -EINVAL, "VE_PRIVATE is not set");
+        if (vz_overlay_is(ct->private_path))
+                return vz_fail(e, VZ_E_PLOOP_UNSUP, -EOPNOTSUPP,
+                               "snapshots are not supported on the overlay layout; convert the "
+                               "CT to ploop or btrfs for them (vzctl convert %u --layout ...)",
+                               ct->id);
         if (vz_btrfs_is_subvolume(ct->private_path))
                 return 'b';
         if (vz_image_exists(ct->private_path))

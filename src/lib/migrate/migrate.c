@@ -532,7 +532,13 @@ static int preflight(struct mig *m)
                         return vz_fail(m->e, VZ_MIG_E_LAYOUT, -EOPNOTSUPP,
                                        "the btrfs layout needs VE_PRIVATE on btrfs on %s",
                                        m->o->dest);
-        } else if (!streq(layout(m), "simfs") && !streq(layout(m), "image"))
+        } else if (streq(layout(m), "overlay"))
+                return vz_fail(m->e, VZ_MIG_E_LAYOUT, -EOPNOTSUPP,
+                               "the overlay layout cannot be migrated (its template layer is "
+                               "this host's): convert the CT to simfs first (vzctl convert %u "
+                               "--layout simfs) and back to overlay on %s",
+                               m->id, m->o->dest);
+        else if (!streq(layout(m), "simfs") && !streq(layout(m), "image"))
                 return vz_fail(m->e, VZ_MIG_E_LAYOUT, -EOPNOTSUPP, "layout %s is not supported",
                                layout(m));
         r = check_remote_cts(m, out);

@@ -147,7 +147,10 @@ static int mount_root(const struct plan *p)
          * as mounted on VE_ROOT by vzctl start (nosuid,nodev there, which
          * the CT's copy drops). */
         bool image = vz_image_exists(p->private);
-        const char *src = image ? p->root : p->private;
+        /* overlay: the overlay vzctl start mounted on VE_ROOT, its layers
+         * idmapped already (overlayfs itself cannot be idmapped). */
+        bool overlay = !image && vz_overlay_is(p->private);
+        const char *src = image || overlay ? p->root : p->private;
         struct mount_attr attr = {0};
         int tfd;
 
@@ -160,11 +163,11 @@ static int mount_root(const struct plan *p)
                         return -errno;
                 return mount(p->private, p->root, NULL, MS_BIND | MS_REC, NULL) < 0 ? -errno : 0;
         }
-        if (p->userns) {
+        if (p->userns && !overlay) {
                 attr.attr_set = MOUNT_ATTR_IDMAP;
                 attr.userns_fd = (uint64_t)p->userns_fd;
         }
-        if (image)
+        if (image || overlay)
                 attr.attr_clr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         if ((attr.attr_set || attr.attr_clr) &&
             syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,

@@ -201,3 +201,15 @@ int vz_btrfs_usage(const char *path, int64_t *ret_kb)
         *ret_kb = (int64_t)(le64toh(item.rfer) / 1024);
         return 0;
 }
+
+int vz_btrfs_subvol_new(const char *path, vz_err *e)
+{
+        enum btrfs_util_error err;
+
+        errno = 0;
+        err = btrfs_util_create_subvolume(path, 0, NULL, NULL);
+        if (err != BTRFS_UTIL_OK)
+                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, butil_err(err),
+                               "cannot create subvolume %s: %s", path, btrfs_util_strerror(err));
+        return 0;
+}

@@ -8,6 +8,7 @@
 #include "ctx.h"
 #include "err.h"
 #include "log.h"
+#include "registry/userns.h"
 #include "scripts.h"
 #include "storage.h"
 #include "util.h"
@@ -99,6 +100,16 @@ _public_ int vz_ct_mount_flags(vz_ct *ct, unsigned flags, vz_err *e)
                 /* nosuid,nodev: the host's view (see vz_simfs_mount). */
                 r = vz_image_mount_opts(ct->private_path, ct->root_path, MS_NOSUID | MS_NODEV,
                                         ugid ? "usrquota,grpquota" : NULL, e);
+        } else if (vz_overlay_is(ct->private_path)) {
+                /* Layers idmapped for the CT: what VE_ROOT shows is its root. */
+                uid_t uid = 0;
+                gid_t gid = 0;
+                int ufd = -1;
+                if (vz_userns_get(ct, &uid, &gid) && (ufd = vz_userns_open(uid, gid, e)) < 0)
+                        return ufd;
+                r = vz_overlay_mount(ct->private_path, ct->root_path, ufd, uid, gid, false, e);
+                if (ufd >= 0)
+                        close(ufd);
         } else
                 r = vz_simfs_mount(ct->private_path, ct->root_path, e);
         if (r < 0)

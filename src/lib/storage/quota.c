@@ -83,3 +83,11 @@ void vz_quota_simfs_warn(unsigned ctid)
                 "layout for hard limits",
                 ctid);
 }
+
+void vz_quota_overlay_warn(unsigned ctid)
+{
+        vz_warn("CT %u: DISKSPACE/DISKINODES are not enforced for the overlay layout on this "
+                "filesystem: only where VE_PRIVATE is on btrfs (a qgroup limit on the CT's "
+                "upper layer); use the ploop or btrfs layout for hard limits",
+                ctid);
+}

@@ -58,8 +58,33 @@ bool vz_btrfs_is_subvolume(const char *path);
 int vz_btrfs_create(const char *target, const char *cache, vz_unpack_fn unpack, void *userdata,
                     vz_err *e);
 int vz_btrfs_delete(const char *path, vz_err *e);
+/* An empty subvolume. */
+int vz_btrfs_subvol_new(const char *path, vz_err *e);
 /* kb <= 0: no limit. */
 int vz_btrfs_set_limit(const char *path, int64_t kb, vz_err *e);
+
+/* The overlay layout (overlay.c): VE_PRIVATE/{upper,work,lower}, the lower a
+ * shared unpacked cache in TEMPLATE/cache-unpacked. */
+char *vz_overlay_base(const char *template_dir);
+bool vz_overlay_is(const char *private_path);
+char *vz_overlay_lower_of(const char *private_path);
+/* The shared lower layer of cache, unpacked once (under a lock). */
+int vz_overlay_lower(const char *template_dir, const char *cache, vz_unpack_fn unpack,
+                     void *userdata, char **ret, vz_err *e);
+/* upper/, work/ and the lower link in the new private area area. */
+int vz_overlay_make(const char *area, const char *lower, vz_err *e);
+int vz_overlay_register(const char *lower, unsigned ctid, const char *private_path);
+void vz_overlay_unregister(const char *lower, unsigned ctid);
+/* Drop ctid's use of lower (0: none); remove lower if unused and its cache
+ * file was rebuilt or removed. */
+void vz_overlay_release(const char *template_dir, const char *lower, unsigned ctid);
+/* Remove unfinished unpacks, stale user entries and unused old lowers. */
+void vz_overlay_prune(const char *template_dir);
+/* Mount on root, nosuid,nodev, the layers idmapped through userns_fd (-1:
+ * not) that maps 0 to uid/gid; rdonly: a read-only view (upper as a lower
+ * layer). */
+int vz_overlay_mount(const char *private_path, const char *root, int userns_fd, uid_t uid,
+                     gid_t gid, bool rdonly, vz_err *e);
 
 /* In-progress markers, LOCKDIR/<CTID>.op (journal.c); lifecycle/recover.c reads them. */
 struct vz_ctx;
@@ -74,7 +99,7 @@ const char *vz_op_get(char *const *lines, const char *key);
 /* Test hook: pause here if VZ_TEST_STALL names this step. */
 void vz_test_stall(const char *step);
 
-/* "simfs", "ploop" or "btrfs", from what VE_PRIVATE holds. */
+/* "simfs", "ploop", "btrfs" or "overlay", from what VE_PRIVATE holds. */
 const char *vz_layout_detect(const char *private_path);
 /* Remove a private area of any layout (subvolume or tree). */
 int vz_private_remove(const char *path);
@@ -92,3 +117,6 @@ bool vz_quota_format_supported(void);
 int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e);
 /* Warn that simfs limits are not enforced, and why. */
 void vz_quota_simfs_warn(unsigned ctid);
+/* The same for an overlay CT whose VE_PRIVATE is not on btrfs. */
+void vz_quota_overlay_warn(unsigned ctid);
+

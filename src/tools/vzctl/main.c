@@ -24,13 +24,13 @@ struct command {
 
 static const struct command commands[] = {
     {"create", NULL, cmd_create, CMD_LOCK,
-     "CTID [--ostemplate NAME] [--config NAME] [--layout simfs|ploop|btrfs]\n"
+     "CTID [--ostemplate NAME] [--config NAME] [--layout simfs|ploop|btrfs|overlay]\n"
      "       [--private PATH] [--root PATH] [--ipadd ADDR] [--hostname NAME] [--name NAME]\n"
      "       [--description TEXT] [--diskspace S[:H]] [--diskinodes S[:H]]\n"
      "       [--local_uid UID] [--local_gid GID]"},
     {"destroy", "delete", cmd_destroy, CMD_LOCK, "CTID"},
     {"mount", NULL, cmd_mount, CMD_LOCK, "CTID [--skip-fsck]"},
-    {"convert", NULL, cmd_convert, CMD_LOCK, "CTID [--layout simfs|ploop|btrfs]"},
+    {"convert", NULL, cmd_convert, CMD_LOCK, "CTID [--layout simfs|ploop|btrfs|overlay]"},
     {"compact", NULL, cmd_compact, CMD_LOCK, "CTID"},
     {"umount", NULL, cmd_umount, CMD_LOCK, "CTID"},
     {"status", NULL, cmd_status, 0, "CTID"},

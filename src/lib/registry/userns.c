@@ -14,9 +14,9 @@
 #include <sys/wait.h>
 
 #include "ctx.h"
-#include "registry/cfgidx.h"
+#include "cfgidx.h"
 #include "err.h"
-#include "runtime.h"
+#include "userns.h"
 #include "util.h"
 
 #define RANGE VZ_USERNS_RANGE
