@@ -37,7 +37,7 @@
  * them: no file of the CT is on them) and L is a bare bind of the CT's
  * own directory.
  *
- * When: criu with scripts/criu-lock-mounts.patch names X at post-setup-ns
+ * When: criu with scripts/criu-lock-mounts.patch names X at post-setup-namespaces
  * (CRTOOLS_MNT_NS): X is complete and no restored task has a file in it
  * yet (criu opens them later, through X's root, so they land on N). Every
  * tree is covered then. A stock criu gives X only at post-restore, when
@@ -490,7 +490,7 @@ out:
 /* criu's action script (the supervisor's program run by criu: see
  * vz-supervisor.c): locks the restored mounts. A criu with
  * scripts/criu-lock-mounts.patch names the complete restored mount
- * namespace at post-setup-ns (CRTOOLS_MNT_NS), before any restored task has
+ * namespace at post-setup-namespaces (CRTOOLS_MNT_NS), before any restored task has
  * a file in it: every tree is covered then, and the stamp (RELOCK_STAMP_ENV)
  * says so to the post-restore call and to vz_cpt_restore_init. A stock
  * criu gives no namespace there: then at post-restore, the init's
@@ -499,25 +499,35 @@ int vz_cpt_action_script(void)
 {
         const char *act = getenv("CRTOOLS_SCRIPT_ACTION"), *pid = getenv("CRTOOLS_INIT_PID");
         const char *ns = getenv("CRTOOLS_MNT_NS"), *stamp = getenv(RELOCK_STAMP_ENV);
-        _cleanup_close_ int xfd = -1;
+        _cleanup_close_ int xfd = -1, sdir = -1;
+        const char *sname = stamp ? strrchr(stamp, '/') : NULL;
         char p[64];
         bool early;
         int r;
 
         if (!act)
                 return 0;
-        early = streq(act, "post-setup-ns");
+        early = streq(act, "post-setup-namespaces");
         if (early ? !ns : !streq(act, "post-restore"))
                 return 0;
         if (!early && stamp && access(stamp, F_OK) == 0)
-                return 0; /* locked at post-setup-ns */
+                return 0; /* locked at post-setup-namespaces */
         if (!pid || atoi(pid) <= 0) {
                 fprintf(stderr, "vz: %s without CRTOOLS_INIT_PID\n", act);
                 return 1;
         }
         if (!early)
-                fprintf(stderr, "vz: relock: criu gave no mount namespace at post-setup-ns "
+                fprintf(stderr, "vz: relock: criu gave no mount namespace at post-setup-namespaces "
                                 "(no scripts/criu-lock-mounts.patch): locking at post-restore\n");
+        /* The stamp's directory: relock_mounts returns in the CT's namespace. */
+        if (early && sname) {
+                _cleanup_free_ char *d = strndup(stamp, (size_t)(sname - stamp));
+                sdir = d ? open(*d ? d : "/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+                if (sdir < 0) {
+                        (void)lock_fail("open", stamp);
+                        return 1;
+                }
+        }
         snprintf(p, sizeof(p), "/proc/%d/ns/mnt", atoi(pid));
         xfd = open(early ? ns : p, O_RDONLY | O_CLOEXEC);
         r = xfd < 0 ? lock_fail("open", early ? ns : p) : relock_mounts(xfd, atoi(pid));
@@ -525,8 +535,8 @@ int vz_cpt_action_script(void)
                 fprintf(stderr, "vz: cannot lock the restored CT's mounts: %s\n", strerror(-r));
                 return 1;
         }
-        if (early && stamp) {
-                int fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (sdir >= 0) {
+                int fd = openat(sdir, sname + 1, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
                 if (fd < 0) {
                         fprintf(stderr, "vz: relock: cannot write %s: %m\n", stamp);
                         return 1;
