@@ -27,6 +27,9 @@
  *
  * Every criu run has a timeout (CPT_TIMEOUT, default 300 s): SIGTERM, then
  * SIGKILL. Logs are kept beside the dump: <dump>.dump.log, .restore.log.
+ *
+ * cpt-mounts.c lists and remakes the external mounts; cpt-relock.c is
+ * criu's action script, which locks the restored mounts (issue 19).
  */
 #include <dirent.h>
 #include <fcntl.h>
