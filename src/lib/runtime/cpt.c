@@ -996,8 +996,7 @@ static int rst_prepare_ct(vz_ct *ct, const char *dumpdir, struct rst_child *rc, 
 }
 
 /* Run criu restore; the restored init's pid. */
-static int rst_run(vz_ct *ct, struct criu_run *c, const struct rst_files *f, pid_t *ret_init,
-                   vz_err *e)
+static int rst_run(struct criu_run *c, const struct rst_files *f, pid_t *ret_init, vz_err *e)
 {
         _cleanup_free_ char *pidbuf = NULL;
         int r, st = 0;
@@ -1008,10 +1007,7 @@ static int rst_run(vz_ct *ct, struct criu_run *c, const struct rst_files *f, pid
         if (vz_read_file(f->pidfile, 64, &pidbuf, NULL) < 0 || (*ret_init = atoi(pidbuf)) <= 0)
                 return vz_fail(e, VZ_E_RESTORE, -ENOENT, "criu left no pid of the restored init");
         unlink(f->pidfile);
-        if (unlink(f->stamp) < 0)
-                vz_warn("CT %u: criu lacks scripts/criu-lock-mounts.patch: the restored mounts "
-                        "the CT has files on are not locked (%s)",
-                        vz_ct_id(ct), f->log);
+        unlink(f->stamp); /* missing: locked at post-restore (warn_unlocked) */
         return 0;
 }
 
@@ -1109,7 +1105,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         rc.tmpfsdir = f.tmpfsdir; /* the same */
         rc.tmpfslist = f.tmpfslist;
         rc.stamp = f.stamp;
-        r = rst_run(ct, &c, &f, &init, e);
+        r = rst_run(&c, &f, &init, e);
         if (r < 0)
                 goto fail;
         r = vz_net_restored(ct, init, e);
@@ -1161,6 +1157,24 @@ static int continue_ct(pid_t init)
         return 0;
 }
 
+/* After a restore by a criu without scripts/criu-lock-mounts.patch the
+ * action script locked at post-restore and logged what it could not lock
+ * (cpt-relock.c): say so. */
+static void warn_unlocked(const vz_ct *ct, const char *dir)
+{
+        _cleanup_free_ char *log = vz_strdupf("%s.restore.log", dir), *line = NULL;
+        _cleanup_fclose_ FILE *f = log ? fopen(log, "re") : NULL;
+        size_t n = 0;
+
+        while (f && getline(&line, &n, f) > 0)
+                if (!strncmp(line, "vz: relock: criu gave no mount namespace", 40)) {
+                        vz_warn("CT %u: criu has no scripts/criu-lock-mounts.patch: the mounts "
+                                "the CT's processes have files on are not locked (%s names them)",
+                                vz_ct_id(ct), log);
+                        return;
+                }
+}
+
 _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e)
 {
         _cleanup_free_ char *dir = NULL;
@@ -1195,6 +1209,7 @@ _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err 
                         e->code = VZ_E_RESTORE;
                 if (r < 0)
                         return r;
+                warn_unlocked(ct, dir);
                 if (step == VZ_RESTORE_FULL && !(opts && opts->keep_dump))
                         (void)vz_rm_rf(dir);
                 return 0;
