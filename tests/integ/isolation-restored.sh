@@ -5,7 +5,7 @@
 # as locked down as a started one: the /proc masks, lxcfs's files, the
 # read-only /proc/sys and /sys stay in place (criu builds the mount tree
 # unlocked; the restore covers /proc, /sys and /dev with locked copies, see
-# cpt.c "locking the restored mounts"). Skips without a working criu.
+# src/lib/runtime/cpt-relock.c). Skips without a working criu.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/isolation-lib.sh"
 iso_criu || { echo "SKIP: no criu whose 'criu check' passes on this kernel (run scripts/get-criu)"; exit 77; }

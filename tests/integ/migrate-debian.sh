@@ -4,7 +4,8 @@
 # After each, the CT's systemd is "running" on the destination and a
 # service of the CT (a socket unit of its own systemd) answers the client
 # outside both hosts on the CT's IP; the live move keeps the PIDs of
-# systemd's helpers (journald, the console getty) and of a server process.
+# systemd's helpers (journald, the console getty) and of a server process,
+# and leaves the CT as locked down as after its start (locked_on).
 . "$(dirname "$0")/migrate-lib.sh"
 need_criu
 command -v debootstrap >/dev/null || { echo "SKIP: debootstrap not installed"; exit 77; }
@@ -64,9 +65,30 @@ running_on() {
         fail "systemd on $1: $s ($(on $1 vzctl exec $ID 'systemctl --failed --no-legend' 2>&1))"
 }
 mac_of() { ip -n "${NS[$1]}" -o link show eth0 | sed 's/.*link\/ether \([^ ]*\).*/\1/'; }
+# locked_on H: the live-migrated CT is as locked down as a started one
+# (issue 19), systemd's files on /proc, /sys/fs/cgroup and /dev/null
+# notwithstanding: its root can unmount no mask, lxcfs file or tree, nor
+# remount /proc/sys writable or mount a fresh proc or sysfs.
+locked_on() {
+        local h=$1 m
+        for m in /proc/kallsyms /proc/timer_list /proc/keys /proc/sysrq-trigger /proc/meminfo \
+                 /proc/uptime /sys/devices/system/cpu/online /proc/sys /sys/fs/cgroup /dev/null \
+                 /proc /sys /dev; do
+                on $h vzctl exec2 $ID "umount $m || umount -l $m" >/dev/null 2>&1 &&
+                        fail "on $h: 'umount $m' succeeded in the CT"
+        done
+        on $h vzctl exec2 $ID 'mount -o remount,bind,rw /proc/sys' >/dev/null 2>&1 &&
+                fail "on $h: /proc/sys remounted read-write in the CT"
+        on $h vzctl exec2 $ID 'mkdir -p /mnt/p && mount -t proc proc /mnt/p' >/dev/null 2>&1 &&
+                fail "on $h: a fresh proc mount was allowed in the CT"
+        on $h vzctl exec2 $ID 'mkdir -p /mnt/s && mount -t sysfs sysfs /mnt/s' >/dev/null 2>&1 &&
+                fail "on $h: a fresh sysfs mount was allowed in the CT"
+        ok "on $h: masks, lxcfs files, /proc/sys, /sys/fs/cgroup, /dev/null, /proc, /sys, /dev locked"
+}
 
 expect_rc_on 0 A vzctl start $ID --wait
 running_on A
+locked_on A
 wait_until 10 answers || fail "service of CT $ID does not answer on A: $(http_get)"
 ok "Debian CT runs on A: systemd running, service answers"
 
@@ -93,6 +115,7 @@ status_on B $ID | grep -q deleted || fail "still on B: $(status_on B $ID)"
 after=$(pids A)
 [ "$after" = "$before" ] || fail "processes restarted: '$before' -> '$after'"
 running_on A
+locked_on A
 wait_until 10 answers || fail "service does not answer after the live move: $(http_get)"
 client ip neigh show $IP | grep -q "$(mac_of A)" || fail "client's entry for $IP not A's"
 ok "live B -> A: same PIDs ($after), systemd running, service answers through A"

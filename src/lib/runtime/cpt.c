@@ -27,6 +27,9 @@
  *
  * Every criu run has a timeout (CPT_TIMEOUT, default 300 s): SIGTERM, then
  * SIGKILL. Logs are kept beside the dump: <dump>.dump.log, .restore.log.
+ *
+ * cpt-mounts.c lists and remakes the external mounts; cpt-relock.c is
+ * criu's action script, which locks the restored mounts (issue 19).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -50,20 +53,7 @@
 #include "runtime.h"
 #include "util.h"
 
-#define CONSOLE_KEY "vzconsole"
-#define FILE_MOUNTS "vz-mounts"   /* "<key> <host path>" per external mount */
-#define FILE_TTY    "vz-console"  /* criu's tty[rdev:dev] key of the console */
-#define FILE_DEV    "vz-dev"      /* the entries of the CT's /dev tmpfs */
-#define DEV_KEY     "vzdevtmpfs"
-#define FILE_CGROUPS "vz-cgroups" /* the CT's cgroup2 subtree, one dir a line */
-#define FILE_TMPFS  "vz-tmpfs"    /* vz's own tmpfs mounts in the CT (vz_tmpfs) */
-#define TMPFS_KEY   "vztmpfs"
-#define DEFAULT_TIMEOUT 300
-#define KDAT_RUN "/run/criu.kdat"   /* where criu looks for its kerndat cache */
-#define KDAT_DIR "/dev/shm/.vz-criu" /* vz's copy where /run is not a tmpfs */
-#ifndef TMPFS_MAGIC
-#define TMPFS_MAGIC 0x01021994
-#endif
+#include "cpt.h"
 
 static double now_ms(void)
 {
@@ -128,12 +118,12 @@ static int dump_dir(vz_ct *ct, const vz_cpt_opts *o, char **ret, vz_err *e)
 
 struct criu_run {
         const vz_ctx *ctx;
-        char **argv;    /* without argv[0] */
-        int timeout;    /* seconds */
-        const char *out; /* criu's stdout/stderr (appended), or NULL */
+        char **argv;             /* without argv[0] */
+        int timeout;             /* seconds */
+        const char *out;         /* criu's stdout/stderr (appended), or NULL */
         int (*setup)(void *arg); /* in the child, before exec */
         void *arg;
-        bool own_ns;    /* setup put the child in a mount namespace of its own */
+        bool own_ns;      /* setup put the child in a mount namespace of its own */
         const char *kdat; /* bound over KDAT_RUN in the child (kdat_cache) */
 };
 
@@ -156,8 +146,8 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                 return -errno;
         if (pid == 0) {
                 int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                int out = c->out ? open(c->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)
-                                 : -1;
+                int out =
+                    c->out ? open(c->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
                 if (null >= 0)
                         dup2(null, 0);
@@ -166,8 +156,9 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                 if (c->setup && c->setup(c->arg) < 0)
                         _exit(126);
                 /* A failure here costs only criu's probing. */
-                if (c->kdat && (c->own_ns || (unshare(CLONE_NEWNS) == 0 &&
-                                              mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)))
+                if (c->kdat &&
+                    (c->own_ns || (unshare(CLONE_NEWNS) == 0 &&
+                                   mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)))
                         (void)mount(c->kdat, KDAT_RUN, NULL, MS_BIND, NULL);
                 /* The restore code moved us to a fresh session of our own. */
                 execvp(prog, argv);
@@ -225,7 +216,8 @@ static char *find_prog(const char *prog)
         if (strchr(prog, '/'))
                 return strdup(prog);
         path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin:/sbin:/bin");
-        for (char *d = path ? strtok_r(path, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+        for (char *d = path ? strtok_r(path, ":", &save) : NULL; d;
+             d = strtok_r(NULL, ":", &save)) {
                 char *p = vz_strdupf("%s/%s", d, prog);
                 if (p && access(p, X_OK) == 0)
                         return p;
@@ -242,7 +234,8 @@ struct kdat_make {
 static int kdat_fresh_run(void)
 {
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-            mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") < 0)
+            mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=700,size=1m") <
+                0)
                 return -1;
         return 0;
 }
@@ -259,7 +252,8 @@ static int kdat_make(const struct kdat_make *k)
         if (pid == 0) {
                 char *argv[] = {"check", NULL};
                 struct criu_run c = {.ctx = k->ctx, .argv = argv, .timeout = 60};
-                _cleanup_free_ char *buf = NULL, *tmp = vz_strdupf("%s.tmp%d", k->path, (int)getpid());
+                _cleanup_free_ char *buf = NULL,
+                                    *tmp = vz_strdupf("%s.tmp%d", k->path, (int)getpid());
                 size_t len = 0;
                 int cst;
                 if (!tmp || kdat_fresh_run() < 0)
@@ -336,7 +330,7 @@ static char *kdat_cache(const vz_ctx *ctx)
  * of absent iptables tools, rlimits, the final summary), for the message. */
 static char *log_error(const char *log)
 {
-        static const char *const noise[] = {"iptables", "RLIMIT", "tun:", "FAILED",
+        static const char *const noise[] = {"iptables",          "RLIMIT",  "tun:", "FAILED",
                                             "cgroupd: recv req", "kerndat", NULL};
         _cleanup_free_ char *buf = NULL;
         char *last = NULL;
@@ -433,223 +427,6 @@ static int open_cg(const vz_ct *ct, vz_cgroup **ret, vz_err *e)
 
 /* ------------------------------------------------------------------ dump */
 
-static void unescape_mnt(char *s)
-{
-        char *d = s;
-        while (*s) {
-                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
-                        *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-                        s += 4;
-                } else
-                        *d++ = *s++;
-        }
-        *d = '\0';
-}
-
-/* The tmpfs mounts spawn.c makes (the hybrid /sys/fs/cgroup, holding only
- * the mount points of the hierarchies; the empty read-only masks over
- * /proc paths): no data of the CT's, so not worth criu's tar + gzip of
- * each (a fork and exec of both, on dump and on restore). They are
- * external: the dump lists their entries (FILE_TMPFS: "m KEY MODE" per
- * mount, then "d KEY NAME" and "l KEY NAME TARGET"), restore makes them
- * again in a fresh tmpfs. Any other tmpfs (/dev/shm, a CT's /run or /tmp)
- * is the CT's and criu dumps it. */
-static bool vz_tmpfs(const char *mp)
-{
-        static const char *const own[] = {"/sys/fs/cgroup", "/proc/kcore", "/proc/kallsyms",
-                                          "/proc/timer_list", "/proc/sched_debug", "/proc/keys",
-                                          "/proc/kmsg", "/proc/acpi", "/proc/scsi",
-                                          "/proc/firmware", NULL};
-        for (size_t i = 0; own[i]; i++)
-                if (streq(mp, own[i]))
-                        return true;
-        return false;
-}
-
-static int list_tmpfs(pid_t init, const char *mp, const char *key, char **list)
-{
-        _cleanup_free_ char *p = vz_strdupf("/proc/%d/root%s", (int)init, mp), *out = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
-        struct stat st;
-
-        if (!p)
-                return -ENOMEM;
-        d = opendir(p);
-        if (!d || fstat(dirfd(d), &st) < 0)
-                return -errno;
-        out = vz_strdupf("%sm %s %o\n", *list, key, (unsigned)(st.st_mode & 07777));
-        while (out && (de = readdir(d))) {
-                char target[600];
-                char *line = NULL;
-                ssize_t n;
-                if (streq(de->d_name, ".") || streq(de->d_name, "..") ||
-                    strpbrk(de->d_name, " \n") || fstatat(dirfd(d), de->d_name, &st,
-                                                          AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISLNK(st.st_mode)) {
-                        n = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
-                        if (n <= 0)
-                                continue;
-                        target[n] = '\0';
-                        line = vz_strdupf("%sl %s %s %s\n", out, key, de->d_name, target);
-                } else if (S_ISDIR(st.st_mode))
-                        line = vz_strdupf("%sd %s %s\n", out, key, de->d_name);
-                else
-                        continue;
-                free(out);
-                out = line;
-        }
-        if (!out)
-                return -ENOMEM;
-        free(*list);
-        *list = TAKE_PTR(out);
-        return 0;
-}
-
-/* The CT's mounts of host things (see the top): criu dump arguments and the
- * key -> host path map restore needs. */
-static int external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map,
-                           char **tmpfs)
-{
-        _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
-        _cleanup_free_ char *map = strdup("");
-        _cleanup_strv_free_ char **lines = NULL;
-        int r;
-
-        if (!p || !map)
-                return -ENOMEM;
-        r = vz_read_file(p, 1 << 22, &buf, NULL);
-        if (r < 0)
-                return r;
-        r = vz_strv_split(buf, "\n", &lines);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; lines[i]; i++) {
-                char root[4096], mp[4096], *sep = strstr(lines[i], " - "), fstype[64];
-                char key[4200];
-                if (!sep || sscanf(lines[i], "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
-                    sscanf(sep + 3, "%63s", fstype) != 1)
-                        continue;
-                unescape_mnt(root);
-                unescape_mnt(mp);
-                if (streq(mp, "/dev/console")) {
-                        snprintf(key, sizeof(key), "%s", CONSOLE_KEY);
-                } else if (streq(mp, "/dev") && streq(fstype, "tmpfs")) {
-                        /* Its files are the mount points of host device
-                         * nodes: criu's tar would see the nodes (and could
-                         * not make them again in a user namespace). Restore
-                         * makes a fresh one from FILE_DEV instead. */
-                        snprintf(key, sizeof(key), "%s", DEV_KEY);
-                } else if (streq(fstype, "tmpfs") && vz_tmpfs(mp)) {
-                        snprintf(key, sizeof(key), "%s%s", TMPFS_KEY, mp);
-                        for (char *c = key; *c; c++)
-                                if (*c == '/')
-                                        *c = '.';
-                        r = list_tmpfs(init, mp, key, tmpfs);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                continue; /* criu dumps it then */
-                } else if (streq(fstype, "devtmpfs") || streq(fstype, "fuse.lxcfs") ||
-                           streq(mp, "/dev/.vz") || streq(mp, "/proc/meminfo")) {
-                        /* Host device nodes, lxcfs's files over /proc and
-                         * /sys (spawn.c, lxcfs.c), the supervisor's
-                         * beancounter directory: bound again from the
-                         * host at restore. */
-                        const char *pfx = streq(fstype, "devtmpfs")     ? "vzdev"
-                                          : streq(fstype, "fuse.lxcfs") ? "vzlxcfs"
-                                                                        : "vzubc";
-                        /* lxcfs and the beancounter directory are named
-                         * by a token: the restoring host (after a
-                         * migration, another one) has its own paths. */
-                        const char *host = streq(fstype, "devtmpfs")     ? "/dev"
-                                           : streq(fstype, "fuse.lxcfs") ? "@lxcfs"
-                                                                         : "@ubc";
-                        char *m, *line;
-                        /* The supervisor's meminfo sits in that directory. */
-                        if (streq(pfx, "vzubc"))
-                                snprintf(root, sizeof(root), "%s",
-                                         streq(mp, "/proc/meminfo") ? "/meminfo" : "");
-                        snprintf(key, sizeof(key), "%s%s", pfx, root);
-                        for (char *c = key; *c; c++)
-                                if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
-                                        *c = '.';
-                        line = vz_strdupf("%s%s %s%s\n", map, key, host, root);
-                        if (!line)
-                                return -ENOMEM;
-                        m = map;
-                        map = line;
-                        free(m);
-                } else
-                        continue;
-                if (vz_strv_push(args, "--external") < 0 ||
-                    vz_strv_consume(args, vz_strdupf("mnt[%s]:%s", mp, key)) < 0)
-                        return -ENOMEM;
-        }
-        *ret_map = TAKE_PTR(map);
-        return 0;
-}
-
-/* The CT's /dev (two levels): "d NAME", "f NAME" (a file or a node: a
- * mount point either way), "l NAME TARGET" per line. */
-static int list_dev(pid_t init, char **ret)
-{
-        _cleanup_free_ char *top = vz_strdupf("/proc/%d/root/dev", (int)init);
-        _cleanup_free_ char *out = strdup("");
-        const char *dirs[2] = {"", NULL};
-        _cleanup_strv_free_ char **sub = NULL;
-
-        if (!top || !out)
-                return -ENOMEM;
-        for (int level = 0; level < 2; level++) {
-                char **list = level == 0 ? (char **)dirs : sub;
-                _cleanup_strv_free_ char **next = NULL;
-                for (size_t i = 0; list && list[i]; i++) {
-                        _cleanup_free_ char *dp = vz_strdupf("%s/%s", top, list[i]);
-                        _cleanup_closedir_ DIR *d = dp ? opendir(dp) : NULL;
-                        struct dirent *de;
-                        while (d && (de = readdir(d))) {
-                                char name[600], target[600] = "", *line, *o;
-                                struct stat st;
-                                ssize_t n;
-                                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                                        continue;
-                                snprintf(name, sizeof(name), "%s%s%s", list[i], *list[i] ? "/" : "",
-                                         de->d_name);
-                                if (strchr(name, ' ') || strchr(name, '\n') ||
-                                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                                        continue;
-                                if (S_ISLNK(st.st_mode)) {
-                                        n = readlinkat(dirfd(d), de->d_name, target,
-                                                       sizeof(target) - 1);
-                                        if (n <= 0)
-                                                continue;
-                                        target[n] = '\0';
-                                        line = vz_strdupf("%sl %s %s\n", out, name, target);
-                                } else if (S_ISDIR(st.st_mode)) {
-                                        /* Other filesystems (pts, shm) are criu's. */
-                                        struct stat ds;
-                                        if (fstat(dirfd(d), &ds) == 0 && ds.st_dev == st.st_dev &&
-                                            level == 0 && vz_strv_push(&next, name) < 0)
-                                                return -ENOMEM;
-                                        line = vz_strdupf("%sd %s\n", out, name);
-                                } else
-                                        line = vz_strdupf("%sf %s\n", out, name);
-                                if (!line)
-                                        return -ENOMEM;
-                                o = out;
-                                out = line;
-                                free(o);
-                        }
-                }
-                vz_strv_free(sub);
-                sub = TAKE_PTR(next);
-        }
-        *ret = TAKE_PTR(out);
-        return 0;
-}
-
 /* The directories below the CT's cgroup2 directory (its init, e.g.
  * systemd, made them). criu re-creates only those holding tasks, but
  * systemd also watches empty ones (inotify on cgroup.events). */
@@ -742,14 +519,96 @@ static int kill_ct(vz_ct *ct, vz_cgroup *cg, vz_err *e)
         return r;
 }
 
-static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt_opts *o,
-                   vz_err *e)
+/* What a dump saves beside criu's images (FILE_*). */
+struct dump_extra {
+        char *map, *tty, *devlist, *cglist, *tmpfs;
+};
+
+static void dump_extra_free(struct dump_extra *x)
 {
-        _cleanup_free_ char *dir = NULL, *tmp = NULL, *log = NULL, *map = NULL, *tty = NULL;
-        _cleanup_free_ char *fdir = NULL, *pidstr = NULL, *devlist = NULL, *cglist = NULL;
-        _cleanup_free_ char *kdat = NULL, *tmpfs = strdup("");
+        free(x->map);
+        free(x->tty);
+        free(x->devlist);
+        free(x->cglist);
+        free(x->tmpfs);
+}
+
+/* criu dump's arguments, and the lists of the CT's external things. */
+static int dump_args(const vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const char *tmp,
+                     const char *log, char ***args, struct dump_extra *x)
+{
+        _cleanup_free_ char *fdir = freezer_dir(cg), *pidstr = vz_strdupf("%d", (int)init);
+        int r;
+
+        x->tmpfs = strdup("");
+        if (!pidstr || !x->tmpfs)
+                return -ENOMEM;
+        r = vz_strv_split("dump --tree", " ", args);
+        if (r >= 0)
+                r = vz_strv_push(args, pidstr);
+        if (r >= 0) {
+                const char *const fixed[] = {"--images-dir",
+                                             tmp,
+                                             "--log-file",
+                                             log,
+                                             "-v4",
+                                             "--tcp-established",
+                                             "--file-locks",
+                                             "--link-remap",
+                                             "--manage-cgroups=soft",
+                                             "--network-lock",
+                                             "nftables",
+                                             full ? "--leave-stopped" : "--leave-running",
+                                             NULL};
+                for (size_t i = 0; r >= 0 && fixed[i]; i++)
+                        r = vz_strv_push(args, fixed[i]);
+        }
+        if (r >= 0 && fdir) {
+                r = vz_strv_push(args, "--freeze-cgroup");
+                if (r >= 0)
+                        r = vz_strv_push(args, fdir);
+        }
+        if (r >= 0)
+                r = vz_cpt_external_mounts(ct, init, args, &x->map, &x->tmpfs);
+        if (r >= 0)
+                r = vz_cpt_list_dev(init, &x->devlist);
+        if (r >= 0 && vz_cgroup_v2_path(cg) && (x->cglist = strdup("")))
+                r = list_cgroups(vz_cgroup_v2_path(cg), "", &x->cglist, 0);
+        x->tty = console_key(init);
+        if (r >= 0 && x->tty) {
+                r = vz_strv_push(args, "--external");
+                if (r >= 0)
+                        r = vz_strv_push(args, x->tty);
+        }
+        return r;
+}
+
+/* The dump in tmp made complete (FILE_*) and renamed to dir. */
+static int save_dump(const char *tmp, const char *dir, const struct dump_extra *x)
+{
+        int r = write_text(tmp, FILE_MOUNTS, x->map);
+        if (r >= 0)
+                r = write_text(tmp, FILE_TTY, x->tty ? x->tty : "");
+        if (r >= 0)
+                r = write_text(tmp, FILE_DEV, x->devlist);
+        if (r >= 0)
+                r = write_text(tmp, FILE_CGROUPS, x->cglist ? x->cglist : "");
+        if (r >= 0)
+                r = write_text(tmp, FILE_TMPFS, x->tmpfs);
+        if (r >= 0) {
+                (void)vz_rm_rf(dir);
+                if (rename(tmp, dir) < 0)
+                        r = -errno;
+        }
+        return r;
+}
+
+static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt_opts *o, vz_err *e)
+{
+        _cleanup_free_ char *dir = NULL, *tmp = NULL, *log = NULL, *kdat = NULL;
         _cleanup_strv_free_ char **args = NULL;
         struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, o)};
+        struct dump_extra x = {0};
         double t0;
         int r, st = 0;
 
@@ -758,8 +617,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                 return r;
         tmp = vz_strdupf("%s.tmp", dir);
         log = vz_strdupf("%s.dump.log", dir);
-        pidstr = vz_strdupf("%d", (int)init);
-        if (!tmp || !log || !pidstr || !tmpfs)
+        if (!tmp || !log)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         (void)vz_rm_rf(tmp);
         if (!(o && !isempty(o->dumpfile))) {
@@ -776,36 +634,9 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
         if (r < 0)
                 return vz_fail(e, VZ_E_CHKPNT, r, "cannot create %s: %s", tmp, strerror(-r));
         unlink(log);
-        fdir = freezer_dir(cg);
-        r = vz_strv_split("dump --tree", " ", &args);
-        if (r >= 0)
-                r = vz_strv_push(&args, pidstr);
-        if (r >= 0) {
-                const char *const fixed[] = {"--images-dir", tmp, "--log-file", log, "-v4",
-                                             "--tcp-established", "--file-locks", "--link-remap",
-                                             "--manage-cgroups=soft", "--network-lock", "nftables",
-                                             full ? "--leave-stopped" : "--leave-running", NULL};
-                for (size_t i = 0; r >= 0 && fixed[i]; i++)
-                        r = vz_strv_push(&args, fixed[i]);
-        }
-        if (r >= 0 && fdir) {
-                r = vz_strv_push(&args, "--freeze-cgroup");
-                if (r >= 0)
-                        r = vz_strv_push(&args, fdir);
-        }
-        if (r >= 0)
-                r = external_mounts(ct, init, &args, &map, &tmpfs);
-        if (r >= 0)
-                r = list_dev(init, &devlist);
-        if (r >= 0 && vz_cgroup_v2_path(cg) && (cglist = strdup("")))
-                r = list_cgroups(vz_cgroup_v2_path(cg), "", &cglist, 0);
-        tty = console_key(init);
-        if (r >= 0 && tty) {
-                r = vz_strv_push(&args, "--external");
-                if (r >= 0)
-                        r = vz_strv_push(&args, tty);
-        }
+        r = dump_args(ct, init, cg, full, tmp, log, &args, &x);
         if (r < 0) {
+                dump_extra_free(&x);
                 (void)vz_rm_rf(tmp);
                 return vz_fail(e, VZ_E_CHKPNT, r, "cannot prepare the checkpoint: %s",
                                strerror(-r));
@@ -825,6 +656,7 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                  * cgroup frozen: thaw it unless it was frozen before. */
                 if (full)
                         (void)ct_freeze(cg, false);
+                dump_extra_free(&x);
                 (void)vz_rm_rf(tmp);
                 r = criu_failed(e, VZ_E_CHKPNT, r, st, "checkpoint", log);
                 if (!vz_pid_alive(init))
@@ -832,20 +664,8 @@ static int do_dump(vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, const vz_cpt
                                         e ? e->msg : "checkpoint failed");
                 return r;
         }
-        r = write_text(tmp, FILE_MOUNTS, map);
-        if (r >= 0)
-                r = write_text(tmp, FILE_TTY, tty ? tty : "");
-        if (r >= 0)
-                r = write_text(tmp, FILE_DEV, devlist);
-        if (r >= 0)
-                r = write_text(tmp, FILE_CGROUPS, cglist ? cglist : "");
-        if (r >= 0)
-                r = write_text(tmp, FILE_TMPFS, tmpfs);
-        if (r >= 0) {
-                (void)vz_rm_rf(dir);
-                if (rename(tmp, dir) < 0)
-                        r = -errno;
-        }
+        r = save_dump(tmp, dir, &x);
+        dump_extra_free(&x);
         if (r < 0) {
                 if (full)
                         (void)ct_freeze(cg, false);
@@ -899,103 +719,6 @@ _public_ int vz_ct_chkpnt(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *
 
 /* ------------------------------------------------------------------ restore */
 
-struct rst_child {
-        const vz_ct *ct;
-        vz_cgroup *cg;
-        int userns_fd;
-        const char *devdir; /* where the fresh /dev is made */
-        const char *devlist; /* FILE_DEV */
-        const char *tmpfsdir; /* where vz's tmpfs mounts are made, or NULL */
-        const char *tmpfslist; /* FILE_TMPFS */
-        uid_t uid;
-        gid_t gid;
-};
-
-/* A fresh /dev tmpfs with the entries of the dumped one (see list_dev),
- * owned by the CT's root; criu binds it in place and mounts the nodes,
- * devpts and shm onto it. */
-static int make_dev(const struct rst_child *c)
-{
-        _cleanup_strv_free_ char **lines = NULL;
-        _cleanup_free_ char *opts = vz_strdupf("mode=755,size=65536k,uid=%u,gid=%u",
-                                                (unsigned)c->uid, (unsigned)c->gid);
-        _cleanup_close_ int dfd = -1;
-
-        if (!opts)
-                return -ENOMEM;
-        if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID | MS_NOEXEC, opts) < 0)
-                return -errno;
-        dfd = open(c->devdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || vz_strv_split(c->devlist, "\n", &lines) < 0)
-                return -errno;
-        for (size_t i = 0; lines[i]; i++) {
-                char type, name[600], target[600];
-                int n = sscanf(lines[i], "%c %599s %599s", &type, name, target);
-                if (n < 2 || strstr(name, ".."))
-                        continue;
-                if (type == 'd')
-                        (void)mkdirat(dfd, name, 0755);
-                else if (type == 'l' && n == 3) {
-                        if (symlinkat(target, dfd, name) < 0)
-                                vz_debug("restore /dev/%s -> %s: %s", name, target,
-                                         strerror(errno));
-                } else if (type == 'f') {
-                        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-                                                           O_NOFOLLOW, 0666);
-                        if (fd >= 0)
-                                close(fd);
-                }
-                if (fchownat(dfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                        vz_debug("restore chown /dev/%s: %s", name, strerror(errno));
-        }
-        return 0;
-}
-
-/* vz's tmpfs mounts of the CT (see vz_tmpfs), one directory each in a
- * fresh tmpfs, owned by the CT's root; criu binds them in place. */
-static int make_tmpfs(const struct rst_child *c)
-{
-        _cleanup_strv_free_ char **lines = NULL;
-        _cleanup_free_ char *opts = vz_strdupf("mode=755,size=64k,uid=%u,gid=%u",
-                                                (unsigned)c->uid, (unsigned)c->gid);
-        _cleanup_close_ int dfd = -1;
-
-        if (!opts)
-                return -ENOMEM;
-        if (mount("tmpfs", c->tmpfsdir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
-                return -errno;
-        dfd = open(c->tmpfsdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || vz_strv_split(c->tmpfslist, "\n", &lines) < 0)
-                return -errno;
-        for (size_t i = 0; lines[i]; i++) {
-                char type, key[600], name[600], target[600], path[1300];
-                unsigned mode;
-                int n = sscanf(lines[i], "%c %599s %599s %599s", &type, key, name, target);
-                if (n < 3 || strchr(key, '/') || strstr(key, "..") || strchr(name, '/') ||
-                    strstr(name, ".."))
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", key, name);
-                if (type == 'm' && sscanf(name, "%o", &mode) == 1) {
-                        (void)mkdirat(dfd, key, 0755);
-                        if (fchmodat(dfd, key, mode & 07777, 0) < 0 ||
-                            fchownat(dfd, key, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                                vz_debug("restore tmpfs %s: %s", key, strerror(errno));
-                        continue;
-                }
-                if (type == 'd')
-                        (void)mkdirat(dfd, path, 0755);
-                else if (type == 'l' && n == 4) {
-                        if (symlinkat(target, dfd, path) < 0)
-                                vz_debug("restore tmpfs %s -> %s: %s", path, target,
-                                         strerror(errno));
-                } else
-                        continue;
-                if (fchownat(dfd, path, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                        vz_debug("restore chown tmpfs %s: %s", path, strerror(errno));
-        }
-        return 0;
-}
-
 /* The criu child: in the CT's cgroups, in a mount namespace of its own with
  * the CT's root mounted as its init sees it. */
 static int rst_setup(void *arg)
@@ -1004,7 +727,8 @@ static int rst_setup(void *arg)
         int r;
 
         setsid();
-        if (vz_cgroup_attach(c->cg, getpid(), NULL) < 0)
+        if (vz_cgroup_attach(c->cg, getpid(), NULL) < 0 ||
+            setenv(RELOCK_STAMP_ENV, c->stamp, 1) < 0)
                 return -1;
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
                 dprintf(2, "vz: cannot make a mount namespace: %s\n", strerror(errno));
@@ -1016,12 +740,12 @@ static int rst_setup(void *arg)
                 return -1;
         }
 
-        r = make_dev(c);
+        r = vz_cpt_make_dev(c);
         if (r < 0) {
                 dprintf(2, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
                 return -1;
         }
-        r = c->tmpfsdir ? make_tmpfs(c) : 0;
+        r = c->tmpfsdir ? vz_cpt_make_tmpfs(c) : 0;
         if (r < 0) {
                 dprintf(2, "vz: cannot make the CT's tmpfs mounts: %s\n", strerror(-r));
                 return -1;
@@ -1088,125 +812,56 @@ static char *read_dump_file(const char *dir, const char *name)
         return buf;
 }
 
-int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spawned *ret,
-                        vz_err *e)
+/* What the restore's arguments are made of. */
+struct rst_in {
+        const char *dumpdir, *log, *pidfile, *root;
+        char *map, *tty; /* FILE_MOUNTS, FILE_TTY (split, cut) */
+        const char *lxcfs, *ubc, *cons, *devdir, *tmpfsdir, *tmpfslist;
+        int slave;
+};
+
+/* criu restore's fixed arguments. */
+static int rst_args(vz_ct *ct, int step, const struct rst_in *a, char ***args)
 {
-        _cleanup_free_ char *log = NULL, *pidfile = NULL, *map = NULL, *tty = NULL, *cons = NULL;
-        _cleanup_free_ char *pidbuf = NULL, *devlist = NULL, *devdir = NULL, *kdat = NULL;
-        _cleanup_free_ char *tmpfslist = NULL, *tmpfsdir = NULL;
-        _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
-        _cleanup_strv_free_ char **args = NULL, **maplines = NULL, **veths = NULL;
-        struct rst_child rc = {.ct = ct, .userns_fd = -1};
-        struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, NULL)};
-        const char *root = vz_ct_root(ct);
-        int master = -1, slave = -1, r, st = 0;
-        bool userns;
-        uid_t uid;
-        gid_t gid;
-        pid_t init;
-
-        if (getenv("VZ_CPT_TIMEOUT") && atoi(getenv("VZ_CPT_TIMEOUT")) > 0)
-                c.timeout = atoi(getenv("VZ_CPT_TIMEOUT"));
-        if (!root)
-                return vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT is not set");
-        log = vz_strdupf("%s.restore.log", dumpdir);
-        pidfile = vz_run_path(ct, "restore-pid");
-        map = read_dump_file(dumpdir, FILE_MOUNTS);
-        tty = read_dump_file(dumpdir, FILE_TTY);
-        devlist = read_dump_file(dumpdir, FILE_DEV);
-        tmpfslist = read_dump_file(dumpdir, FILE_TMPFS); /* older dumps: none */
-        if (tmpfslist && *tmpfslist) {
-                tmpfsdir = strdup("/tmp/.vz-rsttmpfs.XXXXXX");
-                if (!tmpfsdir || !mkdtemp(tmpfsdir)) {
-                        free(tmpfsdir);
-                        tmpfsdir = NULL;
-                        free(tmpfslist);
-                        tmpfslist = NULL;
-                }
-        }
-        /* Where criu's namespace gets the fresh /dev. The restored task
-         * binds it in as the CT's root, which must be able to walk there:
-         * /tmp, not the run directory (may be private, like a test tree). */
-        devdir = strdup("/tmp/.vz-rstdev.XXXXXX");
-        if (devdir && !mkdtemp(devdir)) {
-                free(devdir);
-                devdir = NULL;
-        }
-        if (!log || !pidfile || !devdir || !lxcfs || !ubc)
-                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
-        if (!map || !tty || !devlist || (tmpfslist && *tmpfslist && !tmpfsdir)) {
-                (void)rmdir(devdir);
-                if (tmpfsdir)
-                        (void)rmdir(tmpfsdir);
-                return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
-        }
-        unlink(pidfile);
-        unlink(log);
-
-        userns = vz_userns_get(ct, &uid, &gid);
-        r = open_dump(dumpdir);
-        if (r < 0)
-                return vz_fail(e, VZ_E_RESTORE, r, "cannot hand %s to the CT: %s", dumpdir,
-                               strerror(-r));
-        r = open_cg(ct, &rc.cg, e);
-        if (r < 0)
-                return r;
-        r = vz_cgroup_create(rc.cg, userns ? uid : (uid_t)-1, userns ? gid : (gid_t)-1, e);
-        if (r < 0)
-                goto out;
-        r = vz_cgroup_apply_limits(rc.cg, ct, e);
-        if (r >= 0)
-                r = vz_cgroup_apply_devices(rc.cg, ct, e);
-        if (r < 0)
-                goto fail;
+        int r = vz_strv_split("restore --restore-detached --tcp-established --file-locks "
+                              "--link-remap --manage-cgroups=soft --network-lock nftables -v4",
+                              " ", args);
         {
-                _cleanup_free_ char *cgl = read_dump_file(dumpdir, FILE_CGROUPS);
-                make_cgroups(rc.cg, cgl, uid, gid, userns);
-        }
-        if (userns) {
-                rc.userns_fd = vz_userns_open(uid, gid, e);
-                if (rc.userns_fd < 0) {
-                        r = rc.userns_fd;
-                        goto fail;
-                }
-        }
-        master = new_console(uid, gid, userns, &slave, &cons);
-        if (master < 0) {
-                r = vz_fail(e, VZ_E_RESTORE, master, "cannot make the console: %s",
-                            strerror(-master));
-                goto fail;
-        }
-
-        r = vz_strv_split("restore --restore-detached --tcp-established --file-locks "
-                          "--link-remap --manage-cgroups=soft --network-lock nftables -v4",
-                          " ", &args);
-        {
-                const char *const kv[] = {"--images-dir", dumpdir, "--log-file", log,
-                                          "--root",       root,    "--pidfile",  pidfile, NULL};
+                const char *const kv[] = {"--images-dir", a->dumpdir, "--log-file",
+                                          a->log,         "--root",   a->root,
+                                          "--pidfile",    a->pidfile, NULL};
                 for (size_t i = 0; r >= 0 && kv[i]; i++)
-                        r = vz_strv_push(&args, kv[i]);
+                        r = vz_strv_push(args, kv[i]);
         }
         if (r >= 0 && step == VZ_RESTORE_UNDUMP)
-                r = vz_strv_push(&args, "--leave-stopped");
+                r = vz_strv_push(args, "--leave-stopped");
         /* Our own program (the supervisor) locks the restored mounts
          * before the CT runs again (vz_cpt_action_script). */
         if (r >= 0)
-                r = vz_strv_push(&args, "--action-script");
+                r = vz_strv_push(args, "--action-script");
         if (r >= 0)
-                r = vz_strv_consume(&args, vz_strdupf("/proc/%d/exe", (int)getpid()));
+                r = vz_strv_consume(args, vz_strdupf("/proc/%d/exe", (int)getpid()));
         /* The dump names the cgroups of the host it was made on
          * (<VZ_CGROUP>/<CTID> there, cgroup.h); the CT goes into this
          * host's, made above, in every hierarchy. Its init's own subtree
          * (systemd's) follows below it. */
         if (r >= 0)
-                r = vz_strv_push(&args, "--cgroup-root");
+                r = vz_strv_push(args, "--cgroup-root");
         if (r >= 0) {
                 const char *parent = vz_ct_get(ct, "VZ_CGROUP");
-                r = vz_strv_consume(&args, vz_strdupf("/%s/%u", isempty(parent) ? "vz" : parent,
-                                                      vz_ct_id(ct)));
+                r = vz_strv_consume(
+                    args, vz_strdupf("/%s/%u", isempty(parent) ? "vz" : parent, vz_ct_id(ct)));
         }
-        if (r >= 0)
-                r = vz_strv_split(map, "\n", &maplines);
+        return r;
+}
+
+/* The external mounts (FILE_MOUNTS, the console, /dev, vz's tmpfs) and the
+ * console's tty. */
+static int rst_external_args(struct rst_in *a, char ***args)
+{
+        _cleanup_strv_free_ char **maplines = NULL;
+        int r = vz_strv_split(a->map, "\n", &maplines);
+
         for (size_t i = 0; r >= 0 && maplines && maplines[i]; i++) {
                 char *sp = strchr(maplines[i], ' ');
                 if (!sp)
@@ -1214,86 +869,245 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
                 *sp = '\0';
                 const char *path = sp + 1, *base = "";
                 if (!strncmp(path, "@lxcfs", 6)) {
-                        base = lxcfs;
+                        base = a->lxcfs;
                         path += 6;
                 } else if (!strncmp(path, "@ubc", 4)) {
-                        base = ubc;
+                        base = a->ubc;
                         path += 4;
                 }
-                r = vz_strv_push(&args, "--external");
+                r = vz_strv_push(args, "--external");
                 if (r >= 0)
-                        r = vz_strv_consume(&args,
+                        r = vz_strv_consume(args,
                                             vz_strdupf("mnt[%s]:%s%s", maplines[i], base, path));
         }
         if (r >= 0) {
-                r = vz_strv_push(&args, "--external");
+                r = vz_strv_push(args, "--external");
                 if (r >= 0)
-                        r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", CONSOLE_KEY, cons));
+                        r = vz_strv_consume(args, vz_strdupf("mnt[%s]:%s", CONSOLE_KEY, a->cons));
         }
         if (r >= 0) {
-                r = vz_strv_push(&args, "--external");
+                r = vz_strv_push(args, "--external");
                 if (r >= 0)
-                        r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s", DEV_KEY, devdir));
+                        r = vz_strv_consume(args, vz_strdupf("mnt[%s]:%s", DEV_KEY, a->devdir));
         }
-        if (r >= 0 && tmpfsdir) {
+        if (r >= 0 && a->tmpfsdir) {
                 _cleanup_strv_free_ char **tl = NULL;
-                r = vz_strv_split(tmpfslist, "\n", &tl);
+                r = vz_strv_split(a->tmpfslist, "\n", &tl);
                 for (size_t i = 0; r >= 0 && tl && tl[i]; i++) {
                         char key[600];
                         if (sscanf(tl[i], "m %599s", key) != 1 || strchr(key, '/'))
                                 continue;
-                        r = vz_strv_push(&args, "--external");
+                        r = vz_strv_push(args, "--external");
                         if (r >= 0)
-                                r = vz_strv_consume(&args, vz_strdupf("mnt[%s]:%s/%s", key,
-                                                                      tmpfsdir, key));
+                                r = vz_strv_consume(
+                                    args, vz_strdupf("mnt[%s]:%s/%s", key, a->tmpfsdir, key));
                 }
         }
-        if (r >= 0 && tty[0]) {
-                tty[strcspn(tty, "\n")] = '\0';
-                r = vz_strv_push(&args, "--inherit-fd");
+        if (r >= 0 && a->tty[0]) {
+                a->tty[strcspn(a->tty, "\n")] = '\0';
+                r = vz_strv_push(args, "--inherit-fd");
                 if (r >= 0)
-                        r = vz_strv_consume(&args, vz_strdupf("fd[%d]:%s", slave, tty));
+                        r = vz_strv_consume(args, vz_strdupf("fd[%d]:%s", a->slave, a->tty));
         }
-        if (r < 0) {
-                r = vz_fail(e, VZ_E_RESTORE, r, "cannot prepare the restore: %s", strerror(-r));
-                goto fail;
+        return r;
+}
+
+/* The dump's lists (FILE_*) and the temporary directories of a restore. */
+struct rst_files {
+        char *log, *pidfile, *stamp, *map, *tty, *devlist, *tmpfslist, *tmpfsdir, *devdir;
+};
+
+static void rst_files_free(struct rst_files *f)
+{
+        if (f->devdir)
+                (void)rmdir(f->devdir);
+        if (f->tmpfsdir)
+                (void)rmdir(f->tmpfsdir);
+        free(f->log);
+        free(f->pidfile);
+        free(f->stamp);
+        free(f->map);
+        free(f->tty);
+        free(f->devlist);
+        free(f->tmpfslist);
+        free(f->tmpfsdir);
+        free(f->devdir);
+}
+
+static int rst_files_read(vz_ct *ct, const char *dumpdir, struct rst_files *f, vz_err *e)
+{
+        f->log = vz_strdupf("%s.restore.log", dumpdir);
+        f->pidfile = vz_run_path(ct, "restore-pid");
+        f->stamp = vz_run_path(ct, "relocked");
+        f->map = read_dump_file(dumpdir, FILE_MOUNTS);
+        f->tty = read_dump_file(dumpdir, FILE_TTY);
+        f->devlist = read_dump_file(dumpdir, FILE_DEV);
+        f->tmpfslist = read_dump_file(dumpdir, FILE_TMPFS); /* older dumps: none */
+        if (f->tmpfslist && *f->tmpfslist) {
+                f->tmpfsdir = strdup("/tmp/.vz-rsttmpfs.XXXXXX");
+                if (!f->tmpfsdir || !mkdtemp(f->tmpfsdir)) {
+                        free(f->tmpfsdir);
+                        f->tmpfsdir = NULL;
+                        free(f->tmpfslist);
+                        f->tmpfslist = NULL;
+                }
         }
+        /* Where criu's namespace gets the fresh /dev. The restored task
+         * binds it in as the CT's root, which must be able to walk there:
+         * /tmp, not the run directory (may be private, like a test tree). */
+        f->devdir = strdup("/tmp/.vz-rstdev.XXXXXX");
+        if (f->devdir && !mkdtemp(f->devdir)) {
+                free(f->devdir);
+                f->devdir = NULL;
+        }
+        if (!f->log || !f->pidfile || !f->devdir || !f->stamp)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        if (!f->map || !f->tty || !f->devlist || (f->tmpfslist && *f->tmpfslist && !f->tmpfsdir))
+                return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
+        unlink(f->pidfile);
+        unlink(f->log);
+        unlink(f->stamp);
+        return 0;
+}
+
+/* The CT's cgroups (made: limited as for a start, with the dumped
+ * subtree), its user namespace and console for the restore. */
+static int rst_prepare_ct(vz_ct *ct, const char *dumpdir, struct rst_child *rc, bool userns,
+                          int *master, int *slave, char **cons, vz_err *e)
+{
+        _cleanup_free_ char *cgl = read_dump_file(dumpdir, FILE_CGROUPS);
+        int r = vz_cgroup_apply_limits(rc->cg, ct, e);
+
+        if (r >= 0)
+                r = vz_cgroup_apply_devices(rc->cg, ct, e);
+        if (r < 0)
+                return r;
+        make_cgroups(rc->cg, cgl, rc->uid, rc->gid, userns);
+        if (userns) {
+                rc->userns_fd = vz_userns_open(rc->uid, rc->gid, e);
+                if (rc->userns_fd < 0)
+                        return rc->userns_fd;
+        }
+        *master = new_console(rc->uid, rc->gid, userns, slave, cons);
+        if (*master < 0)
+                return vz_fail(e, VZ_E_RESTORE, *master, "cannot make the console: %s",
+                               strerror(-*master));
+        return 0;
+}
+
+/* Run criu restore; the restored init's pid. */
+static int rst_run(struct criu_run *c, const struct rst_files *f, pid_t *ret_init, vz_err *e)
+{
+        _cleanup_free_ char *pidbuf = NULL;
+        int r, st = 0;
+
+        r = criu_exec(c, &st);
+        if (r < 0 || st != 0)
+                return criu_failed(e, VZ_E_RESTORE, r, st, "restore", f->log);
+        if (vz_read_file(f->pidfile, 64, &pidbuf, NULL) < 0 || (*ret_init = atoi(pidbuf)) <= 0)
+                return vz_fail(e, VZ_E_RESTORE, -ENOENT, "criu left no pid of the restored init");
+        unlink(f->pidfile);
+        unlink(f->stamp); /* missing: locked at post-restore (warn_unlocked) */
+        return 0;
+}
+
+/* Every argument of criu restore, the host ends of the veths included. */
+static int rst_all_args(vz_ct *ct, int step, struct rst_in *ra, char ***args, vz_err *e)
+{
+        _cleanup_strv_free_ char **veths = NULL;
+        int r = rst_args(ct, step, ra, args);
+
+        if (r >= 0)
+                r = rst_external_args(ra, args);
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESTORE, r, "cannot prepare the restore: %s", strerror(-r));
         /* Leftovers of a CT that died badly are removed by the prepare. */
         r = vz_net_criu_prepare(ct, &veths, e);
         if (r < 0)
-                goto fail;
+                return r;
         for (size_t i = 0; r >= 0 && veths && veths[i]; i++) {
-                r = vz_strv_push(&args, "--external");
+                r = vz_strv_push(args, "--external");
                 if (r >= 0)
-                        r = vz_strv_push(&args, veths[i]);
+                        r = vz_strv_push(args, veths[i]);
         }
+        if (r < 0)
+                return vz_fail(e, VZ_E_RESTORE, r, "cannot prepare the restore: %s", strerror(-r));
+        return 0;
+}
+
+int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spawned *ret, vz_err *e)
+{
+        _cleanup_free_ char *cons = NULL, *kdat = NULL;
+        _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
+        _cleanup_strv_free_ char **args = NULL;
+        struct rst_child rc = {.ct = ct, .userns_fd = -1};
+        struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, NULL)};
+        struct rst_files f = {0};
+        struct rst_in ra = {.dumpdir = dumpdir, .root = vz_ct_root(ct)};
+        int master = -1, slave = -1, r;
+        bool userns;
+        pid_t init = 0;
+
+        if (getenv("VZ_CPT_TIMEOUT") && atoi(getenv("VZ_CPT_TIMEOUT")) > 0)
+                c.timeout = atoi(getenv("VZ_CPT_TIMEOUT"));
+        if (!ra.root)
+                return vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT is not set");
+        if (!lxcfs || !ubc)
+                return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
+        r = rst_files_read(ct, dumpdir, &f, e);
         if (r < 0) {
-                r = vz_fail(e, VZ_E_RESTORE, r, "cannot prepare the restore: %s", strerror(-r));
-                goto fail;
+                rst_files_free(&f);
+                return r;
         }
+        userns = vz_userns_get(ct, &rc.uid, &rc.gid);
+        if (!userns)
+                rc.uid = rc.gid = 0;
+        r = open_dump(dumpdir);
+        if (r < 0) {
+                rst_files_free(&f);
+                return vz_fail(e, VZ_E_RESTORE, r, "cannot hand %s to the CT: %s", dumpdir,
+                               strerror(-r));
+        }
+        r = open_cg(ct, &rc.cg, e);
+        if (r < 0) {
+                rst_files_free(&f);
+                return r;
+        }
+        r = vz_cgroup_create(rc.cg, userns ? rc.uid : (uid_t)-1, userns ? rc.gid : (gid_t)-1, e);
+        if (r < 0)
+                goto out;
+        r = rst_prepare_ct(ct, dumpdir, &rc, userns, &master, &slave, &cons, e);
+        if (r < 0)
+                goto fail;
+        ra.log = f.log;
+        ra.pidfile = f.pidfile;
+        ra.map = f.map;
+        ra.tty = f.tty;
+        ra.lxcfs = lxcfs;
+        ra.ubc = ubc;
+        ra.cons = cons;
+        ra.devdir = f.devdir;
+        ra.tmpfsdir = f.tmpfsdir;
+        ra.tmpfslist = f.tmpfslist;
+        ra.slave = slave;
+        r = rst_all_args(ct, step, &ra, &args, e);
+        if (r < 0)
+                goto fail;
         c.argv = args;
-        c.out = log;
+        c.out = f.log;
         c.setup = rst_setup;
         c.arg = &rc;
         c.own_ns = true; /* rst_setup */
         kdat = kdat_cache(ct->ctx);
         c.kdat = kdat;
-        rc.devdir = devdir; /* mounted in criu's namespace only; rmdir'd at the end */
-        rc.devlist = devlist;
-        rc.tmpfsdir = tmpfsdir; /* the same */
-        rc.tmpfslist = tmpfslist;
-        rc.uid = userns ? uid : 0;
-        rc.gid = userns ? gid : 0;
-        r = criu_exec(&c, &st);
-        if (r < 0 || st != 0) {
-                r = criu_failed(e, VZ_E_RESTORE, r, st, "restore", log);
+        rc.devdir = f.devdir; /* mounted in criu's namespace only; rmdir'd at the end */
+        rc.devlist = f.devlist;
+        rc.tmpfsdir = f.tmpfsdir; /* the same */
+        rc.tmpfslist = f.tmpfslist;
+        rc.stamp = f.stamp;
+        r = rst_run(&c, &f, &init, e);
+        if (r < 0)
                 goto fail;
-        }
-        if (vz_read_file(pidfile, 64, &pidbuf, NULL) < 0 || (init = atoi(pidbuf)) <= 0) {
-                r = vz_fail(e, VZ_E_RESTORE, -ENOENT, "criu left no pid of the restored init");
-                goto fail;
-        }
-        unlink(pidfile);
         r = vz_net_restored(ct, init, e);
         if (r < 0) {
                 kill(init, SIGKILL);
@@ -1309,9 +1123,7 @@ fail:
         vz_net_stop(ct);
         vz_cgroup_destroy(rc.cg);
 out:
-        (void)rmdir(devdir);
-        if (tmpfsdir)
-                (void)rmdir(tmpfsdir);
+        rst_files_free(&f);
         if (master >= 0)
                 close(master);
         if (slave >= 0)
@@ -1320,494 +1132,6 @@ out:
                 close(rc.userns_fd);
         vz_cgroup_free(rc.cg);
         return r;
-}
-
-/* ------------------------------------------------------------------ locking the restored mounts
- *
- * At a start the CT's mount namespace is a copy made from the CT's user
- * namespace of one built by the host's root, so the kernel locks every
- * mount in it (MNT_LOCKED, and its flags: fs/namespace.c lock_mnt_tree):
- * the CT's root can neither unmount the /proc masks or lxcfs's files nor
- * remount /proc/sys writable (spawn.c). criu builds the restored tree
- * inside namespaces of the CT's user namespace and moves its mounts into
- * place: nothing is locked. So criu runs the supervisor's program as its
- * action script, and at post-restore (every task restored, none running
- * yet) it covers each of the CT's /proc, /sys and /dev trees with a locked
- * copy of itself (same filesystems: the CT's data stay):
- *
- *  - in the CT's namespace X: a recursive clone N of the tree taken; the
- *    tree's top mount L made shared and a clone of it (a peer) taken;
- *  - in a namespace H of the host's user namespace: the peer attached, N
- *    put on a read-only bind B of the peer's root, and B moved onto the
- *    peer. The move propagates to L in X, and a tree propagated into a
- *    namespace of another user namespace is locked all but its top
- *    (attach_recursive_mnt -> lock_mnt_tree). The top is B, under N's
- *    locked root: it cannot be named, so nothing of N can be unmounted,
- *    and L under B cannot be reached. The stack is then made private.
- *
- * Before that the restored layers of the tree are detached (nothing uses
- * them: no file of the CT is on them) and L is a bare bind of the CT's
- * own directory. A tree the CT's tasks have files on (open files, working
- * directory, mappings: systemd keeps /proc/self/mountinfo, its cgroups and
- * /dev/null open) cannot be covered: criu opens the restored files before
- * any hook lets us in, and cannot dump a file on a covered mount, so the
- * CT could never be dumped again. Its top L stays as criu made it and each
- * child of L no file is on (the masks, lxcfs's files, ...) is replaced by
- * a locked copy the same way (relock_children); a child with files on it
- * stays unlocked, and so does L: the CT's root can unmount it whole, and
- * mount a fresh proc (sysfs) instance (L is "fully visible" to
- * mount_too_revealing, its direct children being the unlocked bases).
- * The restore log says which ("vz: relock: ... kept" / "left unlocked").
- * Mounts the CT made itself under /proc, /sys or /dev are locked too (a
- * start has none there). A failure fails the restore (criu aborts): a CT
- * never runs unlocked. */
-static const char *const lock_trees[] = {"/proc", "/sys", "/dev", NULL};
-#define LOCK_STAGE "/tmp" /* in H only */
-
-/* In the action script (its stderr is criu's log): say which step failed. */
-static int lock_fail(const char *what, const char *path)
-{
-        int r = -errno;
-        fprintf(stderr, "vz: relock: %s %s: %s\n", what, path, strerror(errno));
-        return r ? r : -EINVAL;
-}
-
-struct idset {
-        int *v;
-        size_t n;
-};
-
-static void idset_add(struct idset *s, int id)
-{
-        int *nv;
-        for (size_t i = 0; i < s->n; i++)
-                if (s->v[i] == id)
-                        return;
-        nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
-        if (!nv)
-                return;
-        s->v = nv;
-        s->v[s->n++] = id;
-}
-
-static bool idset_has(const struct idset *s, int id)
-{
-        for (size_t i = 0; i < s->n; i++)
-                if (s->v[i] == id)
-                        return true;
-        return false;
-}
-
-static int mnt_id_at(int dirfd, const char *path, int flags)
-{
-        struct statx sx;
-        if (statx(dirfd, path, flags | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0 ||
-            !(sx.stx_mask & STATX_MNT_ID))
-                return -1;
-        return (int)sx.stx_mnt_id;
-}
-
-/* The mounts the CT's tasks have files on (fds, cwd, root, mappings). */
-static void task_mounts(int procfd, pid_t init, struct idset *out)
-{
-        _cleanup_closedir_ DIR *d = NULL;
-        struct stat ns, s;
-        struct dirent *de;
-        char p[96];
-        int fd;
-
-        snprintf(p, sizeof(p), "%d/ns/pid", (int)init);
-        fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fstatat(procfd, p, &ns, 0) < 0 || !(d = fdopendir(fd))) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        while ((de = readdir(d))) {
-                int pid = atoi(de->d_name);
-                const char *sub[] = {"fdinfo", "map_files"};
-                if (pid <= 0)
-                        continue;
-                snprintf(p, sizeof(p), "%d/ns/pid", pid);
-                if (fstatat(procfd, p, &s, 0) < 0 || s.st_ino != ns.st_ino || s.st_dev != ns.st_dev)
-                        continue;
-                snprintf(p, sizeof(p), "%d/cwd", pid);
-                idset_add(out, mnt_id_at(procfd, p, 0));
-                snprintf(p, sizeof(p), "%d/root", pid);
-                idset_add(out, mnt_id_at(procfd, p, 0));
-                for (int k = 0; k < 2; k++) {
-                        _cleanup_closedir_ DIR *fdd = NULL;
-                        struct dirent *fe;
-                        int dfd;
-                        snprintf(p, sizeof(p), "%d/%s", pid, sub[k]);
-                        dfd = openat(procfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        if (dfd < 0 || !(fdd = fdopendir(dfd))) {
-                                if (dfd >= 0)
-                                        close(dfd);
-                                continue;
-                        }
-                        while ((fe = readdir(fdd))) {
-                                char line[128];
-                                FILE *f;
-                                int ifd, id = -1;
-                                if (fe->d_name[0] == '.')
-                                        continue;
-                                if (k == 1) {
-                                        idset_add(out, mnt_id_at(dirfd(fdd), fe->d_name, 0));
-                                        continue;
-                                }
-                                ifd = openat(dirfd(fdd), fe->d_name, O_RDONLY | O_CLOEXEC);
-                                if (ifd < 0 || !(f = fdopen(ifd, "re"))) {
-                                        if (ifd >= 0)
-                                                close(ifd);
-                                        continue;
-                                }
-                                while (fgets(line, sizeof(line), f))
-                                        if (sscanf(line, "mnt_id: %d", &id) == 1)
-                                                break;
-                                fclose(f);
-                                idset_add(out, id);
-                        }
-                }
-        }
-}
-
-/* Whether a mount of the tree whose top is mount top (current namespace)
- * is in the set used (the tasks have a file on it). */
-static bool tree_used(int procfd, int top, const struct idset *used)
-{
-        _cleanup_close_ int fd = openat(procfd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        struct idset sub = {0};
-        size_t n = 0;
-        bool grew = true, r = false;
-        struct {
-                int id, parent;
-        } *m = NULL;
-        size_t nm = 0;
-
-        if (fd < 0 || !(f = fdopen(fd, "re")))
-                return true; /* keep, to be safe */
-        fd = -1;
-        while (getline(&buf, &n, f) > 0) {
-                int id, parent;
-                void *nv;
-                if (sscanf(buf, "%d %d", &id, &parent) != 2)
-                        continue;
-                nv = realloc(m, (nm + 1) * sizeof(*m));
-                if (!nv) {
-                        free(m);
-                        return true;
-                }
-                m = nv;
-                m[nm].id = id;
-                m[nm++].parent = parent;
-        }
-        idset_add(&sub, top);
-        while (grew) {
-                size_t before = sub.n;
-                for (size_t i = 0; i < nm; i++)
-                        if (idset_has(&sub, m[i].parent))
-                                idset_add(&sub, m[i].id);
-                grew = sub.n != before;
-        }
-        for (size_t i = 0; i < sub.n && !r; i++)
-                r = idset_has(used, sub.v[i]);
-        free(sub.v);
-        free(m);
-        return r;
-}
-
-/* Mounts stacked on each of lock_trees (0: not mounted). */
-static int count_layers(int procfd, int layers[3])
-{
-        _cleanup_close_ int fd = openat(procfd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        size_t n = 0;
-
-        if (fd < 0 || !(f = fdopen(fd, "re")))
-                return -errno;
-        fd = -1;
-        layers[0] = layers[1] = layers[2] = 0;
-        while (getline(&buf, &n, f) > 0) {
-                char mp[4096];
-                if (sscanf(buf, "%*s %*s %*s %*s %4095s", mp) != 1)
-                        continue;
-                for (size_t i = 0; lock_trees[i]; i++)
-                        if (streq(mp, lock_trees[i]))
-                                layers[i]++;
-        }
-        return 0;
-}
-
-/* Detach every restored layer of tree t (nothing of the CT uses them) and
- * leave a bare, private bind of the CT's own directory in their place. */
-static int prune_tree(const char *t)
-{
-        struct mount_attr ma = {.propagation = MS_PRIVATE};
-        _cleanup_close_ int bare = -1;
-
-        while (umount2(t, MNT_DETACH) == 0)
-                ;
-        bare = (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (bare < 0 || syscall(SYS_mount_setattr, bare, "", AT_EMPTY_PATH, &ma, sizeof(ma)) < 0 ||
-            syscall(SYS_move_mount, bare, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return lock_fail("bare", t);
-        return 0;
-}
-
-/* For a tree the CT has files on (its top L stays as criu made it): each
- * child mount of L that no file is on (the masks, lxcfs's files, the
- * read-only /proc/sys, ...) is replaced by a locked copy propagated onto L
- * at its place, on a base B (a bind of L's own file or directory there,
- * which the copy covers). L is then not "fully visible" either (a locked
- * child over a file), so no fresh proc/sysfs mount is allowed. Called and
- * returns in X. */
-static int relock_children(int xfd, int hfd, int procfd, const char *t, unsigned idx,
-                           const struct idset *used)
-{
-        _cleanup_close_ int fd = openat(procfd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
-        _cleanup_close_ int lfd = -1, peer = -1;
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        char mps[32][256], pp[64];
-        int cl[32], nc = 0, top = mnt_id_at(AT_FDCWD, t, 0), r = 0;
-        bool shared = false;
-        size_t n = 0, tl = strlen(t);
-
-        if (fd < 0 || top < 0 || !(f = fdopen(fd, "re")))
-                return lock_fail("mountinfo of", t);
-        fd = -1;
-        while (getline(&buf, &n, f) > 0 && nc < 32) {
-                char mp[256], *sep = strstr(buf, " - ");
-                int id, parent, off = 0;
-                if (!sep || sscanf(buf, "%d %d %*s %*s %255s %*s%n", &id, &parent, mp, &off) != 3)
-                        continue;
-                *sep = '\0';
-                if (id == top)
-                        shared = strstr(buf + off, "shared:") != NULL;
-                if (parent != top || strncmp(mp, t, tl) != 0 || mp[tl] != '/' || strchr(mp, '\\'))
-                        continue;
-                if (tree_used(procfd, id, used)) {
-                        fprintf(stderr, "vz: relock: %s left unlocked: the CT has files on it\n",
-                                mp);
-                        continue;
-                }
-                snprintf(mps[nc++], sizeof(mps[0]), "%s", mp);
-        }
-        if (!nc)
-                return 0;
-        for (int k = 0; k < nc; k++)
-                cl[k] = -1;
-        lfd = (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLOEXEC);
-        if (lfd < 0 || (!shared && mount(NULL, t, NULL, MS_SHARED, NULL) < 0) ||
-            (peer = (int)syscall(SYS_open_tree, AT_FDCWD, t, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) <
-                0)
-                return lock_fail("peer of", t);
-        for (int k = 0; k < nc && r == 0; k++) {
-                cl[k] = (int)syscall(SYS_open_tree, AT_FDCWD, mps[k],
-                                     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-                if (cl[k] < 0)
-                        r = lock_fail("clone", mps[k]);
-                while (r == 0 && umount2(mps[k], MNT_DETACH) == 0)
-                        ;
-        }
-        if (r == 0 && setns(hfd, CLONE_NEWNS) < 0)
-                r = lock_fail("setns", "host");
-        snprintf(pp, sizeof(pp), LOCK_STAGE "/c%u", idx);
-        if (r == 0 && (mkdir(pp, 0700) < 0 || syscall(SYS_move_mount, peer, "", AT_FDCWD, pp,
-                                                      MOVE_MOUNT_F_EMPTY_PATH) < 0))
-                r = lock_fail("attach", t);
-        for (int k = 0; k < nc && r == 0; k++) {
-                _cleanup_close_ int base = -1;
-                char src[384], bp[64];
-                struct stat st;
-                snprintf(src, sizeof(src), "%s%s", pp, mps[k] + tl);
-                snprintf(bp, sizeof(bp), LOCK_STAGE "/c%u.%d", idx, k);
-                if (lstat(src, &st) < 0) {
-                        r = lock_fail("stat", src);
-                        break;
-                }
-                if (S_ISDIR(st.st_mode)
-                        ? mkdir(bp, 0700) < 0
-                        : (fd = open(bp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
-                        r = lock_fail("stage", bp);
-                        break;
-                }
-                if (fd >= 0) {
-                        close(fd);
-                        fd = -1;
-                }
-                if (mount(src, bp, NULL, MS_BIND, NULL) < 0 ||
-                    mount(NULL, bp, NULL, MS_PRIVATE, NULL) < 0 ||
-                    mount(NULL, bp, NULL,
-                          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                          NULL) < 0 ||
-                    (base = open(bp, O_PATH | O_CLOEXEC)) < 0 ||
-                    syscall(SYS_move_mount, cl[k], "", base, "",
-                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
-                    syscall(SYS_move_mount, base, "", AT_FDCWD, src, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                        r = lock_fail("lock", mps[k]);
-        }
-        if (setns(xfd, CLONE_NEWNS) < 0 && r == 0)
-                r = lock_fail("setns", "ct");
-        if (r == 0 && !shared) {
-                struct mount_attr ma = {.propagation = MS_PRIVATE};
-                if (syscall(SYS_mount_setattr, lfd, "", AT_EMPTY_PATH, &ma, sizeof(ma)) < 0)
-                        r = lock_fail("propagation of", t);
-        }
-        for (int k = 0; k < nc; k++)
-                if (cl[k] >= 0)
-                        close(cl[k]);
-        return r;
-}
-
-static int relock_mounts(pid_t init)
-{
-        _cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        _cleanup_close_ int xfd = -1, hfd = -1;
-        int top[3] = {-1, -1, -1}, peer[3] = {-1, -1, -1}, tree[3] = {-1, -1, -1}, layers[3];
-        struct idset used = {0};
-        unsigned usedtree = 0;
-        int r = 0;
-        char p[64];
-
-        snprintf(p, sizeof(p), "%d/ns/mnt", (int)init);
-        if (procfd < 0 || (xfd = openat(procfd, p, O_RDONLY | O_CLOEXEC)) < 0)
-                return lock_fail("open", p);
-        task_mounts(procfd, init, &used);
-        /* H: our own, of the host's user namespace, with a private stage. */
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount("vzstage", LOCK_STAGE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  "mode=700,size=64k") < 0) {
-                r = lock_fail("stage", LOCK_STAGE);
-                goto out;
-        }
-        hfd = openat(procfd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-        if (hfd < 0 || setns(xfd, CLONE_NEWNS) < 0) {
-                r = lock_fail("setns", "ct");
-                goto out;
-        }
-        r = count_layers(procfd, layers);
-        for (size_t i = 0; r == 0 && lock_trees[i]; i++) {
-                if (!layers[i])
-                        continue;
-                tree[i] = (int)syscall(SYS_open_tree, AT_FDCWD, lock_trees[i],
-                                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-                if (tree[i] < 0) {
-                        r = lock_fail("clone", lock_trees[i]);
-                        break;
-                }
-                /* criu cannot dump a file on a covered mount ("open files
-                 * on overmounted mounts are not supported"): a tree the
-                 * CT's tasks have files on stays as criu made it. */
-                if (tree_used(procfd, mnt_id_at(AT_FDCWD, lock_trees[i], 0), &used)) {
-                        fprintf(stderr,
-                                "vz: relock: %s kept as restored (the CT has files on it), "
-                                "its other mounts locked\n",
-                                lock_trees[i]);
-                        close(tree[i]);
-                        tree[i] = -1;
-                        usedtree |= 1u << i;
-                        continue;
-                }
-                r = prune_tree(lock_trees[i]);
-                if (r < 0)
-                        break;
-                top[i] = (int)syscall(SYS_open_tree, AT_FDCWD, lock_trees[i], OPEN_TREE_CLOEXEC);
-                if (top[i] < 0 || mount(NULL, lock_trees[i], NULL, MS_SHARED, NULL) < 0 ||
-                    (peer[i] = (int)syscall(SYS_open_tree, AT_FDCWD, lock_trees[i],
-                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
-                        r = lock_fail("peer of", lock_trees[i]);
-        }
-        if (r < 0)
-                goto out;
-        if (setns(hfd, CLONE_NEWNS) < 0) {
-                r = lock_fail("setns", "host");
-                goto out;
-        }
-        for (size_t i = 0; lock_trees[i]; i++) {
-                _cleanup_close_ int base = -1;
-                char pp[64], bp[64];
-                if (peer[i] < 0)
-                        continue;
-                snprintf(pp, sizeof(pp), LOCK_STAGE "/p%zu", i);
-                snprintf(bp, sizeof(bp), LOCK_STAGE "/b%zu", i);
-                if (mkdir(pp, 0700) < 0 || mkdir(bp, 0700) < 0 ||
-                    syscall(SYS_move_mount, peer[i], "", AT_FDCWD, pp, MOVE_MOUNT_F_EMPTY_PATH) <
-                        0) {
-                        r = lock_fail("attach", lock_trees[i]);
-                        goto out;
-                }
-                /* B: out of the peer group, read-only, held by its fd (its
-                 * path names N once N is on it). */
-                if (mount(pp, bp, NULL, MS_BIND, NULL) < 0 ||
-                    mount(NULL, bp, NULL, MS_PRIVATE, NULL) < 0 ||
-                    mount(NULL, bp, NULL,
-                          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                          NULL) < 0 ||
-                    (base = open(bp, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-                        r = lock_fail("base", lock_trees[i]);
-                        goto out;
-                }
-                if (syscall(SYS_move_mount, tree[i], "", base, "",
-                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
-                        r = lock_fail("attach to base", lock_trees[i]);
-                        goto out;
-                }
-                if (syscall(SYS_move_mount, base, "", AT_FDCWD, pp, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
-                        r = lock_fail("propagate", lock_trees[i]);
-                        goto out;
-                }
-        }
-        /* The whole stack private (as a start makes the trees): nothing
-         * propagates in or out, and the next restore can move its top. */
-        if (setns(xfd, CLONE_NEWNS) < 0)
-                r = lock_fail("setns", "ct");
-        for (size_t i = 0; r == 0 && lock_trees[i]; i++) {
-                struct mount_attr ma = {.propagation = MS_PRIVATE};
-                if (top[i] >= 0 && syscall(SYS_mount_setattr, top[i], "",
-                                           AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof(ma)) < 0)
-                        r = lock_fail("propagation of", lock_trees[i]);
-        }
-        /* The trees the CT has files on: their unused children. */
-        for (size_t i = 0; r == 0 && lock_trees[i]; i++)
-                if (usedtree & (1u << i))
-                        r = relock_children(xfd, hfd, procfd, lock_trees[i], (unsigned)i, &used);
-out:
-        for (int i = 0; i < 3; i++) {
-                if (top[i] >= 0)
-                        close(top[i]);
-                if (peer[i] >= 0)
-                        close(peer[i]);
-                if (tree[i] >= 0)
-                        close(tree[i]);
-        }
-        free(used.v);
-        return r;
-}
-
-/* criu's action script (the supervisor's program run by criu: see
- * vz-supervisor.c): locks the restored mounts at post-restore. */
-int vz_cpt_action_script(void)
-{
-        const char *act = getenv("CRTOOLS_SCRIPT_ACTION"), *pid = getenv("CRTOOLS_INIT_PID");
-        int r;
-
-        if (!act || !streq(act, "post-restore"))
-                return 0;
-        if (!pid || atoi(pid) <= 0) {
-                fprintf(stderr, "vz: %s without CRTOOLS_INIT_PID\n", act);
-                return 1;
-        }
-        r = relock_mounts(atoi(pid));
-        if (r < 0) {
-                fprintf(stderr, "vz: cannot lock the restored CT's mounts: %s\n", strerror(-r));
-                return 1;
-        }
-        return 0;
 }
 
 /* Let processes left stopped by an undump run: SIGCONT to every process of
@@ -1831,6 +1155,24 @@ static int continue_ct(pid_t init)
                         kill(pid, SIGCONT);
         }
         return 0;
+}
+
+/* After a restore by a criu without scripts/criu-lock-mounts.patch the
+ * action script locked at post-restore and logged what it could not lock
+ * (cpt-relock.c): say so. */
+static void warn_unlocked(const vz_ct *ct, const char *dir)
+{
+        _cleanup_free_ char *log = vz_strdupf("%s.restore.log", dir), *line = NULL;
+        _cleanup_fclose_ FILE *f = log ? fopen(log, "re") : NULL;
+        size_t n = 0;
+
+        while (f && getline(&line, &n, f) > 0)
+                if (!strncmp(line, "vz: relock: criu gave no mount namespace", 40)) {
+                        vz_warn("CT %u: criu has no scripts/criu-lock-mounts.patch: the mounts "
+                                "the CT's processes have files on are not locked (%s names them)",
+                                vz_ct_id(ct), log);
+                        return;
+                }
 }
 
 _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *e)
@@ -1867,6 +1209,7 @@ _public_ int vz_ct_restore(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err 
                         e->code = VZ_E_RESTORE;
                 if (r < 0)
                         return r;
+                warn_unlocked(ct, dir);
                 if (step == VZ_RESTORE_FULL && !(opts && opts->keep_dump))
                         (void)vz_rm_rf(dir);
                 return 0;
