@@ -32,11 +32,6 @@ ip -6 route add unreachable $P6::/64 || fail "cannot add guard route"
 ip link add $HDEV type bridge && ip link set $HDEV up && ip -6 addr add $H6/128 dev $HDEV nodad ||
         fail "cannot make $HDEV"
 
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 dropped() { # ctid: packets counted by the anti-spoofing rule
         nft list table inet vz_$1 | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }

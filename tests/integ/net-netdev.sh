@@ -17,11 +17,6 @@ net_cleanup() {
         ip link del $DA 2>/dev/null
 }
 trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 on_host() { ip link show "$1" >/dev/null 2>&1; }
 in_ct() { vzctl exec $C "ip link show $1" >/dev/null 2>&1; }
 

@@ -22,11 +22,6 @@ ip link add "$DUMMY" type bridge || fail "cannot create a bridge for NEIGHBOUR_D
 ip link set "$DUMMY" up
 echo "NEIGHBOUR_DEVS=\"list:$DUMMY\"" >> "$VZ_CONFDIR/vz.conf"
 
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 nothing_left() { # ctid addresses...: no device, route or proxy entry left
         local id=$1 a; shift
         ! ip -o link | grep -q "venet$id[@:]" || fail "venet$id left: $(ip -o link | grep venet$id)"
