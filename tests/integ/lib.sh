@@ -39,9 +39,12 @@ STARTED=""
 # Files behind loop devices the test set up (btrfs_pool): detached once
 # the tree is unmounted.
 LOOP_FILES=""
+# Unreachable routes that guard the test's addresses (guard_route).
+GUARDS=""
 _cleanup() {
         local rc=$? id
         for id in $STARTED; do vzctl stop "$id" --fast >/dev/null 2>&1; done
+        for id in $GUARDS; do ip route del unreachable "$id" 2>/dev/null; done
         # The tree's own lxcfs (started by vzctl start on VZ_RUNDIR/lxcfs):
         # it keeps its mount alive in its own mount namespace, so stop it.
         local lx f
@@ -75,6 +78,15 @@ fail() {
         exit 1
 }
 ok() { echo "ok: $*"; }
+# guard_route PREFIX...: an unreachable route to each prefix (IPv4 or
+# IPv6) while the test runs, so that nothing sent there leaves the host.
+guard_route() {
+        local p
+        for p in "$@"; do
+                ip route add unreachable "$p" || fail "cannot add guard route $p"
+                GUARDS="$GUARDS $p"
+        done
+}
 # expect_rc CODE cmd...: run cmd, fail unless it exits with CODE.
 expect_rc() {
         local want=$1; shift

@@ -21,14 +21,7 @@ A=531 B=532
 STARTED="$A $B"
 P4=10.205.53 P6=2001:db8:205:53
 A4=$P4.1 B4=$P4.2 A6=$P6::1 B6=$P6::2
-
-net_cleanup() {
-        ip route del unreachable $P4.0/24 2>/dev/null
-        ip -6 route del unreachable $P6::/64 2>/dev/null
-}
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
-ip route add unreachable $P4.0/24 || fail "cannot add guard route"
-ip -6 route add unreachable $P6::/64 || fail "cannot add guard route"
+guard_route $P4.0/24 $P6::/64
 
 http_get() { # addr: body of GET / on port 80 (bash /dev/tcp, 3 s at most)
         timeout 3 bash -c "exec 3<>/dev/tcp/$1/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" 2>/dev/null
