@@ -89,7 +89,7 @@ _cl_ct_pids() {
 # runs in the nodes' namespaces. A CT process still there at the end is a
 # leak: killed, reported, and the test fails.
 _cl_cleanup() {
-        local w h id p pids leak=0
+        local h p pids leak=0
         mig_client_stop
         for h in A B; do cl_kill_stack $h; done
         for _ in $(seq 50); do
@@ -103,12 +103,7 @@ _cl_cleanup() {
                 sleep 0.2
         done
         [ -z "$pids" ] || kill -9 $pids 2>/dev/null
-        for w in $MIG_CTS; do
-                h=${w%%:*} id=${w#*:}
-                [ -n "${SSHD[$h]:-}" ] || continue
-                on "$h" vzctl --skiplock stop "$id" --fast >/dev/null 2>&1
-                on "$h" vzctl --skiplock umount "$id" >/dev/null 2>&1
-        done
+        _mig_stop_cts
         for h in A B; do
                 p=$(cat "$T/h$h/run/lxcfs.pid" 2>/dev/null)
                 [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = lxcfs ] && kill "$p"

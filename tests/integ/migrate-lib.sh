@@ -57,9 +57,10 @@ mig_client_stop() {
         CONN=""
 }
 
-_mig_cleanup() {
+# _mig_stop_cts: the CTs of MIG_CTS stopped (also frozen ones) and
+# unmounted on the hosts that are up.
+_mig_stop_cts() {
         local w h id
-        mig_client_stop
         for w in $MIG_CTS; do
                 h=${w%%:*} id=${w#*:}
                 [ -n "${SSHD[$h]:-}" ] || continue
@@ -67,6 +68,12 @@ _mig_cleanup() {
                 on "$h" vzctl --skiplock stop "$id" --fast >/dev/null 2>&1
                 on "$h" vzctl --skiplock umount "$id" >/dev/null 2>&1
         done
+}
+
+_mig_cleanup() {
+        local h
+        mig_client_stop
+        _mig_stop_cts
         for h in A B; do
                 [ -n "${SSHD[$h]:-}" ] || continue
                 kill "${SSHD[$h]}" 2>/dev/null
