@@ -36,7 +36,7 @@ net_cleanup() {
         ip link del $BR 2>/dev/null
         [ -n "${SRV:-}" ] && kill $SRV 2>/dev/null
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 STARTED="$R4 $BR4 $NO"
 guard_route $P.0/24
 ip link add $BR type bridge && ip addr add $P.126/25 dev $BR && ip link set $BR up || fail "bridge"

@@ -20,7 +20,7 @@ need_cache busybox
 A=700 IP=10.207.0.1
 STARTED="$A"
 net_cleanup() { ip link del venet$A 2>/dev/null; }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 criu_conf
 # On failure, show criu's errors (the logs go with the tree).
 FAIL_LOGS="$T/vz/dump/*.log"

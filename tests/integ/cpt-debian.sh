@@ -10,7 +10,7 @@ criu_conf
 
 A=702 IP=10.207.0.2
 STARTED=$A
-trap '_nrc=$?; ip link del venet$A 2>/dev/null; (exit $_nrc); _cleanup' EXIT
+at_exit "ip link del venet$A 2>/dev/null"
 expect_rc 0 vzctl create $A --ostemplate debian-12-x86_64-minimal --ipadd $IP
 expect_rc 0 vzctl start $A --wait
 pids() { vzctl exec $A 'echo $(pidof systemd-journald) $(pidof agetty) $(readlink /proc/1/exe)'; }

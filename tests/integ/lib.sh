@@ -41,8 +41,13 @@ STARTED=""
 LOOP_FILES=""
 # Unreachable routes that guard the test's addresses (guard_route).
 GUARDS=""
+# at_exit CMD...: CMD (a command line) runs first when the test ends, pass
+# or fail, before its CTs are stopped; the last one registered runs first.
+AT_EXIT=()
+at_exit() { AT_EXIT=("$*" "${AT_EXIT[@]}"); }
 _cleanup() {
         local rc=$? id
+        for id in "${AT_EXIT[@]}"; do eval "$id"; done
         for id in $STARTED; do vzctl stop "$id" --fast >/dev/null 2>&1; done
         for id in $GUARDS; do ip route del unreachable "$id" 2>/dev/null; done
         # The tree's own lxcfs (started by vzctl start on VZ_RUNDIR/lxcfs):

@@ -16,7 +16,7 @@ net_cleanup() {
         ip link del veth$C.1 2>/dev/null
         ip link del venet$C 2>/dev/null
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 
 nothing_left() {
         ! ip -o link | grep -q "venet$C[@:]" || fail "venet$C left"

@@ -23,7 +23,7 @@ net_cleanup() {
         ip link del $HDEV 2>/dev/null
         for id in $A $B; do ip link del venet$id 2>/dev/null; nft delete table inet vz_$id 2>/dev/null; done
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 guard_route $P4.0/24 $P6::/64
 # An IPv6 address of the host for the CTs to talk to.
 ip link add $HDEV type bridge && ip link set $HDEV up && ip -6 addr add $H6/128 dev $HDEV nodad ||

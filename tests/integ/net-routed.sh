@@ -16,7 +16,7 @@ net_cleanup() {
         ip link del "$DUMMY" 2>/dev/null
         for id in $A $B; do ip link del venet$id 2>/dev/null; done
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 
 ip link add "$DUMMY" type bridge || fail "cannot create a bridge for NEIGHBOUR_DEVS"
 ip link set "$DUMMY" up
