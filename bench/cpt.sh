@@ -25,33 +25,10 @@
 # bench/results/cpt.md holds the recorded run.
 RUNS=${1:-5}
 . "$(dirname "$0")/../tests/integ/lib.sh"
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-[ -n "$CRIU" ] || { echo "SKIP: no working criu (scripts/get-criu)"; exit 77; }
-command -v gcc >/dev/null || { echo "SKIP: gcc missing (for the memory toucher)"; exit 77; }
+need_criu
+need_memhog
 need_cache busybox
-echo "CRIU=$CRIU" >> "$VZ_CONFDIR/vz.conf"
-
-# A static program that touches N MiB (non-zero pattern) and sleeps.
-cat > "$T/memhog.c" <<'EOF'
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-        size_t n = (size_t)atoi(argv[1]) << 20;
-        char *p = malloc(n);
-        if (!p)
-                return 1;
-        for (size_t i = 0; i < n; i++)
-                p[i] = (char)(i * 7 + 1);
-        for (;;)
-                pause();
-}
-EOF
-gcc -O2 -static -o "$T/memhog" "$T/memhog.c" || { echo "SKIP: cannot build a static memhog"; exit 77; }
+criu_conf
 
 ms() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f\n", (b - a) * 1000}'; }

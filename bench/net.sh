@@ -34,12 +34,11 @@ LXCP=$T/lxc
 net_cleanup() {
         lxc-stop -P "$LXCP" -n $LXNAME -k >/dev/null 2>&1
         ip link del $BR 2>/dev/null
-        ip route del unreachable $P.0/24 2>/dev/null
         [ -n "${SRV:-}" ] && kill $SRV 2>/dev/null
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 STARTED="$R4 $BR4 $NO"
-ip route add unreachable $P.0/24 || fail "guard route"
+guard_route $P.0/24
 ip link add $BR type bridge && ip addr add $P.126/25 dev $BR && ip link set $BR up || fail "bridge"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

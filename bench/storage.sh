@@ -14,18 +14,14 @@
 # Prints Markdown; bench/results/storage.md holds the recorded run.
 RUNS=${1:-7}
 SIZE=${2:-512}
-. "$(dirname "$0")/../tests/integ/lib.sh"
+. "$(dirname "$0")/../tests/integ/storage-lib.sh"
 need_cache busybox
 need_cache debian-12-x86_64-minimal
-grep -qw btrfs /proc/filesystems && command -v mkfs.btrfs >/dev/null || fail "needs btrfs (kernel and btrfs-progs)"
+have_btrfs || fail "needs btrfs (kernel and btrfs-progs)"
 STARTED=690
 CT=690
 
-B=$T/btrfs
-truncate -s 8G $T/btrfs.img
-mkfs.btrfs -q $T/btrfs.img >/dev/null 2>&1 || fail "mkfs.btrfs"
-mkdir -p $B && mount -o loop $T/btrfs.img $B || fail "mount btrfs"
-mkdir -m 700 $B/private
+btrfs_pool 8G
 SIMFS_PRIVATE=$(sed -n 's/^VE_PRIVATE=//p' $VZ_CONFDIR/vz.conf)
 
 now_us() { echo $(( $(date +%s%N) / 1000 )); }

@@ -28,11 +28,7 @@ mount -t overlay vz-test-sbin -o "lowerdir=$T/sbin:/usr/sbin" /usr/sbin ||
         fail "cannot lay the build's vzctl over /usr/sbin in the test's mount namespace"
 [ "$(readlink -f /usr/sbin/vzctl)" = "$(readlink -f "$VZ_BUILD/src/tools/vzctl")" ] || fail "overlay"
 
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-[ -n "$CRIU" ] && echo "CRIU=$CRIU" >> "$VZ_CONFDIR/vz.conf"
+find_criu && criu_conf
 
 export OCF_ROOT=/usr/lib/ocf
 # ra ACTION [VEID]: run the agent; its exit code in RC, output in OUT.

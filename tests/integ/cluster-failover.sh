@@ -56,17 +56,8 @@ ok "$R started on $N1 (crm_resource, vzctl status, vzlist and vzlist --cluster o
 
 # The client: a line every 0.1 s, each must come back; it records the
 # time of each round trip (its largest gap is the downtime).
-svc_answers() { client bash -c "exec 3<>/dev/tcp/$IP/7000; echo hi >&3; read -t 5 l <&3; [ \"\$l\" = hi ]" 2>/dev/null; }
-wait_until 20 svc_answers || fail "CT's service on $IP:7000 does not answer"
-ip netns exec "${NS[C]}" bash -c "for t in \$(seq 50); do exec 3<>/dev/tcp/$IP/7000 && break; sleep 0.1; done 2>/dev/null
-        i=0
-        while :; do i=\$((i+1)); echo \"ping \$i\" >&3
-                read -t 30 line <&3 || { echo \"LOST at \$i\" > $T/conn.err; exit 1; }
-                [ \"\$line\" = \"ping \$i\" ] || { echo \"BAD \$line at \$i\" > $T/conn.err; exit 1; }
-                echo \$i > $T/conn.n; date +%s.%N >> $T/conn.t; sleep 0.1; done" &
-CONN=$!
-trap '_crc=$?; kill $CONN 2>/dev/null; wait $CONN 2>/dev/null; _cl_cleanup || _crc=1; (exit $_crc); _cleanup' EXIT
-conn_past() { local n; n=$(cat $T/conn.n 2>/dev/null); [ "${n:-0}" -gt "$1" ]; }
+wait_until 20 svc_answers $IP || fail "CT's service on $IP:7000 does not answer"
+mig_client $IP 0.1
 wait_until 10 conn_past 5 || fail "client connection to $IP:7000 does not work"
 
 # Live migration by the cluster.
@@ -98,7 +89,7 @@ op_ms() {
 on A crm_resource --clear --resource $R >/dev/null 2>&1 || fail "crm_resource --clear"
 sleep 1
 [ "$(where_is $R)" = "${NODE[$H2]}" ] || fail "$R moved back after --clear (stickiness)"
-kill $CONN; wait $CONN 2>/dev/null
+mig_client_stop
 
 # Failover: the CT's node loses its cluster stack (corosync -9). Without a
 # fence device the test powers the node's CT off itself.
@@ -112,7 +103,7 @@ tf1=$(date +%s.%N)
 expect_rc_on 0 $H1 vzctl exec $ID 'cat /root/data /root/data2'
 [ "$LAST_OUT" = "data of $ID
 written on ${NODE[$H2]}" ] || fail "CT's data after failover: $LAST_OUT"
-wait_until 20 svc_answers ||
+wait_until 20 svc_answers $IP ||
         fail "CT's service does not answer after failover"
 ok "corosync of ${NODE[$H2]} killed: $R started on ${NODE[$H1]} in $(echo "$tf1 - $tf0" | bc | cut -c1-5) s with its data, its service answers"
 [ -z "${CLUSTER_BENCH_OUT:-}" ] || echo "failover_s=$(echo "$tf1 - $tf0" | bc)" >> "$CLUSTER_BENCH_OUT"

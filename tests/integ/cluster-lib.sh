@@ -89,7 +89,8 @@ _cl_ct_pids() {
 # runs in the nodes' namespaces. A CT process still there at the end is a
 # leak: killed, reported, and the test fails.
 _cl_cleanup() {
-        local w h id p pids leak=0
+        local h p pids leak=0
+        mig_client_stop
         for h in A B; do cl_kill_stack $h; done
         for _ in $(seq 50); do
                 pids=""
@@ -102,12 +103,7 @@ _cl_cleanup() {
                 sleep 0.2
         done
         [ -z "$pids" ] || kill -9 $pids 2>/dev/null
-        for w in $MIG_CTS; do
-                h=${w%%:*} id=${w#*:}
-                [ -n "${SSHD[$h]:-}" ] || continue
-                on "$h" vzctl --skiplock stop "$id" --fast >/dev/null 2>&1
-                on "$h" vzctl --skiplock umount "$id" >/dev/null 2>&1
-        done
+        _mig_stop_cts
         for h in A B; do
                 p=$(cat "$T/h$h/run/lxcfs.pid" 2>/dev/null)
                 [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = lxcfs ] && kill "$p"
@@ -143,7 +139,7 @@ trap '_crc=$?; _cl_cleanup || _crc=1; (exit $_crc); _cleanup' EXIT
 # cluster's state directories, made before sshd starts (sshd holds the
 # namespace; corosync and pacemakerd join it).
 _mig_sshd() {
-        local h=$1 d=$T/h$1 i m
+        local h=$1 d=$T/h$1 m
         mkdir -p "$d/cl/etc-corosync" "$d/cl/lib-corosync" "$d/cl/log-corosync" \
                  "$d/cl/log-pacemaker" "$d/cl/ocf/vz" "$d/cl/ocf/heartbeat" "$d/cl/ocf/pacemaker"
         cp -a /var/lib/pacemaker "$d/cl/lib-pacemaker"
@@ -196,15 +192,7 @@ EOF
            mount --bind '$T/nfs-store' '$T/nfs' &&
            hostname ${NODE[$h]} &&
            exec /usr/sbin/sshd -D -e -f '$d/sshd_config'"
-        nsenter --net=/run/netns/"${NS[$h]}" unshare --mount --uts --propagation slave \
-                sh -c "$m" >"$d/sshd.log" 2>&1 &
-        SSHD[$h]=$!
-        for i in $(seq 100); do
-                client bash -c "exec 3<>/dev/tcp/${HOSTIP[$h]}/22" 2>/dev/null && return 0
-                kill -0 "${SSHD[$h]}" 2>/dev/null || break
-                sleep 0.05
-        done
-        fail "sshd of node $h did not come up: $(cat "$d/sshd.log")"
+        _mig_sshd_start $h "$m" --uts
 }
 
 # _cl_daemon HOST LOG cmd...: start a cluster daemon in the node's

@@ -41,17 +41,8 @@ wait_until 60 on_a || fail "$R not started on ${NODE[A]}: $(on A crm_mon -1 2>&1
 running_on B && fail "running on both nodes"
 ok "$R started on ${NODE[A]}"
 
-svc_answers() { client bash -c "exec 3<>/dev/tcp/$IP/7000; echo hi >&3; read -t 5 l <&3; [ \"\$l\" = hi ]" 2>/dev/null; }
-wait_until 20 svc_answers || fail "CT's service on $IP:7000 does not answer"
-ip netns exec "${NS[C]}" bash -c "for t in \$(seq 50); do exec 3<>/dev/tcp/$IP/7000 && break; sleep 0.1; done 2>/dev/null
-        i=0
-        while :; do i=\$((i+1)); echo \"ping \$i\" >&3
-                read -t 30 line <&3 || { echo \"LOST at \$i\" > $T/conn.err; exit 1; }
-                [ \"\$line\" = \"ping \$i\" ] || { echo \"BAD \$line at \$i\" > $T/conn.err; exit 1; }
-                echo \$i > $T/conn.n; sleep 0.1; done" &
-CONN=$!
-trap '_crc=$?; kill $CONN 2>/dev/null; wait $CONN 2>/dev/null; _cl_cleanup || _crc=1; (exit $_crc); _cleanup' EXIT
-conn_past() { local n; n=$(cat $T/conn.n 2>/dev/null); [ "${n:-0}" -gt "$1" ]; }
+wait_until 20 svc_answers $IP || fail "CT's service on $IP:7000 does not answer"
+mig_client $IP 0.1
 wait_until 10 conn_past 5 || fail "client connection to $IP:7000 does not work"
 
 on A crm_resource --move --resource $R --node "${NODE[B]}" >/dev/null 2>&1 || fail "crm_resource --move"

@@ -14,30 +14,16 @@
 # Addresses: 10.207.0.0/24 only (this test's own range).
 . "$(dirname "$0")/lib.sh"
 
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-if [ -z "$CRIU" ]; then
-        echo "SKIP: no criu whose 'criu check' passes on this kernel (run scripts/get-criu)"
-        exit 77
-fi
+need_criu
 need_cache busybox
 
 A=700 IP=10.207.0.1
 STARTED="$A"
 net_cleanup() { ip link del venet$A 2>/dev/null; }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
-echo "CRIU=$CRIU" >> "$VZ_CONFDIR/vz.conf"
+at_exit net_cleanup
+criu_conf
 # On failure, show criu's errors (the logs go with the tree).
-fail() {
-        local l
-        echo "FAIL: $*" >&2
-        for l in "$T"/vz/dump/*.log; do
-                [ -f "$l" ] && { echo "--- $l" >&2; grep -E "Error|Warn" "$l" | tail -n 15 >&2; }
-        done
-        exit 1
-}
+FAIL_LOGS="$T/vz/dump/*.log"
 PRIV=$T/vz/private/$A
 
 expect_rc 0 vzctl --version -v
@@ -54,11 +40,6 @@ expect_rc 0 vzctl exec $A 'mkdir -p /www && echo hello-from-ct > /www/index.html
                 </dev/null >/dev/null 2>&1 &
         setsid httpd -f -p 8080 -h /www </dev/null >/dev/null 2>&1 &
         sleep 0.5; pidof httpd; pidof sh'
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq "$n"); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 http_get() {
         timeout 3 bash -c "exec 3<>/dev/tcp/$IP/8080 && printf 'GET /index.html HTTP/1.0\r\n\r\n' >&3 && cat <&3" 2>/dev/null
 }

@@ -4,18 +4,13 @@
 # answers (is-system-running), and the CT stops gracefully afterwards.
 # Skips (77) without a criu whose `criu check` passes or without debootstrap.
 . "$(dirname "$0")/lib.sh"
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-[ -n "$CRIU" ] || { echo "SKIP: no criu whose 'criu check' passes on this kernel (run scripts/get-criu)"; exit 77; }
-command -v debootstrap >/dev/null || { echo "SKIP: debootstrap not installed"; exit 77; }
-need_cache debian-12-x86_64-minimal
-echo "CRIU=$CRIU" >> "$VZ_CONFDIR/vz.conf"
+need_criu
+need_debian
+criu_conf
 
 A=702 IP=10.207.0.2
 STARTED=$A
-trap '_nrc=$?; ip link del venet$A 2>/dev/null; (exit $_nrc); _cleanup' EXIT
+at_exit "ip link del venet$A 2>/dev/null"
 expect_rc 0 vzctl create $A --ostemplate debian-12-x86_64-minimal --ipadd $IP
 expect_rc 0 vzctl start $A --wait
 pids() { vzctl exec $A 'echo $(pidof systemd-journald) $(pidof agetty) $(readlink /proc/1/exe)'; }

@@ -10,14 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PLAIN=/usr/sbin:/usr/bin:/sbin:/bin
-CRIU=
-for c in "$(PATH=$PLAIN command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-if [ -z "$CRIU" ]; then
-        echo "SKIP: no criu whose 'criu check' passes on this kernel (run scripts/get-criu)"
-        exit 77
-fi
+need_criu $PLAIN
 need_cache busybox
 grep -q '^CRIU=' "$VZ_CONFDIR/vz.conf" && fail "etc/vz.conf sets CRIU=; this test is about finding criu without it"
 A=731
@@ -25,14 +18,7 @@ STARTED="$A"
 D=$T/vz/dump
 # vzctl as an admin runs it: the installed config, PATH without criu.
 pvzctl() { env PATH=$PLAIN "$VZ_BUILD/src/tools/vzctl" "$@"; }
-fail() {
-        local l
-        echo "FAIL: $*" >&2
-        for l in "$D"/*.log; do
-                [ -f "$l" ] && { echo "--- $l" >&2; grep -E "Error|Warn" "$l" | tail -n 15 >&2; }
-        done
-        exit 1
-}
+FAIL_LOGS="$D/*.log"
 
 expect_rc 0 pvzctl --version -v
 echo "$LAST_OUT" | grep -q "criu check: passed" || fail "--version -v under a plain PATH: $LAST_OUT"

@@ -2,8 +2,7 @@
 # A CT from the Debian 12 minimal cache (built once with debootstrap and kept
 # in $VZ_TEST_CACHE): the tree is complete, owners/modes/capabilities kept.
 . "$(dirname "$0")/lib.sh"
-command -v debootstrap >/dev/null || { echo "SKIP: debootstrap not installed"; exit 77; }
-need_cache debian-12-x86_64-minimal
+need_debian
 P=$T/vz/private/102
 
 expect_rc 0 vzctl create 102 --ostemplate debian-12-x86_64-minimal --hostname deb.example.com

@@ -12,11 +12,7 @@ need_cache busybox
 
 A=710
 STARTED=$A
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-[ -n "$CRIU" ] && echo "CRIU=$CRIU" >> "$VZ_CONFDIR/vz.conf"
+find_criu && criu_conf
 
 expect_rc 0 vzctl create $A --ostemplate busybox
 expect_rc 0 vzctl set $A --ram 256M --save

@@ -27,8 +27,7 @@ expect_rc 0 vzctl exec 741 hostname
 expect_rc 0 vzctl stop 741
 ok "busybox CT: localhost without HOSTNAME, its HOSTNAME with one"
 
-command -v debootstrap >/dev/null || { echo "SKIP: debootstrap not installed (the busybox part passed)"; exit 77; }
-need_cache debian-12-x86_64-minimal
+have_debian || { echo "SKIP: debootstrap not installed (the busybox part passed)"; exit 77; }
 cache=$(readlink -f "$T"/vz/template/cache/debian-12-x86_64-minimal.tar*)
 mkdir "$T/x"
 tar --warning=no-unknown-keyword -C "$T/x" -xf "$cache" ./etc/hostname ./etc/resolv.conf ./etc/hosts || fail "cannot read $cache"

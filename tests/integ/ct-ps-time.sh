@@ -33,11 +33,7 @@ expect_rc 0 vzctl exec $A "$probe"
 check_times busybox $LAST_OUT
 ok "busybox CT: btime + uptime = now, btime + starttime = start ($LAST_OUT)"
 
-if ! command -v debootstrap >/dev/null; then
-        echo "(Debian part skipped: debootstrap not installed)"
-        exit 0
-fi
-need_cache debian-12-x86_64-minimal
+have_debian || { echo "(Debian part skipped: debootstrap not installed)"; exit 0; }
 STARTED="$A $D"
 expect_rc 0 vzctl create $D --ostemplate debian-12-x86_64-minimal
 expect_rc 0 vzctl start $D

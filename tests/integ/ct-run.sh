@@ -11,11 +11,6 @@ STARTED="101 102"
 
 init_pid() { cat $T/run/$1.init 2>/dev/null; }
 sup_pid() { cat $T/run/$1.pid 2>/dev/null; }
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 is_down() { [ "$(vzctl status $1)" = "CTID $1 exist unmounted down" ]; }
 nothing_on_host() { # ctid: no process, cgroup, mount or run file of the CT left
         local id=$1

@@ -8,47 +8,17 @@
 # and leaves the CT as locked down as after its start (locked_on).
 . "$(dirname "$0")/migrate-lib.sh"
 need_criu
-command -v debootstrap >/dev/null || { echo "SKIP: debootstrap not installed"; exit 77; }
-need_cache debian-12-x86_64-minimal
+need_debian
 mig_setup
 
 ID=3110 IP=10.75.0.70
 mig_ct A $ID
-fail() {
-        local l
-        echo "FAIL: $*" >&2
-        for l in "$T"/h?/vz/dump/*.log; do
-                [ -f "$l" ] && { echo "--- $l" >&2; grep -E "Error|Warn" "$l" | tail -n 15 >&2; }
-        done
-        exit 1
-}
+FAIL_LOGS="$T/h?/vz/dump/*.log"
 
 expect_rc_on 0 A vzctl create $ID --ostemplate debian-12-x86_64-minimal --ipadd $IP --hostname deb-mig.test
 # The service: socket activation by the CT's systemd, one instance per
-# connection, answering with the host name and the PID of the CT's init.
-priv=$(private_of A $ID)
-cat > $priv/etc/systemd/system/vz-http.socket <<'UNIT'
-[Unit]
-Description=HTTP test server socket
-
-[Socket]
-ListenStream=80
-Accept=yes
-
-[Install]
-WantedBy=sockets.target
-UNIT
-cat > $priv/etc/systemd/system/vz-http@.service <<'UNIT'
-[Unit]
-Description=HTTP test server
-
-[Service]
-ExecStart=/bin/sh -c 'read -r line; printf "HTTP/1.0 200 OK\r\n\r\nhello from %%s\n" "$(hostname)"'
-StandardInput=socket
-StandardOutput=socket
-UNIT
-mkdir -p $priv/etc/systemd/system/sockets.target.wants
-ln -s ../vz-http.socket $priv/etc/systemd/system/sockets.target.wants/vz-http.socket
+# connection, answering with the CT's host name.
+debian_http "$(private_of A $ID)"
 
 http_get() { # body of GET / on the CT's port 80, from the client
         client timeout 3 bash -c "exec 3<>/dev/tcp/$IP/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" 2>/dev/null

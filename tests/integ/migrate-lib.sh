@@ -24,17 +24,10 @@
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || { echo "SKIP: no sshd (openssh-server)"; exit 77; }
 command -v rsync >/dev/null || { echo "SKIP: no rsync"; exit 77; }
 
-# A criu whose `criu check` passes (PATH, or scripts/get-criu's prefix);
-# live migration tests call need_criu.
-MIG_CRIU=
-for _c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$_c" ] && [ -x "$_c" ] && "$_c" check >/dev/null 2>&1 && { MIG_CRIU=$_c; break; }
-done
-need_criu() {
-        [ -n "$MIG_CRIU" ] && return 0
-        echo "SKIP: no criu whose 'criu check' passes on this kernel (run scripts/get-criu)"
-        exit 77
-}
+# A criu whose `criu check` passes (PATH, or scripts/get-criu's prefix),
+# named in both hosts' vz.conf; live migration tests call need_criu.
+find_criu
+MIG_CRIU=$CRIU
 
 MIG_TAG=vz75-$$
 declare -A NS SSHD HOSTIP HOSTIP6
@@ -43,6 +36,8 @@ HOSTIP[A]=10.75.0.1 HOSTIP[B]=10.75.0.2 HOSTIP[C]=10.75.0.3
 HOSTIP6[A]=fd75::1 HOSTIP6[B]=fd75::2 HOSTIP6[C]=fd75::3
 # CTs to clean up: "HOST:CTID" words.
 MIG_CTS=""
+# The client's session (mig_client), stopped at exit.
+CONN=""
 
 # on A|B cmd...: run cmd on that host (its network and mount namespaces,
 # its VZ_CONFDIR), as a local admin there would.
@@ -54,7 +49,17 @@ on() {
 # client cmd...: run cmd on the client outside both hosts.
 client() { ip netns exec "${NS[C]}" "$@"; }
 
-_mig_cleanup() {
+# mig_client_stop: the client's session ends (if there is one).
+mig_client_stop() {
+        [ -n "$CONN" ] || return 0
+        kill "$CONN" 2>/dev/null
+        wait "$CONN" 2>/dev/null
+        CONN=""
+}
+
+# _mig_stop_cts: the CTs of MIG_CTS stopped (also frozen ones) and
+# unmounted on the hosts that are up.
+_mig_stop_cts() {
         local w h id
         for w in $MIG_CTS; do
                 h=${w%%:*} id=${w#*:}
@@ -63,6 +68,12 @@ _mig_cleanup() {
                 on "$h" vzctl --skiplock stop "$id" --fast >/dev/null 2>&1
                 on "$h" vzctl --skiplock umount "$id" >/dev/null 2>&1
         done
+}
+
+_mig_cleanup() {
+        local h
+        mig_client_stop
+        _mig_stop_cts
         for h in A B; do
                 [ -n "${SSHD[$h]:-}" ] || continue
                 kill "${SSHD[$h]}" 2>/dev/null
@@ -137,21 +148,30 @@ _mig_net() {
         done
 }
 
-_mig_sshd() {
-        local h=$1 d=$T/h$1 i
-        # Its own /run (sshd wants /run/sshd) and /root, then sshd in the
-        # foreground: $! is sshd itself (nsenter, unshare and sh exec).
-        nsenter --net=/run/netns/"${NS[$h]}" unshare --mount --propagation slave \
-                sh -c "mount -t tmpfs -o mode=755 tmpfs /run && mkdir -m 755 /run/sshd &&
-                       mount --bind '$d/root' /root && exec /usr/sbin/sshd -D -e -f '$d/sshd_config'" \
-                >"$d/sshd.log" 2>&1 &
+# _mig_sshd_start HOST SCRIPT [UNSHARE-OPTION...]: in the host's network
+# namespace and a new mount namespace (and those the options add), sh runs
+# SCRIPT, which sets up the mounts and execs sshd in the foreground: $! is
+# sshd itself (nsenter, unshare and sh exec). Back when it answers.
+_mig_sshd_start() {
+        local h=$1 m=$2 i
+        shift 2
+        nsenter --net=/run/netns/"${NS[$h]}" unshare --mount "$@" --propagation slave \
+                sh -c "$m" >"$T/h$h/sshd.log" 2>&1 &
         SSHD[$h]=$!
         for i in $(seq 100); do
                 client bash -c "exec 3<>/dev/tcp/${HOSTIP[$h]}/22" 2>/dev/null && return 0
                 kill -0 "${SSHD[$h]}" 2>/dev/null || break
                 sleep 0.05
         done
-        fail "sshd of host $h did not come up: $(cat "$d/sshd.log")"
+        fail "sshd of host $h did not come up: $(cat "$T/h$h/sshd.log")"
+}
+
+# _mig_sshd HOST: sshd of the host, with its own /run (sshd wants
+# /run/sshd) and /root.
+_mig_sshd() {
+        local d=$T/h$1
+        _mig_sshd_start "$1" "mount -t tmpfs -o mode=755 tmpfs /run && mkdir -m 755 /run/sshd &&
+                mount --bind '$d/root' /root && exec /usr/sbin/sshd -D -e -f '$d/sshd_config'"
 }
 
 mig_setup() {
@@ -182,8 +202,20 @@ expect_rc_on() { local c=$1 h=$2; shift 2; expect_rc "$c" on "$h" "$@"; }
 # status_on HOST CTID: vzctl status line.
 status_on() { on "$1" vzctl status "$2" 2>&1; }
 
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
+# svc_answers IP: the CT's echo service on IP:7000 answers the client.
+svc_answers() { client bash -c "exec 3<>/dev/tcp/$1/7000; echo hi >&3; read -t 5 l <&3; [ \"\$l\" = hi ]" 2>/dev/null; }
+# mig_client IP INTERVAL: from the client, a TCP session with the CT's echo
+# service on IP:7000: a line every INTERVAL seconds, each must come back.
+# The round trips so far in $T/conn.n, the time of each in $T/conn.t, what
+# went wrong in $T/conn.err. CONN is the client itself (ended at exit).
+mig_client() {
+        ip netns exec "${NS[C]}" bash -c "for t in \$(seq 50); do exec 3<>/dev/tcp/$1/7000 && break; sleep 0.1; done 2>/dev/null
+                i=0
+                while :; do i=\$((i+1)); echo \"ping \$i\" >&3
+                        read -t 30 line <&3 || { echo \"LOST at \$i\" > $T/conn.err; exit 1; }
+                        [ \"\$line\" = \"ping \$i\" ] || { echo \"BAD \$line at \$i\" > $T/conn.err; exit 1; }
+                        echo \$i > $T/conn.n; date +%s.%N >> $T/conn.t; sleep $2; done" &
+        CONN=$!
 }
+# conn_past N: the client's session has made more than N round trips.
+conn_past() { local n; n=$(cat "$T/conn.n" 2>/dev/null); [ "${n:-0}" -gt "$1" ]; }

@@ -16,13 +16,8 @@ net_cleanup() {
         ip link del veth$C.1 2>/dev/null
         ip link del venet$C 2>/dev/null
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 nothing_left() {
         ! ip -o link | grep -q "venet$C[@:]" || fail "venet$C left"
         ! ip route | grep -q "10.200.73.1" || fail "route to 10.200.73.1 left"

@@ -21,20 +21,8 @@ A=531 B=532
 STARTED="$A $B"
 P4=10.205.53 P6=2001:db8:205:53
 A4=$P4.1 B4=$P4.2 A6=$P6::1 B6=$P6::2
+guard_route $P4.0/24 $P6::/64
 
-net_cleanup() {
-        ip route del unreachable $P4.0/24 2>/dev/null
-        ip -6 route del unreachable $P6::/64 2>/dev/null
-}
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
-ip route add unreachable $P4.0/24 || fail "cannot add guard route"
-ip -6 route add unreachable $P6::/64 || fail "cannot add guard route"
-
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 http_get() { # addr: body of GET / on port 80 (bash /dev/tcp, 3 s at most)
         timeout 3 bash -c "exec 3<>/dev/tcp/$1/80; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" 2>/dev/null
 }
@@ -45,28 +33,7 @@ expect_rc 0 vzctl create $B --ostemplate busybox --ipadd $B4 --ipadd $B6
 # The service: socket activation by the CT's systemd, one instance per
 # connection, answering with the CT's host name.
 priv=$T/vz/private/$A
-cat > $priv/etc/systemd/system/vz-http.socket <<'UNIT'
-[Unit]
-Description=HTTP test server socket
-
-[Socket]
-ListenStream=80
-Accept=yes
-
-[Install]
-WantedBy=sockets.target
-UNIT
-cat > $priv/etc/systemd/system/vz-http@.service <<'UNIT'
-[Unit]
-Description=HTTP test server
-
-[Service]
-ExecStart=/bin/sh -c 'read -r line; printf "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from %%s\n" "$(hostname)"'
-StandardInput=socket
-StandardOutput=socket
-UNIT
-mkdir -p $priv/etc/systemd/system/sockets.target.wants
-ln -s ../vz-http.socket $priv/etc/systemd/system/sockets.target.wants/vz-http.socket
+debian_http $priv
 # With the usual lo stanza, so that a restart of networking really runs
 # ifdown/ifup.
 printf 'auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*\n' > $priv/etc/network/interfaces

@@ -13,7 +13,7 @@ STARTED="$A $B $C"
 IP1=10.235.0.1 IP2=10.235.0.2 IP3=10.235.0.3 IP6=2001:db8:235::1
 IDX=$T/vz/lock/ip.idx
 net_cleanup() { for id in $A $B $C; do ip link del venet$id 2>/dev/null; done; }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 
 # refused CTID ARGS...: set --save refused with 78, the config unchanged.
 refused() {

@@ -20,23 +20,15 @@ P4=10.205.51 P6=2001:db8:205:51
 A4=$P4.1 B4=$P4.2 S4=$P4.9 A6=$P6::1 B6=$P6::2 S6=$P6::9 H6=$P6::fe HDEV=vz511h
 
 net_cleanup() {
-        ip route del unreachable $P4.0/24 2>/dev/null
-        ip -6 route del unreachable $P6::/64 2>/dev/null
         ip link del $HDEV 2>/dev/null
         for id in $A $B; do ip link del venet$id 2>/dev/null; nft delete table inet vz_$id 2>/dev/null; done
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
-ip route add unreachable $P4.0/24 || fail "cannot add guard route"
-ip -6 route add unreachable $P6::/64 || fail "cannot add guard route"
+at_exit net_cleanup
+guard_route $P4.0/24 $P6::/64
 # An IPv6 address of the host for the CTs to talk to.
 ip link add $HDEV type bridge && ip link set $HDEV up && ip -6 addr add $H6/128 dev $HDEV nodad ||
         fail "cannot make $HDEV"
 
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 dropped() { # ctid: packets counted by the anti-spoofing rule
         nft list table inet vz_$1 | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }

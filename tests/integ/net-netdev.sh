@@ -16,12 +16,7 @@ net_cleanup() {
         ip link del $DB 2>/dev/null
         ip link del $DA 2>/dev/null
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
+at_exit net_cleanup
 on_host() { ip link show "$1" >/dev/null 2>&1; }
 in_ct() { vzctl exec $C "ip link show $1" >/dev/null 2>&1; }
 

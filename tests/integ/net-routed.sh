@@ -16,17 +16,12 @@ net_cleanup() {
         ip link del "$DUMMY" 2>/dev/null
         for id in $A $B; do ip link del venet$id 2>/dev/null; done
 }
-trap '_nrc=$?; net_cleanup; (exit $_nrc); _cleanup' EXIT
+at_exit net_cleanup
 
 ip link add "$DUMMY" type bridge || fail "cannot create a bridge for NEIGHBOUR_DEVS"
 ip link set "$DUMMY" up
 echo "NEIGHBOUR_DEVS=\"list:$DUMMY\"" >> "$VZ_CONFDIR/vz.conf"
 
-wait_until() { # seconds, command...
-        local n=$(( $1 * 20 )); shift
-        for _ in $(seq $n); do "$@" && return 0; sleep 0.05; done
-        return 1
-}
 nothing_left() { # ctid addresses...: no device, route or proxy entry left
         local id=$1 a; shift
         ! ip -o link | grep -q "venet$id[@:]" || fail "venet$id left: $(ip -o link | grep venet$id)"

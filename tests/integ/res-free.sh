@@ -64,11 +64,7 @@ n=$(for f in /proc/$SUP/fd/*; do readlink "$f"; done | grep -c 'seccomp')
 [ "$n" = 1 ] || fail "the supervisor holds $n seccomp listeners after the execs ended, want 1 (init's)"
 ok "exec listeners dropped ($n left: init's)"
 
-if ! command -v debootstrap >/dev/null; then
-        echo "(Debian part skipped: debootstrap not installed)"
-        exit 0
-fi
-need_cache debian-12-x86_64-minimal
+have_debian || { echo "(Debian part skipped: debootstrap not installed)"; exit 0; }
 STARTED="$A $D"
 expect_rc 0 vzctl create $D --ostemplate debian-12-x86_64-minimal
 expect_rc 0 vzctl set $D --ram 256M --swap 128M --save

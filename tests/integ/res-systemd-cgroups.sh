@@ -6,8 +6,7 @@
 # namespace, and it cannot raise its own limits. Also `free -m` inside shows
 # the CT's --ram (lxcfs's /proc/meminfo; skipped without lxcfs or FUSE).
 . "$(dirname "$0")/lib.sh"
-command -v debootstrap >/dev/null || { echo "SKIP: debootstrap not installed"; exit 77; }
-need_cache debian-12-x86_64-minimal
+need_debian
 ID=460
 CG=vztest-$$
 P=$T/vz/private/$ID

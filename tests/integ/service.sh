@@ -159,11 +159,7 @@ nothing_left "stop after a failed suspend"
 ok "a failed suspend falls back to stop"
 
 # With a working criu: suspended by the service stop, resumed by its start.
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
-if [ -z "$CRIU" ]; then
+if ! find_criu; then
         echo "SKIP (part): no criu whose 'criu check' passes on this kernel (run scripts/get-criu):" \
              "suspend/resume by the service not tested"
 else

@@ -3,18 +3,11 @@
 # subvolume made once per cache (the second create is a snapshot), DISKSPACE
 # a qgroup limit the CT cannot pass, destroy deletes the subvolume. On a
 # btrfs filesystem the test makes in a file on a loop device.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-grep -qw btrfs /proc/filesystems || { echo "SKIP: no btrfs in this kernel"; exit 77; }
-command -v mkfs.btrfs >/dev/null || { echo "SKIP: mkfs.btrfs (btrfs-progs) not installed"; exit 77; }
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices"; exit 77; }
+need_btrfs
 STARTED="101 102"
-B=$T/btrfs
-truncate -s 1G $T/btrfs.img
-mkfs.btrfs -q $T/btrfs.img >/dev/null 2>&1 || fail "mkfs.btrfs"
-mkdir -p $B && mount -o loop $T/btrfs.img $B || fail "mount btrfs"
-mkdir -m 700 $B/private
-sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$B/private/\$VEID|" $VZ_CONFDIR/vz.conf
+btrfs_private
 
 expect_rc 0 vzctl create 101 --ostemplate busybox --layout btrfs --diskspace 50M:50M
 btrfs subvolume show $B/private/101 >/dev/null 2>&1 || fail "private area is not a subvolume"

@@ -5,20 +5,12 @@
 # intact, and vzlist shows the layout and the real disk usage. Refusals: running CT, same layout, no DISKSPACE for ploop, a CT
 # with snapshots. destroy then leaves no subvolume, loop device or mount.
 # On a btrfs filesystem the test makes in a file on a loop device.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-grep -qw btrfs /proc/filesystems || { echo "SKIP: no btrfs in this kernel"; exit 77; }
-command -v mkfs.btrfs >/dev/null || { echo "SKIP: mkfs.btrfs (btrfs-progs) not installed"; exit 77; }
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices"; exit 77; }
+need_btrfs
 STARTED="600 601"
-B=$T/btrfs
-truncate -s 1G $T/btrfs.img
-mkfs.btrfs -q $T/btrfs.img >/dev/null 2>&1 || fail "mkfs.btrfs"
-mkdir -p $B && mount -o loop $T/btrfs.img $B || fail "mount btrfs"
-mkdir -m 700 $B/private
-sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$B/private/\$VEID|" $VZ_CONFDIR/vz.conf
+btrfs_private
 P=$B/private/600
-loops() { losetup -a 2>/dev/null | grep "$T" | grep -vc btrfs.img || true; }
 # What the CT's root sees of its files: owner, group, mode, links, content.
 # (A directory's link count is the filesystem's business: btrfs says 1.)
 INSPECT='cd /root && for f in own hard sym dir/f; do stat -c "%n %u %g %a %h %F" $f; done; stat -c "%n %u %g %a %F" dir; cat own; readlink sym; true'

@@ -7,28 +7,16 @@
 # says what it found and undoes or finishes the operation.
 # The kill points come from the test hook VZ_TEST_STALL=<step> (see
 # src/lib/storage/journal.c), which makes vzctl pause at that step.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices"; exit 77; }
+need_loop
 STARTED="620 621 622 623 624 625"
-loops() { losetup -a 2>/dev/null | grep "$T" | grep -vc btrfs.img || true; }
 PR=$T/vz/private
 
-# stall_kill STEP CMD...: run CMD until it reaches STEP, then kill -9 it.
-stall_kill() {
-        local step=$1 pid i
-        shift
-        VZ_TEST_STALL=$step "$@" >$T/stall.out 2>&1 &
-        pid=$!
-        for i in $(seq 600); do
-                grep -q "stalled at $step" $T/stall.out && break
-                kill -0 $pid 2>/dev/null || break
-                sleep 0.1
-        done
-        grep -q "stalled at $step" $T/stall.out || { kill -9 $pid 2>/dev/null; fail "never reached $step: $(cat $T/stall.out)"; }
-        kill -9 $pid
-        wait $pid 2>/dev/null
-        [ -e $T/vz/lock/${CT}.op ] || fail "$step: no in-progress marker after the kill"
+# crash_at STEP CMD...: stall_kill, and the in-progress marker of $CT is there.
+crash_at() {
+        stall_kill "$@"
+        [ -e $T/vz/lock/${CT}.op ] || fail "$1: no in-progress marker after the kill"
 }
 absent() { # ctid: nothing of the CT anywhere
         local id=$1
@@ -42,7 +30,7 @@ absent() { # ctid: nothing of the CT anywhere
 
 # create, image layout, killed while its image is mounted for the unpack.
 CT=620
-stall_kill create-unpacking vzctl create 620 --ostemplate busybox --layout ploop --diskspace 64M:64M --diskinodes 16000:16000 --name crash620
+crash_at create-unpacking vzctl create 620 --ostemplate busybox --layout ploop --diskspace 64M:64M --diskinodes 16000:16000 --name crash620
 grep -q " $T/vz/root/620 " /proc/self/mounts || fail "the kill point is not while mounted"
 expect_rc 0 vzctl status 620
 echo "$LAST_OUT" | grep -q "found a create interrupted" || fail "status did not say what it found: $LAST_OUT"
@@ -55,7 +43,7 @@ ok "create (ploop) killed while mounted: status repairs, CT cleanly absent, crea
 
 # create, simfs, killed with everything staged: the next create repairs first.
 CT=621
-stall_kill create-staged vzctl create 621 --ostemplate busybox
+crash_at create-staged vzctl create 621 --ostemplate busybox
 [ -d $PR/621.tmp ] || fail "the kill point is not staged"
 expect_rc 0 vzctl create 621 --ostemplate busybox
 echo "$LAST_OUT" | grep -q "found a create interrupted" || fail "create did not say what it found: $LAST_OUT"
@@ -65,7 +53,7 @@ ok "create (simfs) killed when staged: the next create repairs and succeeds"
 
 # snapshot of a running image CT, killed while its filesystem is frozen.
 CT=620
-stall_kill snapshot-copy vzctl snapshot 620 --name crashed
+crash_at snapshot-copy vzctl snapshot 620 --name crashed
 expect_rc 0 vzctl snapshot-list 620 -H
 echo "$LAST_OUT" | grep -q "thawed" || fail "snapshot-list did not say what it did: $LAST_OUT"
 echo "$LAST_OUT" | grep -q crashed && fail "a half-made snapshot is listed: $LAST_OUT"
@@ -80,14 +68,14 @@ cp $VZ_CONFDIR/conf/620.conf $T/620.before
 # (The stopped CT's filesystem is released with its last process: wait.)
 for i in $(seq 50); do losetup -a | grep -q "$PR/620/" || break; sleep 0.1; done
 sum=$(md5sum < $PR/620/root.hdd/root.hdd)
-stall_kill resize-copied vzctl set 620 --diskspace 96M:96M --save
+crash_at resize-copied vzctl set 620 --diskspace 96M:96M --save
 expect_rc 0 vzctl status 620
 echo "$LAST_OUT" | grep -q "image is unchanged" || fail "status did not say what it found: $LAST_OUT"
 cmp -s $VZ_CONFDIR/conf/620.conf $T/620.before || fail "config changed"
 [ ! -e $PR/620/root.hdd/root.hdd.resize ] || fail "scratch copy left"
 [ "$(md5sum < $PR/620/root.hdd/root.hdd)" = "$sum" ] || fail "image changed"
 # ... and after it: the config is brought in line with the image.
-stall_kill resize-done vzctl set 620 --diskspace 96M:96M --save
+crash_at resize-done vzctl set 620 --diskspace 96M:96M --save
 expect_rc 0 vzctl start 620
 echo "$LAST_OUT" | grep -q "DISKSPACE=98304:98304 saved" || fail "start did not finish the resize: $LAST_OUT"
 grep -qx 'DISKSPACE="98304:98304"' $VZ_CONFDIR/conf/620.conf || fail "DISKSPACE not saved: $(grep DISKSPACE $VZ_CONFDIR/conf/620.conf)"
@@ -99,13 +87,13 @@ ok "resize killed before / after the switch: unchanged / finished"
 # convert, killed before and after the exchange.
 CT=623
 expect_rc 0 vzctl create 623 --ostemplate busybox --diskspace 64M:64M
-stall_kill convert-copied vzctl convert 623 --layout ploop
+crash_at convert-copied vzctl convert 623 --layout ploop
 expect_rc 0 vzctl start 623
 echo "$LAST_OUT" | grep -q "before the switch" || fail "start did not say what it found: $LAST_OUT"
 grep -qx 'VE_LAYOUT="simfs"' $VZ_CONFDIR/conf/623.conf && [ ! -e $PR/623.convert ] &&
         [ ! -e $PR/623/root.hdd ] || fail "convert not undone"
 expect_rc 0 vzctl stop 623
-stall_kill convert-exchanged vzctl convert 623 --layout ploop
+crash_at convert-exchanged vzctl convert 623 --layout ploop
 expect_rc 0 vzctl start 623
 echo "$LAST_OUT" | grep -q "after the switch" || fail "start did not say what it found: $LAST_OUT"
 grep -qx 'VE_LAYOUT="ploop"' $VZ_CONFDIR/conf/623.conf && [ ! -e $PR/623.convert ] &&
@@ -115,17 +103,12 @@ expect_rc 0 vzctl stop 623
 ok "convert killed before / after the switch: undone / finished"
 
 # create, btrfs layout, killed while the template subvolume is unpacked.
-if grep -qw btrfs /proc/filesystems && command -v mkfs.btrfs >/dev/null; then
-        B=$T/btrfs
-        truncate -s 1G $T/btrfs.img
-        mkfs.btrfs -q $T/btrfs.img >/dev/null 2>&1 || fail "mkfs.btrfs"
-        mkdir -p $B && mount -o loop $T/btrfs.img $B || fail "mount btrfs"
-        mkdir -m 700 $B/private
+if have_btrfs; then
         cp $VZ_CONFDIR/vz.conf $T/vz.conf.orig
-        sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$B/private/\$VEID|" $VZ_CONFDIR/vz.conf
+        btrfs_private
         CT=624
         # The first create of a template unpacks it into a scratch subvolume.
-        stall_kill create-unpacking vzctl create 624 --ostemplate busybox --layout btrfs
+        crash_at create-unpacking vzctl create 624 --ostemplate busybox --layout btrfs
         expect_rc 14 vzctl destroy 624
         echo "$LAST_OUT" | grep -q "found a create interrupted" || fail "destroy did not say what it found: $LAST_OUT"
         [ ! -e $B/private/624 ] && [ ! -e $B/private/624.tmp ] || fail "btrfs create not undone"

@@ -6,9 +6,9 @@
 # shrinks the image (refused if the data does not fit, or while mounted).
 # Per-user quota (QUOTAUGIDLIMIT) is refused with its reason when the kernel
 # lacks quota formats.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices (/dev/loop-control)"; exit 77; }
+need_loop
 command -v debugfs >/dev/null || { echo "SKIP: debugfs (e2fsprogs) not installed"; exit 77; }
 STARTED="610"
 P=$T/vz/private/610 R=$T/vz/root/610

@@ -2,12 +2,11 @@
 # The image layout (--layout ploop): ext4 in a sparse file on a loop device.
 # DISKSPACE is a hard limit the CT cannot pass, the host is unaffected, the
 # image grows online, and nothing (loop device, mount) is left behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
 P=$T/vz/private/101 R=$T/vz/root/101
 STARTED=101
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices (/dev/loop-control)"; exit 77; }
-loops() { losetup -a 2>/dev/null | grep -c "$T" || true; }
+need_loop
 
 expect_rc 63 vzctl create 102 --ostemplate busybox --layout ploop --config unlimited
 [ ! -e $T/vz/private/102 ] || fail "failed create left a private area"

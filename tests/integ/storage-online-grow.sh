@@ -12,9 +12,9 @@
 # config, image and loop device unchanged) and the test says it skipped the
 # grow itself; the v2 VM lane (tests/vm), where root has every capability,
 # runs it whole.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices (/dev/loop-control; module loop)"; exit 77; }
+need_loop
 STARTED="3301 3302"
 P=$T/vz/private/3301 R=$T/vz/root/3301 IMG=$T/vz/private/3301/root.hdd/root.hdd
 CONF=$VZ_CONFDIR/conf/3301.conf
@@ -28,21 +28,6 @@ fill() {
 }
 # df_inside CTID: the size of / seen inside, in KB, in SIZE.
 df_inside() { expect_rc 0 vzctl exec $1 "df -k / | tail -1 | awk '{print \$2}'"; SIZE=$LAST_OUT; }
-# stall_kill STEP CMD...: run CMD until it reaches STEP (VZ_TEST_STALL), then kill -9 it.
-stall_kill() {
-        local step=$1 pid
-        shift
-        VZ_TEST_STALL=$step "$@" >$T/stall.out 2>&1 &
-        pid=$!
-        for _ in $(seq 600); do
-                grep -q "stalled at $step" $T/stall.out && break
-                kill -0 $pid 2>/dev/null || break
-                sleep 0.1
-        done
-        grep -q "stalled at $step" $T/stall.out || { kill -9 $pid 2>/dev/null; fail "never reached $step: $(cat $T/stall.out)"; }
-        kill -9 $pid
-        wait $pid 2>/dev/null
-}
 
 expect_rc 0 vzctl create 3301 --ostemplate busybox --layout ploop --diskspace 64M:64M --diskinodes 8000:8000
 expect_rc 0 vzctl start 3301
@@ -123,17 +108,12 @@ skip_nocap() {
         echo "SKIP: online grow of an image needs CAP_SYS_RESOURCE (ext4 online resize), which root lacks here (refusal checked; the v2 VM lane runs it)"
         exit 77
 }
-if ! grep -qw btrfs /proc/filesystems || ! command -v mkfs.btrfs >/dev/null; then
+if ! have_btrfs; then
         echo "btrfs part skipped: no btrfs in this kernel or no mkfs.btrfs"
         skip_nocap
         exit 0
 fi
-B=$T/btrfs
-truncate -s 1G $T/btrfs.img
-mkfs.btrfs -q $T/btrfs.img >/dev/null 2>&1 || fail "mkfs.btrfs"
-mkdir -p $B && mount -o loop $T/btrfs.img $B || fail "mount btrfs"
-mkdir -m 700 $B/private
-sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$B/private/\$VEID|" $VZ_CONFDIR/vz.conf
+btrfs_private
 expect_rc 0 vzctl create 3302 --ostemplate busybox --layout btrfs --diskspace 40M:40M
 expect_rc 0 vzctl start 3302
 init=$(init_pid 3302)

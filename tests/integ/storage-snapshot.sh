@@ -3,19 +3,15 @@
 # for the btrfs layout (native) and the image layout (a copy): snapshot,
 # change files, look at the snapshot read-only beside the running CT, switch
 # back, delete; simfs says clearly that it has none.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices"; exit 77; }
+need_loop
 STARTED="101 102 103"
 # A running CT's snapshot dumps its memory through criu (as cpt-basic.sh
 # finds it); without one, only --skip-suspend snapshots are tested.
-CRIU=
-for c in "$(command -v criu 2>/dev/null)" /opt/vz-criu/bin/criu; do
-        [ -n "$c" ] && [ -x "$c" ] && "$c" check >/dev/null 2>&1 && { CRIU=$c; break; }
-done
 NOMEM=
-if [ -n "$CRIU" ]; then
-        echo "CRIU=$CRIU" >> "$VZ_CONFDIR/vz.conf"
+if find_criu; then
+        criu_conf
 else
         echo "no criu whose 'criu check' passes: memory dumps of snapshots not tested"
         NOMEM=--skip-suspend
@@ -126,13 +122,8 @@ echo "$LAST_OUT" | grep -q simfs || fail "simfs message: $LAST_OUT"
 expect_rc 0 vzctl destroy 103
 
 # btrfs layout
-if grep -qw btrfs /proc/filesystems && command -v mkfs.btrfs >/dev/null; then
-        B=$T/btrfs
-        truncate -s 1G $T/btrfs.img
-        mkfs.btrfs -q $T/btrfs.img >/dev/null 2>&1 || fail "mkfs.btrfs"
-        mkdir -p $B && mount -o loop $T/btrfs.img $B || fail "mount btrfs"
-        mkdir -m 700 $B/private
-        sed -i "s|^VE_PRIVATE=.*|VE_PRIVATE=$B/private/\$VEID|" $VZ_CONFDIR/vz.conf
+if have_btrfs; then
+        btrfs_private
         expect_rc 0 vzctl create 102 --ostemplate busybox --layout btrfs
         check_layout 102 $B/private/.vzsnapshots/102
         ! btrfs subvolume list $B | grep -q vzsnapshots || fail "snapshot subvolumes left"

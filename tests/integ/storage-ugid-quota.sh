@@ -7,9 +7,9 @@
 # (simfs, btrfs) and kernels without the quota formats (CONFIG_QFMT_V2)
 # refuse QUOTAUGIDLIMIT with 65 and the reason, nothing made or changed.
 # The v2 VM lane (tests/vm) has a kernel with quota_v2 and runs it whole.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/storage-lib.sh"
 need_cache busybox
-[ -e /dev/loop-control ] || { echo "SKIP: no loop devices (/dev/loop-control; module loop)"; exit 77; }
+need_loop
 STARTED="3311"
 R=$T/vz/root/3311 IMG=$T/vz/private/3311/root.hdd/root.hdd CONF=$VZ_CONFDIR/conf/3311.conf
 quota_kernel() {

@@ -23,7 +23,7 @@ stop_all() {
         gpgconf --kill all 2>/dev/null
         return 0
 }
-trap 'rc=$?; stop_all; (exit $rc); _cleanup' EXIT
+at_exit stop_all
 
 # A signing key, made here (no passphrase).
 mkdir -m 700 "$GNUPGHOME"

@@ -26,7 +26,7 @@ if [ $rc != 0 ] && echo "$out" | grep -q "invalid command"; then
         exit 77
 fi
 [ $rc = 0 ] || fail "vzctl start 101: $out"
-trap 'rc=$?; vzctl stop 101 >/dev/null 2>&1; (exit $rc); _cleanup' EXIT
+at_exit 'vzctl stop 101 >/dev/null 2>&1'
 [ "$(vzlist -H -o ctid,status)" = "       101 running" ] || fail "running: '$(vzlist -H -o ctid,status)'"
 out=$(vzlist -S)
 [ "$out" = "      CTID      NPROC STATUS    IP_ADDR         HOSTNAME" ] || fail "-S shows a running CT: '$out'"
