@@ -784,38 +784,48 @@ static void loopback_up(void)
         close(fd);
 }
 
-/* B: the CT's PID 1. */
-_Noreturn static void run_b(struct plan *p)
+/* B: born in the CT's namespaces (see run_a); the user namespace has no
+ * maps until A writes them, from outside as it must. Then the CT's root. */
+static void become_ct_root(struct plan *p)
 {
         char buf[64];
-        vz_err e = {0};
-        int r, nsfd;
+        int fd;
 
-        close(p->sock_a[0]);
-        /* Born in the CT's namespaces (see run_a); the user namespace has
-         * no maps until A writes them, from outside as it must. */
-        if (p->userns) {
-                if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || !streq(buf, "mapped"))
-                        _exit(1); /* A said why */
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
-                /* The ID change made us non-dumpable, which hands our /proc
-                 * files to the host's root; we need /proc/self below. */
-                prctl(PR_SET_DUMPABLE, 1);
-        }
-        /* A time namespace of the CT's user namespace, clocks from zero. Its
-         * offsets can only be set before a process is in it, so it is made
-         * for our children, set, and then joined (setns moves the caller).
-         * Time namespaces are newer (5.6); run without one if missing. */
-        if (unshare(CLONE_NEWTIME) == 0) {
-                set_time_offsets();
-                nsfd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-                if (nsfd < 0 || setns(nsfd, CLONE_NEWTIME) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno,
-                                   "cannot enter the CT's time namespace");
-                close(nsfd);
-        }
-        /* Our filesystems, made here and handed to A (see above). */
+        if (!p->userns)
+                return;
+        if (recv_msg(p->sock_a[1], buf, sizeof(buf), &fd) <= 0 || !streq(buf, "mapped"))
+                _exit(1); /* A said why */
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
+        /* The ID change made us non-dumpable, which hands our /proc files to
+         * the host's root; we need /proc/self below. */
+        prctl(PR_SET_DUMPABLE, 1);
+}
+
+/* B: a time namespace of the CT's user namespace, clocks from zero. Its
+ * offsets can only be set before a process is in it, so it is made for our
+ * children, set, and then joined (setns moves the caller). Time namespaces
+ * are newer (5.6); run without one if missing. */
+static void enter_time_ns(struct plan *p)
+{
+        int nsfd;
+
+        if (unshare(CLONE_NEWTIME) < 0)
+                return;
+        set_time_offsets();
+        nsfd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0 || setns(nsfd, CLONE_NEWTIME) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the CT's time namespace");
+        close(nsfd);
+}
+
+/* B: our filesystems, made here and handed to A (see above); then A's
+ * answer, its mount namespace made for us, joined. */
+static void make_filesystems(struct plan *p)
+{
+        char buf[64];
+        int nsfd;
+
         for (int i = 0; i < FS_MAX; i++) {
                 const struct fs_spec *f =
                     i == FS_CGROUP && p->cg_legacy ? &cgroup_tmpfs : &fs_table[i];
@@ -832,7 +842,6 @@ _Noreturn static void run_b(struct plan *p)
         }
         if (p->cg_legacy)
                 send_cgroup_mounts(p);
-        /* A answers with its mount namespace, made for us. */
         if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || nsfd < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's root filesystem was not set up");
         if (setns(nsfd, CLONE_NEWNS) < 0)
@@ -842,7 +851,60 @@ _Noreturn static void run_b(struct plan *p)
         close(p->sock_a[1]);
         if (chdir("/") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
+}
 
+/* B: stdio on the console; init becomes its session leader. */
+static void take_console(struct plan *p)
+{
+        int c = open("/dev/console", O_RDWR | O_CLOEXEC);
+
+        if (c < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /dev/console");
+        setsid();
+        (void)ioctl(c, TIOCSCTTY, 0);
+        dup2(c, 0);
+        dup2(c, 1);
+        dup2(c, 2);
+        if (c > 2)
+                close(c);
+}
+
+/* B: the confinement (seccomp, bounding set), then /sbin/init. */
+_Noreturn static void exec_init(struct plan *p)
+{
+        static char *const envp[] = {"container=vz", "HOME=/", "TERM=linux",
+                                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                                     "/usr/bin:/sbin:/bin",
+                                     NULL};
+        static const char *const inits[] = {"/sbin/init", "/etc/init", "/bin/init", NULL};
+        vz_err e = {0};
+        int lfd = -1, r;
+
+        /* The listener of the filter's notifications goes to the
+         * supervisor, which answers them (sysinfo: supervisor.c). */
+        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &lfd, &e) < 0)
+                child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+        if (lfd >= 0) {
+                (void)send_fd(p->sock, "notify", lfd);
+                close(lfd);
+        }
+        r = vz_caps_apply_bounding(p->caps_keep);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
+        for (size_t i = 0; inits[i]; i++) {
+                char *argv[] = {(char *)inits[i], NULL};
+                execve(inits[i], argv, envp);
+        }
+        child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
+}
+
+/* B: the CT's PID 1. */
+_Noreturn static void run_b(struct plan *p)
+{
+        close(p->sock_a[0]);
+        become_ct_root(p);
+        enter_time_ns(p);
+        make_filesystems(p);
         /* A new UTS namespace starts with the host's name: without HOSTNAME
          * the CT gets localhost (its init may set its own /etc/hostname). */
         if (isempty(vz_ct_get(p->ct, "HOSTNAME")) &&
@@ -851,52 +913,12 @@ _Noreturn static void run_b(struct plan *p)
         vz_ct_configure_identity(p->ct);
         vz_net_configure_inside(p->ct);
         loopback_up();
-
-        /* stdio on the console; init becomes its session leader. */
-        {
-                int c = open("/dev/console", O_RDWR | O_CLOEXEC);
-                if (c < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /dev/console");
-                setsid();
-                (void)ioctl(c, TIOCSCTTY, 0);
-                dup2(c, 0);
-                dup2(c, 1);
-                dup2(c, 2);
-                if (c > 2)
-                        close(c);
-        }
+        take_console(p);
         /* Nothing of ours goes into init but the socket (closed by exec). */
         if (p->sock > 3)
                 close_range(3, p->sock - 1, 0);
         close_range(p->sock + 1, ~0U, 0);
-
-        {
-                /* The listener of the filter's notifications goes to the
-                 * supervisor, which answers them (sysinfo: supervisor.c). */
-                int lfd = -1;
-                if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &lfd, &e) < 0)
-                        child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
-                if (lfd >= 0) {
-                        (void)send_fd(p->sock, "notify", lfd);
-                        close(lfd);
-                }
-        }
-        r = vz_caps_apply_bounding(p->caps_keep);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
-
-        {
-                static char *const envp[] = {"container=vz", "HOME=/", "TERM=linux",
-                                             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-                                             "/usr/bin:/sbin:/bin",
-                                             NULL};
-                static const char *const inits[] = {"/sbin/init", "/etc/init", "/bin/init", NULL};
-                for (size_t i = 0; inits[i]; i++) {
-                        char *argv[] = {(char *)inits[i], NULL};
-                        execve(inits[i], argv, envp);
-                }
-        }
-        child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
+        exec_init(p);
 }
 
 /* A: what it takes from the host's mount namespace before it leaves it for
