@@ -241,19 +241,11 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
         return vz_ct_launch(ct, flags, wait_sec, NULL, 0, NULL, e);
 }
 
-int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir,
-                 int restore_step, const char *timeout, vz_err *e)
+/* What must hold before a start: a config, not DISABLED, the paths, a
+ * private area, not running. */
+static int check_startable(vz_ct *ct, unsigned flags, vz_ct_state *st, vz_err *e)
 {
-        _cleanup_free_ char *sup = NULL;
-        vz_ct_state st;
         const char *dis;
-        bool mounted_here = false;
-        int pfd[2], cg[2] = {-1, -1}, r;
-        vz_err cg_err = {0};
-        bool made_cg = false;
-        char buf[1200];
-        size_t len = 0;
-        pid_t pid;
 
         if (!ct->has_config)
                 return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
@@ -269,10 +261,161 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
         if (access(ct->private_path, F_OK) < 0)
                 return vz_fail(e, VZ_E_FS_NOPRVT, -ENOENT, "private area %s does not exist",
                                ct->private_path);
-        vz_ct_get_state(ct, &st, NULL);
-        if (st.running)
+        vz_ct_get_state(ct, st, NULL);
+        if (st->running)
                 return vz_fail(e, VZ_E_RUNNING, -EBUSY, "container is already running");
-        r = ensure_userns(ct, e);
+        return ensure_userns(ct, e);
+}
+
+/* The run directory and the host-wide FUSE servers a CT uses (the CT
+ * starts without them). */
+static int prepare_host(vz_ct *ct, vz_err *e)
+{
+        _cleanup_free_ char *rundir = strdup(vz_ct_get(ct, "VZ_RUNDIR") ?: "/run/vz");
+
+        if (!rundir || vz_mkdir_p(rundir, 0755) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s", rundir);
+        if (vz_lxcfs_wanted(ct)) {
+                vz_err le = {0};
+                if (vz_lxcfs_ensure(ct, &le) < 0)
+                        vz_warn("CT %u: no per-CT /proc/meminfo, cpuinfo, uptime: %s", ct->id,
+                                le.msg);
+        }
+        {
+                /* The host's OpenVZ /proc files on VZ_RUNDIR/proc (procvz.c). */
+                _cleanup_free_ char *bin = supervisor_path();
+                vz_err pe = {0};
+                if (!bin || vz_procfs_ensure(ct, bin, &pe) < 0)
+                        vz_warn("CT %u: no OpenVZ /proc files on the host: %s", ct->id,
+                                bin ? pe.msg : "no vz-supervisor");
+        }
+        return 0;
+}
+
+/* Run the supervisor with its environment: the status pipe's end, the
+ * cgroups socket's (cg_fd, -1 for a restore) and the restore's settings. */
+static int run_supervisor(vz_ct *ct, const char *sup, int status_fd, int cg_fd,
+                          const char *restore_dir, int restore_step, const char *timeout,
+                          pid_t *ret, vz_err *e)
+{
+        _cleanup_free_ char *fdv = NULL, *conf = NULL, *rst = NULL, *stp = NULL, *tmo = NULL;
+        _cleanup_free_ char *cgv = NULL;
+        char *set[7] = {NULL}, id[16];
+        size_t k = 0;
+        int r = 0;
+
+        snprintf(id, sizeof(id), "%u", ct->id);
+        if (cg_fd >= 0)
+                set[k++] = cgv = vz_strdupf("VZ_CGROUPS_FD=%d", cg_fd);
+        set[k++] = fdv = vz_strdupf("VZ_STATUS_FD=%d", status_fd);
+        set[k++] = conf = vz_strdupf("VZ_CONFDIR=%s", ct->ctx->confdir);
+        if (restore_dir) {
+                set[k++] = rst = vz_strdupf("VZ_RESTORE=%s", restore_dir);
+                set[k++] = stp = vz_strdupf("VZ_RESTORE_STEP=%d", restore_step);
+                set[k++] = tmo = vz_strdupf("VZ_CPT_TIMEOUT=%s", timeout ? timeout : "");
+        }
+        for (size_t i = 0; i < k; i++)
+                if (!set[i])
+                        r = -ENOMEM;
+        if (r == 0)
+                r = spawn_supervisor(sup, id, status_fd, cg_fd, set, ret);
+        if (r < 0)
+                return vz_fail(e, r == -ENOMEM ? VZ_E_RESOURCE : VZ_E_SYSTEM, r,
+                               "cannot run %s: %s", sup, strerror(-r));
+        return 0;
+}
+
+/* The supervisor's answer on the status pipe: "ok ..." or "err CODE MSG"
+ * (then it exits after its cleanup). made_cg/cg_err: our part, the CT's
+ * cgroups (their failure is the reason if there was one). */
+static int read_supervisor_status(vz_ct *ct, int fd, pid_t pid, bool made_cg, const vz_err *cg_err,
+                                  vz_err *e)
+{
+        char buf[1200], *msg = buf;
+        int code = VZ_E_SYSTEM;
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += n;
+        }
+        buf[len] = '\0';
+        if (vz_startswith(buf, "ok "))
+                return 0;
+        buf[strcspn(buf, "\n")] = '\0';
+        if (vz_startswith(buf, "err ")) {
+                code = (int)strtol(buf + 4, &msg, 10);
+                msg += *msg == ' ';
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        /* It may have cleaned up before we made them. */
+        if (made_cg)
+                vz_spawn_drop_cgroups(ct);
+        if (cg_err->code)
+                return vz_fail(e, cg_err->code, -cg_err->errnum, "%s", cg_err->msg);
+        return vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
+                       *msg ? msg : "the supervisor failed");
+}
+
+/* Start the supervisor and wait for its word. A plain start makes the CT's
+ * cgroups while the supervisor starts up, and tells it on a socket when
+ * they are ready. */
+static int launch_supervisor(vz_ct *ct, const char *restore_dir, int restore_step,
+                             const char *timeout, vz_err *e)
+{
+        _cleanup_free_ char *sup = supervisor_path();
+        int pfd[2], cg[2] = {-1, -1}, r;
+        vz_err cg_err = {0};
+        bool made_cg = false;
+        pid_t pid;
+
+        if (!sup || pipe2(pfd, O_CLOEXEC) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        if (!restore_dir && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg) < 0) {
+                r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
+                close(pfd[0]);
+                close(pfd[1]);
+                return r;
+        }
+        r = run_supervisor(ct, sup, pfd[1], cg[0], restore_dir, restore_step, timeout, &pid, e);
+        if (cg[0] >= 0)
+                close(cg[0]);
+        close(pfd[1]);
+        if (r < 0) {
+                close(pfd[0]);
+                if (cg[1] >= 0)
+                        close(cg[1]);
+                return r;
+        }
+        if (cg[1] >= 0) {
+                int c = vz_spawn_make_cgroups(ct, &cg_err);
+                made_cg = c >= 0;
+                if (c >= 0)
+                        (void)!send(cg[1], c ? "1" : "0", 1, MSG_NOSIGNAL);
+                close(cg[1]);
+                /* Else the supervisor gives up (after its cleanup); ours is
+                 * the reason. */
+                if (c >= 0)
+                        cg_err = (vz_err){0};
+        }
+        r = read_supervisor_status(ct, pfd[0], pid, made_cg, &cg_err, e);
+        close(pfd[0]);
+        return r;
+}
+
+int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir, int restore_step,
+                 const char *timeout, vz_err *e)
+{
+        bool mounted_here = false;
+        vz_ct_state st;
+        int r;
+
+        r = check_startable(ct, flags, &st, e);
         if (r < 0)
                 return r;
         if (!st.mounted) {
@@ -281,120 +424,13 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                         return r;
                 mounted_here = true;
         }
-        {
-                _cleanup_free_ char *rundir = strdup(vz_ct_get(ct, "VZ_RUNDIR") ?: "/run/vz");
-                if (!rundir || vz_mkdir_p(rundir, 0755) < 0) {
-                        r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s", rundir);
-                        goto fail;
-                }
-        }
-        if (vz_lxcfs_wanted(ct)) {
-                vz_err le = {0};
-                /* The CT still starts without it, with the host's /proc view. */
-                if (vz_lxcfs_ensure(ct, &le) < 0)
-                        vz_warn("CT %u: no per-CT /proc/meminfo, cpuinfo, uptime: %s", ct->id,
-                                le.msg);
-        }
-        {
-                /* The host's OpenVZ /proc files on VZ_RUNDIR/proc (procvz.c);
-                 * the CT starts without them. */
-                _cleanup_free_ char *bin = supervisor_path();
-                vz_err pe = {0};
-                if (!bin || vz_procfs_ensure(ct, bin, &pe) < 0)
-                        vz_warn("CT %u: no OpenVZ /proc files on the host: %s", ct->id,
-                                bin ? pe.msg : "no vz-supervisor");
-        }
-        sup = supervisor_path();
-        if (!sup || pipe2(pfd, O_CLOEXEC) < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
-                goto fail;
-        }
-        /* A plain start: we make the CT's cgroups while the supervisor
-         * starts up, and tell it on cg[0] when they are ready. */
-        if (!restore_dir && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg) < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
-                close(pfd[0]);
-                close(pfd[1]);
-                goto fail;
-        }
-        {
-                _cleanup_free_ char *fdv = NULL, *conf = NULL, *rst = NULL, *stp = NULL, *tmo = NULL;
-                _cleanup_free_ char *cgv = NULL;
-                char *set[7] = {NULL}, id[16];
-                size_t k = 0;
-
-                snprintf(id, sizeof(id), "%u", ct->id);
-                if (cg[0] >= 0)
-                        set[k++] = cgv = vz_strdupf("VZ_CGROUPS_FD=%d", cg[0]);
-                set[k++] = fdv = vz_strdupf("VZ_STATUS_FD=%d", pfd[1]);
-                set[k++] = conf = vz_strdupf("VZ_CONFDIR=%s", ct->ctx->confdir);
-                if (restore_dir) {
-                        set[k++] = rst = vz_strdupf("VZ_RESTORE=%s", restore_dir);
-                        set[k++] = stp = vz_strdupf("VZ_RESTORE_STEP=%d", restore_step);
-                        set[k++] = tmo = vz_strdupf("VZ_CPT_TIMEOUT=%s", timeout ? timeout : "");
-                }
-                r = 0;
-                for (size_t i = 0; i < k; i++)
-                        if (!set[i])
-                                r = -ENOMEM;
-                if (r == 0)
-                        r = spawn_supervisor(sup, id, pfd[1], cg[0], set, &pid);
-                if (cg[0] >= 0)
-                        close(cg[0]);
-                if (r < 0) {
-                        r = vz_fail(e, r == -ENOMEM ? VZ_E_RESOURCE : VZ_E_SYSTEM, r,
-                                    "cannot run %s: %s", sup, strerror(-r));
-                        close(pfd[0]);
-                        close(pfd[1]);
-                        if (cg[1] >= 0)
-                                close(cg[1]);
-                        goto fail;
-                }
-        }
-        if (cg[1] >= 0) {
-                vz_err ce = {0};
-                int c = vz_spawn_make_cgroups(ct, &ce);
-                made_cg = c >= 0;
-                if (c >= 0)
-                        (void)!send(cg[1], c ? "1" : "0", 1, MSG_NOSIGNAL);
-                close(cg[1]);
-                /* Else the supervisor gives up (after its cleanup); ours is
-                 * the reason. */
-                if (c < 0)
-                        cg_err = ce;
-        }
-        close(pfd[1]);
-        for (;;) {
-                ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                len += n;
-        }
-        close(pfd[0]);
-        buf[len] = '\0';
-        if (!vz_startswith(buf, "ok ")) {
-                int code = VZ_E_SYSTEM;
-                char *msg = buf;
-                buf[strcspn(buf, "\n")] = '\0';
-                if (vz_startswith(buf, "err ")) {
-                        code = (int)strtol(buf + 4, &msg, 10);
-                        msg += *msg == ' ';
-                }
-                /* The supervisor exits on failure (after its cleanup). */
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-                /* It may have cleaned up before we made them. */
-                if (made_cg)
-                        vz_spawn_drop_cgroups(ct);
-                if (cg_err.code) {
-                        r = vz_fail(e, cg_err.code, -cg_err.errnum, "%s", cg_err.msg);
-                        goto fail;
-                }
-                r = vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
-                            *msg ? msg : "the supervisor failed");
-                goto fail;
+        r = prepare_host(ct, e);
+        if (r == 0)
+                r = launch_supervisor(ct, restore_dir, restore_step, timeout, e);
+        if (r < 0) {
+                if (mounted_here)
+                        vz_umount_tree(ct->root_path, NULL);
+                return r;
         }
         if (restore_dir)
                 return 0;
@@ -410,10 +446,6 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                         return r;
         }
         return 0;
-fail:
-        if (mounted_here)
-                vz_umount_tree(ct->root_path, NULL);
-        return r;
 }
 
 /* ------------------------------------------------------------------ join */
@@ -537,8 +569,8 @@ static void send_listener(int sock, int fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int))] = {0}, req[] = "notify\n";
         struct iovec iov = {.iov_base = req, .iov_len = sizeof(req) - 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
         h->cmsg_level = SOL_SOCKET;
@@ -619,9 +651,9 @@ static int join_ct(struct join *j, vz_err *e)
         return join_ct_(j, false, -1, e);
 }
 
-static char *const exec_env[] = {"HOME=/", "TERM=linux",
-                                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                 NULL};
+static char *const exec_env[] = {
+    "HOME=/", "TERM=linux", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    NULL};
 
 _Noreturn static void exec_in_ct(char *const argv[], int mode)
 {
@@ -677,10 +709,10 @@ static void relay(int pidfd, int in_dst, int out_src, int err_src)
 
         while (!(out_eof && err_eof)) {
                 struct pollfd pf[4] = {
-                        {.fd = out_eof ? -1 : out_src, .events = POLLIN},
-                        {.fd = err_eof ? -1 : err_src, .events = POLLIN},
-                        {.fd = in_eof ? -1 : STDIN_FILENO, .events = POLLIN},
-                        {.fd = exited ? -1 : pidfd, .events = POLLIN},
+                    {.fd = out_eof ? -1 : out_src, .events = POLLIN},
+                    {.fd = err_eof ? -1 : err_src, .events = POLLIN},
+                    {.fd = in_eof ? -1 : STDIN_FILENO, .events = POLLIN},
+                    {.fd = exited ? -1 : pidfd, .events = POLLIN},
                 };
                 if (poll(pf, 4, exited ? 0 : -1) < 0) {
                         if (errno == EINTR)
@@ -825,8 +857,8 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                 close(self_pidns);
         if (pid < 0) {
                 /* A PID namespace whose init is gone takes no new process. */
-                bool gone = in_pidns && fork_errno == ENOMEM &&
-                            (pidfd_wait(init_fd, 0) || exiting(j.init));
+                bool gone =
+                    in_pidns && fork_errno == ENOMEM && (pidfd_wait(init_fd, 0) || exiting(j.init));
                 if (init_fd >= 0)
                         close(init_fd);
                 join_done(&j);
@@ -895,8 +927,8 @@ static int send_fd(int sock, int fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int))] = {0}, c = 'F';
         struct iovec iov = {.iov_base = &c, .iov_len = 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
         h->cmsg_level = SOL_SOCKET;
@@ -910,8 +942,8 @@ static int recv_fd(int sock)
 {
         char cbuf[CMSG_SPACE(sizeof(int))], c;
         struct iovec iov = {.iov_base = &c, .iov_len = 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *h;
         int fd = -1;
 
@@ -923,8 +955,7 @@ static int recv_fd(int sock)
         return fd;
 }
 
-_public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid,
-                         vz_err *e)
+_public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz_err *e)
 {
         struct join j = {0};
         int sv[2], r, master;
@@ -976,8 +1007,11 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 snprintf(termenv, sizeof(termenv), "TERM=%s", term ? term : "xterm");
                 sh = fork();
                 if (sh == 0) {
-                        char *envp[] = {"HOME=/root", "USER=root", "LOGNAME=root",
-                                        "HISTFILE=/dev/null", termenv,
+                        char *envp[] = {"HOME=/root",
+                                        "USER=root",
+                                        "LOGNAME=root",
+                                        "HISTFILE=/dev/null",
+                                        termenv,
                                         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
                                         "/sbin:/bin",
                                         NULL};
@@ -1089,8 +1123,9 @@ static int run_ct_script(vz_ct *ct, const char *action, vz_err *e)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return errno == ENOENT ? 0 : vz_fail(e, VZ_E_ACTIONSCRIPT, -errno, "%s: %s",
-                                                     path, strerror(errno));
+                return errno == ENOENT
+                           ? 0
+                           : vz_fail(e, VZ_E_ACTIONSCRIPT, -errno, "%s: %s", path, strerror(errno));
         saved = dup(STDIN_FILENO);
         dup2(fd, STDIN_FILENO);
         close(fd);
@@ -1204,8 +1239,7 @@ static int stop_ct(vz_ct *ct, unsigned flags, vz_err *e)
         if (pidfd < 0)
                 return errno == ESRCH ? 1 : vz_fail(e, VZ_E_STOP, -errno, "pidfd_open");
         /* Tell the supervisor the next end of init is final (no reboot). */
-        fd = control_connect(ct, flags & VZ_STOP_SKIP_UMOUNT ? "stop-keep-mounted\n" : "stop\n",
-                             e);
+        fd = control_connect(ct, flags & VZ_STOP_SKIP_UMOUNT ? "stop-keep-mounted\n" : "stop\n", e);
         if (fd < 0) {
                 close(pidfd);
                 return fd;
