@@ -219,8 +219,10 @@ SVC_STOP=$((($(now) - T0) / 1000))
 # ---------------------------------------------------------------- 5. leftovers
 left=""
 [ "$(running)" = 0 ] || left+=" $(running) pid files;"
-# the host-wide lxcfs (VZ_RUNDIR/lxcfs) outlives the CTs by design
-n=$(grep " $T/" /proc/self/mountinfo | grep -vc " $T/run/lxcfs "); [ "$n" = 0 ] || left+=" $n mounts;"
+# the host-wide lxcfs (VZ_RUNDIR/lxcfs) and base mount namespace
+# (VZ_RUNDIR/mntns) outlive the CTs by design
+n=$(grep " $T/" /proc/self/mountinfo | grep -v " $T/run/lxcfs " | grep -vc " $T/run/mntns ")
+[ "$n" = 0 ] || left+=" $n mounts;"
 n=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/$CG/*" 2>/dev/null | wc -l)
 [ "$n" = 0 ] || left+=" $n cgroups;"
 n=0 # supervisors of this tree, and any process in one of its CT cgroups

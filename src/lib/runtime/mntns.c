@@ -117,6 +117,22 @@ static int build_base(const char *dir)
         return 0;
 }
 
+/* The kernel does not propagate a namespace file's mount (EINVAL on a
+ * shared mount, as /run is under systemd): then it goes on a private bind
+ * of path onto itself. */
+static int bind_ns(const char *nspath, const char *path)
+{
+        if (mount(nspath, path, NULL, MS_BIND, NULL) == 0)
+                return 0;
+        if (errno != EINVAL)
+                return -errno;
+        if (mount(path, path, NULL, MS_BIND, NULL) < 0 ||
+            mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0 ||
+            mount(nspath, path, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
 /* Make the namespace in a child and bind its nsfs file on path. */
 static int make_base(const char *path, const char *dir, vz_err *e)
 {
@@ -152,10 +168,12 @@ static int make_base(const char *path, const char *dir, vz_err *e)
         if (r == 0) {
                 snprintf(nspath, sizeof(nspath), "/proc/%d/ns/mnt", (int)pid);
                 fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd < 0 || mount(nspath, path, NULL, MS_BIND, NULL) < 0)
+                if (fd < 0)
                         r = -errno;
-                if (fd >= 0)
+                else
                         close(fd);
+                if (r == 0)
+                        r = bind_ns(nspath, path);
         }
         close(go[1]);
         close(ready[0]);
