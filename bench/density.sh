@@ -31,6 +31,9 @@
 #   N default 1000, PROBES default 11. VE_PARALLEL (env, default 32). Writes bench/results/density.md (RESULT=path to
 #   write elsewhere, RESULT=- for stdout only) and bench/results/density.dat
 #   (running, start ms, exec ms, memory kB per CT) for the plots.
+#   DENSITY_PEERS=1: then bench/ct-mem.sh 40 (DENSITY_PEERS_ROUNDS, default
+#   3) on the same machine right after, its table (vz, LXC, systemd-nspawn,
+#   crun per idle container) appended to the report.
 N=${1:-1000}
 PROBES=${2:-11}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -236,6 +239,15 @@ n=$(losetup -l -n -O BACK-FILE 2>/dev/null | grep -c "$T/")
 [ -z "$left" ] || fail "left behind after vz-service stop:$left"
 echo "service: start $N in $SVC_START ms, stop in $SVC_STOP ms; nothing left behind" >&2
 
+# ---------------------------------------------------------------- peers
+PEERS=""
+if [ "${DENSITY_PEERS:-0}" = 1 ]; then
+        echo "peers: bench/ct-mem.sh 40 ${DENSITY_PEERS_ROUNDS:-3}" >&2
+        PEERS=$(RESULT=- bash "$HERE/ct-mem.sh" 40 "${DENSITY_PEERS_ROUNDS:-3}" 2>&1 | sed 's/^# /### /')
+        rc=${PIPESTATUS[0]}
+        [ "$rc" = 0 ] || PEERS="bench/ct-mem.sh exited $rc: $(echo "$PEERS" | tail -n 3)"
+fi
+
 # ---------------------------------------------------------------- report
 rev=$(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null)
 par=$(grep -E '^VE_PARALLEL=' "$VZ_CONFDIR/vz.conf" | tail -n1 | cut -d= -f2)
@@ -286,6 +298,10 @@ The machine is shared: MemAvailable also moves with other processes, and
 latencies carry their load. Goals: start ≤ 15 ms and exec ≤ 6 ms at any
 density, ≤ 600 kB per idle CT.
 EOF
+        if [ -n "$PEERS" ]; then
+                printf '\n## Peers in the same run: `bench/ct-mem.sh 40 %s`\n\n%s\n' \
+                        "${DENSITY_PEERS_ROUNDS:-3}" "$PEERS"
+        fi
 }
 if [ "$RESULT" = - ]; then
         report

@@ -17,9 +17,8 @@
 #                  /sbin/init
 #   to vzctl exit  the supervisor's "ok", vzctl's start script and exit
 #
-# Also the untraced wall time of vzctl start (median), the host's floor for
-# fork+exec of /bin/true, and the summed system call time per call of a
-# traced start (strace -c -f -w) for the biggest ones.
+# Also the untraced wall time of vzctl start (median) and the host's floor
+# for fork+exec of /bin/true at the same time.
 #
 # Usage (root, from the source tree): bench/start-profile.sh [RUNS] [RUNNING]
 #   RUNS default 9; RUNNING (default 0): busybox CTs started first, to see
@@ -56,7 +55,7 @@ steps() {
         awk '
         function us(t) { split(t, a, "."); return a[1] * 1000000 + substr(a[2] "000000", 1, 6) }
         { pid = $1; t = us($2) }
-        NR == 1 { t0 = t; last = t }
+        NR == 1 { t0 = t; last = t; vz = pid }
         function mark(name) { if (!(name in seen)) { seen[name] = 1; printf "%s %d\n", name, t - last; last = t } }
         /execve\(".*vz-supervisor"/ { sup = pid; mark("vzctl") }
         pid == sup && /clone(\(| resumed)/ && $NF ~ /^[0-9]+$/ && !a_pid { a_pid = $NF; mark("supervisor") }
@@ -65,8 +64,28 @@ steps() {
         pid == a_pid && /pivot_root\(/ { mark("tree") }
         /setns\(.*CLONE_NEWNS/ && pid != a_pid && a_pid { mark("B_joins") }
         /execve\("\/sbin\/init"/ { mark("B_to_init") }
-        END { printf "to_vzctl_exit %d\ntotal %d\n", t - last, t - t0 }
+        pid == vz && /\+\+\+ exited/ && !done { done = 1; mark("to_vzctl_exit"); printf "total %d\n", t - t0 }
         ' "$1"
+}
+
+# strace -f follows the supervisor and the CT's init for as long as they
+# run: trace "vzctl start" until vzctl has exited, then stop tracing
+# (SIGTERM to an interruptible strace detaches).
+traced_start() {
+        local out=$1 spid vpid i
+        shift
+        strace -I1 -f -q "$@" -o "$out" vzctl start $PROBE >/dev/null 2>&1 &
+        spid=$!
+        # vzctl is the first process in the trace; wait for its exit line
+        for ((i = 0; i < 3000; i++)); do
+                vpid=$(head -c 100 "$out" 2>/dev/null | awk 'NR == 1 {print $1}')
+                [ -n "$vpid" ] && grep -q "^$vpid .*+++ exited" "$out" && break
+                kill -0 $spid 2>/dev/null || break
+                sleep 0.02
+        done
+        kill -TERM $spid 2>/dev/null
+        wait $spid
+        ls "$T/run/$PROBE.pid" >/dev/null 2>&1 || fail "traced start failed"
 }
 
 plain="" truev=""
@@ -78,14 +97,11 @@ for ((r = 0; r < RUNS; r++)); do
         t0=$(now)
         /bin/true
         truev+="$(($(now) - t0))"$'\n'
-        strace -f -ttt -qq -e trace=$TRACE -o "$W/t$r" vzctl start $PROBE >/dev/null 2>&1 ||
-                fail "traced start"
+        traced_start "$W/t$r" -ttt -e trace=$TRACE
         vzctl stop $PROBE --fast >/dev/null 2>&1 || fail "stop"
         # strace -o with -f writes "PID TIME call..." lines
         steps "$W/t$r" > "$W/s$r"
 done
-strace -f -c -w -o "$W/sum" vzctl start $PROBE >/dev/null 2>&1 || fail "start (strace -c)"
-vzctl stop $PROBE --fast >/dev/null 2>&1
 
 order="vzctl supervisor host_trees clone_B tree B_joins B_to_init to_vzctl_exit total"
 table=""
@@ -109,11 +125,6 @@ Traced (strace -f of $TRACE; median of $RUNS, ms; tracing slows each step a litt
 | step | ms |
 |---|---|
 $table
-System calls of one traced start (strace -c -f -w: summed wall time in the call), the largest:
-
-\`\`\`
-$(head -n 17 "$W/sum")
-\`\`\`
 EOF
 }
 if [ "$RESULT" = - ]; then report; else report | tee "$RESULT"; fi
