@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -655,11 +656,29 @@ static char *const exec_env[] = {
     "HOME=/", "TERM=linux", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     NULL};
 
-_Noreturn static void exec_in_ct(char *const argv[], int mode)
+/* In a forked child: why it could not run the command, for the caller to
+ * print (msgfd: the close-on-exec pipe vz_ct_exec reads; -1: none). */
+static void child_report(int msgfd, const char *fmt, ...) _printf_(2, 3);
+static void child_report(int msgfd, const char *fmt, ...)
+{
+        char buf[sizeof(((vz_err *)0)->msg)];
+        va_list ap;
+        int n;
+
+        if (msgfd < 0)
+                return;
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n > 0)
+                (void)!write(msgfd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+_Noreturn static void exec_in_ct(char *const argv[], int mode, int msgfd)
 {
         if (mode == VZ_EXEC_ARGV) {
                 execvpe(argv[0], argv, exec_env);
-                fprintf(stderr, "vzctl: cannot run %s: %s\n", argv[0], strerror(errno));
+                child_report(msgfd, "cannot run %s: %s", argv[0], strerror(errno));
                 _exit(errno == ENOENT ? 127 : 126);
         }
         /* exec/exec2: one shell command line (bash as OpenVZ, sh if none);
@@ -674,7 +693,7 @@ _Noreturn static void exec_in_ct(char *const argv[], int mode)
                         execve(sh, a, exec_env);
                 }
         }
-        fprintf(stderr, "vzctl: no shell in the container: %s\n", strerror(errno));
+        child_report(msgfd, "no shell in the container: %s", strerror(errno));
         _exit(127);
 }
 
@@ -819,35 +838,42 @@ static void restore_signals(const struct sigaction old[])
         forward_to = 0;
 }
 
-_public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
+/* vz_ct_exec's child: stdio on the pipes, into the CT, the command. */
+_Noreturn static void exec_child(struct join *j, bool in_pidns, int init_fd, const int in[2],
+                                 const int out[2], const int err[2], int msgfd, char *const argv[],
+                                 int mode)
 {
-        struct sigaction old_sigs[ELEMENTSOF(forwarded_signals)];
-        struct join j = {0};
-        int in[2], out[2], err[2], st, r, init_fd, self_pidns, fork_errno;
-        bool in_pidns;
-        pid_t pid;
-        void (*old_pipe)(int);
+        vz_err ce = {0};
 
-        r = prepare_join(ct, &j, e);
-        if (r < 0)
-                return r;
-        join_notify(&j);
-        /* Watches the CT's init: did the CT end while the command ran? */
-        init_fd = pidfd_open_(j.init);
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-                if (init_fd >= 0)
-                        close(init_fd);
-                join_done(&j);
-                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        /* Only the three pipe ends go into the CT (and the pidfd of its
+         * init, the socket to the supervisor, closed once joined, and the
+         * message pipe, closed by the exec). */
+        int keep[3] = {in_pidns ? init_fd : -1, j->sup, msgfd};
+        keep_only_fds(keep, 3);
+        if ((in_pidns && keep[0] < 0) || keep[2] < 0 || fcntl(keep[2], F_SETFD, FD_CLOEXEC) < 0)
+                _exit(255);
+        j->sup = keep[1];
+        if (join_ct_(j, in_pidns, keep[0], &ce) < 0) {
+                child_report(keep[2], "%s", ce.msg);
+                _exit(255);
         }
-        /* The command is forked straight into the CT's PID namespace: we
-         * enter it for our children only (pid_for_children) around the fork
-         * and go back to our own, so no intermediate process (a second fork
-         * and exit) is needed. Without the pidfd: the intermediate. */
-        self_pidns = init_fd >= 0 ? open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
-        in_pidns = self_pidns >= 0 && setns(init_fd, CLONE_NEWPID) == 0;
-        pid = fork();
-        fork_errno = errno;
+        exec_in_ct(argv, mode, keep[2]);
+}
+
+/* Fork the command's process, straight into the CT's PID namespace: we
+ * enter it for our children only (pid_for_children) around the fork and go
+ * back to our own, so no intermediate process (a second fork and exit) is
+ * needed. Without the pidfd: the intermediate. */
+static pid_t fork_into_pidns(int init_fd, bool *ret_in_pidns, int *ret_errno)
+{
+        int self_pidns = init_fd >= 0 ? open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
+        bool in_pidns = self_pidns >= 0 && setns(init_fd, CLONE_NEWPID) == 0;
+        pid_t pid = fork();
+
+        *ret_errno = errno;
         if (in_pidns && pid != 0 && setns(self_pidns, CLONE_NEWPID) < 0) {
                 /* Never expected: our later children would be the CT's. */
                 vz_log(VZ_LOG_ERR, "cannot leave the CT's PID namespace: %s", strerror(errno));
@@ -855,6 +881,69 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         }
         if (self_pidns >= 0 && pid != 0)
                 close(self_pidns);
+        *ret_in_pidns = in_pidns;
+        return pid;
+}
+
+/* The caller's side: relay stdio until the command ends, its status. */
+static int relay_command(pid_t pid, int in_w, int out_r, int err_r, int *ret_st)
+{
+        struct sigaction old_sigs[ELEMENTSOF(forwarded_signals)];
+        void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+        int pidfd, r = 0;
+
+        forward_signals(pid, old_sigs);
+        pidfd = pidfd_open_(pid);
+        relay(pidfd, in_w, out_r, err_r);
+        if (pidfd >= 0)
+                close(pidfd);
+        close(out_r);
+        close(err_r);
+        signal(SIGPIPE, old_pipe);
+        while (waitpid(pid, ret_st, 0) < 0)
+                if (errno != EINTR) {
+                        r = -errno;
+                        break;
+                }
+        restore_signals(old_sigs);
+        return r;
+}
+
+/* What the child said on the message pipe, if anything, into e->msg (with
+ * code 0: the command's status says the rest). */
+static void read_child_report(int fd, vz_err *e)
+{
+        char buf[sizeof(e->msg)];
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+        if (n > 0 && e) {
+                buf[n] = '\0';
+                *e = (vz_err){0};
+                snprintf(e->msg, sizeof(e->msg), "%s", buf);
+        }
+}
+
+_public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
+{
+        struct join j = {0};
+        int in[2], out[2], err[2], msg[2], st, r, init_fd, fork_errno;
+        bool in_pidns;
+        pid_t pid;
+
+        r = prepare_join(ct, &j, e);
+        if (r < 0)
+                return r;
+        join_notify(&j);
+        /* Watches the CT's init: did the CT end while the command ran? */
+        init_fd = pidfd_open_(j.init);
+        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+            pipe2(msg, O_CLOEXEC | O_NONBLOCK) < 0) {
+                if (init_fd >= 0)
+                        close(init_fd);
+                join_done(&j);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        }
+        pid = fork_into_pidns(init_fd, &in_pidns, &fork_errno);
         if (pid < 0) {
                 /* A PID namespace whose init is gone takes no new process. */
                 bool gone =
@@ -866,46 +955,18 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                         return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
                 return vz_fail(e, VZ_E_RESOURCE, -fork_errno, "fork: %s", strerror(fork_errno));
         }
-        if (pid == 0) {
-                vz_err ce = {0};
-                dup2(in[0], 0);
-                dup2(out[1], 1);
-                dup2(err[1], 2);
-                /* Only the three pipe ends go into the CT (and the pidfd
-                 * of its init and the socket to the supervisor, closed
-                 * once joined). */
-                int keep[2] = {in_pidns ? init_fd : -1, j.sup};
-                keep_only_fds(keep, 2);
-                if (in_pidns && keep[0] < 0)
-                        _exit(255);
-                j.sup = keep[1];
-                if (join_ct_(&j, in_pidns, keep[0], &ce) < 0) {
-                        fprintf(stderr, "vzctl: %s\n", ce.msg);
-                        _exit(255);
-                }
-                exec_in_ct(argv, mode);
-        }
+        if (pid == 0)
+                exec_child(&j, in_pidns, init_fd, in, out, err, msg[1], argv, mode);
         close(in[0]);
         close(out[1]);
         close(err[1]);
+        close(msg[1]);
         join_done(&j);
-        old_pipe = signal(SIGPIPE, SIG_IGN);
-        forward_signals(pid, old_sigs);
-        {
-                int pidfd = pidfd_open_(pid);
-                relay(pidfd, in[1], out[0], err[0]);
-                if (pidfd >= 0)
-                        close(pidfd);
-        }
-        close(out[0]);
-        close(err[0]);
-        signal(SIGPIPE, old_pipe);
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR) {
-                        restore_signals(old_sigs);
-                        return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid");
-                }
-        restore_signals(old_sigs);
+        r = relay_command(pid, in[1], out[0], err[0], &st);
+        read_child_report(msg[0], e);
+        close(msg[0]);
+        if (r < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "waitpid");
         *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         /* A CT that stops meanwhile takes the command with it (its PID
          * namespace ends with SIGKILL to all): say so rather than pass on a
@@ -955,8 +1016,49 @@ static int recv_fd(int sock)
         return fd;
 }
 
+/* vz_ct_enter's child: why it failed, on the socket that would have
+ * carried the pty ("E<message>", no descriptor). */
+static void send_failure(int sock, const char *fmt, ...) _printf_(2, 3);
+static void send_failure(int sock, const char *fmt, ...)
+{
+        char buf[sizeof(((vz_err *)0)->msg)] = "E";
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf + 1, sizeof(buf) - 1, fmt, ap);
+        va_end(ap);
+        (void)!send(sock, buf, strlen(buf), MSG_NOSIGNAL);
+}
+
+/* The pty master the child sends, or <0 with its message in why (or ""). */
+static int recv_fd_or_failure(int sock, char *why, size_t len)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))], buf[sizeof(((vz_err *)0)->msg)];
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *h;
+        ssize_t n;
+        int fd = -1;
+
+        why[0] = '\0';
+        n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+        if (n <= 0)
+                return -EIO;
+        for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
+                if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+                        memcpy(&fd, CMSG_DATA(h), sizeof(int));
+        if (fd < 0 && buf[0] == 'E') {
+                size_t k = (size_t)n - 1 < len - 1 ? (size_t)n - 1 : len - 1;
+                memcpy(why, buf + 1, k);
+                why[k] = '\0';
+        }
+        return fd >= 0 ? fd : -EIO;
+}
+
 _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz_err *e)
 {
+        char why[sizeof(e->msg) - 64];
         struct join j = {0};
         int sv[2], r, master;
         pid_t pid;
@@ -991,14 +1093,14 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                         j.sup = keep[1];
                 }
                 if (join_ct(&j, &ce) < 0) {
-                        dprintf(2, "vzctl: %s\n", ce.msg);
+                        send_failure(sv[1], "%s", ce.msg);
                         _exit(255);
                 }
                 /* The pty belongs to the CT's own devpts, as OpenVZ's enter. */
                 m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
                 if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
-                        dprintf(2, "vzctl: cannot open a pty in the container: %s\n",
-                                strerror(errno));
+                        send_failure(sv[1], "cannot open a pty in the container: %s",
+                                     strerror(errno));
                         _exit(255);
                 }
                 if (send_fd(sv[1], m) < 0)
@@ -1043,12 +1145,13 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
         }
         close(sv[1]);
         join_done(&j);
-        master = recv_fd(sv[0]);
+        master = recv_fd_or_failure(sv[0], why, sizeof(why));
         close(sv[0]);
         if (master < 0) {
                 int st;
                 waitpid(pid, &st, 0);
-                return vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot enter the container");
+                return vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot enter the container%s%s",
+                               why[0] ? ": " : "", why);
         }
         *ret_master = master;
         *ret_pid = pid;
