@@ -1056,6 +1056,41 @@ static int recv_fd_or_failure(int sock, char *why, size_t len)
         return fd >= 0 ? fd : -EIO;
 }
 
+/* vz_ct_enter's shell, on the pty's slave as its session's terminal. */
+_Noreturn static void enter_shell(int m, const char *termenv, char *const argv[])
+{
+        char *envp[] = {"HOME=/root",
+                        "USER=root",
+                        "LOGNAME=root",
+                        "HISTFILE=/dev/null",
+                        (char *)termenv,
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                        "/sbin:/bin",
+                        NULL};
+        int s;
+
+        setsid();
+        s = open(ptsname(m), O_RDWR);
+        if (s < 0)
+                _exit(255);
+        ioctl(s, TIOCSCTTY, 0);
+        dup2(s, 0);
+        dup2(s, 1);
+        dup2(s, 2);
+        close(s);
+        close(m);
+        if (chdir("/root") < 0)
+                (void)!chdir("/");
+        if (argv && argv[0]) {
+                execve(argv[0], argv, envp);
+                execvpe(argv[0], argv, envp);
+                _exit(127);
+        }
+        execle("/bin/bash", "-bash", (char *)NULL, envp);
+        execle("/bin/sh", "-sh", (char *)NULL, envp);
+        _exit(127);
+}
+
 _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz_err *e)
 {
         char why[sizeof(e->msg) - 64];
@@ -1080,7 +1115,7 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 vz_err ce = {0};
                 const char *term = getenv("TERM");
                 char termenv[128];
-                int m, s, st;
+                int m, st;
                 pid_t sh;
 
                 close(sv[0]);
@@ -1108,36 +1143,8 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 close(sv[1]);
                 snprintf(termenv, sizeof(termenv), "TERM=%s", term ? term : "xterm");
                 sh = fork();
-                if (sh == 0) {
-                        char *envp[] = {"HOME=/root",
-                                        "USER=root",
-                                        "LOGNAME=root",
-                                        "HISTFILE=/dev/null",
-                                        termenv,
-                                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-                                        "/sbin:/bin",
-                                        NULL};
-                        setsid();
-                        s = open(ptsname(m), O_RDWR);
-                        if (s < 0)
-                                _exit(255);
-                        ioctl(s, TIOCSCTTY, 0);
-                        dup2(s, 0);
-                        dup2(s, 1);
-                        dup2(s, 2);
-                        close(s);
-                        close(m);
-                        if (chdir("/root") < 0)
-                                (void)!chdir("/");
-                        if (argv && argv[0]) {
-                                execve(argv[0], argv, envp);
-                                execvpe(argv[0], argv, envp);
-                                _exit(127);
-                        }
-                        execle("/bin/bash", "-bash", (char *)NULL, envp);
-                        execle("/bin/sh", "-sh", (char *)NULL, envp);
-                        _exit(127);
-                }
+                if (sh == 0)
+                        enter_shell(m, termenv, argv);
                 close(m);
                 while (waitpid(sh, &st, 0) < 0 && errno == EINTR)
                         ;
