@@ -222,9 +222,10 @@ SVC_STOP=$((($(now) - T0) / 1000))
 # ---------------------------------------------------------------- 5. leftovers
 left=""
 [ "$(running)" = 0 ] || left+=" $(running) pid files;"
-# the host-wide lxcfs (VZ_RUNDIR/lxcfs) and base mount namespace
-# (VZ_RUNDIR/mntns) outlive the CTs by design
-n=$(grep " $T/" /proc/self/mountinfo | grep -v " $T/run/lxcfs " | grep -vc " $T/run/mntns ")
+# the host-wide lxcfs (VZ_RUNDIR/lxcfs), OpenVZ /proc files server
+# (VZ_RUNDIR/proc) and base mount namespace (VZ_RUNDIR/mntns) outlive the
+# CTs by design
+n=$(grep " $T/" /proc/self/mountinfo | grep -Evc " $T/run/(lxcfs|proc|mntns) ")
 [ "$n" = 0 ] || left+=" $n mounts;"
 n=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/$CG/*" 2>/dev/null | wc -l)
 [ "$n" = 0 ] || left+=" $n cgroups;"
