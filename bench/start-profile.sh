@@ -8,10 +8,12 @@
 #   vzctl          from vzctl's exec to the exec of vz-supervisor: config,
 #                  locks, the VE_ROOT mount, lxcfs/vz-procfs checks
 #   supervisor     to the fork of A (supervisor start-up, its setup)
-#   host trees     A: cgroups joined, the root and host files taken as
-#                  detached copies, to its setns into the base namespace
+#   A cgroups      A: the CT's cgroups (made by vzctl meanwhile) joined, to
+#                  its setns into the base namespace
 #   clone B        A's clone3 of B (the new namespaces)
-#   tree           A: the CT's tree built, to its pivot_root
+#   tree           A: B's ID maps, the root and host files taken as detached
+#                  copies (back in the host's namespace), the CT's tree
+#                  built with B's filesystems, to its pivot_root
 #   B joins        to B's setns into the finished mount namespace
 #   B to init      B: identity, network, console, seccomp, to its exec of
 #                  /sbin/init
@@ -59,7 +61,7 @@ steps() {
         function mark(name) { if (!(name in seen)) { seen[name] = 1; printf "%s %d\n", name, t - last; last = t } }
         /execve\(".*vz-supervisor"/ { sup = pid; mark("vzctl") }
         pid == sup && /clone(\(| resumed)/ && $NF ~ /^[0-9]+$/ && !a_pid { a_pid = $NF; mark("supervisor") }
-        pid == a_pid && /setns\(/ && !s1 { s1 = 1; mark("host_trees") }
+        pid == a_pid && /setns\(/ && !s1 { s1 = 1; mark("A_cgroups") }
         pid == a_pid && /clone3\(/ { mark("clone_B") }
         pid == a_pid && /pivot_root\(/ { mark("tree") }
         /setns\(.*CLONE_NEWNS/ && pid != a_pid && a_pid { mark("B_joins") }
@@ -103,7 +105,7 @@ for ((r = 0; r < RUNS; r++)); do
         steps "$W/t$r" > "$W/s$r"
 done
 
-order="vzctl supervisor host_trees clone_B tree B_joins B_to_init to_vzctl_exit total"
+order="vzctl supervisor A_cgroups clone_B tree B_joins B_to_init to_vzctl_exit total"
 table=""
 for s in $order; do
         m=$(cat "$W"/s* | awk -v s=$s '$1 == s {print $2}' | median)

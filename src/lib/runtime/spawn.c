@@ -5,19 +5,19 @@
  *
  *   supervisor ── A (host root) ── B = the CT's PID 1
  *
- * A: joins the CT's cgroups; takes a detached copy of the CT's root (and
- *    of the host files the CT gets) in the host's mount namespace, then
- *    enters the base mount namespace (mntns.c: a few mounts, not the
- *    host's table with one VE_ROOT per running CT); clones B from there
- *    into new user, mount, UTS, IPC, network, cgroup and PID namespaces
- *    (the kernel makes the user namespace first, so it owns the others and
- *    the CT's root can manage them) and writes B's ID maps. Then, in a
- *    copy of the base namespace of its own, attaches the root (an idmapped
- *    mount when the CT has a user namespace, so files stored with IDs
- *    0..65535 appear as the CT's range), builds the CT's tree from the
- *    filesystems B sends, pivots into it and hands the namespace to B (see
- *    below); then exits. The supervisor is a child subreaper, so B becomes
- *    its child.
+ * A: joins the CT's cgroups; enters the base mount namespace (mntns.c: a
+ *    few mounts, not the host's table with one VE_ROOT per running CT) and
+ *    clones B from there into new user, mount, UTS, IPC, network, cgroup
+ *    and PID namespaces (the kernel makes the user namespace first, so it
+ *    owns the others and the CT's root can manage them); writes B's ID
+ *    maps. Back in the host's mount namespace it takes detached copies of
+ *    the CT's root and of the host files the CT gets; then, in a copy of
+ *    the base namespace of its own, attaches the root (an idmapped mount
+ *    when the CT has a user namespace, so files stored with IDs 0..65535
+ *    appear as the CT's range), builds the CT's tree from the filesystems
+ *    B sends, pivots into it and hands the namespace to B (see below);
+ *    then exits. The supervisor is a child subreaper, so B becomes its
+ *    child.
  * B: becomes the CT's root, enters a time namespace of its own, creates
  *    the CT's kernel filesystems (/proc, /sys, /dev, cgroups) for A, joins
  *    the finished mount namespace, writes hostname/hosts/resolv.conf from
@@ -1139,7 +1139,7 @@ _Noreturn static void pivot_and_hand_over(struct plan *p, int procfd)
 _Noreturn static void run_a(struct plan *p)
 {
         struct host_trees h = {.root = -1, .ubc = -1, .meminfo = -1};
-        int rootfd, procfd, master, r;
+        int rootfd, procfd, master, hostns, r;
 
         for (int i = 0; i < VZ_LXCFS_FILES; i++)
                 h.lx[i] = -1;
@@ -1147,14 +1147,21 @@ _Noreturn static void run_a(struct plan *p)
         /* Raising a hard limit needs the host's CAP_SYS_RESOURCE: now. */
         vz_rlimits_apply();
         join_cgroups(p);
-        take_host_trees(p, &h);
-        if (setns(p->base_ns, CLONE_NEWNS) < 0)
+        /* B is cloned from the base namespace (its copy of it is small);
+         * then, while B makes its filesystems, we take what we need from
+         * the host's namespace, and build the tree in a copy of the base. */
+        hostns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (hostns < 0 || setns(p->base_ns, CLONE_NEWNS) < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the base mount namespace");
+        start_b(p);
+        if (setns(hostns, CLONE_NEWNS) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot go back to the host's namespace");
+        take_host_trees(p, &h);
+        if (setns(p->base_ns, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot make the CT's mount namespace");
+        close(hostns);
         close(p->base_ns);
         p->base_ns = -1;
-        start_b(p);
-        if (unshare(CLONE_NEWNS) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "unshare(mount)");
         r = attach_root(p, h.root);
         if (r == -EOPNOTSUPP)
                 child_fail(p->sock, VZ_E_FS_CANTMOUNT, 0,
