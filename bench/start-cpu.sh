@@ -96,6 +96,17 @@ measure 0
 seq $BASE $((BASE + N - 1)) | xargs -P 8 -I{} vzctl --quiet start {} >/dev/null 2>&1
 k=$(ls "$T/run/" | grep -c '^[0-9]*\.pid$')
 [ "$k" = "$N" ] || fail "$k CTs running, expected $N"
+# N CTs just started are still booting (and their supervisors reading their
+# cgroups): wait until the host's runnable count has been low for 5 s in a
+# row (at most SETTLE seconds, default 180), so that their start-up storm
+# is not what the probe measures.
+calm=0
+for ((i = 0; i < ${SETTLE:-180} && calm < 5; i++)); do
+        r=$(cut -d' ' -f4 /proc/loadavg | cut -d/ -f1)
+        if [ "$r" -le $((2 * $(nproc))) ]; then calm=$((calm + 1)); else calm=0; fi
+        sleep 1
+done
+echo "settled after ${i} s (runnable now: $(cut -d' ' -f4 /proc/loadavg))" >&2
 measure $N
 seq $BASE $((BASE + N - 1)) | xargs -P 16 -I{} vzctl --quiet stop {} --fast >/dev/null 2>&1
 measure 0again
