@@ -31,6 +31,9 @@
 #   N default 1000, PROBES default 11. VE_PARALLEL (env, default 32). Writes bench/results/density.md (RESULT=path to
 #   write elsewhere, RESULT=- for stdout only) and bench/results/density.dat
 #   (running, start ms, exec ms, memory kB per CT) for the plots.
+#   DENSITY_PEERS=1: then bench/ct-mem.sh 40 (DENSITY_PEERS_ROUNDS, default
+#   3) on the same machine right after, its table (vz, LXC, systemd-nspawn,
+#   crun per idle container) appended to the report.
 N=${1:-1000}
 PROBES=${2:-11}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -219,8 +222,11 @@ SVC_STOP=$((($(now) - T0) / 1000))
 # ---------------------------------------------------------------- 5. leftovers
 left=""
 [ "$(running)" = 0 ] || left+=" $(running) pid files;"
-# the host-wide lxcfs (VZ_RUNDIR/lxcfs) outlives the CTs by design
-n=$(grep " $T/" /proc/self/mountinfo | grep -vc " $T/run/lxcfs "); [ "$n" = 0 ] || left+=" $n mounts;"
+# the host-wide lxcfs (VZ_RUNDIR/lxcfs), OpenVZ /proc files server
+# (VZ_RUNDIR/proc) and base mount namespace (VZ_RUNDIR/mntns) outlive the
+# CTs by design
+n=$(grep " $T/" /proc/self/mountinfo | grep -Evc " $T/run/(lxcfs|proc|mntns) ")
+[ "$n" = 0 ] || left+=" $n mounts;"
 n=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/$CG/*" 2>/dev/null | wc -l)
 [ "$n" = 0 ] || left+=" $n cgroups;"
 n=0 # supervisors of this tree, and any process in one of its CT cgroups
@@ -233,6 +239,15 @@ n=$(losetup -l -n -O BACK-FILE 2>/dev/null | grep -c "$T/")
 [ "$n" = 0 ] || left+=" $n loop devices;"
 [ -z "$left" ] || fail "left behind after vz-service stop:$left"
 echo "service: start $N in $SVC_START ms, stop in $SVC_STOP ms; nothing left behind" >&2
+
+# ---------------------------------------------------------------- peers
+PEERS=""
+if [ "${DENSITY_PEERS:-0}" = 1 ]; then
+        echo "peers: bench/ct-mem.sh 40 ${DENSITY_PEERS_ROUNDS:-3}" >&2
+        PEERS=$(RESULT=- bash "$HERE/ct-mem.sh" 40 "${DENSITY_PEERS_ROUNDS:-3}" 2>&1 | sed 's/^# /### /')
+        rc=${PIPESTATUS[0]}
+        [ "$rc" = 0 ] || PEERS="bench/ct-mem.sh exited $rc: $(echo "$PEERS" | tail -n 3)"
+fi
 
 # ---------------------------------------------------------------- report
 rev=$(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null)
@@ -284,6 +299,10 @@ The machine is shared: MemAvailable also moves with other processes, and
 latencies carry their load. Goals: start ≤ 15 ms and exec ≤ 6 ms at any
 density, ≤ 600 kB per idle CT.
 EOF
+        if [ -n "$PEERS" ]; then
+                printf '\n## Peers in the same run: `bench/ct-mem.sh 40 %s`\n\n%s\n' \
+                        "${DENSITY_PEERS_ROUNDS:-3}" "$PEERS"
+        fi
 }
 if [ "$RESULT" = - ]; then
         report

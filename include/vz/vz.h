@@ -360,7 +360,10 @@ enum vz_exec_mode {
         VZ_EXEC_ARGV = 1,  /* argv is run as is (exec3) */
 };
 /* Run a command inside the running CT, as confined as its init, relaying
- * the caller's stdin/stdout/stderr. *ret_status: the command's exit code. */
+ * the caller's stdin/stdout/stderr. *ret_status: the command's exit code.
+ * If the command could not be run in the CT (entering it failed: status
+ * 255; no such program or shell: 127, 126), 0 is returned with e->msg
+ * saying why (e->code 0), for the caller to print. */
 int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e);
 /* Start a login shell (or argv) on a new pty inside the CT. Returns the pty
  * master and the pid to wait for; the caller relays its terminal. */

@@ -174,8 +174,8 @@ sed -i "s|^CRIU=.*|CRIU=$CRIU|; /^CPT_TIMEOUT=/d" "$VZ_CONFDIR/vz.conf"
 expect_rc 0 vzctl stop $A
 ! ip -o link | grep -q "venet$A[@:]\|vzr" || fail "network devices left"
 ! ip route | grep -q "^$IP " || fail "route left"
-# (lxcfs and the OpenVZ /proc files server: host-wide, shared by later CTs,
-# stopped by lib.sh.)
-left=$(ls "$T/run" | grep -v '^lxcfs\|^proc')
+# (lxcfs, the OpenVZ /proc files server and the base mount namespace
+# (mntns): host-wide, shared by later CTs, stopped or unmounted by lib.sh.)
+left=$(ls "$T/run" | grep -v '^lxcfs\|^proc\|^mntns')
 [ -z "$left" ] || fail "run files left: $left"
 ok "stop after restores leaves nothing behind"

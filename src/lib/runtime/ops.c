@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -241,19 +242,11 @@ _public_ int vz_ct_start(vz_ct *ct, unsigned flags, int wait_sec, vz_err *e)
         return vz_ct_launch(ct, flags, wait_sec, NULL, 0, NULL, e);
 }
 
-int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir,
-                 int restore_step, const char *timeout, vz_err *e)
+/* What must hold before a start: a config, not DISABLED, the paths, a
+ * private area, not running. */
+static int check_startable(vz_ct *ct, unsigned flags, vz_ct_state *st, vz_err *e)
 {
-        _cleanup_free_ char *sup = NULL;
-        vz_ct_state st;
         const char *dis;
-        bool mounted_here = false;
-        int pfd[2], cg[2] = {-1, -1}, r;
-        vz_err cg_err = {0};
-        bool made_cg = false;
-        char buf[1200];
-        size_t len = 0;
-        pid_t pid;
 
         if (!ct->has_config)
                 return vz_fail(e, VZ_E_NOVECONFIG, -ENOENT, "CT config %s does not exist",
@@ -269,10 +262,161 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
         if (access(ct->private_path, F_OK) < 0)
                 return vz_fail(e, VZ_E_FS_NOPRVT, -ENOENT, "private area %s does not exist",
                                ct->private_path);
-        vz_ct_get_state(ct, &st, NULL);
-        if (st.running)
+        vz_ct_get_state(ct, st, NULL);
+        if (st->running)
                 return vz_fail(e, VZ_E_RUNNING, -EBUSY, "container is already running");
-        r = ensure_userns(ct, e);
+        return ensure_userns(ct, e);
+}
+
+/* The run directory and the host-wide FUSE servers a CT uses (the CT
+ * starts without them). */
+static int prepare_host(vz_ct *ct, vz_err *e)
+{
+        _cleanup_free_ char *rundir = strdup(vz_ct_get(ct, "VZ_RUNDIR") ?: "/run/vz");
+
+        if (!rundir || vz_mkdir_p(rundir, 0755) < 0)
+                return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s", rundir);
+        if (vz_lxcfs_wanted(ct)) {
+                vz_err le = {0};
+                if (vz_lxcfs_ensure(ct, &le) < 0)
+                        vz_warn("CT %u: no per-CT /proc/meminfo, cpuinfo, uptime: %s", ct->id,
+                                le.msg);
+        }
+        {
+                /* The host's OpenVZ /proc files on VZ_RUNDIR/proc (procvz.c). */
+                _cleanup_free_ char *bin = supervisor_path();
+                vz_err pe = {0};
+                if (!bin || vz_procfs_ensure(ct, bin, &pe) < 0)
+                        vz_warn("CT %u: no OpenVZ /proc files on the host: %s", ct->id,
+                                bin ? pe.msg : "no vz-supervisor");
+        }
+        return 0;
+}
+
+/* Run the supervisor with its environment: the status pipe's end, the
+ * cgroups socket's (cg_fd, -1 for a restore) and the restore's settings. */
+static int run_supervisor(vz_ct *ct, const char *sup, int status_fd, int cg_fd,
+                          const char *restore_dir, int restore_step, const char *timeout,
+                          pid_t *ret, vz_err *e)
+{
+        _cleanup_free_ char *fdv = NULL, *conf = NULL, *rst = NULL, *stp = NULL, *tmo = NULL;
+        _cleanup_free_ char *cgv = NULL;
+        char *set[7] = {NULL}, id[16];
+        size_t k = 0;
+        int r = 0;
+
+        snprintf(id, sizeof(id), "%u", ct->id);
+        if (cg_fd >= 0)
+                set[k++] = cgv = vz_strdupf("VZ_CGROUPS_FD=%d", cg_fd);
+        set[k++] = fdv = vz_strdupf("VZ_STATUS_FD=%d", status_fd);
+        set[k++] = conf = vz_strdupf("VZ_CONFDIR=%s", ct->ctx->confdir);
+        if (restore_dir) {
+                set[k++] = rst = vz_strdupf("VZ_RESTORE=%s", restore_dir);
+                set[k++] = stp = vz_strdupf("VZ_RESTORE_STEP=%d", restore_step);
+                set[k++] = tmo = vz_strdupf("VZ_CPT_TIMEOUT=%s", timeout ? timeout : "");
+        }
+        for (size_t i = 0; i < k; i++)
+                if (!set[i])
+                        r = -ENOMEM;
+        if (r == 0)
+                r = spawn_supervisor(sup, id, status_fd, cg_fd, set, ret);
+        if (r < 0)
+                return vz_fail(e, r == -ENOMEM ? VZ_E_RESOURCE : VZ_E_SYSTEM, r,
+                               "cannot run %s: %s", sup, strerror(-r));
+        return 0;
+}
+
+/* The supervisor's answer on the status pipe: "ok ..." or "err CODE MSG"
+ * (then it exits after its cleanup). made_cg/cg_err: our part, the CT's
+ * cgroups (their failure is the reason if there was one). */
+static int read_supervisor_status(vz_ct *ct, int fd, pid_t pid, bool made_cg, const vz_err *cg_err,
+                                  vz_err *e)
+{
+        char buf[1200], *msg = buf;
+        int code = VZ_E_SYSTEM;
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += n;
+        }
+        buf[len] = '\0';
+        if (vz_startswith(buf, "ok "))
+                return 0;
+        buf[strcspn(buf, "\n")] = '\0';
+        if (vz_startswith(buf, "err ")) {
+                code = (int)strtol(buf + 4, &msg, 10);
+                msg += *msg == ' ';
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        /* It may have cleaned up before we made them. */
+        if (made_cg)
+                vz_spawn_drop_cgroups(ct);
+        if (cg_err->code)
+                return vz_fail(e, cg_err->code, -cg_err->errnum, "%s", cg_err->msg);
+        return vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
+                       *msg ? msg : "the supervisor failed");
+}
+
+/* Start the supervisor and wait for its word. A plain start makes the CT's
+ * cgroups while the supervisor starts up, and tells it on a socket when
+ * they are ready. */
+static int launch_supervisor(vz_ct *ct, const char *restore_dir, int restore_step,
+                             const char *timeout, vz_err *e)
+{
+        _cleanup_free_ char *sup = supervisor_path();
+        int pfd[2], cg[2] = {-1, -1}, r;
+        vz_err cg_err = {0};
+        bool made_cg = false;
+        pid_t pid;
+
+        if (!sup || pipe2(pfd, O_CLOEXEC) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        if (!restore_dir && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg) < 0) {
+                r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
+                close(pfd[0]);
+                close(pfd[1]);
+                return r;
+        }
+        r = run_supervisor(ct, sup, pfd[1], cg[0], restore_dir, restore_step, timeout, &pid, e);
+        if (cg[0] >= 0)
+                close(cg[0]);
+        close(pfd[1]);
+        if (r < 0) {
+                close(pfd[0]);
+                if (cg[1] >= 0)
+                        close(cg[1]);
+                return r;
+        }
+        if (cg[1] >= 0) {
+                int c = vz_spawn_make_cgroups(ct, &cg_err);
+                made_cg = c >= 0;
+                if (c >= 0)
+                        (void)!send(cg[1], c ? "1" : "0", 1, MSG_NOSIGNAL);
+                close(cg[1]);
+                /* Else the supervisor gives up (after its cleanup); ours is
+                 * the reason. */
+                if (c >= 0)
+                        cg_err = (vz_err){0};
+        }
+        r = read_supervisor_status(ct, pfd[0], pid, made_cg, &cg_err, e);
+        close(pfd[0]);
+        return r;
+}
+
+int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir, int restore_step,
+                 const char *timeout, vz_err *e)
+{
+        bool mounted_here = false;
+        vz_ct_state st;
+        int r;
+
+        r = check_startable(ct, flags, &st, e);
         if (r < 0)
                 return r;
         if (!st.mounted) {
@@ -281,120 +425,13 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                         return vz_err_prefix(e, r, "cannot mount the CT's file system");
                 mounted_here = true;
         }
-        {
-                _cleanup_free_ char *rundir = strdup(vz_ct_get(ct, "VZ_RUNDIR") ?: "/run/vz");
-                if (!rundir || vz_mkdir_p(rundir, 0755) < 0) {
-                        r = vz_fail(e, VZ_E_SYSTEM, -errno, "cannot create %s", rundir);
-                        goto fail;
-                }
-        }
-        if (vz_lxcfs_wanted(ct)) {
-                vz_err le = {0};
-                /* The CT still starts without it, with the host's /proc view. */
-                if (vz_lxcfs_ensure(ct, &le) < 0)
-                        vz_warn("CT %u: no per-CT /proc/meminfo, cpuinfo, uptime: %s", ct->id,
-                                le.msg);
-        }
-        {
-                /* The host's OpenVZ /proc files on VZ_RUNDIR/proc (procvz.c);
-                 * the CT starts without them. */
-                _cleanup_free_ char *bin = supervisor_path();
-                vz_err pe = {0};
-                if (!bin || vz_procfs_ensure(ct, bin, &pe) < 0)
-                        vz_warn("CT %u: no OpenVZ /proc files on the host: %s", ct->id,
-                                bin ? pe.msg : "no vz-supervisor");
-        }
-        sup = supervisor_path();
-        if (!sup || pipe2(pfd, O_CLOEXEC) < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
-                goto fail;
-        }
-        /* A plain start: we make the CT's cgroups while the supervisor
-         * starts up, and tell it on cg[0] when they are ready. */
-        if (!restore_dir && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg) < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
-                close(pfd[0]);
-                close(pfd[1]);
-                goto fail;
-        }
-        {
-                _cleanup_free_ char *fdv = NULL, *conf = NULL, *rst = NULL, *stp = NULL, *tmo = NULL;
-                _cleanup_free_ char *cgv = NULL;
-                char *set[7] = {NULL}, id[16];
-                size_t k = 0;
-
-                snprintf(id, sizeof(id), "%u", ct->id);
-                if (cg[0] >= 0)
-                        set[k++] = cgv = vz_strdupf("VZ_CGROUPS_FD=%d", cg[0]);
-                set[k++] = fdv = vz_strdupf("VZ_STATUS_FD=%d", pfd[1]);
-                set[k++] = conf = vz_strdupf("VZ_CONFDIR=%s", ct->ctx->confdir);
-                if (restore_dir) {
-                        set[k++] = rst = vz_strdupf("VZ_RESTORE=%s", restore_dir);
-                        set[k++] = stp = vz_strdupf("VZ_RESTORE_STEP=%d", restore_step);
-                        set[k++] = tmo = vz_strdupf("VZ_CPT_TIMEOUT=%s", timeout ? timeout : "");
-                }
-                r = 0;
-                for (size_t i = 0; i < k; i++)
-                        if (!set[i])
-                                r = -ENOMEM;
-                if (r == 0)
-                        r = spawn_supervisor(sup, id, pfd[1], cg[0], set, &pid);
-                if (cg[0] >= 0)
-                        close(cg[0]);
-                if (r < 0) {
-                        r = vz_fail(e, r == -ENOMEM ? VZ_E_RESOURCE : VZ_E_SYSTEM, r,
-                                    "cannot run %s: %s", sup, strerror(-r));
-                        close(pfd[0]);
-                        close(pfd[1]);
-                        if (cg[1] >= 0)
-                                close(cg[1]);
-                        goto fail;
-                }
-        }
-        if (cg[1] >= 0) {
-                vz_err ce = {0};
-                int c = vz_spawn_make_cgroups(ct, &ce);
-                made_cg = c >= 0;
-                if (c >= 0)
-                        (void)!send(cg[1], c ? "1" : "0", 1, MSG_NOSIGNAL);
-                close(cg[1]);
-                /* Else the supervisor gives up (after its cleanup); ours is
-                 * the reason. */
-                if (c < 0)
-                        cg_err = ce;
-        }
-        close(pfd[1]);
-        for (;;) {
-                ssize_t n = read(pfd[0], buf + len, sizeof(buf) - 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                len += n;
-        }
-        close(pfd[0]);
-        buf[len] = '\0';
-        if (!vz_startswith(buf, "ok ")) {
-                int code = VZ_E_SYSTEM;
-                char *msg = buf;
-                buf[strcspn(buf, "\n")] = '\0';
-                if (vz_startswith(buf, "err ")) {
-                        code = (int)strtol(buf + 4, &msg, 10);
-                        msg += *msg == ' ';
-                }
-                /* The supervisor exits on failure (after its cleanup). */
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-                /* It may have cleaned up before we made them. */
-                if (made_cg)
-                        vz_spawn_drop_cgroups(ct);
-                if (cg_err.code) {
-                        r = vz_fail(e, cg_err.code, -cg_err.errnum, "%s", cg_err.msg);
-                        goto fail;
-                }
-                r = vz_fail(e, code ? code : VZ_E_SYSTEM, -ECANCELED, "%s",
-                            *msg ? msg : "the supervisor failed");
-                goto fail;
+        r = prepare_host(ct, e);
+        if (r == 0)
+                r = launch_supervisor(ct, restore_dir, restore_step, timeout, e);
+        if (r < 0) {
+                if (mounted_here)
+                        vz_umount_tree(ct->root_path, NULL);
+                return r;
         }
         if (restore_dir)
                 return 0;
@@ -410,10 +447,6 @@ int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_di
                         return r;
         }
         return 0;
-fail:
-        if (mounted_here)
-                vz_umount_tree(ct->root_path, NULL);
-        return r;
 }
 
 /* ------------------------------------------------------------------ join */
@@ -537,8 +570,8 @@ static void send_listener(int sock, int fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int))] = {0}, req[] = "notify\n";
         struct iovec iov = {.iov_base = req, .iov_len = sizeof(req) - 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
         h->cmsg_level = SOL_SOCKET;
@@ -619,15 +652,33 @@ static int join_ct(struct join *j, vz_err *e)
         return join_ct_(j, false, -1, e);
 }
 
-static char *const exec_env[] = {"HOME=/", "TERM=linux",
-                                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                 NULL};
+static char *const exec_env[] = {
+    "HOME=/", "TERM=linux", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    NULL};
 
-_Noreturn static void exec_in_ct(char *const argv[], int mode)
+/* In a forked child: why it could not run the command, for the caller to
+ * print (msgfd: the close-on-exec pipe vz_ct_exec reads; -1: none). */
+static void child_report(int msgfd, const char *fmt, ...) _printf_(2, 3);
+static void child_report(int msgfd, const char *fmt, ...)
+{
+        char buf[sizeof(((vz_err *)0)->msg)];
+        va_list ap;
+        int n;
+
+        if (msgfd < 0)
+                return;
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n > 0)
+                (void)!write(msgfd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+_Noreturn static void exec_in_ct(char *const argv[], int mode, int msgfd)
 {
         if (mode == VZ_EXEC_ARGV) {
                 execvpe(argv[0], argv, exec_env);
-                fprintf(stderr, "vzctl: cannot run %s: %s\n", argv[0], strerror(errno));
+                child_report(msgfd, "cannot run %s: %s", argv[0], strerror(errno));
                 _exit(errno == ENOENT ? 127 : 126);
         }
         /* exec/exec2: one shell command line (bash as OpenVZ, sh if none);
@@ -642,7 +693,7 @@ _Noreturn static void exec_in_ct(char *const argv[], int mode)
                         execve(sh, a, exec_env);
                 }
         }
-        fprintf(stderr, "vzctl: no shell in the container: %s\n", strerror(errno));
+        child_report(msgfd, "no shell in the container: %s", strerror(errno));
         _exit(127);
 }
 
@@ -677,10 +728,10 @@ static void relay(int pidfd, int in_dst, int out_src, int err_src)
 
         while (!(out_eof && err_eof)) {
                 struct pollfd pf[4] = {
-                        {.fd = out_eof ? -1 : out_src, .events = POLLIN},
-                        {.fd = err_eof ? -1 : err_src, .events = POLLIN},
-                        {.fd = in_eof ? -1 : STDIN_FILENO, .events = POLLIN},
-                        {.fd = exited ? -1 : pidfd, .events = POLLIN},
+                    {.fd = out_eof ? -1 : out_src, .events = POLLIN},
+                    {.fd = err_eof ? -1 : err_src, .events = POLLIN},
+                    {.fd = in_eof ? -1 : STDIN_FILENO, .events = POLLIN},
+                    {.fd = exited ? -1 : pidfd, .events = POLLIN},
                 };
                 if (poll(pf, 4, exited ? 0 : -1) < 0) {
                         if (errno == EINTR)
@@ -787,35 +838,42 @@ static void restore_signals(const struct sigaction old[])
         forward_to = 0;
 }
 
-_public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
+/* vz_ct_exec's child: stdio on the pipes, into the CT, the command. */
+_Noreturn static void exec_child(struct join *j, bool in_pidns, int init_fd, const int in[2],
+                                 const int out[2], const int err[2], int msgfd, char *const argv[],
+                                 int mode)
 {
-        struct sigaction old_sigs[ELEMENTSOF(forwarded_signals)];
-        struct join j = {0};
-        int in[2], out[2], err[2], st, r, init_fd, self_pidns, fork_errno;
-        bool in_pidns;
-        pid_t pid;
-        void (*old_pipe)(int);
+        vz_err ce = {0};
 
-        r = prepare_join(ct, &j, e);
-        if (r < 0)
-                return r;
-        join_notify(&j);
-        /* Watches the CT's init: did the CT end while the command ran? */
-        init_fd = pidfd_open_(j.init);
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-                if (init_fd >= 0)
-                        close(init_fd);
-                join_done(&j);
-                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        /* Only the three pipe ends go into the CT (and the pidfd of its
+         * init, the socket to the supervisor, closed once joined, and the
+         * message pipe, closed by the exec). */
+        int keep[3] = {in_pidns ? init_fd : -1, j->sup, msgfd};
+        keep_only_fds(keep, 3);
+        if ((in_pidns && keep[0] < 0) || keep[2] < 0 || fcntl(keep[2], F_SETFD, FD_CLOEXEC) < 0)
+                _exit(255);
+        j->sup = keep[1];
+        if (join_ct_(j, in_pidns, keep[0], &ce) < 0) {
+                child_report(keep[2], "%s", ce.msg);
+                _exit(255);
         }
-        /* The command is forked straight into the CT's PID namespace: we
-         * enter it for our children only (pid_for_children) around the fork
-         * and go back to our own, so no intermediate process (a second fork
-         * and exit) is needed. Without the pidfd: the intermediate. */
-        self_pidns = init_fd >= 0 ? open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
-        in_pidns = self_pidns >= 0 && setns(init_fd, CLONE_NEWPID) == 0;
-        pid = fork();
-        fork_errno = errno;
+        exec_in_ct(argv, mode, keep[2]);
+}
+
+/* Fork the command's process, straight into the CT's PID namespace: we
+ * enter it for our children only (pid_for_children) around the fork and go
+ * back to our own, so no intermediate process (a second fork and exit) is
+ * needed. Without the pidfd: the intermediate. */
+static pid_t fork_into_pidns(int init_fd, bool *ret_in_pidns, int *ret_errno)
+{
+        int self_pidns = init_fd >= 0 ? open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
+        bool in_pidns = self_pidns >= 0 && setns(init_fd, CLONE_NEWPID) == 0;
+        pid_t pid = fork();
+
+        *ret_errno = errno;
         if (in_pidns && pid != 0 && setns(self_pidns, CLONE_NEWPID) < 0) {
                 /* Never expected: our later children would be the CT's. */
                 vz_log(VZ_LOG_ERR, "cannot leave the CT's PID namespace: %s", strerror(errno));
@@ -823,10 +881,73 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         }
         if (self_pidns >= 0 && pid != 0)
                 close(self_pidns);
+        *ret_in_pidns = in_pidns;
+        return pid;
+}
+
+/* The caller's side: relay stdio until the command ends, its status. */
+static int relay_command(pid_t pid, int in_w, int out_r, int err_r, int *ret_st)
+{
+        struct sigaction old_sigs[ELEMENTSOF(forwarded_signals)];
+        void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+        int pidfd, r = 0;
+
+        forward_signals(pid, old_sigs);
+        pidfd = pidfd_open_(pid);
+        relay(pidfd, in_w, out_r, err_r);
+        if (pidfd >= 0)
+                close(pidfd);
+        close(out_r);
+        close(err_r);
+        signal(SIGPIPE, old_pipe);
+        while (waitpid(pid, ret_st, 0) < 0)
+                if (errno != EINTR) {
+                        r = -errno;
+                        break;
+                }
+        restore_signals(old_sigs);
+        return r;
+}
+
+/* What the child said on the message pipe, if anything, into e->msg (with
+ * code 0: the command's status says the rest). */
+static void read_child_report(int fd, vz_err *e)
+{
+        char buf[sizeof(e->msg)];
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+        if (n > 0 && e) {
+                buf[n] = '\0';
+                *e = (vz_err){0};
+                snprintf(e->msg, sizeof(e->msg), "%s", buf);
+        }
+}
+
+_public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status, vz_err *e)
+{
+        struct join j = {0};
+        int in[2], out[2], err[2], msg[2], st, r, init_fd, fork_errno;
+        bool in_pidns;
+        pid_t pid;
+
+        r = prepare_join(ct, &j, e);
+        if (r < 0)
+                return r;
+        join_notify(&j);
+        /* Watches the CT's init: did the CT end while the command ran? */
+        init_fd = pidfd_open_(j.init);
+        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+            pipe2(msg, O_CLOEXEC | O_NONBLOCK) < 0) {
+                if (init_fd >= 0)
+                        close(init_fd);
+                join_done(&j);
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "pipe: %s", strerror(errno));
+        }
+        pid = fork_into_pidns(init_fd, &in_pidns, &fork_errno);
         if (pid < 0) {
                 /* A PID namespace whose init is gone takes no new process. */
-                bool gone = in_pidns && fork_errno == ENOMEM &&
-                            (pidfd_wait(init_fd, 0) || exiting(j.init));
+                bool gone =
+                    in_pidns && fork_errno == ENOMEM && (pidfd_wait(init_fd, 0) || exiting(j.init));
                 if (init_fd >= 0)
                         close(init_fd);
                 join_done(&j);
@@ -834,46 +955,18 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
                         return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH, "container is not running");
                 return vz_fail(e, VZ_E_RESOURCE, -fork_errno, "fork: %s", strerror(fork_errno));
         }
-        if (pid == 0) {
-                vz_err ce = {0};
-                dup2(in[0], 0);
-                dup2(out[1], 1);
-                dup2(err[1], 2);
-                /* Only the three pipe ends go into the CT (and the pidfd
-                 * of its init and the socket to the supervisor, closed
-                 * once joined). */
-                int keep[2] = {in_pidns ? init_fd : -1, j.sup};
-                keep_only_fds(keep, 2);
-                if (in_pidns && keep[0] < 0)
-                        _exit(255);
-                j.sup = keep[1];
-                if (join_ct_(&j, in_pidns, keep[0], &ce) < 0) {
-                        fprintf(stderr, "vzctl: %s\n", ce.msg);
-                        _exit(255);
-                }
-                exec_in_ct(argv, mode);
-        }
+        if (pid == 0)
+                exec_child(&j, in_pidns, init_fd, in, out, err, msg[1], argv, mode);
         close(in[0]);
         close(out[1]);
         close(err[1]);
+        close(msg[1]);
         join_done(&j);
-        old_pipe = signal(SIGPIPE, SIG_IGN);
-        forward_signals(pid, old_sigs);
-        {
-                int pidfd = pidfd_open_(pid);
-                relay(pidfd, in[1], out[0], err[0]);
-                if (pidfd >= 0)
-                        close(pidfd);
-        }
-        close(out[0]);
-        close(err[0]);
-        signal(SIGPIPE, old_pipe);
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR) {
-                        restore_signals(old_sigs);
-                        return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid");
-                }
-        restore_signals(old_sigs);
+        r = relay_command(pid, in[1], out[0], err[0], &st);
+        read_child_report(msg[0], e);
+        close(msg[0]);
+        if (r < 0)
+                return vz_fail(e, VZ_E_SYSTEM, r, "waitpid");
         *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         /* A CT that stops meanwhile takes the command with it (its PID
          * namespace ends with SIGKILL to all): say so rather than pass on a
@@ -895,8 +988,8 @@ static int send_fd(int sock, int fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int))] = {0}, c = 'F';
         struct iovec iov = {.iov_base = &c, .iov_len = 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
         h->cmsg_level = SOL_SOCKET;
@@ -910,8 +1003,8 @@ static int recv_fd(int sock)
 {
         char cbuf[CMSG_SPACE(sizeof(int))], c;
         struct iovec iov = {.iov_base = &c, .iov_len = 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *h;
         int fd = -1;
 
@@ -923,9 +1016,84 @@ static int recv_fd(int sock)
         return fd;
 }
 
-_public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid,
-                         vz_err *e)
+/* vz_ct_enter's child: why it failed, on the socket that would have
+ * carried the pty ("E<message>", no descriptor). */
+static void send_failure(int sock, const char *fmt, ...) _printf_(2, 3);
+static void send_failure(int sock, const char *fmt, ...)
 {
+        char buf[sizeof(((vz_err *)0)->msg)] = "E";
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf + 1, sizeof(buf) - 1, fmt, ap);
+        va_end(ap);
+        (void)!send(sock, buf, strlen(buf), MSG_NOSIGNAL);
+}
+
+/* The pty master the child sends, or <0 with its message in why (or ""). */
+static int recv_fd_or_failure(int sock, char *why, size_t len)
+{
+        char cbuf[CMSG_SPACE(sizeof(int))], buf[sizeof(((vz_err *)0)->msg)];
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+        struct cmsghdr *h;
+        ssize_t n;
+        int fd = -1;
+
+        why[0] = '\0';
+        n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+        if (n <= 0)
+                return -EIO;
+        for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
+                if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+                        memcpy(&fd, CMSG_DATA(h), sizeof(int));
+        if (fd < 0 && buf[0] == 'E') {
+                size_t k = (size_t)n - 1 < len - 1 ? (size_t)n - 1 : len - 1;
+                memcpy(why, buf + 1, k);
+                why[k] = '\0';
+        }
+        return fd >= 0 ? fd : -EIO;
+}
+
+/* vz_ct_enter's shell, on the pty's slave as its session's terminal. */
+_Noreturn static void enter_shell(int m, const char *termenv, char *const argv[])
+{
+        char *envp[] = {"HOME=/root",
+                        "USER=root",
+                        "LOGNAME=root",
+                        "HISTFILE=/dev/null",
+                        (char *)termenv,
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+                        "/sbin:/bin",
+                        NULL};
+        int s;
+
+        setsid();
+        s = open(ptsname(m), O_RDWR);
+        if (s < 0)
+                _exit(255);
+        ioctl(s, TIOCSCTTY, 0);
+        dup2(s, 0);
+        dup2(s, 1);
+        dup2(s, 2);
+        close(s);
+        close(m);
+        if (chdir("/root") < 0)
+                (void)!chdir("/");
+        if (argv && argv[0]) {
+                execve(argv[0], argv, envp);
+                execvpe(argv[0], argv, envp);
+                _exit(127);
+        }
+        execle("/bin/bash", "-bash", (char *)NULL, envp);
+        execle("/bin/sh", "-sh", (char *)NULL, envp);
+        _exit(127);
+}
+
+_public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *ret_pid, vz_err *e)
+{
+        char why[sizeof(e->msg) - 64];
         struct join j = {0};
         int sv[2], r, master;
         pid_t pid;
@@ -947,7 +1115,7 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 vz_err ce = {0};
                 const char *term = getenv("TERM");
                 char termenv[128];
-                int m, s, st;
+                int m, st;
                 pid_t sh;
 
                 close(sv[0]);
@@ -960,14 +1128,14 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                         j.sup = keep[1];
                 }
                 if (join_ct(&j, &ce) < 0) {
-                        dprintf(2, "vzctl: %s\n", ce.msg);
+                        send_failure(sv[1], "%s", ce.msg);
                         _exit(255);
                 }
                 /* The pty belongs to the CT's own devpts, as OpenVZ's enter. */
                 m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
                 if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
-                        dprintf(2, "vzctl: cannot open a pty in the container: %s\n",
-                                strerror(errno));
+                        send_failure(sv[1], "cannot open a pty in the container: %s",
+                                     strerror(errno));
                         _exit(255);
                 }
                 if (send_fd(sv[1], m) < 0)
@@ -975,33 +1143,8 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
                 close(sv[1]);
                 snprintf(termenv, sizeof(termenv), "TERM=%s", term ? term : "xterm");
                 sh = fork();
-                if (sh == 0) {
-                        char *envp[] = {"HOME=/root", "USER=root", "LOGNAME=root",
-                                        "HISTFILE=/dev/null", termenv,
-                                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-                                        "/sbin:/bin",
-                                        NULL};
-                        setsid();
-                        s = open(ptsname(m), O_RDWR);
-                        if (s < 0)
-                                _exit(255);
-                        ioctl(s, TIOCSCTTY, 0);
-                        dup2(s, 0);
-                        dup2(s, 1);
-                        dup2(s, 2);
-                        close(s);
-                        close(m);
-                        if (chdir("/root") < 0)
-                                (void)!chdir("/");
-                        if (argv && argv[0]) {
-                                execve(argv[0], argv, envp);
-                                execvpe(argv[0], argv, envp);
-                                _exit(127);
-                        }
-                        execle("/bin/bash", "-bash", (char *)NULL, envp);
-                        execle("/bin/sh", "-sh", (char *)NULL, envp);
-                        _exit(127);
-                }
+                if (sh == 0)
+                        enter_shell(m, termenv, argv);
                 close(m);
                 while (waitpid(sh, &st, 0) < 0 && errno == EINTR)
                         ;
@@ -1009,12 +1152,13 @@ _public_ int vz_ct_enter(vz_ct *ct, char *const argv[], int *ret_master, int *re
         }
         close(sv[1]);
         join_done(&j);
-        master = recv_fd(sv[0]);
+        master = recv_fd_or_failure(sv[0], why, sizeof(why));
         close(sv[0]);
         if (master < 0) {
                 int st;
                 waitpid(pid, &st, 0);
-                return vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot enter the container");
+                return vz_fail(e, VZ_E_SYSTEM, -EIO, "cannot enter the container%s%s",
+                               why[0] ? ": " : "", why);
         }
         *ret_master = master;
         *ret_pid = pid;
@@ -1089,8 +1233,9 @@ static int run_ct_script(vz_ct *ct, const char *action, vz_err *e)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return errno == ENOENT ? 0 : vz_fail(e, VZ_E_ACTIONSCRIPT, -errno, "%s: %s",
-                                                     path, strerror(errno));
+                return errno == ENOENT
+                           ? 0
+                           : vz_fail(e, VZ_E_ACTIONSCRIPT, -errno, "%s: %s", path, strerror(errno));
         saved = dup(STDIN_FILENO);
         dup2(fd, STDIN_FILENO);
         close(fd);
@@ -1204,8 +1349,7 @@ static int stop_ct(vz_ct *ct, unsigned flags, vz_err *e)
         if (pidfd < 0)
                 return errno == ESRCH ? 1 : vz_fail(e, VZ_E_STOP, -errno, "pidfd_open");
         /* Tell the supervisor the next end of init is final (no reboot). */
-        fd = control_connect(ct, flags & VZ_STOP_SKIP_UMOUNT ? "stop-keep-mounted\n" : "stop\n",
-                             e);
+        fd = control_connect(ct, flags & VZ_STOP_SKIP_UMOUNT ? "stop-keep-mounted\n" : "stop\n", e);
         if (fd < 0) {
                 close(pidfd);
                 return fd;

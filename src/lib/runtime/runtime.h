@@ -107,6 +107,9 @@ void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd);
  * namespace as its init sees it: idmapped through userns_fd (-1: a
  * privileged CT). For restoring a checkpoint. */
 int vz_spawn_mount_root(const vz_ct *ct, int userns_fd);
+/* fd of the base mount namespace CTs' namespaces are made from (mntns.c),
+ * made on first use. */
+int vz_base_mntns_open(const vz_ct *ct, vz_err *e);
 
 /* vz_ct_start without the suspended check; restore_dir non-NULL: the
  * supervisor restores that dump (restore_step, criu timeout in seconds as a

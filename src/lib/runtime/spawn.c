@@ -5,15 +5,19 @@
  *
  *   supervisor ── A (host root) ── B = the CT's PID 1
  *
- * A: joins the CT's cgroups; clones B into new user, mount, UTS, IPC,
- *    network, cgroup and PID namespaces (the kernel makes the user
- *    namespace first, so it owns the others and the CT's root can manage
- *    them) and writes B's ID maps. Then, in a mount namespace of its own,
- *    mounts the private area on VE_ROOT (an idmapped mount when the CT has
- *    a user namespace, so files stored with IDs 0..65535 appear as the CT's
- *    range), builds the CT's tree from the filesystems B sends, pivots into
- *    it and hands the namespace to B (see below); then exits. The
- *    supervisor is a child subreaper, so B becomes its child.
+ * A: joins the CT's cgroups; enters the base mount namespace (mntns.c: a
+ *    few mounts, not the host's table with one VE_ROOT per running CT) and
+ *    clones B from there into new user, mount, UTS, IPC, network, cgroup
+ *    and PID namespaces (the kernel makes the user namespace first, so it
+ *    owns the others and the CT's root can manage them); writes B's ID
+ *    maps. Back in the host's mount namespace it takes detached copies of
+ *    the CT's root and of the host files the CT gets; then, in a copy of
+ *    the base namespace of its own, attaches the root (an idmapped mount
+ *    when the CT has a user namespace, so files stored with IDs 0..65535
+ *    appear as the CT's range), builds the CT's tree from the filesystems
+ *    B sends, pivots into it and hands the namespace to B (see below);
+ *    then exits. The supervisor is a child subreaper, so B becomes its
+ *    child.
  * B: becomes the CT's root, enters a time namespace of its own, creates
  *    the CT's kernel filesystems (/proc, /sys, /dev, cgroups) for A, joins
  *    the finished mount namespace, writes hostname/hosts/resolv.conf from
@@ -63,24 +67,26 @@ struct plan {
         const char *root;    /* VE_ROOT */
         const char *private; /* VE_PRIVATE */
         bool userns;
+        bool image;   /* VE_PRIVATE holds an image, mounted on VE_ROOT */
+        bool overlay; /* the overlay layout, mounted on VE_ROOT, layers idmapped */
         uid_t uid;
         gid_t gid;
         int userns_fd;
+        int base_ns; /* the base mount namespace (mntns.c) */
         vz_cgroup *cg;
         uint64_t caps_keep;
         bool cg_legacy; /* hybrid /sys/fs/cgroup (see cgroup_tmpfs) */
         char *lxcfs;    /* lxcfs mount point, or NULL (LXCFS=no) */
         char *ubc_dir;  /* the supervisor's beancounter directory */
-        int sock;      /* to the supervisor */
-        int cg_fd;     /* -1, or where vzctl says its cgroups are ready */
-        int sock_a[2]; /* between A and B */
+        int sock;       /* to the supervisor */
+        int cg_fd;      /* -1, or where vzctl says its cgroups are ready */
+        int sock_a[2];  /* between A and B */
 };
 
 /* ------------------------------------------------------------------ messages */
 
 /* A child reports a failure: "<code> <message>". */
-_Noreturn static void child_fail(int sock, int code, int err, const char *fmt, ...)
-        _printf_(4, 5);
+_Noreturn static void child_fail(int sock, int code, int err, const char *fmt, ...) _printf_(4, 5);
 _Noreturn static void child_fail(int sock, int code, int err, const char *fmt, ...)
 {
         char buf[1024];
@@ -121,8 +127,8 @@ static ssize_t recv_msg(int sock, char *buf, size_t len, int *ret_fd)
 {
         char cbuf[CMSG_SPACE(sizeof(int))];
         struct iovec iov = {.iov_base = buf, .iov_len = len - 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                           .msg_controllen = sizeof(cbuf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *c;
         ssize_t n;
 
@@ -170,8 +176,8 @@ static int mount_root(const struct plan *p)
         if (image || overlay)
                 attr.attr_clr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
         if ((attr.attr_set || attr.attr_clr) &&
-            syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-                    sizeof(attr)) < 0) {
+            syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+                0) {
                 int r = -errno;
                 close(tfd);
                 return r == -EINVAL && p->userns ? -EOPNOTSUPP : r;
@@ -187,8 +193,11 @@ static int mount_root(const struct plan *p)
 
 int vz_spawn_mount_root(const vz_ct *ct, int userns_fd)
 {
-        struct plan p = {.ct = ct, .root = vz_ct_root(ct), .private = vz_ct_private(ct),
-                         .userns = userns_fd >= 0, .userns_fd = userns_fd};
+        struct plan p = {.ct = ct,
+                         .root = vz_ct_root(ct),
+                         .private = vz_ct_private(ct),
+                         .userns = userns_fd >= 0,
+                         .userns_fd = userns_fd};
 
         if (!p.root || !p.private)
                 return -EINVAL;
@@ -238,19 +247,28 @@ enum { FS_PROC, FS_SYS, FS_CGROUP, FS_DEV, FS_PTS, FS_SHM, FS_MQUEUE, FS_MAX };
 
 #define NOSUID_NODEV_NOEXEC (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 static const struct fs_spec fs_table[FS_MAX] = {
-        [FS_PROC] = {.type = "proc", .where = "proc", .attr = NOSUID_NODEV_NOEXEC},
-        [FS_SYS] = {.type = "sysfs", .where = "sys", .attr = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC},
-        [FS_CGROUP] = {.type = "cgroup2", .where = "sys/fs/cgroup", .attr = NOSUID_NODEV_NOEXEC,
-                       .optional = true},
-        [FS_DEV] = {.type = "tmpfs", .where = "dev", .opts = {{"mode", "755"}, {"size", "65536k"}},
-                    .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
-        [FS_PTS] = {.type = "devpts", .where = "dev/pts",
-                    .opts = {{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}},
-                    .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
-        [FS_SHM] = {.type = "tmpfs", .where = "dev/shm", .opts = {{"mode", "1777"}},
-                    .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV},
-        [FS_MQUEUE] = {.type = "mqueue", .where = "dev/mqueue", .attr = NOSUID_NODEV_NOEXEC,
-                       .optional = true},
+    [FS_PROC] = {.type = "proc", .where = "proc", .attr = NOSUID_NODEV_NOEXEC},
+    [FS_SYS] = {.type = "sysfs", .where = "sys", .attr = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC},
+    [FS_CGROUP] = {.type = "cgroup2",
+                   .where = "sys/fs/cgroup",
+                   .attr = NOSUID_NODEV_NOEXEC,
+                   .optional = true},
+    [FS_DEV] = {.type = "tmpfs",
+                .where = "dev",
+                .opts = {{"mode", "755"}, {"size", "65536k"}},
+                .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+    [FS_PTS] = {.type = "devpts",
+                .where = "dev/pts",
+                .opts = {{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}},
+                .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+    [FS_SHM] = {.type = "tmpfs",
+                .where = "dev/shm",
+                .opts = {{"mode", "1777"}},
+                .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV},
+    [FS_MQUEUE] = {.type = "mqueue",
+                   .where = "dev/mqueue",
+                   .attr = NOSUID_NODEV_NOEXEC,
+                   .optional = true},
 };
 
 /*
@@ -279,9 +297,11 @@ static const struct fs_spec fs_table[FS_MAX] = {
  * (a cgroup namespace may not create hierarchies), so the CT then gets
  * cgroup2 at /sys/fs/cgroup.
  */
-static const struct fs_spec cgroup_tmpfs = {
-        .type = "tmpfs", .where = "sys/fs/cgroup", .opts = {{"mode", "755"}, {"size", "64k"}},
-        .attr = NOSUID_NODEV_NOEXEC, .optional = true};
+static const struct fs_spec cgroup_tmpfs = {.type = "tmpfs",
+                                            .where = "sys/fs/cgroup",
+                                            .opts = {{"mode", "755"}, {"size", "64k"}},
+                                            .attr = NOSUID_NODEV_NOEXEC,
+                                            .optional = true};
 
 #ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 0x00000001
@@ -316,8 +336,8 @@ static int make_fs(const struct fs_spec *f)
 static int open_target(int dirfd, const char *where, bool create_dir)
 {
         struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS |
-                                          RESOLVE_NO_MAGICLINKS};
+                               .resolve =
+                                   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
         int fd = (int)syscall(SYS_openat2, dirfd, where, &how, sizeof(how));
 
         if (fd < 0 && errno == ENOENT && create_dir && !strchr(where, '/')) {
@@ -389,7 +409,9 @@ static void send_cgroup_mounts(const struct plan *p)
                 if (mfd < 0)
                         continue;
                 snprintf(tag, sizeof(tag), "cg %s",
-                         v2 ? "unified" : vz_startswith(ctrl, "name=") ? ctrl + 5 : ctrl);
+                         v2                             ? "unified"
+                         : vz_startswith(ctrl, "name=") ? ctrl + 5
+                                                        : ctrl);
                 if (!strchr(tag + 3, '/') && !streq(tag + 3, ".") && !streq(tag + 3, ".."))
                         (void)send_fd(p->sock_a[1], tag, mfd);
                 close(mfd);
@@ -435,36 +457,35 @@ static void attach_cgroup_mounts(int rootfd, int sock)
  * the supervisor keeps on the host (VZ_RUNDIR/<CTID>.ubc, see supervisor.c),
  * which fills the file whenever someone opens it. One plain bind of a host
  * path, so a checkpoint can declare it external and a restore bind it
- * again (cpt.c). dirfd: that directory, opened while A was host root.
+ * again (cpt.c). tfd: a detached copy of that directory, taken while A was
+ * host root in the host's namespace.
  */
-static int bind_ubc_dir(int dirfd, int rootfd)
+static int bind_ubc_dir(int tfd, int rootfd)
 {
         struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC};
-        _cleanup_close_ int devfd = open_target(rootfd, "dev", false), tfd = -1;
+        _cleanup_close_ int devfd = open_target(rootfd, "dev", false), t = tfd;
 
         if (devfd < 0)
                 return devfd;
         if (mkdirat(devfd, ".vz", 0755) < 0 && errno != EEXIST)
                 return -errno;
-        tfd = (int)syscall(SYS_open_tree, dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+        if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
                 return -errno;
-        return attach(tfd, devfd, ".vz");
+        return attach(t, devfd, ".vz");
 }
 
 /* The supervisor's meminfo (meminfo.c, beside the beancounters) over the
  * CT's /proc/meminfo, read-only. */
-static int bind_meminfo(int dirfd, int rootfd)
+static int bind_meminfo(int tfd, int rootfd)
 {
         struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC};
-        _cleanup_close_ int procfd = open_target(rootfd, "proc", false), tfd = -1;
+        _cleanup_close_ int procfd = open_target(rootfd, "proc", false), t = tfd;
 
         if (procfd < 0)
                 return procfd;
-        tfd = (int)syscall(SYS_open_tree, dirfd, "meminfo", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (tfd < 0 || syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+        if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
                 return -errno;
-        if (syscall(SYS_move_mount, tfd, "", procfd, "meminfo", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        if (syscall(SYS_move_mount, t, "", procfd, "meminfo", MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 return -errno;
         return 0;
 }
@@ -509,12 +530,11 @@ static void mask_path(const char *name, bool hide)
 
 static void setup_proc_masks(void)
 {
-        static const char *const hidden[] = {"proc/kcore",      "proc/kallsyms", "proc/timer_list",
-                                             "proc/sched_debug", "proc/keys",     "proc/kmsg",
-                                             "proc/acpi",        "proc/scsi",     "proc/firmware",
-                                             NULL};
-        static const char *const readonly[] = {"proc/sysrq-trigger", "proc/irq", "proc/bus",
-                                               "proc/fs", "proc/sys", NULL};
+        static const char *const hidden[] = {
+            "proc/kcore", "proc/kallsyms", "proc/timer_list", "proc/sched_debug", "proc/keys",
+            "proc/kmsg",  "proc/acpi",     "proc/scsi",       "proc/firmware",    NULL};
+        static const char *const readonly[] = {
+            "proc/sysrq-trigger", "proc/irq", "proc/bus", "proc/fs", "proc/sys", NULL};
 
         for (size_t i = 0; hidden[i]; i++)
                 mask_path(hidden[i], true);
@@ -560,11 +580,13 @@ static int bind_devnodes(int devfd, const vz_ct *ct)
                                     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
                         if (fd >= 0)
                                 close(fd);
-                        tfd = (int)syscall(SYS_open_tree, AT_FDCWD, host,
-                                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+                        tfd =
+                            (int)syscall(SYS_open_tree, AT_FDCWD, host,
+                                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
                         r = tfd < 0 ? -errno : 0;
-                        if (r == 0 && syscall(SYS_move_mount, tfd, "", dfd, slash ? slash + 1 : v[i],
-                                              MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        if (r == 0 &&
+                            syscall(SYS_move_mount, tfd, "", dfd, slash ? slash + 1 : v[i],
+                                    MOVE_MOUNT_F_EMPTY_PATH) < 0)
                                 r = -errno;
                         if (tfd >= 0)
                                 close(tfd);
@@ -579,11 +601,12 @@ static int bind_devnodes(int devfd, const vz_ct *ct)
 
 static int setup_dev(int rootfd, int fs[FS_MAX], const vz_ct *ct, int *ret_master)
 {
-        static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty",
-                                            NULL};
-        static const char *const links[][2] = {{"pts/ptmx", "ptmx"},        {"/proc/self/fd", "fd"},
-                                               {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
-                                               {"/proc/self/fd/2", "stderr"}, {"console", "tty1"}};
+        static const char *const nodes[] = {"null",    "zero", "full", "random",
+                                            "urandom", "tty",  NULL};
+        static const char *const links[][2] = {
+            {"pts/ptmx", "ptmx"},          {"/proc/self/fd", "fd"},
+            {"/proc/self/fd/0", "stdin"},  {"/proc/self/fd/1", "stdout"},
+            {"/proc/self/fd/2", "stderr"}, {"console", "tty1"}};
         _cleanup_close_ int devfd = -1, ptsfd = -1;
         char slave[64];
         int r, master, fd;
@@ -636,7 +659,8 @@ static int setup_dev(int rootfd, int fs[FS_MAX], const vz_ct *ct, int *ret_maste
                 close(fd);
         fd = (int)syscall(SYS_open_tree, ptsfd, slave + strlen("/dev/pts/"),
                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
-        if (fd < 0 || syscall(SYS_move_mount, fd, "", devfd, "console", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+        if (fd < 0 ||
+            syscall(SYS_move_mount, fd, "", devfd, "console", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
                 r = -errno;
                 if (fd >= 0)
                         close(fd);
@@ -663,8 +687,8 @@ static int write_small_file(const char *path, const char *content)
         if (fd >= 0) {
                 struct stat st;
                 n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && len < sizeof(old)
-                            ? read(fd, old, len + 1)
-                            : -1;
+                        ? read(fd, old, len + 1)
+                        : -1;
                 close(fd);
                 if (n == (ssize_t)len && memcmp(old, content, len) == 0)
                         return 0;
@@ -696,12 +720,13 @@ void vz_ct_configure_identity(const vz_ct *ct)
                         if (vz_read_file("/etc/hosts", 1 << 20, &old, NULL) < 0 ||
                             !strstr(old, h)) {
                                 char *shortname = strndup(h, strcspn(h, "."));
-                                hosts = vz_strdupf("127.0.0.1 localhost\n::1 localhost "
-                                                   "ip6-localhost ip6-loopback\n"
-                                                   "127.0.1.1 %s%s%s\n%s",
-                                                   h, shortname && strcmp(shortname, h) ? " " : "",
-                                                   shortname && strcmp(shortname, h) ? shortname : "",
-                                                   old && !strstr(old, "localhost") ? old : "");
+                                hosts =
+                                    vz_strdupf("127.0.0.1 localhost\n::1 localhost "
+                                               "ip6-localhost ip6-loopback\n"
+                                               "127.0.1.1 %s%s%s\n%s",
+                                               h, shortname && strcmp(shortname, h) ? " " : "",
+                                               shortname && strcmp(shortname, h) ? shortname : "",
+                                               old && !strstr(old, "localhost") ? old : "");
                                 free(shortname);
                                 if (hosts)
                                         write_small_file("/etc/hosts", hosts);
@@ -717,8 +742,8 @@ void vz_ct_configure_identity(const vz_ct *ct)
                 /* "inherit" was resolved on the host and passed in the
                  * environment by the supervisor (VZ_HOST_RESOLV). */
                 if ((ns && strstr(ns, "inherit")) || (sd && strstr(sd, "inherit")))
-                        hostconf = getenv("VZ_HOST_RESOLV") ? strdup(getenv("VZ_HOST_RESOLV"))
-                                                             : NULL;
+                        hostconf =
+                            getenv("VZ_HOST_RESOLV") ? strdup(getenv("VZ_HOST_RESOLV")) : NULL;
                 vz_strv_split(ns, " ", &nsv);
                 vz_strv_split(sd, " ", &sdv);
                 if (sdv && sdv[0]) {
@@ -763,39 +788,48 @@ static void loopback_up(void)
         close(fd);
 }
 
-/* B: the CT's PID 1. */
-_Noreturn static void run_b(struct plan *p)
+/* B: born in the CT's namespaces (see run_a); the user namespace has no
+ * maps until A writes them, from outside as it must. Then the CT's root. */
+static void become_ct_root(struct plan *p)
 {
         char buf[64];
-        vz_err e = {0};
-        int r, nsfd;
+        int fd;
 
-        close(p->sock_a[0]);
-        /* Born in the CT's namespaces (see run_a); the user namespace has
-         * no maps until A writes them, from outside as it must. */
-        if (p->userns) {
-                if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || !streq(buf, "mapped"))
-                        _exit(1); /* A said why */
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
-                    setgroups(0, NULL) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
-                /* The ID change made us non-dumpable, which hands our /proc
-                 * files to the host's root; we need /proc/self below. */
-                prctl(PR_SET_DUMPABLE, 1);
-        }
-        /* A time namespace of the CT's user namespace, clocks from zero. Its
-         * offsets can only be set before a process is in it, so it is made
-         * for our children, set, and then joined (setns moves the caller).
-         * Time namespaces are newer (5.6); run without one if missing. */
-        if (unshare(CLONE_NEWTIME) == 0) {
-                set_time_offsets();
-                nsfd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-                if (nsfd < 0 || setns(nsfd, CLONE_NEWTIME) < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno,
-                                   "cannot enter the CT's time namespace");
-                close(nsfd);
-        }
-        /* Our filesystems, made here and handed to A (see above). */
+        if (!p->userns)
+                return;
+        if (recv_msg(p->sock_a[1], buf, sizeof(buf), &fd) <= 0 || !streq(buf, "mapped"))
+                _exit(1); /* A said why */
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot become the CT's root");
+        /* The ID change made us non-dumpable, which hands our /proc files to
+         * the host's root; we need /proc/self below. */
+        prctl(PR_SET_DUMPABLE, 1);
+}
+
+/* B: a time namespace of the CT's user namespace, clocks from zero. Its
+ * offsets can only be set before a process is in it, so it is made for our
+ * children, set, and then joined (setns moves the caller). Time namespaces
+ * are newer (5.6); run without one if missing. */
+static void enter_time_ns(struct plan *p)
+{
+        int nsfd;
+
+        if (unshare(CLONE_NEWTIME) < 0)
+                return;
+        set_time_offsets();
+        nsfd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0 || setns(nsfd, CLONE_NEWTIME) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the CT's time namespace");
+        close(nsfd);
+}
+
+/* B: our filesystems, made here and handed to A (see above); then A's
+ * answer, its mount namespace made for us, joined. */
+static void make_filesystems(struct plan *p)
+{
+        char buf[64];
+        int nsfd;
+
         for (int i = 0; i < FS_MAX; i++) {
                 const struct fs_spec *f =
                     i == FS_CGROUP && p->cg_legacy ? &cgroup_tmpfs : &fs_table[i];
@@ -812,7 +846,6 @@ _Noreturn static void run_b(struct plan *p)
         }
         if (p->cg_legacy)
                 send_cgroup_mounts(p);
-        /* A answers with its mount namespace, made for us. */
         if (recv_msg(p->sock_a[1], buf, sizeof(buf), &nsfd) <= 0 || nsfd < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's root filesystem was not set up");
         if (setns(nsfd, CLONE_NEWNS) < 0)
@@ -822,7 +855,60 @@ _Noreturn static void run_b(struct plan *p)
         close(p->sock_a[1]);
         if (chdir("/") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "chdir /");
+}
 
+/* B: stdio on the console; init becomes its session leader. */
+static void take_console(struct plan *p)
+{
+        int c = open("/dev/console", O_RDWR | O_CLOEXEC);
+
+        if (c < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /dev/console");
+        setsid();
+        (void)ioctl(c, TIOCSCTTY, 0);
+        dup2(c, 0);
+        dup2(c, 1);
+        dup2(c, 2);
+        if (c > 2)
+                close(c);
+}
+
+/* B: the confinement (seccomp, bounding set), then /sbin/init. */
+_Noreturn static void exec_init(struct plan *p)
+{
+        static char *const envp[] = {"container=vz", "HOME=/", "TERM=linux",
+                                     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                                     "/usr/bin:/sbin:/bin",
+                                     NULL};
+        static const char *const inits[] = {"/sbin/init", "/etc/init", "/bin/init", NULL};
+        vz_err e = {0};
+        int lfd = -1, r;
+
+        /* The listener of the filter's notifications goes to the
+         * supervisor, which answers them (sysinfo: supervisor.c). */
+        if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &lfd, &e) < 0)
+                child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
+        if (lfd >= 0) {
+                (void)send_fd(p->sock, "notify", lfd);
+                close(lfd);
+        }
+        r = vz_caps_apply_bounding(p->caps_keep);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
+        for (size_t i = 0; inits[i]; i++) {
+                char *argv[] = {(char *)inits[i], NULL};
+                execve(inits[i], argv, envp);
+        }
+        child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
+}
+
+/* B: the CT's PID 1. */
+_Noreturn static void run_b(struct plan *p)
+{
+        close(p->sock_a[0]);
+        become_ct_root(p);
+        enter_time_ns(p);
+        make_filesystems(p);
         /* A new UTS namespace starts with the host's name: without HOSTNAME
          * the CT gets localhost (its init may set its own /etc/hostname). */
         if (isempty(vz_ct_get(p->ct, "HOSTNAME")) &&
@@ -831,70 +917,105 @@ _Noreturn static void run_b(struct plan *p)
         vz_ct_configure_identity(p->ct);
         vz_net_configure_inside(p->ct);
         loopback_up();
-
-        /* stdio on the console; init becomes its session leader. */
-        {
-                int c = open("/dev/console", O_RDWR | O_CLOEXEC);
-                if (c < 0)
-                        child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /dev/console");
-                setsid();
-                (void)ioctl(c, TIOCSCTTY, 0);
-                dup2(c, 0);
-                dup2(c, 1);
-                dup2(c, 2);
-                if (c > 2)
-                        close(c);
-        }
+        take_console(p);
         /* Nothing of ours goes into init but the socket (closed by exec). */
         if (p->sock > 3)
                 close_range(3, p->sock - 1, 0);
         close_range(p->sock + 1, ~0U, 0);
-
-        {
-                /* The listener of the filter's notifications goes to the
-                 * supervisor, which answers them (sysinfo: supervisor.c). */
-                int lfd = -1;
-                if (vz_seccomp_apply(vz_ct_netfilter_disabled(p->ct), &lfd, &e) < 0)
-                        child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
-                if (lfd >= 0) {
-                        (void)send_fd(p->sock, "notify", lfd);
-                        close(lfd);
-                }
-        }
-        r = vz_caps_apply_bounding(p->caps_keep);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot drop capabilities");
-
-        {
-                static char *const envp[] = {"container=vz", "HOME=/", "TERM=linux",
-                                             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-                                             "/usr/bin:/sbin:/bin",
-                                             NULL};
-                static const char *const inits[] = {"/sbin/init", "/etc/init", "/bin/init", NULL};
-                for (size_t i = 0; inits[i]; i++) {
-                        char *argv[] = {(char *)inits[i], NULL};
-                        execve(inits[i], argv, envp);
-                }
-        }
-        child_fail(p->sock, VZ_E_FS_BAD_TMPL, errno, "cannot run /sbin/init (broken template?)");
+        exec_init(p);
 }
 
-/* A: host root in a mount namespace of its own; builds the CT's tree. */
-_Noreturn static void run_a(struct plan *p)
-{
-        int fs[FS_MAX], rootfd, procfd, master = -1, r, nsfd, lxfd = -1, ubcfd = -1, fd;
-        int lxtrees[VZ_LXCFS_FILES];
-        char buf[64];
-        vz_err e = {0};
-        pid_t b;
+/* A: what it takes from the host's mount namespace before it leaves it for
+ * a copy of the base one (mntns.c): a mount can only be cloned from the
+ * caller's namespace. */
+struct host_trees {
+        int root;    /* the CT's root: VE_PRIVATE (simfs) or VE_ROOT (image) */
+        int ubc;     /* the supervisor's beancounter directory, or -1 */
+        int meminfo; /* its meminfo file, or -1 */
+        int lx[VZ_LXCFS_FILES];
+};
 
-        for (int i = 0; i < FS_MAX; i++)
-                fs[i] = -1;
+static void host_trees_close(struct host_trees *h)
+{
+        int *fds[] = {&h->root, &h->ubc, &h->meminfo};
+
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (*fds[i] >= 0) {
+                        close(*fds[i]);
+                        *fds[i] = -1;
+                }
         for (int i = 0; i < VZ_LXCFS_FILES; i++)
-                lxtrees[i] = -1;
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        /* Raising a hard limit needs the host's CAP_SYS_RESOURCE: now. */
-        vz_rlimits_apply();
+                if (h->lx[i] >= 0) {
+                        close(h->lx[i]);
+                        h->lx[i] = -1;
+                }
+}
+
+/* A: the detached copies, taken while we are host root in the host's
+ * namespace (lxcfs's mount and the run directory need not be searchable by
+ * the CT's IDs). */
+static void take_host_trees(const struct plan *p, struct host_trees *h)
+{
+        /* simfs: the private directory itself. The image layout: the image
+         * as mounted on VE_ROOT by vzctl start (nosuid,nodev there, which
+         * the CT's copy drops). overlay: the overlay vzctl start mounted on
+         * VE_ROOT, its layers idmapped already. */
+        const char *src = p->image || p->overlay ? p->root : p->private;
+
+        h->root = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (h->root < 0)
+                child_fail(p->sock, VZ_E_FS_CANTMOUNT, errno, "cannot mount %s on %s", p->private,
+                           p->root);
+        if (p->lxcfs) {
+                int lxfd = vz_lxcfs_open(p->lxcfs);
+                if (lxfd >= 0) {
+                        vz_lxcfs_clone(lxfd, h->lx);
+                        close(lxfd);
+                }
+        }
+        if (p->ubc_dir) {
+                _cleanup_close_ int dfd =
+                    open(p->ubc_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dfd >= 0) {
+                        h->ubc = (int)syscall(SYS_open_tree, dfd, "",
+                                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                        /* With LXCFS=no the CT sees the host's files. */
+                        if (p->lxcfs)
+                                h->meminfo = (int)syscall(SYS_open_tree, dfd, "meminfo",
+                                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                }
+        }
+}
+
+/* A: the CT's root on /ct of our copy of the base namespace (an idmapped
+ * mount when the CT has a user namespace, so files stored with IDs
+ * 0..65535 appear as the CT's range). */
+static int attach_root(const struct plan *p, int tfd)
+{
+        struct mount_attr attr = {0};
+
+        /* overlayfs itself cannot be idmapped. */
+        if (p->userns && !p->overlay) {
+                attr.attr_set = MOUNT_ATTR_IDMAP;
+                attr.userns_fd = (uint64_t)p->userns_fd;
+        }
+        if (p->image || p->overlay)
+                attr.attr_clr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        if ((attr.attr_set || attr.attr_clr) &&
+            syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+                0)
+                return errno == EINVAL && p->userns ? -EOPNOTSUPP : -errno;
+        if (syscall(SYS_move_mount, tfd, "", AT_FDCWD, "/ct", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* A: wait until vzctl has made the CT's cgroups, then join them. */
+static void join_cgroups(struct plan *p)
+{
+        vz_err e = {0};
+
         if (p->cg_fd >= 0) {
                 /* "0" or "1" (as make_cgroups returns) once vzctl has made
                  * the cgroups; nothing if it failed (it says why). */
@@ -912,32 +1033,34 @@ _Noreturn static void run_a(struct plan *p)
         }
         if (vz_cgroup_attach(p->cg, getpid(), &e) < 0)
                 child_fail(p->sock, e.code, e.errnum, "%s", e.msg);
-        /* B starts now, in our cgroups and in new namespaces (all owned by
-         * the new user namespace, made first by the kernel), as PID 1 of
-         * its PID namespace: it makes its filesystems while we build the
-         * root below. When we exit, the supervisor (a child subreaper)
-         * inherits it. */
+}
+
+/* A: B, in new namespaces (all owned by the new user namespace, made first
+ * by the kernel) as PID 1 of its PID namespace, its mount namespace a copy
+ * of the base one we are in; then its ID maps. B makes its filesystems
+ * while we build the root. When we exit, the supervisor (a child
+ * subreaper) inherits it. */
+static void start_b(struct plan *p)
+{
+        struct clone_args ca = {.flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                                         CLONE_NEWCGROUP | CLONE_NEWPID |
+                                         (p->userns ? CLONE_NEWUSER : 0),
+                                .exit_signal = SIGCHLD};
+        char msg[32];
+        pid_t b;
+
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->sock_a) < 0)
                 child_fail(p->sock, VZ_E_RESOURCE, errno, "socketpair");
-        {
-                struct clone_args ca = {
-                        .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-                                 CLONE_NEWCGROUP | CLONE_NEWPID | (p->userns ? CLONE_NEWUSER : 0),
-                        .exit_signal = SIGCHLD};
-                b = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-        }
+        b = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
         if (b < 0)
-                child_fail(p->sock, errno == ENOMEM || errno == EAGAIN ? VZ_E_RESOURCE
-                                                                       : VZ_E_SYSTEM,
-                           errno, "cannot create the CT's namespaces");
+                child_fail(p->sock,
+                           errno == ENOMEM || errno == EAGAIN ? VZ_E_RESOURCE : VZ_E_SYSTEM, errno,
+                           "cannot create the CT's namespaces");
         if (b == 0)
                 run_b(p);
         close(p->sock_a[1]);
-        {
-                char msg[32];
-                snprintf(msg, sizeof(msg), "pid %d", (int)b);
-                (void)send_fd(p->sock, msg, -1);
-        }
+        snprintf(msg, sizeof(msg), "pid %d", (int)b);
+        (void)send_fd(p->sock, msg, -1);
         if (p->userns) {
                 p->userns_fd = vz_userns_map(b, p->uid, p->gid);
                 if (p->userns_fd < 0)
@@ -946,48 +1069,14 @@ _Noreturn static void run_a(struct plan *p)
                 if (send_fd(p->sock_a[0], "mapped", -1) < 0)
                         child_fail(p->sock, VZ_E_SYSTEM, errno, "the CT's init died during setup");
         }
-        if (unshare(CLONE_NEWNS) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "unshare(mount)");
-        /* Nothing we mount may propagate back to the host. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot make / a slave mount");
-        r = mount_root(p);
-        if (r == -EOPNOTSUPP)
-                child_fail(p->sock, VZ_E_FS_CANTMOUNT, 0,
-                           "the filesystem of %s does not support idmapped mounts "
-                           "(create the CT with --local_uid 0 for a privileged CT)",
-                           p->private);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_FS_CANTMOUNT, -r, "cannot mount %s on %s", p->private,
-                           p->root);
-        if (chdir(p->root) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter %s", p->root);
-        /* lxcfs's mount, opened while we are host root for path lookups
-         * (the run directory need not be searchable by the CT's IDs). */
-        if (p->lxcfs) {
-                lxfd = vz_lxcfs_open(p->lxcfs);
-                if (lxfd >= 0) {
-                        vz_lxcfs_clone(lxfd, lxtrees);
-                        close(lxfd);
-                }
-        }
-        if (p->ubc_dir)
-                ubcfd = open(p->ubc_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        /* Files A creates in the CT's filesystems (the idmapped root, B's
-         * tmpfs) must belong to the CT's root: the host's root has no ID
-         * there (EOVERFLOW). */
-        if (p->userns) {
-                setfsgid(p->gid);
-                setfsuid(p->uid);
-        }
-        rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open %s", p->root);
-        /* The host's /proc, to name our mount namespace after the pivot (the
-         * CT's /proc does not show us). */
-        procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (procfd < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /proc");
+}
+
+/* A: the CT's tree under rootfd: B's filesystems, /dev, the masks over
+ * /proc, the beancounter and lxcfs files. Returns the console's master. */
+static int build_tree(struct plan *p, int rootfd, struct host_trees *h)
+{
+        int fs[FS_MAX], master = -1, r, fd;
+        char buf[64];
 
         /* The filesystems B made, in fs_table order. */
         for (int i = 0; i < FS_MAX; i++) {
@@ -995,7 +1084,6 @@ _Noreturn static void run_a(struct plan *p)
                         child_fail(p->sock, VZ_E_SYSTEM, 0, "the CT's init died during setup");
                 fs[i] = fd;
         }
-
         for (int i = 0; i <= FS_CGROUP; i++) {
                 if (fs[i] < 0)
                         continue;
@@ -1010,32 +1098,34 @@ _Noreturn static void run_a(struct plan *p)
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
         setup_proc_masks();
-        if (ubcfd >= 0) {
-                (void)bind_ubc_dir(ubcfd, rootfd);
-                /* With LXCFS=no the CT sees the host's files. */
-                if (p->lxcfs)
-                        (void)bind_meminfo(ubcfd, rootfd);
-                close(ubcfd);
-        }
-        if (lxfd >= 0) {
+        if (h->ubc >= 0)
+                (void)bind_ubc_dir(h->ubc, rootfd);
+        if (h->meminfo >= 0)
+                (void)bind_meminfo(h->meminfo, rootfd);
+        h->ubc = h->meminfo = -1;
+        if (p->lxcfs) {
                 _cleanup_close_ int pfd = open_target(rootfd, "proc", false);
                 _cleanup_close_ int sfd = open_target(rootfd, "sys", false);
-                vz_lxcfs_bind(lxtrees, pfd, sfd);
+                vz_lxcfs_bind(h->lx, pfd, sfd);
         }
-        r = send_fd(p->sock, "console", master);
-        if (r < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot pass the console");
-        close(master);
         for (int i = 0; i < FS_MAX; i++)
                 if (fs[i] >= 0)
                         close(fs[i]);
-        close(rootfd);
+        return master;
+}
+
+/* A: into the tree (cwd), the base namespace's own mounts detached, and
+ * the namespace handed to B. */
+_Noreturn static void pivot_and_hand_over(struct plan *p, int procfd)
+{
+        char buf[64];
+        int nsfd, r;
 
         if (syscall(SYS_pivot_root, ".", ".") < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, errno, "pivot_root");
         /* The old root is stacked under the new one: detach it. */
         if (umount2(".", MNT_DETACH) < 0)
-                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot detach the host root");
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot detach the base root");
         if (p->userns) {
                 /* A copy made from the CT's user namespace: every mount in it
                  * is locked (see above). */
@@ -1049,6 +1139,69 @@ _Noreturn static void run_a(struct plan *p)
         /* Stay (and keep the namespace alive) until B has joined it. */
         (void)recv_msg(p->sock_a[0], buf, sizeof(buf), &r);
         _exit(0);
+}
+
+/* A: host root; builds the CT's tree in a copy of the base namespace. */
+_Noreturn static void run_a(struct plan *p)
+{
+        struct host_trees h = {.root = -1, .ubc = -1, .meminfo = -1};
+        int rootfd, procfd, master, hostns, r;
+
+        for (int i = 0; i < VZ_LXCFS_FILES; i++)
+                h.lx[i] = -1;
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Raising a hard limit needs the host's CAP_SYS_RESOURCE: now. */
+        vz_rlimits_apply();
+        join_cgroups(p);
+        /* B is cloned from the base namespace (its copy of it is small);
+         * then, while B makes its filesystems, we take what we need from
+         * the host's namespace, and build the tree in a copy of the base. */
+        hostns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (hostns < 0 || setns(p->base_ns, CLONE_NEWNS) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter the base mount namespace");
+        start_b(p);
+        if (setns(hostns, CLONE_NEWNS) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot go back to the host's namespace");
+        take_host_trees(p, &h);
+        if (setns(p->base_ns, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot make the CT's mount namespace");
+        close(hostns);
+        close(p->base_ns);
+        p->base_ns = -1;
+        r = attach_root(p, h.root);
+        if (r == -EOPNOTSUPP)
+                child_fail(p->sock, VZ_E_FS_CANTMOUNT, 0,
+                           "the filesystem of %s does not support idmapped mounts "
+                           "(create the CT with --local_uid 0 for a privileged CT)",
+                           p->private);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_FS_CANTMOUNT, -r, "cannot mount %s on %s", p->private,
+                           p->root);
+        if (chdir("/ct") < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot enter %s", p->root);
+        /* Files A creates in the CT's filesystems (the idmapped root, B's
+         * tmpfs) must belong to the CT's root: the host's root has no ID
+         * there (EOVERFLOW). */
+        if (p->userns) {
+                setfsgid(p->gid);
+                setfsuid(p->uid);
+        }
+        rootfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open %s", p->root);
+        /* The base namespace's /proc, to name our mount namespace after the
+         * pivot (the CT's /proc does not show us). */
+        procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (procfd < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, errno, "cannot open /proc");
+        master = build_tree(p, rootfd, &h);
+        r = send_fd(p->sock, "console", master);
+        if (r < 0)
+                child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot pass the console");
+        close(master);
+        close(rootfd);
+        host_trees_close(&h);
+        pivot_and_hand_over(p, procfd);
 }
 
 /* ------------------------------------------------------------------ supervisor side */
@@ -1098,28 +1251,132 @@ void vz_spawn_drop_cgroups(const vz_ct *ct)
         vz_cgroup_free(cg);
 }
 
-int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
+/* The supervisor's side of the start: A's and B's messages until B's exec
+ * closes the socket. 0, or <0 with e set from the child's report. */
+struct start_msgs {
+        pid_t b;
+        int console, notify;
+};
+
+static int read_start_msgs(int sock, struct start_msgs *m, vz_err *e)
 {
-        struct plan p = {.ct = ct, .userns_fd = -1, .sock = -1, .cg_fd = cg_fd};
-        int sv[2] = {-1, -1}, r, console = -1, st, notify = -1;
-        pid_t a, b = 0;
         char buf[1100];
 
-        p.root = vz_ct_root(ct);
-        p.private = vz_ct_private(ct);
-        if (!p.root || !p.private)
+        for (;;) {
+                int fd;
+                ssize_t n = recv_msg(sock, buf, sizeof(buf), &fd);
+                if (n <= 0)
+                        return 0;
+                if (vz_startswith(buf, "pid "))
+                        m->b = (pid_t)atoi(buf + 4);
+                else if (streq(buf, "console")) {
+                        if (m->console >= 0)
+                                close(m->console);
+                        m->console = fd;
+                } else if (streq(buf, "notify")) {
+                        if (m->notify >= 0)
+                                close(m->notify);
+                        m->notify = fd;
+                } else {
+                        char *sp = strchr(buf, ' ');
+                        if (fd >= 0)
+                                close(fd);
+                        return vz_fail(e, sp ? atoi(buf) : VZ_E_SYSTEM, -ECANCELED, "%s",
+                                       sp ? sp + 1 : buf);
+                }
+        }
+}
+
+/* What A and B need to know, from the CT's config. */
+static int make_plan(vz_ct *ct, int cg_fd, struct plan *p, vz_err *e)
+{
+        int r;
+
+        *p = (struct plan){.ct = ct, .userns_fd = -1, .base_ns = -1, .sock = -1, .cg_fd = cg_fd};
+        p->root = vz_ct_root(ct);
+        p->private = vz_ct_private(ct);
+        if (!p->root || !p->private)
                 return vz_fail(e, VZ_E_VE_ROOT_NOTSET, -EINVAL, "VE_ROOT/VE_PRIVATE not set");
-        p.userns = vz_userns_get(ct, &p.uid, &p.gid);
-        r = vz_ct_cap_mask(ct, p.userns, &p.caps_keep, e);
+        p->image = vz_image_exists(p->private);
+        p->overlay = !p->image && vz_overlay_is(p->private);
+        p->userns = vz_userns_get(ct, &p->uid, &p->gid);
+        r = vz_ct_cap_mask(ct, p->userns, &p->caps_keep, e);
         if (r < 0)
                 return r;
-        r = vz_ct_cgroup_open(ct, &p.cg, e);
+        r = vz_ct_cgroup_open(ct, &p->cg, e);
         if (r < 0)
                 return r;
-        p.cg_legacy = vz_cgroup_has_v1(p.cg, "name=systemd");
+        p->cg_legacy = vz_cgroup_has_v1(p->cg, "name=systemd");
         if (vz_lxcfs_wanted(ct))
-                p.lxcfs = vz_lxcfs_dir(ct);
-        p.ubc_dir = vz_run_path(ct, "ubc");
+                p->lxcfs = vz_lxcfs_dir(ct);
+        p->ubc_dir = vz_run_path(ct, "ubc");
+        p->base_ns = vz_base_mntns_open(ct, e);
+        return p->base_ns < 0 ? p->base_ns : 0;
+}
+
+static void free_plan(struct plan *p)
+{
+        if (p->userns_fd >= 0)
+                close(p->userns_fd);
+        if (p->base_ns >= 0)
+                close(p->base_ns);
+        vz_cgroup_free(p->cg);
+        free(p->lxcfs);
+        free(p->ubc_dir);
+}
+
+/* Fork A and collect what it and B report; on failure kill what started. */
+static int run_start(struct plan *p, struct vz_spawned *ret, vz_err *e)
+{
+        struct start_msgs m = {.console = -1, .notify = -1};
+        int sv[2], r, st;
+        pid_t a;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
+        a = fork();
+        if (a < 0) {
+                r = -errno;
+                close(sv[0]);
+                close(sv[1]);
+                return vz_fail(e, VZ_E_RESOURCE, r, "fork: %s", strerror(-r));
+        }
+        if (a == 0) {
+                close(sv[0]);
+                p->sock = sv[1];
+                run_a(p);
+        }
+        close(sv[1]);
+        r = read_start_msgs(sv[0], &m, e);
+        close(sv[0]);
+        waitpid(a, &st, 0);
+        if (r == 0 && (m.b <= 0 || m.console < 0))
+                r = vz_fail(e, VZ_E_SYSTEM, -ECHILD, "the CT's init did not start");
+        if (r < 0) {
+                if (m.b > 0) {
+                        kill(m.b, SIGKILL);
+                        waitpid(m.b, &st, 0);
+                }
+                if (m.console >= 0)
+                        close(m.console);
+                if (m.notify >= 0)
+                        close(m.notify);
+                return r;
+        }
+        ret->init_pid = m.b;
+        ret->console_fd = m.console;
+        ret->notify_fd = m.notify;
+        return 0;
+}
+
+int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
+{
+        struct plan p;
+        int r;
+
+        r = make_plan(ct, cg_fd, &p, e);
+        if (r < 0)
+                goto out;
         /* vzctl start makes them while we start up; A waits for them. */
         if (cg_fd < 0) {
                 r = make_cgroups(p.cg, ct, e);
@@ -1130,77 +1387,12 @@ int vz_spawn_init(vz_ct *ct, int cg_fd, struct vz_spawned *ret, vz_err *e)
                 if (r == 1 && !p.userns)
                         p.caps_keep &= ~(UINT64_C(1) << CAP_MKNOD);
         }
-        r = 0;
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "socketpair: %s", strerror(errno));
-                goto cgfail;
-        }
-        a = fork();
-        if (a < 0) {
-                r = vz_fail(e, VZ_E_RESOURCE, -errno, "fork: %s", strerror(errno));
-                goto cgfail;
-        }
-        if (a == 0) {
-                close(sv[0]);
-                p.sock = sv[1];
-                run_a(&p);
-        }
-        close(sv[1]);
-        sv[1] = -1;
-        /* Messages until B's exec closes the socket. */
-        for (;;) {
-                int fd;
-                ssize_t n = recv_msg(sv[0], buf, sizeof(buf), &fd);
-                if (n <= 0)
-                        break;
-                if (vz_startswith(buf, "pid "))
-                        b = (pid_t)atoi(buf + 4);
-                else if (streq(buf, "console")) {
-                        if (console >= 0)
-                                close(console);
-                        console = fd;
-                } else if (streq(buf, "notify")) {
-                        if (notify >= 0)
-                                close(notify);
-                        notify = fd;
-                } else {
-                        char *sp = strchr(buf, ' ');
-                        if (fd >= 0)
-                                close(fd);
-                        r = vz_fail(e, sp ? atoi(buf) : VZ_E_SYSTEM, -ECANCELED, "%s",
-                                    sp ? sp + 1 : buf);
-                        break;
-                }
-        }
-        waitpid(a, &st, 0);
-        if (r == 0 && (b <= 0 || console < 0))
-                r = vz_fail(e, VZ_E_SYSTEM, -ECHILD, "the CT's init did not start");
+        r = run_start(&p, ret, e);
         if (r < 0) {
-                if (b > 0) {
-                        kill(b, SIGKILL);
-                        waitpid(b, &st, 0);
-                }
                 vz_cgroup_kill(p.cg);
                 vz_cgroup_destroy(p.cg);
-                if (console >= 0)
-                        close(console);
-                if (notify >= 0)
-                        close(notify);
-                goto out;
         }
-        ret->init_pid = b;
-        ret->console_fd = console;
-        ret->notify_fd = notify;
-        goto out;
-cgfail:
-        vz_cgroup_destroy(p.cg);
 out:
-        if (sv[0] >= 0)
-                close(sv[0]);
-        if (p.userns_fd >= 0)
-                close(p.userns_fd);
-        vz_cgroup_free(p.cg);
-        free(p.lxcfs);
-        free(p.ubc_dir);
+        free_plan(&p);
         return r;
 }

@@ -744,6 +744,148 @@ static char *host_resolv(void)
         return buf;
 }
 
+/* Signals arrive on a signalfd: SIGCHLD (init or a helper ended), SIGTERM,
+ * SIGINT (stop the CT), SIGHUP (ignored). */
+static int signals_fd(void)
+{
+        sigset_t mask;
+
+        signal(SIGPIPE, SIG_IGN);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Start (or restore) the CT's init as vzctl asked in the environment, and
+ * tell vzctl on status_fd: "ok PID" or "err CODE MESSAGE" (then exit). */
+static void first_start(struct sup *s, int status_fd)
+{
+        _cleanup_free_ char *rst = getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
+        int step = getenv("VZ_RESTORE_STEP") ? atoi(getenv("VZ_RESTORE_STEP")) : 0;
+        int cg_fd = getenv("VZ_CGROUPS_FD") ? atoi(getenv("VZ_CGROUPS_FD")) : -1;
+        vz_err e = {0};
+        int r;
+
+        unsetenv("VZ_RESTORE");
+        unsetenv("VZ_RESTORE_STEP");
+        unsetenv("VZ_CGROUPS_FD");
+        if (cg_fd >= 0)
+                fcntl(cg_fd, F_SETFD, FD_CLOEXEC); /* for A only */
+        if (s->listen_fd < 0)
+                r = vz_fail(&e, VZ_E_SYSTEM, s->listen_fd, "cannot create the control socket");
+        else
+                r = rst ? restore_init(s, rst, step, &e) : start_init(s, cg_fd, &e);
+        if (cg_fd >= 0)
+                close(cg_fd);
+        unsetenv("VZ_CPT_TIMEOUT");
+        if (r < 0) {
+                dprintf(status_fd, "err %d %s\n", e.code ? e.code : VZ_E_SYSTEM, e.msg);
+                close(status_fd);
+                s->keep_mounted = true; /* vzctl start unmounts what it mounted */
+                teardown(s, true);
+                _exit(1);
+        }
+        dprintf(status_fd, "ok %d\n", (int)s->init);
+        close(status_fd);
+        ubc_refresh(s);
+        meminfo_refresh(s);
+        trim_memory();
+}
+
+/* Signals and ended children: a stop request kills init; init's end tears
+ * the CT down and exits, or (SIGHUP: a reboot from inside) starts it
+ * again. */
+static void handle_signals(struct sup *s, int sfd)
+{
+        struct signalfd_siginfo si;
+
+        while (read(sfd, &si, sizeof(si)) == sizeof(si))
+                if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                        /* Supervisor told to go: the CT goes with it. */
+                        s->stopping = true;
+                        if (s->init > 0)
+                                kill(s->init, SIGKILL);
+                }
+        for (;;) {
+                vz_err e = {0};
+                int st;
+                pid_t p = waitpid(-1, &st, WNOHANG);
+                if (p <= 0)
+                        break;
+                if (p != s->init)
+                        continue;
+                s->init = 0;
+                bool reboot = WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP && !s->stopping;
+                teardown(s, !reboot);
+                if (!reboot)
+                        _exit(0);
+                reload_config(s);
+                if (start_init(s, -1, &e) < 0) {
+                        vz_warn("CT %u: restart failed: %s", vz_ct_id(s->ct), e.msg);
+                        teardown(s, true);
+                        _exit(1);
+                }
+                ubc_refresh(s);
+                meminfo_refresh(s);
+                trim_memory();
+        }
+}
+
+/* One round of the loop: wait for any of the fixed five (signals, control
+ * socket, console, attached client, beancounter events) or the seccomp
+ * listeners, and serve them. false: poll failed. */
+static bool serve_once(struct sup *s, int sfd)
+{
+        struct pollfd fixed[5], *pf = fixed;
+        size_t npf = 5 + s->n_notify;
+        _cleanup_free_ struct pollfd *dyn = NULL;
+
+        if (s->n_notify && (dyn = calloc(npf, sizeof(*dyn))))
+                pf = dyn;
+        else
+                npf = 5;
+        pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+        pf[1] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+        pf[2] = (struct pollfd){.fd = s->console, .events = POLLIN};
+        pf[3] = (struct pollfd){.fd = s->client, .events = POLLIN};
+        pf[4] = (struct pollfd){.fd = s->fan, .events = POLLIN};
+        for (size_t i = 5; i < npf; i++)
+                pf[i] = (struct pollfd){.fd = s->notify[i - 5], .events = POLLIN};
+        int np = poll(pf, (nfds_t)npf, s->ubc >= 0 && s->fan < 0 ? 1000 : -1);
+        if (np < 0 && errno != EINTR)
+                return false;
+        /* Notifications first (their callers wait); a listener whose
+         * processes are all gone hangs up. Back to front, as a dropped one
+         * is replaced by the last. */
+        for (size_t i = npf; i-- > 5;) {
+                if (pf[i].revents & POLLIN)
+                        notify_event(s, pf[i].fd);
+                else if (pf[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                        close(s->notify[i - 5]);
+                        s->notify[i - 5] = s->notify[--s->n_notify];
+                }
+        }
+        if (np == 0) {
+                ubc_refresh(s);
+                meminfo_refresh(s);
+        }
+        if (pf[4].revents & POLLIN)
+                ubc_events(s);
+        if (pf[2].revents & (POLLIN | POLLHUP))
+                relay_console(s);
+        if (pf[3].revents & (POLLIN | POLLHUP | POLLERR))
+                relay_client(s);
+        if (pf[1].revents & POLLIN)
+                handle_connection(s);
+        if (pf[0].revents & POLLIN)
+                handle_signals(s, sfd);
+        return true;
+}
+
 _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
 {
         struct sup s = {.ct = ct,
@@ -755,21 +897,11 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
                         .fan = -1,
                         .meminfo = -1,
                         .ring = console_ring};
-        sigset_t mask;
-        vz_err e = {0};
-        int sfd, r;
+        int sfd;
 
         prctl(PR_SET_CHILD_SUBREAPER, 1);
         prctl(PR_SET_NAME, "vz-supervisor");
-        signal(SIGPIPE, SIG_IGN);
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGCHLD);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        sigprocmask(SIG_BLOCK, &mask, NULL);
-        sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-
+        sfd = signals_fd();
         {
                 _cleanup_free_ char *resolv = host_resolv();
                 if (resolv)
@@ -777,114 +909,9 @@ _Noreturn void vz_supervisor_run(vz_ct *ct, int status_fd)
         }
         write_pid(ct, "pid", getpid());
         s.listen_fd = listen_socket(ct);
-        {
-                _cleanup_free_ char *rst =
-                    getenv("VZ_RESTORE") ? strdup(getenv("VZ_RESTORE")) : NULL;
-                int step = getenv("VZ_RESTORE_STEP") ? atoi(getenv("VZ_RESTORE_STEP")) : 0;
-                int cg_fd = getenv("VZ_CGROUPS_FD") ? atoi(getenv("VZ_CGROUPS_FD")) : -1;
-                unsetenv("VZ_RESTORE");
-                unsetenv("VZ_RESTORE_STEP");
-                unsetenv("VZ_CGROUPS_FD");
-                if (cg_fd >= 0)
-                        fcntl(cg_fd, F_SETFD, FD_CLOEXEC); /* for A only */
-                if (s.listen_fd < 0)
-                        r = vz_fail(&e, VZ_E_SYSTEM, s.listen_fd,
-                                    "cannot create the control socket");
-                else
-                        r = rst ? restore_init(&s, rst, step, &e) : start_init(&s, cg_fd, &e);
-                if (cg_fd >= 0)
-                        close(cg_fd);
-                unsetenv("VZ_CPT_TIMEOUT");
-        }
-        if (r < 0) {
-                dprintf(status_fd, "err %d %s\n", e.code ? e.code : VZ_E_SYSTEM, e.msg);
-                close(status_fd);
-                s.keep_mounted = true; /* vzctl start unmounts what it mounted */
-                teardown(&s, true);
-                _exit(1);
-        }
-        dprintf(status_fd, "ok %d\n", (int)s.init);
-        close(status_fd);
-        ubc_refresh(&s);
-        meminfo_refresh(&s);
-        trim_memory();
-
-        for (;;) {
-                /* The fixed five, then the seccomp listeners. */
-                struct pollfd fixed[5], *pf = fixed;
-                size_t npf = 5 + s.n_notify;
-                _cleanup_free_ struct pollfd *dyn = NULL;
-                if (s.n_notify && (dyn = calloc(npf, sizeof(*dyn))))
-                        pf = dyn;
-                else
-                        npf = 5;
-                pf[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
-                pf[1] = (struct pollfd){.fd = s.listen_fd, .events = POLLIN};
-                pf[2] = (struct pollfd){.fd = s.console, .events = POLLIN};
-                pf[3] = (struct pollfd){.fd = s.client, .events = POLLIN};
-                pf[4] = (struct pollfd){.fd = s.fan, .events = POLLIN};
-                for (size_t i = 5; i < npf; i++)
-                        pf[i] = (struct pollfd){.fd = s.notify[i - 5], .events = POLLIN};
-                int np = poll(pf, (nfds_t)npf, s.ubc >= 0 && s.fan < 0 ? 1000 : -1);
-                if (np < 0 && errno != EINTR)
-                        break;
-                /* Notifications first (their callers wait); a listener
-                 * whose processes are all gone hangs up. Back to front, as
-                 * a dropped one is replaced by the last. */
-                for (size_t i = npf; i-- > 5;) {
-                        if (pf[i].revents & POLLIN)
-                                notify_event(&s, pf[i].fd);
-                        else if (pf[i].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-                                close(s.notify[i - 5]);
-                                s.notify[i - 5] = s.notify[--s.n_notify];
-                        }
-                }
-                if (np == 0) {
-                        ubc_refresh(&s);
-                        meminfo_refresh(&s);
-                }
-                if (pf[4].revents & POLLIN)
-                        ubc_events(&s);
-                if (pf[2].revents & (POLLIN | POLLHUP))
-                        relay_console(&s);
-                if (pf[3].revents & (POLLIN | POLLHUP | POLLERR))
-                        relay_client(&s);
-                if (pf[1].revents & POLLIN)
-                        handle_connection(&s);
-                if (!(pf[0].revents & POLLIN))
-                        continue;
-                struct signalfd_siginfo si;
-                while (read(sfd, &si, sizeof(si)) == sizeof(si))
-                        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-                                /* Supervisor told to go: the CT goes with it. */
-                                s.stopping = true;
-                                if (s.init > 0)
-                                        kill(s.init, SIGKILL);
-                        }
-                for (;;) {
-                        int st;
-                        pid_t p = waitpid(-1, &st, WNOHANG);
-                        if (p <= 0)
-                                break;
-                        if (p != s.init)
-                                continue;
-                        s.init = 0;
-                        bool reboot = WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP && !s.stopping;
-                        teardown(&s, !reboot);
-                        if (!reboot)
-                                _exit(0);
-                        reload_config(&s);
-                        vz_err_clear(&e);
-                        if (start_init(&s, -1, &e) < 0) {
-                                vz_warn("CT %u: restart failed: %s", vz_ct_id(s.ct), e.msg);
-                                teardown(&s, true);
-                                _exit(1);
-                        }
-                        ubc_refresh(&s);
-                        meminfo_refresh(&s);
-                        trim_memory();
-                }
-        }
+        first_start(&s, status_fd);
+        while (serve_once(&s, sfd))
+                ;
         teardown(&s, true);
         _exit(1);
 }

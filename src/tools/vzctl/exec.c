@@ -54,6 +54,9 @@ static int run_exec(struct cmd_args *a, int mode, bool exec2)
         vz_ct_free(ct);
         if (r < 0)
                 return tool_fail(&e, "CT %u", a->ctid);
+        /* Why the command could not be run in the CT, if it could not. */
+        if (e.msg[0])
+                tool_error("%s", e.msg);
         if (exec2)
                 return st;
         /* The command's own failures speak for themselves; a kill from
@@ -104,5 +107,7 @@ int cmd_runscript(struct cmd_args *a)
         vz_ct_free(ct);
         if (r < 0)
                 return tool_fail(&e, "CT %u", a->ctid);
+        if (e.msg[0])
+                tool_error("%s", e.msg);
         return st ? VZ_E_EXEC : 0;
 }
