@@ -51,7 +51,7 @@ enum vz_param_live {
         VZ_LIVE_CONFIG,       /* read by vz when needed (ONBOOT, NAME): nothing to apply */
         VZ_LIVE_RESTART,      /* takes effect at the next start */
         VZ_LIVE_NOT_ENFORCED, /* kept and shown; nothing on a stock kernel enforces it */
-        VZ_LIVE_CGROUP,       /* a resource group of runtime/limits.c (memory, CPU, I/O) */
+        VZ_LIVE_CGROUP,       /* a resource group of runtime/limits.c (the row's cg) */
         VZ_LIVE_KNOB,         /* one cgroup file, from the row's knob (struct vz_cg_knob) */
         VZ_LIVE_DEVICES,      /* device access (runtime/devices.c) */
         VZ_LIVE_IDENTITY,     /* hostname and DNS inside the CT */

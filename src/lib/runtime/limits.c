@@ -13,6 +13,11 @@
  * the value the kernel holds now, not the saved one. CPULIMIT and CPUS are
  * one quota: either given recomputes it from both (the other as saved).
  *
+ * The groups find their values through the parameter table: each row that
+ * feeds one names its value (the row's cg, config/params.h), and every
+ * such value is read and parsed once per apply (plan_values); no group
+ * asks for a parameter by name.
+ *
  * Every write first reads the file's old value; if a later write fails
  * (e.g. the kernel refuses to lower memory below usage with EBUSY), the
  * values already changed are put back in reverse order, so a failed
@@ -64,7 +69,6 @@ struct change {
  * parsed once: UBC rows as barrier:limit, INT rows as a number (in lim),
  * the rest (masks) as stored. */
 struct value {
-        const struct vz_param *row;
         bool given; /* to apply: every one at start, the set's ones live */
         bool set;   /* present and parsable */
         int64_t bar, lim;
@@ -113,7 +117,6 @@ static void plan_values(struct plan *pl, const vz_ct *ct)
                 struct value *v = &pl->v[p->cg];
                 if (p->cg == VZ_CG_NONE || p->extra_option)
                         continue;
-                v->row = p;
                 v->given = given(pl, p->info.name);
                 v->str = vz_ct_get(ct, p->info.name);
                 v->set = parse_value(p, v->str, &v->bar, &v->lim);
