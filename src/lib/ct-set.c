@@ -118,14 +118,14 @@ static int update_name(vz_ct *ct, const char *old, const char *new, vz_err *e)
 static int resize_image(vz_ct *ct, const vz_conffile *copy, bool mounted, bool *journaled,
                         vz_err *e)
 {
-        const char *a = vz_conffile_get(ct->conf, "DISKSPACE"),
-                   *b = vz_conffile_get(copy, "DISKSPACE");
+        const char *a = vz_conffile_get(ct->conf, VZ_P_DISKSPACE),
+                   *b = vz_conffile_get(copy, VZ_P_DISKSPACE);
         int64_t soft, hard;
 
         if (!b || (a && streq(a, b)))
                 return 0;
-        if (vz_param_disk_value("DISKSPACE", b, &soft, &hard) < 0 || hard <= 0)
-                return vz_fail(e, VZ_E_VALUE, -EINVAL, "bad DISKSPACE %s", b);
+        if (vz_param_disk_value(VZ_P_DISKSPACE, b, &soft, &hard) < 0 || hard <= 0)
+                return vz_fail(e, VZ_E_VALUE, -EINVAL, "bad %s %s", VZ_P_DISKSPACE, b);
         /* btrfs: a qgroup limit, changed at once whatever the CT's state. */
         if (vz_btrfs_is_subvolume(ct->private_path))
                 return vz_btrfs_set_limit(ct->private_path, hard, e);
@@ -214,6 +214,19 @@ static int set_check(struct set_op *s, vz_err *e)
         return 0;
 }
 
+/* Does the change set give a parameter applied the way live says? */
+static bool changes_live(const vz_changes *ch, enum vz_param_live live)
+{
+        const vz_param_info *i;
+
+        for (size_t k = 0; (i = vz_changes_param_at(ch, k)); k++) {
+                const struct vz_param *p = vz_param_lookup(i->name);
+                if (p && p->live == live)
+                        return true;
+        }
+        return false;
+}
+
 /* Checks of the new values that look beyond the value itself. */
 static int set_check_values(struct set_op *s, vz_err *e)
 {
@@ -229,8 +242,8 @@ static int set_check_values(struct set_op *s, vz_err *e)
                 if (r < 0)
                         return r;
         }
-        if ((vz_changes_has(s->ch, "DISKSPACE") || vz_changes_has(s->ch, "DISKINODES")) &&
-            ct->private_path && streq(vz_layout_detect(ct->private_path), "simfs"))
+        if (changes_live(s->ch, VZ_LIVE_DISK) && ct->private_path &&
+            streq(vz_layout_detect(ct->private_path), "simfs"))
                 vz_quota_simfs_warn(ct->id);
         else if ((vz_changes_has(s->ch, "DISKSPACE") || vz_changes_has(s->ch, "DISKINODES")) &&
                  ct->private_path && vz_overlay_is(ct->private_path) &&

@@ -108,9 +108,13 @@ static int parse_yesno(const char *v)
         return -1;
 }
 
-static void get_pair(vz_ct *h, const char *param, int64_t *bar, int64_t *lim)
+/* The pair of the parameter whose option is field (vzlist's beancounter
+ * and disk fields are named after the option; libvz's table has the
+ * config name). */
+static void get_pair(vz_ct *h, const char *field, int64_t *bar, int64_t *lim)
 {
-        const char *v = vz_ct_get(h, param);
+        const vz_param_info *p = vz_param_by_option(field);
+        const char *v = p ? vz_ct_get(h, p->name) : NULL;
         int64_t b, l;
 
         if (v && vz_ubc_parse_stored(v, &b, &l) >= 0) {
@@ -189,14 +193,10 @@ static void fill_from_config(vz_ct *h, struct vzl_ct *r)
         r->capability = dup_value(vz_ct_get(h, "CAPABILITY"));
         r->netfilter = dup_value(vz_ct_get(h, "NETFILTER"));
 
-        /* A beancounter's field name is its option; the table has its name. */
-        for (int i = 0; i < VZL_UBC_MAX; i++) {
-                const vz_param_info *p = vz_param_by_option(vzl_ubc_name(i));
-                if (p)
-                        get_pair(h, p->name, &r->ubc[i].barrier, &r->ubc[i].limit);
-        }
-        get_pair(h, "DISKSPACE", &r->diskspace.softlimit, &r->diskspace.hardlimit);
-        get_pair(h, "DISKINODES", &r->diskinodes.softlimit, &r->diskinodes.hardlimit);
+        for (int i = 0; i < VZL_UBC_MAX; i++)
+                get_pair(h, vzl_ubc_name(i), &r->ubc[i].barrier, &r->ubc[i].limit);
+        get_pair(h, "diskspace", &r->diskspace.softlimit, &r->diskspace.hardlimit);
+        get_pair(h, "diskinodes", &r->diskinodes.softlimit, &r->diskinodes.hardlimit);
 
         r->cpulimit = parse_int(vz_ct_get(h, "CPULIMIT"));
         r->cpuunits = parse_int(vz_ct_get(h, "CPUUNITS"));

@@ -88,11 +88,12 @@ static const char *const stop_mode_choices[] = {"suspend", "stop", NULL};
 #define F_G   VZ_PF_GLOBAL
 #define F_I   VZ_PF_INTERNAL
 
-#define UBC(NAME, opt, unit_, flags_, live_, col_, help_, ex)                                      \
+/* id: the kernel's resource ID; cg: the limits.c value of a CGROUP row. */
+#define UBC(NAME, opt, id, unit_, flags_, live_, cg_, col_, help_, ex)                             \
         {                                                                                          \
                 .info = {NAME, opt, help_, "B[:L]", VZ_PF_UBC | (flags_)}, .kind = VZ_KIND_UBC,    \
                 .unit = unit_, .parse = vzp_parse_ubc, .check = vzp_check_ubc, .example = ex,      \
-                .live = VZ_LIVE_##live_, .col = {.name = col_},                                    \
+                .live = VZ_LIVE_##live_, .cg = VZ_CG_##cg_, .ubc_id = id, .col = {.name = col_},   \
         }
 
 #define INTERNAL(NAME, help_, flags_, parse_, def_)                                                \
@@ -147,7 +148,7 @@ static int parse_memguarantee(const struct vz_param *p, const char *arg, const c
 static int memguarantee_value(const struct vz_param *p, vz_param_get_fn get, void *userdata,
                               bool v2, char *buf, size_t len)
 {
-        const char *v = get("MEMGUARANTEE", userdata), *ram = get("PHYSPAGES", userdata);
+        const char *v = get(p->info.name, userdata), *ram = get(p->knob->depends, userdata);
         int64_t pct, bar, lim, bytes;
 
         if (isempty(v) || streq(v, "auto") || (vz_int_parse(v, 0, 100, &pct) == 0 && pct == 0)) {
@@ -156,7 +157,7 @@ static int memguarantee_value(const struct vz_param *p, vz_param_get_fn get, voi
         }
         if (vz_int_parse(v, 0, 100, &pct) < 0)
                 return -EINVAL;
-        if (ram && vz_param_ubc_value("PHYSPAGES", ram, &bar, &lim) == 0 && lim > 0 &&
+        if (ram && vz_param_ubc_value(p->knob->depends, ram, &bar, &lim) == 0 && lim > 0 &&
             lim < INT32_MAX)
                 bytes = lim * 4096;
         else
@@ -446,6 +447,7 @@ static const struct vz_param table[] = {
      .def = "1000",
      .example = "1000",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_CPUUNITS,
      .col = {.name = "cpuunits"}},
     /* The config name really has this typo in OpenVZ. */
     {.info = {"CPUUWEIGHT", "cpuweight", "raw CPU scheduler weight", "N", 0},
@@ -465,6 +467,7 @@ static const struct vz_param table[] = {
      .check = vzp_check_cpulimit,
      .example = "150",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_CPULIMIT,
      .col = {.name = "cpulimit"}},
     {.info = {"CPUS", "cpus", "number of CPUs the CT may use (0: all)", "N", 0},
      .kind = VZ_KIND_INT,
@@ -474,6 +477,7 @@ static const struct vz_param table[] = {
      .check = vzp_check_by_parse,
      .example = "2",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_CPUS,
      .col = {.name = "cpus"}},
     {.info = {"CPUMASK", "cpumask", "CPUs the CT may run on", "LIST|auto|all", 0},
      .kind = VZ_KIND_MASK,
@@ -481,6 +485,7 @@ static const struct vz_param table[] = {
      .check = vzp_check_by_parse,
      .example = "0-2,7",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_CPUMASK,
      .col = VZ_NO_COLUMN},
     {.info = {"NODEMASK", "nodemask", "NUMA nodes the CT may use", "LIST|all", 0},
      .kind = VZ_KIND_MASK,
@@ -488,6 +493,7 @@ static const struct vz_param table[] = {
      .check = vzp_check_by_parse,
      .example = "0",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_NODEMASK,
      .col = VZ_NO_COLUMN},
 
     /* ---- I/O */
@@ -500,6 +506,7 @@ static const struct vz_param table[] = {
      .def = "4",
      .example = "5",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_IOPRIO,
      .col = {.name = "ioprio"}},
     {.info = {"IOLIMIT", "iolimit", "I/O bandwidth limit (MB/s without suffix)", "N[B|K|M|G]", 0},
      .kind = VZ_KIND_INT,
@@ -508,6 +515,7 @@ static const struct vz_param table[] = {
      .check = vzp_check_iolimit,
      .example = "10M",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_IOLIMIT,
      .col = {.name = "iolimit"}},
     {.info = {"IOPSLIMIT", "iopslimit", "I/O operations per second limit", "N", 0},
      .kind = VZ_KIND_INT,
@@ -517,6 +525,7 @@ static const struct vz_param table[] = {
      .check = vzp_check_by_parse,
      .example = "500",
      .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_IOPSLIMIT,
      .col = {.name = "iopslimit"}},
 
     /* ---- disk */
@@ -527,7 +536,7 @@ static const struct vz_param table[] = {
      .example = "yes",
      .live = VZ_LIVE_RESTART,
      .col = VZ_NO_COLUMN},
-    {.info = {"DISKSPACE", "diskspace", "disk space soft[:hard] (KB, or K/M/G/T)", "S[:H]", 0},
+    {.info = {VZ_P_DISKSPACE, "diskspace", "disk space soft[:hard] (KB, or K/M/G/T)", "S[:H]", 0},
      .kind = VZ_KIND_DISK,
      .unit = VZ_UNIT_KB,
      .parse = vzp_parse_disk,
@@ -535,7 +544,7 @@ static const struct vz_param table[] = {
      .example = "2G:2.2G",
      .live = VZ_LIVE_DISK,
      .col = {.name = "diskspace"}},
-    {.info = {"DISKINODES", "diskinodes", "inode count soft[:hard]", "S[:H]", 0},
+    {.info = {VZ_P_DISKINODES, "diskinodes", "inode count soft[:hard]", "S[:H]", 0},
      .kind = VZ_KIND_DISK,
      .unit = VZ_UNIT_ITEMS,
      .parse = vzp_parse_disk,
@@ -565,18 +574,20 @@ static const struct vz_param table[] = {
      .col = VZ_NO_COLUMN},
 
     /* ---- memory */
-    UBC("PHYSPAGES", "physpages", VZ_UNIT_PAGES, 0, CGROUP, "physpages", "RAM limit (pages)",
-        "0:512M"),
-    {.info = {"PHYSPAGES", "ram", "RAM limit", "BYTES", VZ_PF_UBC},
+    UBC(VZ_P_PHYSPAGES, "physpages", 6, VZ_UNIT_PAGES, 0, CGROUP, RAM, "physpages",
+        "RAM limit (pages)", "0:512M"),
+    {.info = {VZ_P_PHYSPAGES, "ram", "RAM limit", "BYTES", VZ_PF_UBC},
      .kind = VZ_KIND_UBC,
      .unit = VZ_UNIT_PAGES,
      .parse = vzp_parse_memsize,
      .check = vzp_check_ubc,
      .extra_option = true,
      .example = "512M",
-     .live = VZ_LIVE_CGROUP},
-    UBC("SWAPPAGES", "swappages", VZ_UNIT_PAGES, 0, CGROUP, "swappages", "swap limit (pages)",
-        "0:1G"),
+     .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_RAM,
+     .ubc_id = VZ_UB_PHYSPAGES},
+    UBC("SWAPPAGES", "swappages", 24, VZ_UNIT_PAGES, 0, CGROUP, SWAP, "swappages",
+        "swap limit (pages)", "0:1G"),
     {.info = {"SWAPPAGES", "swap", "swap limit", "BYTES", VZ_PF_UBC},
      .kind = VZ_KIND_UBC,
      .unit = VZ_UNIT_PAGES,
@@ -584,7 +595,9 @@ static const struct vz_param table[] = {
      .check = vzp_check_ubc,
      .extra_option = true,
      .example = "1G",
-     .live = VZ_LIVE_CGROUP},
+     .live = VZ_LIVE_CGROUP,
+     .cg = VZ_CG_SWAP,
+     .ubc_id = VZ_UB_SWAPPAGES},
     {.info = {"VM_OVERCOMMIT", "vm_overcommit", "privvmpages = (ram+swap) * this (0: off)", "FLOAT",
               VZ_PF_NOT_ENFORCED},
      .kind = VZ_KIND_FLOAT,
@@ -611,7 +624,7 @@ static const struct vz_param table[] = {
      .example = "50",
      .live = VZ_LIVE_KNOB,
      .knob = &(const struct vz_cg_knob){"memory", "memory.soft_limit_in_bytes", "memory.low",
-                                        "PHYSPAGES", memguarantee_value},
+                                        VZ_P_PHYSPAGES, memguarantee_value},
      .col = {"memguarantee", "MEMGUAR", 7},
      .man = "Of the RAM limit (--ram), or of the host's RAM without one; recomputed when --ram "
             "changes. cgroup v2 reclaims the CT's memory below it only when nothing else is "
@@ -619,49 +632,61 @@ static const struct vz_param table[] = {
             "host pressure. auto (OpenVZ: its memory manager decides) or 0: no guarantee."},
 
     /* ---- user beancounters (OPENVZ.md 3.2) */
-    UBC("KMEMSIZE", "kmemsize", VZ_UNIT_BYTES, 0, CGROUP, "kmemsize", "kernel memory (bytes)",
-        "14372700:14790164"),
-    UBC("LOCKEDPAGES", "lockedpages", VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, "lockedpages",
+    UBC("KMEMSIZE", "kmemsize", 0, VZ_UNIT_BYTES, 0, CGROUP, KMEM, "kmemsize",
+        "kernel memory (bytes)", "14372700:14790164"),
+    UBC("LOCKEDPAGES", "lockedpages", 1, VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, NONE, "lockedpages",
         "mlock()ed memory (pages)", "2048"),
-    UBC("PRIVVMPAGES", "privvmpages", VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, "privvmpages",
+    UBC("PRIVVMPAGES", "privvmpages", 2, VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, NONE, "privvmpages",
         "private virtual memory (pages)", "65536:69632"),
-    UBC("SHMPAGES", "shmpages", VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, "shmpages",
+    UBC("SHMPAGES", "shmpages", 3, VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, NONE, "shmpages",
         "shared memory (pages)", "21504"),
-    UBC("NUMPROC", "numproc", VZ_UNIT_ITEMS, 0, CGROUP, "numproc", "processes and threads", "240"),
-    UBC("VMGUARPAGES", "vmguarpages", VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, "vmguarpages",
+    UBC("NUMPROC", "numproc", 5, VZ_UNIT_ITEMS, 0, CGROUP, NUMPROC, "numproc",
+        "processes and threads", "240"),
+    UBC("VMGUARPAGES", "vmguarpages", 7, VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, NONE, "vmguarpages",
         "memory allocation guarantee (pages)", "33792:unlimited"),
-    UBC("OOMGUARPAGES", "oomguarpages", VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, "oomguarpages",
+    UBC("OOMGUARPAGES", "oomguarpages", 8, VZ_UNIT_PAGES, F_NE, NOT_ENFORCED, NONE, "oomguarpages",
         "out-of-memory guarantee (pages)", "26112:unlimited"),
-    UBC("NUMTCPSOCK", "numtcpsock", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "numtcpsock", "TCP sockets",
-        "360"),
-    UBC("NUMFLOCK", "numflock", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "numflock", "file locks",
-        "188:206"),
-    UBC("NUMPTY", "numpty", VZ_UNIT_ITEMS, 0, NOT_ENFORCED, "numpty", "pseudo-terminals", "16"),
-    UBC("NUMSIGINFO", "numsiginfo", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "numsiginfo",
+    UBC("NUMTCPSOCK", "numtcpsock", 9, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "numtcpsock",
+        "TCP sockets", "360"),
+    UBC("NUMFLOCK", "numflock", 10, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "numflock",
+        "file locks", "188:206"),
+    UBC("NUMPTY", "numpty", 11, VZ_UNIT_ITEMS, 0, NOT_ENFORCED, NONE, "numpty", "pseudo-terminals",
+        "16"),
+    UBC("NUMSIGINFO", "numsiginfo", 12, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "numsiginfo",
         "pending signal structures", "256"),
-    UBC("TCPSNDBUF", "tcpsndbuf", VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, "tcpsndbuf",
+    UBC("TCPSNDBUF", "tcpsndbuf", 13, VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, NONE, "tcpsndbuf",
         "TCP send buffers (bytes)", "1720320:2703360"),
-    UBC("TCPRCVBUF", "tcprcvbuf", VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, "tcprcvbuf",
+    UBC("TCPRCVBUF", "tcprcvbuf", 14, VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, NONE, "tcprcvbuf",
         "TCP receive buffers (bytes)", "1720320:2703360"),
-    UBC("OTHERSOCKBUF", "othersockbuf", VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, "othersockbuf",
+    UBC("OTHERSOCKBUF", "othersockbuf", 15, VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, NONE, "othersockbuf",
         "other socket buffers (bytes)", "1126080:2097152"),
-    UBC("DGRAMRCVBUF", "dgramrcvbuf", VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, "dgramrcvbuf",
+    UBC("DGRAMRCVBUF", "dgramrcvbuf", 16, VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, NONE, "dgramrcvbuf",
         "datagram receive buffers (bytes)", "256K"),
-    UBC("NUMOTHERSOCK", "numothersock", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "numothersock",
+    UBC("NUMOTHERSOCK", "numothersock", 17, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "numothersock",
         "non-TCP sockets", "360"),
-    UBC("DCACHESIZE", "dcachesize", VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, "dcachesize",
+    UBC("DCACHESIZE", "dcachesize", 18, VZ_UNIT_BYTES, F_NE, NOT_ENFORCED, NONE, "dcachesize",
         "dentry and inode cache (bytes)", "3409920:3624960"),
-    UBC("NUMFILE", "numfile", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "numfile", "open files", "9312"),
-    UBC("NUMIPTENT", "numiptent", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "numiptent", "iptables rules",
-        "128"),
-    UBC("AVNUMPROC", "avnumproc", VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, "",
+    UBC("NUMFILE", "numfile", 19, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "numfile", "open files",
+        "9312"),
+    UBC("NUMIPTENT", "numiptent", 23, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "numiptent",
+        "iptables rules", "128"),
+    UBC("AVNUMPROC", "avnumproc", -1, VZ_UNIT_ITEMS, F_NE, NOT_ENFORCED, NONE, "",
         "expected average process count", "180"),
 
     /* ---- global (vz.conf, OPENVZ.md 2.4), no command-line option */
     INTERNAL_YESNO("VIRTUOZZO", "the init script acts only if yes", F_G, "yes"),
     INTERNAL_PATH("LOCKDIR", "lock directory", F_G, "/vz/lock"),
     INTERNAL_PATH("DUMPDIR", "checkpoint dump directory", F_G, "/vz/dump"),
-    INTERNAL_INT("VE0CPUUNITS", "CPU units of the host", F_G, 8, 500000, "1000"),
+    {.info = {"VE0CPUUNITS", NULL, "CPU units of the host", NULL, F_I | F_G},
+     .kind = VZ_KIND_INT,
+     .min = 8,
+     .max = 500000,
+     .parse = vzp_parse_int,
+     .check = vzp_check_by_parse,
+     .def = "1000",
+     .live = VZ_LIVE_CONFIG,
+     .cg = VZ_CG_HOST_UNITS,
+     .col = VZ_NO_COLUMN},
     {.info = {"VE_STOP_MODE", NULL, "on host shutdown: suspend or stop", NULL, F_I | F_G},
      .kind = VZ_KIND_ENUM,
      .choices = stop_mode_choices,
@@ -734,6 +759,33 @@ size_t vz_param_table_size(void)
 const struct vz_param *vz_param_row(size_t i)
 {
         return i < ELEMENTSOF(table) ? &table[i] : NULL;
+}
+
+size_t vz_param_ubc_rows(const struct vz_param *ret[VZ_UBC_COUNT])
+{
+        size_t n = 0;
+
+        /* Insertion by resource ID: the table groups rows by topic. */
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                const struct vz_param *p = &table[i];
+                size_t k;
+
+                if (p->kind != VZ_KIND_UBC || p->extra_option || p->ubc_id < 0 || n == VZ_UBC_COUNT)
+                        continue;
+                for (k = n; k > 0 && ret[k - 1]->ubc_id > p->ubc_id; k--)
+                        ret[k] = ret[k - 1];
+                ret[k] = p;
+                n++;
+        }
+        return n;
+}
+
+int vz_param_ubc_pos(const struct vz_param *const rows[VZ_UBC_COUNT], int id)
+{
+        for (int i = 0; i < VZ_UBC_COUNT; i++)
+                if (rows[i] && rows[i]->ubc_id == id)
+                        return i;
+        return -1;
 }
 
 const char *vz_param_canonical_name(const char *key)

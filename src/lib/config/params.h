@@ -51,7 +51,7 @@ enum vz_param_live {
         VZ_LIVE_CONFIG,       /* read by vz when needed (ONBOOT, NAME): nothing to apply */
         VZ_LIVE_RESTART,      /* takes effect at the next start */
         VZ_LIVE_NOT_ENFORCED, /* kept and shown; nothing on a stock kernel enforces it */
-        VZ_LIVE_CGROUP,       /* a resource group of runtime/limits.c (memory, CPU, I/O) */
+        VZ_LIVE_CGROUP,       /* a resource group of runtime/limits.c (the row's cg) */
         VZ_LIVE_KNOB,         /* one cgroup file, from the row's knob (struct vz_cg_knob) */
         VZ_LIVE_DEVICES,      /* device access (runtime/devices.c) */
         VZ_LIVE_IDENTITY,     /* hostname and DNS inside the CT */
@@ -63,6 +63,27 @@ enum vz_param_live {
 
 const char *vz_param_live_to_string(enum vz_param_live l);
 enum vz_param_live vz_param_live_from_string(const char *s);
+
+/* The value a row stands for in the resource groups of runtime/limits.c:
+ * the group code asks for these, never for a parameter by name. Rows of
+ * one file (RAM and swap: v1 memsw) are applied together. */
+enum vz_cg_value {
+        VZ_CG_NONE = 0,
+        VZ_CG_RAM,        /* memory group */
+        VZ_CG_SWAP,       /* memory group */
+        VZ_CG_KMEM,       /* memory group, v1 only */
+        VZ_CG_NUMPROC,    /* pids */
+        VZ_CG_CPUUNITS,   /* CPU group: weight */
+        VZ_CG_CPULIMIT,   /* CPU group: quota */
+        VZ_CG_CPUS,       /* CPU group: quota */
+        VZ_CG_CPUMASK,    /* cpuset */
+        VZ_CG_NODEMASK,   /* cpuset */
+        VZ_CG_IOPRIO,     /* I/O group: weight */
+        VZ_CG_IOLIMIT,    /* I/O group: throttling */
+        VZ_CG_IOPSLIMIT,  /* I/O group: throttling */
+        VZ_CG_HOST_UNITS, /* the CTs' parent group (VE0CPUUNITS, vz.conf) */
+        _VZ_CG_MAX,
+};
 
 /* One cgroup file a numeric parameter drives (VZ_LIVE_KNOB), at start and
  * live. value() is the row's apply function: the file's content from the
@@ -104,11 +125,39 @@ struct vz_param {
         const char *example;
         enum vz_param_live live;
         const struct vz_cg_knob *knob; /* VZ_LIVE_KNOB rows */
-        vz_param_column col;           /* own rows only; extra options show nothing */
-        const char *man;               /* man-page text beyond the help line, or NULL */
+        enum vz_cg_value cg;           /* VZ_LIVE_CGROUP rows (and VE0CPUUNITS) */
+        /* UBC rows: the kernel's resource ID (/proc/user_beancounters'
+         * order, OPENVZ.md 3.2); -1: not a kernel beancounter (AVNUMPROC). */
+        int ubc_id;
+        vz_param_column col; /* own rows only; extra options show nothing */
+        const char *man;     /* man-page text beyond the help line, or NULL */
+};
+
+/* Config names the library refers to outside the table (one spelling). */
+#define VZ_P_DISKSPACE  "DISKSPACE"
+#define VZ_P_DISKINODES "DISKINODES"
+#define VZ_P_PHYSPAGES  "PHYSPAGES"
+
+/* Kernel resource IDs of the beancounters the runtime computes. */
+enum {
+        VZ_UB_KMEMSIZE = 0,
+        VZ_UB_LOCKEDPAGES = 1,
+        VZ_UB_PRIVVMPAGES = 2,
+        VZ_UB_SHMPAGES = 3,
+        VZ_UB_NUMPROC = 5,
+        VZ_UB_PHYSPAGES = 6,
+        VZ_UB_VMGUARPAGES = 7,
+        VZ_UB_OOMGUARPAGES = 8,
+        VZ_UB_SWAPPAGES = 24,
 };
 
 size_t vz_param_table_size(void);
+/* The kernel beancounters' rows in resource-ID order (the order of
+ * /proc/user_beancounters and vz_ct_get_ubc, swappages last) into
+ * ret[0..VZ_UBC_COUNT); returns how many (VZ_UBC_COUNT). */
+size_t vz_param_ubc_rows(const struct vz_param *ret[VZ_UBC_COUNT]);
+/* Position of resource ID id in such an array, or -1. */
+int vz_param_ubc_pos(const struct vz_param *const rows[VZ_UBC_COUNT], int id);
 const struct vz_param *vz_param_row(size_t i);
 const struct vz_param *vz_param_row_by_option(const char *option);
 /* The config name a file key stands for (aliases resolved), or key itself. */

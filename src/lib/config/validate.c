@@ -47,12 +47,25 @@ enum {
         N_ITEMS
 };
 
-static const char *const names[N_ITEMS] = {
-    "KMEMSIZE",   "LOCKEDPAGES", "PRIVVMPAGES", "SHMPAGES",     "NUMPROC",      "PHYSPAGES",
-    "VMGUARPAGES", "OOMGUARPAGES", "NUMTCPSOCK", "NUMFLOCK",    "NUMPTY",       "NUMSIGINFO",
-    "TCPSNDBUF",  "TCPRCVBUF",   "OTHERSOCKBUF", "DGRAMRCVBUF", "NUMOTHERSOCK", "DCACHESIZE",
-    "NUMFILE",    "NUMIPTENT",   "SWAPPAGES",   "AVNUMPROC",    "DISKSPACE",    "DISKINODES",
-};
+/* The items' rows: the kernel beancounters in resource-ID order (the
+ * enum's order up to SWAP), then AVNUMPROC (the one beancounter row
+ * without a kernel ID) and the disk limits. */
+_Static_assert(SWAP + 1 == VZ_UBC_COUNT, "items follow the kernel beancounters");
+
+static int item_rows(const struct vz_param *row[N_ITEMS])
+{
+        const struct vz_param *p;
+
+        if (vz_param_ubc_rows(row) != VZ_UBC_COUNT)
+                return -EINVAL;
+        row[AVNUMPROC] = NULL;
+        for (size_t i = 0; (p = vz_param_row(i)); i++)
+                if (p->kind == VZ_KIND_UBC && !p->extra_option && p->ubc_id < 0)
+                        row[AVNUMPROC] = p;
+        row[DSPACE] = vz_param_lookup(VZ_P_DISKSPACE);
+        row[DINODES] = vz_param_lookup(VZ_P_DISKINODES);
+        return row[AVNUMPROC] && row[DSPACE] && row[DINODES] ? 0 : -EINVAL;
+}
 
 struct item {
         int64_t b, l;
@@ -61,6 +74,7 @@ struct item {
 
 struct vstate {
         vz_conffile *f;
+        const struct vz_param *row[N_ITEMS];
         struct item it[N_ITEMS];
         vz_validate_fn fn;
         void *ud;
@@ -80,13 +94,10 @@ static int64_t sat_mul(int64_t a, double k)
         return d >= (double)VZ_UNLIMITED ? VZ_UNLIMITED : (int64_t)d;
 }
 
-static const char *lower(int i, char *buf, size_t len)
+/* The item's lower-case name ("kmemsize"): its option. */
+static const char *lower(const struct vstate *s, int i)
 {
-        size_t k;
-        for (k = 0; names[i][k] && k + 1 < len; k++)
-                buf[k] = (char)(names[i][k] | 0x20);
-        buf[k] = '\0';
-        return buf;
+        return s->row[i]->info.option;
 }
 
 static void fmt_val(char *buf, size_t len, int64_t v)
@@ -100,7 +111,7 @@ static void fmt_val(char *buf, size_t len, int64_t v)
 /* One finding. The repair (new barrier and limit of item i) is offered to
  * the caller; applied if it says so. Recommendations never fail the check. */
 _printf_(6, 7) static void finding(struct vstate *s, int sev, int i, int64_t nb, int64_t nl,
-                                     const char *fmt, ...)
+                                   const char *fmt, ...)
 {
         char msg[512], fix[96], a[32], b[32];
         va_list ap;
@@ -111,16 +122,16 @@ _printf_(6, 7) static void finding(struct vstate *s, int sev, int i, int64_t nb,
         fmt_val(a, sizeof(a), nb);
         fmt_val(b, sizeof(b), nl);
         if (nb == nl && i != DSPACE && i != DINODES)
-                snprintf(fix, sizeof(fix), "set %s to %s", names[i], a);
+                snprintf(fix, sizeof(fix), "set %s to %s", s->row[i]->info.name, a);
         else
-                snprintf(fix, sizeof(fix), "set %s to %s:%s", names[i], a, b);
+                snprintf(fix, sizeof(fix), "set %s to %s:%s", s->row[i]->info.name, a, b);
         if (s->fn && s->fn(sev, msg, fix, s->ud)) {
                 _cleanup_free_ char *v = NULL;
                 if (i == DSPACE || i == DINODES)
                         v = vz_strdupf("%lld:%lld", (long long)nb, (long long)nl);
                 else
                         v = vz_ubc_format(nb, nl);
-                if (!v || vz_conffile_set(s->f, names[i], v) < 0) {
+                if (!v || vz_conffile_set(s->f, s->row[i]->info.name, v) < 0) {
                         s->failed = -ENOMEM;
                         return;
                 }
@@ -136,81 +147,75 @@ _printf_(6, 7) static void finding(struct vstate *s, int sev, int i, int64_t nb,
 static void check_bl(struct vstate *s, int i)
 {
         struct item *x = &s->it[i];
-        char n[32];
 
         if (x->set && x->b > x->l)
                 finding(s, VZ_VALIDATE_ERROR, i, x->b, x->b,
-                        "barrier should be <= limit for %s (currently, %lld:%lld)",
-                        lower(i, n, sizeof(n)), (long long)x->b, (long long)x->l);
+                        "barrier should be <= limit for %s (currently, %lld:%lld)", lower(s, i),
+                        (long long)x->b, (long long)x->l);
 }
 
 static void check_b(struct vstate *s, int i)
 {
         struct item *x = &s->it[i];
-        char n[32];
         int64_t m;
 
         if (!x->set || x->b == x->l)
                 return;
         m = x->b > x->l ? x->b : x->l;
         finding(s, VZ_VALIDATE_ERROR, i, m, m,
-                "barrier should be equal to limit for %s (currently, %lld:%lld)",
-                lower(i, n, sizeof(n)), (long long)x->b, (long long)x->l);
+                "barrier should be equal to limit for %s (currently, %lld:%lld)", lower(s, i),
+                (long long)x->b, (long long)x->l);
 }
 
 static void check_unlimited(struct vstate *s, int i)
 {
         struct item *x = &s->it[i];
-        char n[32];
 
         if (x->set && x->l != VZ_UNLIMITED)
                 finding(s, VZ_VALIDATE_ERROR, i, x->b, VZ_UNLIMITED,
-                        "limit should be unlimited for %s (currently, %lld)",
-                        lower(i, n, sizeof(n)), (long long)x->l);
+                        "limit should be unlimited for %s (currently, %lld)", lower(s, i),
+                        (long long)x->l);
 }
 
 /* "<name> should be > val": raise the barrier to val, the limit by as much. */
 static void check_min_bar(struct vstate *s, int sev, int i, int64_t val)
 {
         struct item *x = &s->it[i];
-        char n[32];
 
         if (x->b >= val)
                 return;
         finding(s, sev, i, val, x->l == VZ_UNLIMITED ? x->l : sat_add(x->l, val - x->b),
-                "%s.bar should be > %lld (currently, %lld)", lower(i, n, sizeof(n)),
-                (long long)val, (long long)x->b);
+                "%s.bar should be > %lld (currently, %lld)", lower(s, i), (long long)val,
+                (long long)x->b);
 }
 
 /* "lim - bar should be > val": raise the limit. */
 static void check_gap(struct vstate *s, int sev, int i, int64_t val)
 {
         struct item *x = &s->it[i];
-        char n[32];
+        const char *n = lower(s, i);
 
         if (x->l == VZ_UNLIMITED || x->l - x->b >= val)
                 return;
-        lower(i, n, sizeof(n));
-        finding(s, sev, i, x->b, sat_add(x->b, val), "%s.lim-%s.bar should be > %lld (currently, %lld)",
-                n, n, (long long)val, (long long)(x->l - x->b));
+        finding(s, sev, i, x->b, sat_add(x->b, val),
+                "%s.lim-%s.bar should be > %lld (currently, %lld)", n, n, (long long)val,
+                (long long)(x->l - x->b));
 }
 
 static void rules_full(struct vstate *s)
 {
-        static const int required[] = {NUMPROC, NTCPSOCK, NOTHSOCK, OOMGUAR, VMGUAR,
-                                       KMEM,    TCPSND,   TCPRCV,   OTHSOCK, DGRAM,
-                                       PRIVVM,  NFILE,    DCACHE,   PHYS,    NPTY,
+        static const int required[] = {NUMPROC, NTCPSOCK, NOTHSOCK, OOMGUAR,  VMGUAR,
+                                       KMEM,    TCPSND,   TCPRCV,   OTHSOCK,  DGRAM,
+                                       PRIVVM,  NFILE,    DCACHE,   PHYS,     NPTY,
                                        LOCKED,  SHM,      NFLOCK,   NSIGINFO, NIPTENT};
         struct item *u = s->it;
         int64_t avnumproc, val;
         bool missing = false;
-        char n[32];
 
         for (size_t k = 0; k < sizeof(required) / sizeof(*required); k++)
                 if (!u[required[k]].set) {
                         char msg[96];
-                        snprintf(msg, sizeof(msg), "parameter %s not found",
-                                 lower(required[k], n, sizeof(n)));
+                        snprintf(msg, sizeof(msg), "parameter %s not found", lower(s, required[k]));
                         if (s->fn)
                                 s->fn(VZ_VALIDATE_ERROR, msg, NULL, s->ud);
                         s->unresolved++;
@@ -296,13 +301,12 @@ static void rules_vswap(struct vstate *s)
 {
         static const int eq[] = {NUMPROC, NTCPSOCK, NOTHSOCK, SHM, NFILE, NPTY, NSIGINFO, NIPTENT};
         struct item *u = s->it;
-        char n[32];
 
         for (int i = PHYS; i <= SWAP; i += SWAP - PHYS)
                 if (!u[i].set) {
                         char msg[96];
-                        snprintf(msg, sizeof(msg), "parameter %s not found (required in VSwap mode)",
-                                 lower(i, n, sizeof(n)));
+                        snprintf(msg, sizeof(msg),
+                                 "parameter %s not found (required in VSwap mode)", lower(s, i));
                         if (s->fn)
                                 s->fn(VZ_VALIDATE_ERROR, msg, NULL, s->ud);
                         s->unresolved++;
@@ -325,32 +329,32 @@ static void rules_vswap(struct vstate *s)
                         (long long)u[SWAP].b);
 }
 
-static int parse_one(int i, const char *v, int64_t *b, int64_t *l)
+static int parse_one(const struct vz_param *p, const char *v, int64_t *b, int64_t *l)
 {
-        if (i == DSPACE || i == DINODES)
-                return vz_param_disk_value(names[i], v, b, l);
-        return vz_param_ubc_value(names[i], v, b, l);
+        if (p->kind == VZ_KIND_DISK)
+                return vz_disk_parse(v, p->unit, b, l);
+        return vz_ubc_parse(v, p->unit, b, l);
 }
 
 /* The value parsers refuse barrier > limit, the very thing to report here:
  * such a pair is read half by half. */
-static int parse_item(int i, const char *v, struct item *x)
+static int parse_item(const struct vz_param *p, const char *v, struct item *x)
 {
         _cleanup_free_ char *a = NULL;
         const char *colon;
         int64_t t;
         int r;
 
-        r = parse_one(i, v, &x->b, &x->l);
+        r = parse_one(p, v, &x->b, &x->l);
         if (r != -ERANGE || !(colon = strchr(v, ':')))
                 return r;
         a = strndup(v, (size_t)(colon - v));
         if (!a)
                 return -ENOMEM;
-        r = parse_one(i, a, &x->b, &t);
+        r = parse_one(p, a, &x->b, &t);
         if (r < 0)
                 return r;
-        return parse_one(i, colon + 1, &x->l, &t);
+        return parse_one(p, colon + 1, &x->l, &t);
 }
 
 _public_ int vz_cfg_validate(const char *path, int vswap, vz_validate_fn fn, void *userdata,
@@ -359,18 +363,20 @@ _public_ int vz_cfg_validate(const char *path, int vswap, vz_validate_fn fn, voi
         struct vstate s = {.fn = fn, .ud = userdata};
         int r;
 
+        if (item_rows(s.row) < 0)
+                return vz_fail(e, VZ_E_RESOURCE, -EINVAL, "parameter table incomplete");
         r = vz_conffile_load(path, &s.f, e);
         if (r < 0)
                 return r;
         for (int i = 0; i < N_ITEMS; i++) {
-                const char *v = vz_conffile_get(s.f, names[i]);
+                const char *v = vz_conffile_get(s.f, s.row[i]->info.name);
                 struct item *x = &s.it[i];
                 if (!v)
                         continue;
-                r = parse_item(i, v, x);
+                r = parse_item(s.row[i], v, x);
                 if (r < 0) {
                         r = vz_fail(e, VZ_E_INVALID_CONFIG, -EINVAL, "invalid value %s=\"%s\"",
-                                    names[i], v);
+                                    s.row[i]->info.name, v);
                         vz_conffile_free(s.f);
                         return r;
                 }

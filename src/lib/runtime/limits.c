@@ -13,6 +13,11 @@
  * the value the kernel holds now, not the saved one. CPULIMIT and CPUS are
  * one quota: either given recomputes it from both (the other as saved).
  *
+ * The groups find their values through the parameter table: each row that
+ * feeds one names its value (the row's cg, config/params.h), and every
+ * such value is read and parsed once per apply (plan_values); no group
+ * asks for a parameter by name.
+ *
  * Every write first reads the file's old value; if a later write fails
  * (e.g. the kernel refuses to lower memory below usage with EBUSY), the
  * values already changed are put back in reverse order, so a failed
@@ -60,17 +65,73 @@ struct change {
         char *old;
 };
 
+/* The CT's value of each row that feeds a resource group (the row's cg),
+ * parsed once: UBC rows as barrier:limit, INT rows as a number (in lim),
+ * the rest (masks) as stored. */
+struct value {
+        bool given; /* to apply: every one at start, the set's ones live */
+        bool set;   /* present and parsable */
+        int64_t bar, lim;
+        const char *str;
+};
+
 struct plan {
         vz_cgroup *cg;
         struct change *ch;
         size_t n;
         char *const *only; /* parameters to apply; NULL: all (start) */
+        struct value v[_VZ_CG_MAX];
 };
 
 /* Is parameter name to be applied? */
 static bool given(const struct plan *pl, const char *name)
 {
         return !pl->only || vz_strv_contains(pl->only, name);
+}
+
+static bool parse_value(const struct vz_param *p, const char *s, int64_t *bar, int64_t *lim)
+{
+        char *end;
+        long long n;
+
+        if (p->kind == VZ_KIND_UBC)
+                return s && vz_ubc_parse(s, p->unit, bar, lim) == 0;
+        if (isempty(s))
+                return false;
+        if (p->kind != VZ_KIND_INT)
+                return true;
+        errno = 0;
+        n = strtoll(s, &end, 10);
+        if (errno || *end)
+                return false;
+        *lim = n;
+        return true;
+}
+
+/* The table's rows that feed a group, each value read and parsed once. */
+static void plan_values(struct plan *pl, const vz_ct *ct)
+{
+        const struct vz_param *p;
+
+        for (size_t i = 0; (p = vz_param_row(i)); i++) {
+                struct value *v = &pl->v[p->cg];
+                if (p->cg == VZ_CG_NONE || p->extra_option)
+                        continue;
+                v->given = given(pl, p->info.name);
+                v->str = vz_ct_get(ct, p->info.name);
+                v->set = parse_value(p, v->str, &v->bar, &v->lim);
+        }
+}
+
+/* The value of group g if set, else def. */
+static int64_t num(const struct plan *pl, enum vz_cg_value g, int64_t def)
+{
+        return pl->v[g].set ? pl->v[g].lim : def;
+}
+
+static bool was_given(const struct plan *pl, enum vz_cg_value g)
+{
+        return pl->v[g].given;
 }
 
 static void first_line(char *s)
@@ -124,29 +185,6 @@ static void plan_done(struct plan *pl)
         for (size_t i = 0; i < pl->n; i++)
                 free(pl->ch[i].old);
         free(pl->ch);
-}
-
-/* Config value of a UBC, or false if unset or unparsable. */
-static bool ubc_get(const vz_ct *ct, const char *name, int64_t *bar, int64_t *lim)
-{
-        const char *v = vz_ct_get(ct, name);
-        return v && vz_param_ubc_value(name, v, bar, lim) == 0;
-}
-
-static bool int_get(const vz_ct *ct, const char *name, int64_t *ret)
-{
-        const char *v = vz_ct_get(ct, name);
-        char *end;
-        long long n;
-
-        if (isempty(v))
-                return false;
-        errno = 0;
-        n = strtoll(v, &end, 10);
-        if (errno || *end)
-                return false;
-        *ret = n;
-        return true;
 }
 
 static int64_t read_num(vz_cgroup *cg, const char *controller, const char *file)
@@ -203,25 +241,24 @@ static void live_memory(struct plan *pl, bool v2, int64_t *ram, int64_t *swap)
                 *swap = r > 0 && s >= r ? s - r : -1;
 }
 
-static int set_memory(struct plan *pl, const vz_ct *ct, vz_err *e)
+static int set_memory(struct plan *pl, vz_err *e)
 {
-        int64_t bar, ram = 0, swap = -1, live_ram, live_swap;
+        const struct value *vr = &pl->v[VZ_CG_RAM], *vs = &pl->v[VZ_CG_SWAP];
+        int64_t ram = vr->set && limited(vr->lim) ? vr->lim : 0;
+        int64_t swap = vs->set && vs->lim >= 0 && vs->lim != VZ_UNLIMITED ? vs->lim : -1;
+        int64_t live_ram, live_swap;
         bool v2 = vz_cgroup_controller_v2(pl->cg, "memory");
         char mem[32], sw[32];
         int r;
 
-        if (!given(pl, "PHYSPAGES") && !given(pl, "SWAPPAGES"))
+        if (!vr->given && !vs->given)
                 return 0;
-        if (!ubc_get(ct, "PHYSPAGES", &bar, &ram) || !limited(ram))
-                ram = 0;
-        if (!ubc_get(ct, "SWAPPAGES", &bar, &swap) || swap < 0 || swap == VZ_UNLIMITED)
-                swap = -1;
         if (pl->only) {
                 live_memory(pl, v2, &live_ram, &live_swap);
-                if (!given(pl, "PHYSPAGES"))
+                if (!vr->given)
                         ram = live_ram;
                 /* Under no RAM limit no swap limit was set: the config's. */
-                if (!given(pl, "SWAPPAGES") && live_ram)
+                if (!vs->given && live_ram)
                         swap = live_swap;
         }
         /* SWAPPAGES only means something next to a RAM limit (VSwap). */
@@ -270,52 +307,47 @@ static int set_memory(struct plan *pl, const vz_ct *ct, vz_err *e)
 /* KMEMSIZE: v1 only. Kernels since 6.1 keep memory.kmem.limit_in_bytes but
  * ignore writes (the limit reads back unchanged), v2 has no kmem limit at
  * all: then it is accounted in the memory limit and only reported. */
-static void set_kmem(struct plan *pl, const vz_ct *ct)
+static void set_kmem(struct plan *pl)
 {
-        int64_t bar, lim;
+        const struct value *v = &pl->v[VZ_CG_KMEM];
         char buf[32];
 
-        if (!given(pl, "KMEMSIZE") || !ubc_get(ct, "KMEMSIZE", &bar, &lim) ||
-            vz_cgroup_controller_v2(pl->cg, "memory"))
+        if (!v->given || !v->set || vz_cgroup_controller_v2(pl->cg, "memory"))
                 return;
-        snprintf(buf, sizeof(buf), "%lld", limited(lim) ? (long long)lim : -1LL);
+        snprintf(buf, sizeof(buf), "%lld", limited(v->lim) ? (long long)v->lim : -1LL);
         if (vz_cgroup_write(pl->cg, "memory", "memory.kmem.limit_in_bytes", buf, NULL) < 0)
                 vz_debug("KMEMSIZE not enforced by this kernel");
 }
 
-static int set_numproc(struct plan *pl, const vz_ct *ct, vz_err *e)
+static int set_numproc(struct plan *pl, vz_err *e)
 {
-        int64_t bar, lim;
+        int64_t lim = num(pl, VZ_CG_NUMPROC, VZ_UNLIMITED);
         char buf[32];
         int r;
 
-        if (!given(pl, "NUMPROC"))
+        if (!was_given(pl, VZ_CG_NUMPROC))
                 return 0;
-        if (!ubc_get(ct, "NUMPROC", &bar, &lim))
-                lim = VZ_UNLIMITED;
         snprintf(buf, sizeof(buf), "%lld", (long long)lim);
         r = put(pl, "pids", "pids.max", limited(lim) ? buf : "max", NULL, e);
         return r == -ENOENT ? 0 : r;
 }
 
 /* ------------------------------------------------------------ CPU */
-static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
+static int set_cpu(struct plan *pl, vz_err *e)
 {
-        int64_t units = 1000, pct = 0, cpus = 0;
-        bool quota = given(pl, "CPULIMIT") || given(pl, "CPUS");
+        int64_t units = num(pl, VZ_CG_CPUUNITS, 1000), pct = num(pl, VZ_CG_CPULIMIT, 0),
+                cpus = num(pl, VZ_CG_CPUS, 0);
+        bool quota = was_given(pl, VZ_CG_CPULIMIT) || was_given(pl, VZ_CG_CPUS);
         char buf[64];
         int r;
 
-        int_get(ct, "CPUUNITS", &units);
-        int_get(ct, "CPULIMIT", &pct);
-        int_get(ct, "CPUS", &cpus);
         if (cpus > 0 && (pct <= 0 || pct > cpus * 100))
                 pct = cpus * 100;
 
         if (vz_cgroup_controller_v2(pl->cg, "cpu")) {
                 int64_t w = units / 10;
                 snprintf(buf, sizeof(buf), "%lld", (long long)(w < 1 ? 1 : w > 10000 ? 10000 : w));
-                r = given(pl, "CPUUNITS") ? put(pl, "cpu", "cpu.weight", buf, NULL, e) : 0;
+                r = was_given(pl, VZ_CG_CPUUNITS) ? put(pl, "cpu", "cpu.weight", buf, NULL, e) : 0;
                 if (r < 0 && r != -ENOENT)
                         return r;
                 if (!quota)
@@ -335,7 +367,7 @@ static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
                                      : sh > 262144 ? 262144
                                                    : sh));
         }
-        r = given(pl, "CPUUNITS") ? put(pl, "cpu", "cpu.shares", buf, NULL, e) : 0;
+        r = was_given(pl, VZ_CG_CPUUNITS) ? put(pl, "cpu", "cpu.shares", buf, NULL, e) : 0;
         if (r < 0 && r != -ENOENT)
                 return r;
         if (!quota)
@@ -351,15 +383,14 @@ static int set_cpu(struct plan *pl, const vz_ct *ct, vz_err *e)
 
 /* CPUMASK/NODEMASK: "all" (and CPUMASK "auto", which OpenVZ 7 hands to its
  * memory manager) or unset mean the parent's set. */
-static int set_cpuset(struct plan *pl, const vz_ct *ct, const char *param, const char *file,
-                      vz_err *e)
+static int set_cpuset(struct plan *pl, enum vz_cg_value g, const char *file, vz_err *e)
 {
-        const char *v = vz_ct_get(ct, param);
+        const char *v = pl->v[g].str;
         _cleanup_free_ char *parent = NULL;
         bool v2 = vz_cgroup_controller_v2(pl->cg, "cpuset");
         int r;
 
-        if (!given(pl, param))
+        if (!was_given(pl, g))
                 return 0;
         if (isempty(v) || streq(v, "all") || streq(v, "auto")) {
                 /* v2: an empty cpuset.cpus means "the parent's"; read its
@@ -430,15 +461,16 @@ static char *dev_line(vz_cgroup *cg, const char *controller, const char *file, c
 
 static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
 {
-        int64_t prio = 4, bps = 0, iops = 0;
-        bool have_limits;
+        int64_t prio = num(pl, VZ_CG_IOPRIO, 4), bps = num(pl, VZ_CG_IOLIMIT, 0),
+                iops = num(pl, VZ_CG_IOPSLIMIT, 0);
+        bool have_limits = pl->v[VZ_CG_IOLIMIT].set || pl->v[VZ_CG_IOPSLIMIT].set;
+        bool g_bps = was_given(pl, VZ_CG_IOLIMIT), g_iops = was_given(pl, VZ_CG_IOPSLIMIT);
         char dev[32], buf[160], old[160];
         int r;
 
-        int_get(ct, "IOPRIO", &prio);
         if (prio < 0 || prio > 7)
                 prio = 4;
-        if (given(pl, "IOPRIO")) {
+        if (was_given(pl, VZ_CG_IOPRIO)) {
                 int64_t w = prio >= 4 ? 100LL << (prio - 4) : 100LL >> (4 - prio);
                 if (vz_cgroup_controller_v2(pl->cg, "io")) {
                         snprintf(buf, sizeof(buf), "default %lld", (long long)w);
@@ -459,10 +491,7 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
                         return r;
         }
 
-        have_limits = int_get(ct, "IOLIMIT", &bps);
-        if (int_get(ct, "IOPSLIMIT", &iops))
-                have_limits = true;
-        if (!given(pl, "IOLIMIT") && !given(pl, "IOPSLIMIT"))
+        if (!g_bps && !g_iops)
                 return 0;
         if (!have_limits || !private_disk(ct, dev, sizeof(dev)))
                 return 0;
@@ -474,9 +503,9 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
                 if (iops > 0)
                         snprintf(o, sizeof(o), "%lld", (long long)iops);
                 /* Keys not written keep their value: only the given ones. */
-                if (!given(pl, "IOPSLIMIT"))
+                if (!g_iops)
                         snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s", dev, b, b);
-                else if (!given(pl, "IOLIMIT"))
+                else if (!g_bps)
                         snprintf(buf, sizeof(buf), "%s riops=%s wiops=%s", dev, o, o);
                 else
                         snprintf(buf, sizeof(buf), "%s rbps=%s wbps=%s riops=%s wiops=%s", dev, b,
@@ -491,7 +520,7 @@ static int set_io(struct plan *pl, const vz_ct *ct, vz_err *e)
                     "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
                 for (size_t i = 0; i < 4; i++) {
                         _cleanup_free_ char *cur = NULL;
-                        if (!given(pl, i < 2 ? "IOLIMIT" : "IOPSLIMIT"))
+                        if (!(i < 2 ? g_bps : g_iops))
                                 continue;
                         cur = dev_line(pl->cg, "blkio", files[i], dev);
                         /* 0 removes the rule (blk-throttle). */
@@ -563,12 +592,12 @@ static int set_knobs(struct plan *pl, const vz_ct *ct, vz_err *e)
  * runs, and is made again by the next start); best effort: a host
  * without the cpu controller has nothing to weigh.
  */
-static void host_weight(vz_cgroup *cg, const vz_ct *ct)
+static void host_weight(const struct plan *pl)
 {
-        int64_t ve0 = 1000, units;
+        vz_cgroup *cg = pl->cg;
+        int64_t ve0 = num(pl, VZ_CG_HOST_UNITS, 1000), units;
         char buf[32];
 
-        int_get(ct, "VE0CPUUNITS", &ve0);
         if (ve0 < 8)
                 ve0 = 8;
         units = 1000 * 1000 / ve0;
@@ -591,25 +620,26 @@ static int apply(vz_cgroup *cg, const vz_ct *ct, char *const *only, vz_err *e)
         struct plan pl = {.cg = cg, .only = only};
         int r;
 
+        plan_values(&pl, ct);
         /* Memory first: lowering it is what the kernel may refuse. */
-        r = set_memory(&pl, ct, e);
+        r = set_memory(&pl, e);
         if (r >= 0)
                 r = set_knobs(&pl, ct, e);
         if (r >= 0)
-                r = set_numproc(&pl, ct, e);
+                r = set_numproc(&pl, e);
         if (r >= 0)
-                r = set_cpu(&pl, ct, e);
+                r = set_cpu(&pl, e);
         if (r >= 0)
-                r = set_cpuset(&pl, ct, "CPUMASK", "cpuset.cpus", e);
+                r = set_cpuset(&pl, VZ_CG_CPUMASK, "cpuset.cpus", e);
         if (r >= 0)
-                r = set_cpuset(&pl, ct, "NODEMASK", "cpuset.mems", e);
+                r = set_cpuset(&pl, VZ_CG_NODEMASK, "cpuset.mems", e);
         if (r >= 0)
                 r = set_io(&pl, ct, e);
         if (r < 0)
                 plan_rollback(&pl);
         else {
-                set_kmem(&pl, ct);
-                host_weight(cg, ct);
+                set_kmem(&pl);
+                host_weight(&pl);
         }
         plan_done(&pl);
         return r < 0 ? r : 0;
@@ -625,6 +655,17 @@ int vz_ct_apply_resources(vz_ct *ct, vz_err *e)
         return vz_ct_apply_resources_of(ct, NULL, e);
 }
 
+/* Is any parameter of only (NULL: all) a device access one? */
+static bool devices_given(char *const *only)
+{
+        for (size_t i = 0; only && only[i]; i++) {
+                const struct vz_param *p = vz_param_lookup(only[i]);
+                if (p && p->live == VZ_LIVE_DEVICES)
+                        return true;
+        }
+        return !only;
+}
+
 int vz_ct_apply_resources_of(vz_ct *ct, char *const *only, vz_err *e)
 {
         vz_cgroup *cg = NULL;
@@ -634,8 +675,7 @@ int vz_ct_apply_resources_of(vz_ct *ct, char *const *only, vz_err *e)
         if (r < 0)
                 return r;
         r = apply(cg, ct, only, e);
-        if (r >= 0 &&
-            (!only || vz_strv_contains(only, "DEVICES") || vz_strv_contains(only, "DEVNODES")))
+        if (r >= 0 && devices_given(only))
                 r = vz_cgroup_apply_devices(cg, ct, e);
         vz_cgroup_free(cg);
         return r < 0 ? r : 0;
@@ -690,64 +730,83 @@ static const char *knob_unenforced(vz_cgroup *cg, const char *name)
         return NULL;
 }
 
+/* The memory group's swap: the file exists only with swap accounting;
+ * look at the CT's cgroup, else its parent (there once any CT ran). */
+static bool swap_accounting(vz_cgroup *cg)
+{
+        bool v2 = vz_cgroup_controller_v2(cg, "memory");
+        const char *sw = v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+        const char *ram = v2 ? "memory.max" : "memory.limit_in_bytes";
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+        return !((vz_cgroup_read(cg, "memory", ram, &a) == 0 &&
+                  vz_cgroup_read(cg, "memory", sw, &b) < 0) ||
+                 (!a && vz_cgroup_read_parent(cg, "memory", ram, &c) == 0 &&
+                  vz_cgroup_read_parent(cg, "memory", sw, &d) < 0));
+}
+
+/* Why a group's value is not enforced on this host, for the groups whose
+ * file or effect depends on more than the controller; NULL: it is. */
+static const char *group_unenforced(const vz_ct *ct, vz_cgroup *cg, enum vz_cg_value g)
+{
+        char dev[32];
+
+        switch (g) {
+        case VZ_CG_KMEM:
+                if (vz_cgroup_controller_v2(cg, "memory"))
+                        return "cgroup v2 has no kernel-memory limit (kernel memory counts "
+                               "against the RAM limit)";
+                if (kernel_at_least(6, 1))
+                        return "Linux 6.1 and later ignore cgroup v1 kernel-memory limits "
+                               "(kernel memory counts against the RAM limit)";
+                return NULL;
+        case VZ_CG_SWAP:
+                return swap_accounting(cg) ? NULL
+                                           : "swap accounting is off in this kernel (boot with "
+                                             "swapaccount=1)";
+        case VZ_CG_IOPRIO:
+                if (!private_disk(ct, dev, sizeof(dev)))
+                        return "VE_PRIVATE is on no block device";
+                if (!io_weight_works(cg, dev))
+                        return "the disk's I/O scheduler is not BFQ and io.cost is off, so "
+                               "the kernel ignores I/O weights";
+                return NULL;
+        case VZ_CG_IOLIMIT:
+        case VZ_CG_IOPSLIMIT:
+                if (!private_disk(ct, dev, sizeof(dev)))
+                        return "VE_PRIVATE is on no block device (tmpfs, overlay or a btrfs "
+                               "subvolume): nothing to throttle";
+                return NULL;
+        default:
+                return NULL;
+        }
+}
+
+/* The controller a group needs (NULL: none checked here). */
+static const char *const group_controller[_VZ_CG_MAX] = {
+    [VZ_CG_RAM] = "memory",      [VZ_CG_SWAP] = "memory",     [VZ_CG_NUMPROC] = "pids",
+    [VZ_CG_CPUUNITS] = "cpu",    [VZ_CG_CPULIMIT] = "cpu",    [VZ_CG_CPUS] = "cpu",
+    [VZ_CG_CPUMASK] = "cpuset",  [VZ_CG_NODEMASK] = "cpuset", [VZ_CG_IOLIMIT] = "blkio",
+    [VZ_CG_IOPSLIMIT] = "blkio",
+};
+
 const char *vz_ct_param_unenforced(const vz_ct *ct, const char *name)
 {
-        const char *why = NULL;
+        const struct vz_param *p = vz_param_lookup(name);
+        enum vz_cg_value g = p ? p->cg : VZ_CG_NONE;
+        const char *why, *c = group_controller[g];
         vz_cgroup *cg = NULL;
-        char dev[32];
 
         if (vz_ct_cgroup_open(ct, &cg, NULL) < 0)
                 return "no cgroup hierarchy is mounted";
-        if (streq(name, "KMEMSIZE")) {
-                if (vz_cgroup_controller_v2(cg, "memory"))
-                        why = "cgroup v2 has no kernel-memory limit (kernel memory counts "
-                              "against the RAM limit)";
-                else if (kernel_at_least(6, 1))
-                        why = "Linux 6.1 and later ignore cgroup v1 kernel-memory limits "
-                              "(kernel memory counts against the RAM limit)";
-        } else if (streq(name, "SWAPPAGES")) {
-                bool v2 = vz_cgroup_controller_v2(cg, "memory");
-                const char *sw = v2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
-                const char *ram = v2 ? "memory.max" : "memory.limit_in_bytes";
-                _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
-                /* The swap file exists only with swap accounting; look at the
-                 * CT's cgroup, else its parent (there once any CT ran). */
-                if ((vz_cgroup_read(cg, "memory", ram, &a) == 0 &&
-                     vz_cgroup_read(cg, "memory", sw, &b) < 0) ||
-                    (!a && vz_cgroup_read_parent(cg, "memory", ram, &c) == 0 &&
-                     vz_cgroup_read_parent(cg, "memory", sw, &d) < 0))
-                        why = "swap accounting is off in this kernel (boot with swapaccount=1)";
-        } else if (streq(name, "IOPRIO")) {
-                if (!private_disk(ct, dev, sizeof(dev)))
-                        why = "VE_PRIVATE is on no block device";
-                else if (!io_weight_works(cg, dev))
-                        why = "the disk's I/O scheduler is not BFQ and io.cost is off, so "
-                              "the kernel ignores I/O weights";
-        } else if (streq(name, "IOLIMIT") || streq(name, "IOPSLIMIT")) {
-                if (!private_disk(ct, dev, sizeof(dev)))
-                        why = "VE_PRIVATE is on no block device (tmpfs, overlay or a btrfs "
-                              "subvolume): nothing to throttle";
-        }
+        why = group_unenforced(ct, cg, g);
         if (!why)
                 why = knob_unenforced(cg, name);
-        if (!why) {
-                static const struct {
-                        const char *param, *controller;
-                } need[] = {
-                    {"NUMPROC", "pids"},    {"PHYSPAGES", "memory"}, {"SWAPPAGES", "memory"},
-                    {"CPUUNITS", "cpu"},    {"CPULIMIT", "cpu"},     {"CPUS", "cpu"},
-                    {"CPUMASK", "cpuset"},  {"NODEMASK", "cpuset"},  {"IOLIMIT", "blkio"},
-                    {"IOPSLIMIT", "blkio"},
-                };
-                for (size_t i = 0; i < ELEMENTSOF(need); i++) {
-                        const char *c = need[i].controller;
-                        if (!streq(name, need[i].param))
-                                continue;
-                        if (streq(c, "blkio") && vz_cgroup_controller_v2(cg, "io"))
-                                c = "io";
-                        if (!vz_cgroup_has_controller(cg, c))
-                                why = "this host has no cgroup controller for it";
-                }
+        if (!why && c) {
+                if (streq(c, "blkio") && vz_cgroup_controller_v2(cg, "io"))
+                        c = "io";
+                if (!vz_cgroup_has_controller(cg, c))
+                        why = "this host has no cgroup controller for it";
         }
         vz_cgroup_free(cg);
         return why;

@@ -21,44 +21,19 @@
 
 #define PAGE 4096LL
 
-static const struct {
-        const char *name;
-        const char *param;
-        int id;
-} rows[VZ_UBC_COUNT] = {
-    {"kmemsize", "KMEMSIZE", 0},
-    {"lockedpages", "LOCKEDPAGES", 1},
-    {"privvmpages", "PRIVVMPAGES", 2},
-    {"shmpages", "SHMPAGES", 3},
-    {"numproc", "NUMPROC", 5},
-    {"physpages", "PHYSPAGES", 6},
-    {"vmguarpages", "VMGUARPAGES", 7},
-    {"oomguarpages", "OOMGUARPAGES", 8},
-    {"numtcpsock", "NUMTCPSOCK", 9},
-    {"numflock", "NUMFLOCK", 10},
-    {"numpty", "NUMPTY", 11},
-    {"numsiginfo", "NUMSIGINFO", 12},
-    {"tcpsndbuf", "TCPSNDBUF", 13},
-    {"tcprcvbuf", "TCPRCVBUF", 14},
-    {"othersockbuf", "OTHERSOCKBUF", 15},
-    {"dgramrcvbuf", "DGRAMRCVBUF", 16},
-    {"numothersock", "NUMOTHERSOCK", 17},
-    {"dcachesize", "DCACHESIZE", 18},
-    {"numfile", "NUMFILE", 19},
-    {"numiptent", "NUMIPTENT", 23},
-    {"swappages", "SWAPPAGES", 24},
-};
-
+/* Work arrays are indexed by the kernel's resource ID; the rows, their
+ * names (the option: "kmemsize") and order come from the parameter table. */
+#define N_IDS (VZ_UB_SWAPPAGES + 1)
 enum {
-        KMEM = 0,
-        LOCKED = 1,
-        PRIVVM = 2,
-        SHM = 3,
-        NUMPROC = 4,
-        PHYS = 5,
-        VMGUAR = 6,
-        OOMGUAR = 7,
-        SWAP = 20
+        KMEM = VZ_UB_KMEMSIZE,
+        LOCKED = VZ_UB_LOCKEDPAGES,
+        PRIVVM = VZ_UB_PRIVVMPAGES,
+        SHM = VZ_UB_SHMPAGES,
+        NUMPROC = VZ_UB_NUMPROC,
+        PHYS = VZ_UB_PHYSPAGES,
+        VMGUAR = VZ_UB_VMGUARPAGES,
+        OOMGUAR = VZ_UB_OOMGUARPAGES,
+        SWAP = VZ_UB_SWAPPAGES,
 };
 
 static bool get_num(vz_cgroup *cg, const char *controller, const char *file, int64_t *ret)
@@ -235,40 +210,51 @@ static void live_barrier(vz_ubc *u, int64_t cfg_bar, int64_t cfg_lim)
                 u->barrier = u->limit;
 }
 
+/* Barrier and limit from the config (unset: unlimited), counters reset. */
+static void from_config(const vz_ct *ct, const struct vz_param *p, bool running, vz_ubc *u,
+                        bool *set)
+{
+        const char *v = vz_ct_get(ct, p->info.name);
+
+        *u = (vz_ubc){.name = p->info.option,
+                      .id = p->ubc_id,
+                      .barrier = VZ_UNLIMITED,
+                      .limit = VZ_UNLIMITED};
+        *set = v && vz_ubc_parse(v, p->unit, &u->barrier, &u->limit) == 0;
+        if (running)
+                u->held = u->maxheld = u->failcnt = 0;
+        else
+                u->held = u->maxheld = u->failcnt = -1;
+}
+
 void vz_ubc_compute(const vz_ct *ct, vz_cgroup *cg, vz_ubc *ret)
 {
-        bool set[VZ_UBC_COUNT] = {false};
-        int64_t cfg_bar[VZ_UBC_COUNT], cfg_lim[VZ_UBC_COUNT];
+        const struct vz_param *rows[VZ_UBC_COUNT];
+        bool set[N_IDS] = {false};
+        int64_t cfg_bar[N_IDS], cfg_lim[N_IDS];
+        vz_ubc u[N_IDS] = {{0}};
+        size_t n = vz_param_ubc_rows(rows);
 
-        for (size_t i = 0; i < VZ_UBC_COUNT; i++) {
-                const char *v = vz_ct_get(ct, rows[i].param);
-                vz_ubc *u = &ret[i];
-
-                *u = (vz_ubc){.name = rows[i].name,
-                              .id = rows[i].id,
-                              .barrier = VZ_UNLIMITED,
-                              .limit = VZ_UNLIMITED};
-                if (v && vz_param_ubc_value(rows[i].param, v, &u->barrier, &u->limit) == 0)
-                        set[i] = true;
-                if (cg)
-                        u->held = u->maxheld = u->failcnt = 0;
+        for (size_t i = 0; i < n; i++)
+                from_config(ct, rows[i], cg != NULL, &u[rows[i]->ubc_id], &set[rows[i]->ubc_id]);
+        vswap_defaults(ct, u, set);
+        if (cg) {
+                for (size_t id = 0; id < N_IDS; id++) {
+                        cfg_bar[id] = u[id].barrier;
+                        cfg_lim[id] = u[id].limit;
+                }
+                if (vz_cgroup_controller_v2(cg, "memory"))
+                        memory_v2(cg, u);
                 else
-                        u->held = u->maxheld = u->failcnt = -1;
+                        memory_v1(cg, u);
+                numproc(cg, &u[NUMPROC]);
+                for (size_t i = 0; i < n; i++) {
+                        int id = rows[i]->ubc_id;
+                        live_barrier(&u[id], cfg_bar[id], cfg_lim[id]);
+                }
         }
-        vswap_defaults(ct, ret, set);
-        if (!cg)
-                return;
-        for (size_t i = 0; i < VZ_UBC_COUNT; i++) {
-                cfg_bar[i] = ret[i].barrier;
-                cfg_lim[i] = ret[i].limit;
-        }
-        if (vz_cgroup_controller_v2(cg, "memory"))
-                memory_v2(cg, ret);
-        else
-                memory_v1(cg, ret);
-        numproc(cg, &ret[NUMPROC]);
-        for (size_t i = 0; i < VZ_UBC_COUNT; i++)
-                live_barrier(&ret[i], cfg_bar[i], cfg_lim[i]);
+        for (size_t i = 0; i < n; i++)
+                ret[i] = u[rows[i]->ubc_id];
 }
 
 _public_ int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e)
@@ -295,8 +281,8 @@ static uint64_t raw_value(int64_t v)
         return v < 0 ? 0 : (uint64_t)v;
 }
 
-_public_ int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid,
-                               const vz_ubc *u, size_t n)
+_public_ int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid, const vz_ubc *u,
+                               size_t n)
 {
         size_t off = 0;
         char id[16];

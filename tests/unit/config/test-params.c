@@ -325,6 +325,49 @@ static void test_rows_complete(void)
         CHECK(vz_param_live_from_string("nope") == _VZ_LIVE_INVALID, "live invalid");
 }
 
+/* The resource groups of runtime/limits.c find their value by the row's
+ * cg: every live cgroup row feeds one, and no two own rows the same. The
+ * beancounter view takes its rows, names and order from the table. */
+static void test_groups_and_ubcs(void)
+{
+        const struct vz_param *p, *by_cg[_VZ_CG_MAX] = {NULL}, *ubc[VZ_UBC_COUNT];
+        size_t n;
+
+        for (size_t i = 0; (p = vz_param_row(i)); i++) {
+                const char *nm = p->info.name;
+                CHECK(p->cg >= VZ_CG_NONE && p->cg < _VZ_CG_MAX, "%s: cg out of range", nm);
+                if (p->live == VZ_LIVE_CGROUP)
+                        CHECK(p->cg != VZ_CG_NONE, "%s: cgroup row feeds no group", nm);
+                if (p->cg == VZ_CG_NONE || p->extra_option)
+                        continue;
+                CHECK(p->kind == VZ_KIND_UBC || p->kind == VZ_KIND_INT || p->kind == VZ_KIND_MASK,
+                      "%s: a group value must be a UBC, a number or a mask", nm);
+                CHECK(!by_cg[p->cg], "%s: group value %d also fed by %s", nm, p->cg,
+                      by_cg[p->cg] ? by_cg[p->cg]->info.name : "");
+                by_cg[p->cg] = p;
+        }
+        for (int g = VZ_CG_NONE + 1; g < _VZ_CG_MAX; g++)
+                CHECK(by_cg[g], "group value %d fed by no row", g);
+
+        n = vz_param_ubc_rows(ubc);
+        CHECK(n == VZ_UBC_COUNT, "%zu kernel beancounters, want %d", n, VZ_UBC_COUNT);
+        for (size_t i = 0; i < n; i++) {
+                CHECK(ubc[i]->info.option && ubc[i]->ubc_id >= 0 && ubc[i]->ubc_id <= 24,
+                      "beancounter %zu", i);
+                CHECK(i == 0 || ubc[i - 1]->ubc_id < ubc[i]->ubc_id, "%s out of order",
+                      ubc[i]->info.name);
+                CHECK(vz_param_ubc_pos(ubc, ubc[i]->ubc_id) == (int)i, "%s: pos",
+                      ubc[i]->info.name);
+        }
+        /* OpenVZ's first and last rows; 4 and 20..22 are unused IDs. */
+        CHECK(n && streq(ubc[0]->info.option, "kmemsize") &&
+                  streq(ubc[n - 1]->info.option, "swappages"),
+              "beancounter order");
+        CHECK(vz_param_ubc_pos(ubc, 4) < 0, "id 4 unused");
+        CHECK(streq(ubc[vz_param_ubc_pos(ubc, VZ_UB_PHYSPAGES)]->info.name, VZ_P_PHYSPAGES),
+              "physpages id");
+}
+
 static void test_names(void)
 {
         for (size_t i = 0; i < ELEMENTSOF(classic_names); i++)
@@ -391,6 +434,7 @@ int main(void)
 {
         test_rows();
         test_rows_complete();
+        test_groups_and_ubcs();
         test_names();
         test_enum_strings();
         return check_result("test-params");
