@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,7 +91,9 @@ static int add_hier(vz_cgroup *cg, const char *mnt, const char *ctrl, bool v2, c
  * times per start, made those commands grow with the number of CTs. Every
  * caller runs in the host's mount namespace, and hierarchies are mounted
  * at host boot, so a long-lived process (the supervisor) can keep it. */
+/* The host's hierarchies, found once (under hier_lock), then read-only. */
 static vz_cgroup *hier_cache;
+static pthread_mutex_t hier_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int discover(vz_cgroup **ret, vz_err *e)
 {
@@ -167,11 +170,12 @@ int vz_cgroup_open(const char *parent, unsigned ctid, vz_cgroup **ret, vz_err *e
         if (isempty(parent) || strstr(parent, ".."))
                 return vz_fail(e, VZ_E_VALUE, -EINVAL, "invalid VZ_CGROUP '%s'",
                                parent ? parent : "");
-        if (!hier_cache) {
+        pthread_mutex_lock(&hier_lock);
+        if (!hier_cache)
                 r = discover(&hier_cache, e);
-                if (r < 0)
-                        return r;
-        }
+        pthread_mutex_unlock(&hier_lock);
+        if (r < 0)
+                return r;
         cg = calloc(1, sizeof(*cg));
         if (!cg)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");

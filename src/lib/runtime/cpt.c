@@ -121,7 +121,8 @@ struct criu_run {
         char **argv;             /* without argv[0] */
         int timeout;             /* seconds */
         const char *out;         /* criu's stdout/stderr (appended), or NULL */
-        int (*setup)(void *arg); /* in the child, before exec */
+        /* In the child, before exec; log_fd: criu's log, which the caller reads. */
+        int (*setup)(void *arg, int log_fd);
         void *arg;
         bool own_ns;      /* setup put the child in a mount namespace of its own */
         const char *kdat; /* bound over KDAT_RUN in the child (kdat_cache) */
@@ -153,7 +154,7 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                         dup2(null, 0);
                 dup2(out >= 0 ? out : null, 1);
                 dup2(out >= 0 ? out : null, 2);
-                if (c->setup && c->setup(c->arg) < 0)
+                if (c->setup && c->setup(c->arg, out >= 0 ? out : null) < 0)
                         _exit(126);
                 /* A failure here costs only criu's probing. */
                 if (c->kdat &&
@@ -162,7 +163,8 @@ static int criu_exec(const struct criu_run *c, int *ret_status)
                         (void)mount(c->kdat, KDAT_RUN, NULL, MS_BIND, NULL);
                 /* The restore code moved us to a fresh session of our own. */
                 execvp(prog, argv);
-                dprintf(2, "cannot run %s: %s\n", prog, strerror(errno));
+                if (out >= 0)
+                        dprintf(out, "cannot run %s: %s\n", prog, strerror(errno));
                 _exit(127);
         }
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -721,7 +723,7 @@ _public_ int vz_ct_chkpnt(vz_ct *ct, int step, const vz_cpt_opts *opts, vz_err *
 
 /* The criu child: in the CT's cgroups, in a mount namespace of its own with
  * the CT's root mounted as its init sees it. */
-static int rst_setup(void *arg)
+static int rst_setup(void *arg, int log_fd)
 {
         struct rst_child *c = arg;
         int r;
@@ -731,23 +733,23 @@ static int rst_setup(void *arg)
             setenv(RELOCK_STAMP_ENV, c->stamp, 1) < 0)
                 return -1;
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-                dprintf(2, "vz: cannot make a mount namespace: %s\n", strerror(errno));
+                dprintf(log_fd, "vz: cannot make a mount namespace: %s\n", strerror(errno));
                 return -1;
         }
         r = vz_spawn_mount_root(c->ct, c->userns_fd);
         if (r < 0) {
-                dprintf(2, "vz: cannot mount the CT's root: %s\n", strerror(-r));
+                dprintf(log_fd, "vz: cannot mount the CT's root: %s\n", strerror(-r));
                 return -1;
         }
 
         r = vz_cpt_make_dev(c);
         if (r < 0) {
-                dprintf(2, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
+                dprintf(log_fd, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
                 return -1;
         }
         r = c->tmpfsdir ? vz_cpt_make_tmpfs(c) : 0;
         if (r < 0) {
-                dprintf(2, "vz: cannot make the CT's tmpfs mounts: %s\n", strerror(-r));
+                dprintf(log_fd, "vz: cannot make the CT's tmpfs mounts: %s\n", strerror(-r));
                 return -1;
         }
         return 0;

@@ -723,7 +723,7 @@ static void copy_out(int src, int dst, char *buf, size_t len, bool *eof)
  * the pipes open forever. */
 static void relay(int pidfd, int in_dst, int out_src, int err_src)
 {
-        static char buf[65536];
+        char buf[16384];
         bool out_eof = false, err_eof = false, in_eof = false, exited = false;
 
         while (!(out_eof && err_eof)) {

@@ -13,6 +13,7 @@
  * host's for an image the host mounted), and there is no device node for
  * it in the CT.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 
@@ -21,24 +22,24 @@
 #include "storage.h"
 #include "util.h"
 
-bool vz_quota_format_supported(void)
+/* Written once, under quota_once. */
+static bool quota_v2;
+static pthread_once_t quota_once = PTHREAD_ONCE_INIT;
+
+static void quota_probe(void)
 {
-        static int cached = -1;
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *dep = NULL;
         struct utsname u;
         char line[512];
 
-        if (cached >= 0)
-                return cached;
-        cached = 0;
         /* quota_v2's functions are in the symbol table when it is built in
          * or loaded. */
         f = fopen("/proc/kallsyms", "re");
         while (f && fgets(line, sizeof(line), f))
                 if (strstr(line, " v2_read_file_info")) {
-                        cached = 1;
-                        return cached;
+                        quota_v2 = true;
+                        return;
                 }
         /* A module not loaded yet: the kernel loads it when a filesystem
          * asks for the format (request_module at the quota's mount). */
@@ -49,10 +50,15 @@ bool vz_quota_format_supported(void)
         f = dep ? fopen(dep, "re") : NULL;
         while (f && fgets(line, sizeof(line), f))
                 if (strstr(line, "/quota_v2.ko")) {
-                        cached = 1;
+                        quota_v2 = true;
                         break;
                 }
-        return cached;
+}
+
+bool vz_quota_format_supported(void)
+{
+        pthread_once(&quota_once, quota_probe);
+        return quota_v2;
 }
 
 int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e)
