@@ -242,8 +242,7 @@ int vz_ct_get_ubc(vz_ct *ct, vz_ubc *ret, size_t n, vz_err *e);
  * then ctid's 24 compatibility rows (IDs 0..23, dummy rows included,
  * swappages not) from u[0..n) unless u is NULL. Into buf, NUL-terminated; returns the length,
  * or -ENOSPC (4096 bytes always suffice). */
-int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid, const vz_ubc *u,
-                      size_t n);
+int vz_ubc_format_raw(char *buf, size_t len, bool header, unsigned ctid, const vz_ubc *u, size_t n);
 
 /* ---------------------------------------------------------------- capacity */
 /* This host, as the capacity tools (vzsplit, vzmemcheck, vzcpucheck, vzcalc)
@@ -331,13 +330,12 @@ enum vz_set_flags {
  * merges ve-NAME.conf-sample first, keeping the CT's identity parameters.
  * A failure leaves the file byte-for-byte as it was. Returns 0, or 1 if
  * nothing changed. */
-int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags,
-              vz_err *e);
+int vz_ct_set(vz_ct *ct, const vz_changes *ch, const char *apply_sample, unsigned flags, vz_err *e);
 
 /* ---------------------------------------------------------------- running */
 enum vz_start_flags {
-        VZ_START_WAIT = 1 << 0,  /* wait until the CT finished booting */
-        VZ_START_FORCE = 1 << 1, /* start even if DISABLED=yes */
+        VZ_START_WAIT = 1 << 0,      /* wait until the CT finished booting */
+        VZ_START_FORCE = 1 << 1,     /* start even if DISABLED=yes */
         VZ_START_SKIP_FSCK = 1 << 6, /* image layout: mount without e2fsck -p */
 };
 /* Mount if needed and boot the CT's init under its supervisor (caller holds
@@ -436,8 +434,8 @@ enum vz_snapshot_flags {
 /* OpenVZ's snapshot: a running CT is frozen and its memory dumped beside
  * the disk snapshot (unless SKIP_SUSPEND); the config is copied (unless
  * SKIP_CONFIG). */
-int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid, const char *name,
-                         const char *description, unsigned flags, char **ret_uuid, vz_err *e);
+int vz_ct_snapshot_flags(vz_ct *ct, const char *uuid, const char *name, const char *description,
+                         unsigned flags, char **ret_uuid, vz_err *e);
 /* OpenVZ's snapshot-switch: a running CT is frozen, killed, switched, then
  * restored from the snapshot's memory dump if it has one (else started),
  * unless SKIP_RESUME. The snapshot's config replaces the CT's unless
@@ -493,26 +491,26 @@ typedef struct vz_import_opts {
  * docker-archive:FILE, ...), copied by skopeo into a temporary layout first.
  * Blobs are checked against their digests, layers applied in order with
  * whiteouts and the rules of vz_tmpl_unpack. Nothing is left on failure. */
-int vz_tmpl_import(vz_ctx *ctx, const char *ref, const char *ostemplate,
-                   const vz_import_opts *opts, vz_err *e);
+int vz_tmpl_import(vz_ctx *ctx, const char *ref, const char *ostemplate, const vz_import_opts *opts,
+                   vz_err *e);
 
 /* ---------------------------------------------------------------- migration */
 /* vzmigrate's own exit codes (classic vzmigrate), carried in vz_err.code. */
 enum vz_migrate_exit_code {
         VZ_MIG_E_USAGE = 1,
-        VZ_MIG_E_STOPPED = 2,      /* live migration of a CT that is not running */
-        VZ_MIG_E_CONNECT = 4,      /* cannot reach the destination over ssh */
-        VZ_MIG_E_COPY = 6,         /* copying the private area, config or dump failed */
-        VZ_MIG_E_START = 7,        /* start or restore on the destination failed */
-        VZ_MIG_E_STOP = 8,         /* stop or checkpoint on the source failed */
-        VZ_MIG_E_EXISTS = 9,       /* the CT exists on the destination */
-        VZ_MIG_E_NOEXIST = 10,     /* the CT does not exist here */
-        VZ_MIG_E_IP_INUSE = 12,    /* one of its addresses is in use there */
-        VZ_MIG_E_NOVZ = 14,        /* no vz (or no working CRIU for live) there or here */
+        VZ_MIG_E_STOPPED = 2,       /* live migration of a CT that is not running */
+        VZ_MIG_E_CONNECT = 4,       /* cannot reach the destination over ssh */
+        VZ_MIG_E_COPY = 6,          /* copying the private area, config or dump failed */
+        VZ_MIG_E_START = 7,         /* start or restore on the destination failed */
+        VZ_MIG_E_STOP = 8,          /* stop or checkpoint on the source failed */
+        VZ_MIG_E_EXISTS = 9,        /* the CT exists on the destination */
+        VZ_MIG_E_NOEXIST = 10,      /* the CT does not exist here */
+        VZ_MIG_E_IP_INUSE = 12,     /* one of its addresses is in use there */
+        VZ_MIG_E_NOVZ = 14,         /* no vz (or no working CRIU for live) there or here */
         VZ_MIG_E_APPLY_CONFIG = 15, /* the CT's name is taken there */
-        VZ_MIG_E_LAYOUT = 16,      /* the destination cannot hold the CT's layout */
-        VZ_MIG_E_REMOTE_CONF = 19, /* the destination's vz.conf is unreadable */
-        VZ_MIG_E_LOCKED = 20,      /* the CT is locked */
+        VZ_MIG_E_LAYOUT = 16,       /* the destination cannot hold the CT's layout */
+        VZ_MIG_E_REMOTE_CONF = 19,  /* the destination's vz.conf is unreadable */
+        VZ_MIG_E_LOCKED = 20,       /* the CT is locked */
 };
 
 typedef struct vz_migrate_opts {

@@ -155,12 +155,12 @@ static int unpack_into(struct create_state *s, const char *cache, const vz_creat
         /* A leftover staging dir from an interrupted create is ours to remove. */
         r = vz_rm_rf(s->staging);
         if (r < 0)
-                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, r, "cannot remove stale %s: %s",
-                               s->staging, strerror(-r));
+                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, r, "cannot remove stale %s: %s", s->staging,
+                               strerror(-r));
         /* 0700 while unpacking: nobody on the host walks into a half tree. */
         if (mkdir(s->staging, 0700) < 0)
-                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s",
-                               s->staging, strerror(errno));
+                return vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot create %s: %s", s->staging,
+                               strerror(errno));
         s->made_staging = true;
         if (image) {
                 /* The image layout: unpack into the new image, mounted on
@@ -173,7 +173,8 @@ static int unpack_into(struct create_state *s, const char *cache, const vz_creat
                         return r;
                 mounted = true;
         }
-        fd = open(image ? s->root_path : s->staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        fd = open(image ? s->root_path : s->staging,
+                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
                 r = vz_fail(e, VZ_E_FS_NEW_VE_PRVT, -errno, "cannot open %s", s->staging);
                 goto out;
@@ -181,8 +182,8 @@ static int unpack_into(struct create_state *s, const char *cache, const vz_creat
         if (image)
                 (void)unlinkat(fd, "lost+found", AT_REMOVEDIR);
         vz_test_stall("create-unpacking");
-        r = vz_tmpl_unpack(cache, fd, opts ? opts->progress : NULL,
-                           opts ? opts->userdata : NULL, e);
+        r = vz_tmpl_unpack(cache, fd, opts ? opts->progress : NULL, opts ? opts->userdata : NULL,
+                           e);
         if (r < 0) {
                 if ((r == -ENOSPC || r == -EDQUOT) && e)
                         e->code = VZ_E_FS_NO_DISK_SPACE;
@@ -674,8 +675,7 @@ _public_ int vz_ct_destroy(vz_ct *ct, vz_err *e)
         if (ct->has_config) {
                 dconf = vz_strdupf("%s.destroyed", ct->conf_path);
                 if (!dconf || rename(ct->conf_path, dconf) < 0)
-                        return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot rename %s",
-                                       ct->conf_path);
+                        return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot rename %s", ct->conf_path);
                 ct->has_config = false;
         }
         return 0;

@@ -41,9 +41,8 @@ static int run_one(const vz_ct *ct, const char *path, vz_err *e)
                 if (errno != EINTR)
                         return vz_fail(e, VZ_E_SYSTEM, -errno, "waitpid: %s", strerror(errno));
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return vz_fail(e, VZ_E_ACTIONSCRIPT, -ECANCELED,
-                               "action script %s failed (%s %d)", path,
-                               WIFEXITED(status) ? "exit" : "signal",
+                return vz_fail(e, VZ_E_ACTIONSCRIPT, -ECANCELED, "action script %s failed (%s %d)",
+                               path, WIFEXITED(status) ? "exit" : "signal",
                                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         return 0;
 }

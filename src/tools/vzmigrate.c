@@ -12,19 +12,19 @@
 #include "common.h"
 
 static const char usage_text[] =
-        "Usage: vzmigrate [options] DEST_HOST CTID|NAME\n"
-        "  -r, --remove-area yes|no  remove the CT on this host after success (default yes);\n"
-        "                            with no, its config is kept as CTID.conf.migrated\n"
-        "      --keep-dst            keep the copied private area on the destination on failure\n"
-        "      --online, --live      live migration: checkpoint, copy, restore (CRIU)\n"
-        "      --ssh=OPTIONS         extra options for ssh\n"
-        "      --ssh-mux             one ssh connection for all steps (always done)\n"
-        "      --rsync=OPTIONS       extra options for rsync\n"
-        "      --check-only, --dry-run  only run the pre-flight checks\n"
-        "  -t, --times               print the time of each phase (frozen: the CT ran nowhere)\n"
-        "  -v, --verbose             more detail (repeatable; implies -t)\n"
-        "  -h, --help                this text\n"
-        "DEST_HOST is [user@]host; ssh must log in with keys (BatchMode).\n";
+    "Usage: vzmigrate [options] DEST_HOST CTID|NAME\n"
+    "  -r, --remove-area yes|no  remove the CT on this host after success (default yes);\n"
+    "                            with no, its config is kept as CTID.conf.migrated\n"
+    "      --keep-dst            keep the copied private area on the destination on failure\n"
+    "      --online, --live      live migration: checkpoint, copy, restore (CRIU)\n"
+    "      --ssh=OPTIONS         extra options for ssh\n"
+    "      --ssh-mux             one ssh connection for all steps (always done)\n"
+    "      --rsync=OPTIONS       extra options for rsync\n"
+    "      --check-only, --dry-run  only run the pre-flight checks\n"
+    "  -t, --times               print the time of each phase (frozen: the CT ran nowhere)\n"
+    "  -v, --verbose             more detail (repeatable; implies -t)\n"
+    "  -h, --help                this text\n"
+    "DEST_HOST is [user@]host; ssh must log in with keys (BatchMode).\n";
 
 #define MAX_PHASES 16
 struct times {
@@ -55,19 +55,19 @@ int main(int argc, char **argv)
 {
         enum { OPT_KEEP_DST = 256, OPT_ONLINE, OPT_SSH, OPT_RSYNC, OPT_CHECK, OPT_SSH_MUX };
         static const struct option longopts[] = {
-                {"remove-area", required_argument, NULL, 'r'},
-                {"keep-dst", no_argument, NULL, OPT_KEEP_DST},
-                {"online", no_argument, NULL, OPT_ONLINE},
-                {"live", no_argument, NULL, OPT_ONLINE},
-                {"ssh", required_argument, NULL, OPT_SSH},
-                {"rsync", required_argument, NULL, OPT_RSYNC},
-                {"ssh-mux", no_argument, NULL, OPT_SSH_MUX},
-                {"check-only", no_argument, NULL, OPT_CHECK},
-                {"dry-run", no_argument, NULL, OPT_CHECK},
-                {"times", no_argument, NULL, 't'},
-                {"verbose", no_argument, NULL, 'v'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"remove-area", required_argument, NULL, 'r'},
+            {"keep-dst", no_argument, NULL, OPT_KEEP_DST},
+            {"online", no_argument, NULL, OPT_ONLINE},
+            {"live", no_argument, NULL, OPT_ONLINE},
+            {"ssh", required_argument, NULL, OPT_SSH},
+            {"rsync", required_argument, NULL, OPT_RSYNC},
+            {"ssh-mux", no_argument, NULL, OPT_SSH_MUX},
+            {"check-only", no_argument, NULL, OPT_CHECK},
+            {"dry-run", no_argument, NULL, OPT_CHECK},
+            {"times", no_argument, NULL, 't'},
+            {"verbose", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         vz_migrate_opts o = {0};
         struct times t = {0};

@@ -75,7 +75,8 @@ static int parse_layout(const struct vz_param *p, const char *arg, const char *c
         for (size_t i = 0; arg && ok[i]; i++)
                 if (streq(ok[i], arg))
                         return vzp_set_ret(ret, strdup(arg), e);
-        return vzp_bad_value(p, e, arg, "expected simfs, ploop[:expanded|plain|raw], btrfs or overlay");
+        return vzp_bad_value(p, e, arg,
+                             "expected simfs, ploop[:expanded|plain|raw], btrfs or overlay");
 }
 
 /* ------------------------------------------------------------ the table */
@@ -186,8 +187,8 @@ static const struct vz_param table[] = {
      .example = "/vz/private/101",
      .live = VZ_LIVE_RESTART,
      .col = {.name = "private"}},
-    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode], btrfs or overlay", "LAYOUT",
-              VZ_PF_CREATE_ONLY},
+    {.info = {"VE_LAYOUT", "layout", "storage layout: simfs, ploop[:mode], btrfs or overlay",
+              "LAYOUT", VZ_PF_CREATE_ONLY},
      .opt_aliases = {"ve_layout", "velayout"},
      .kind = VZ_KIND_ENUM,
      .parse = parse_layout,

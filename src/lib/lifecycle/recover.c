@@ -97,8 +97,7 @@ static int recover_create(vz_ctx *ctx, unsigned ctid, char *const *op, const cha
         return 1;
 }
 
-static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const char *pid,
-                           vz_err *e)
+static int recover_convert(vz_ctx *ctx, unsigned ctid, char *const *op, const char *pid, vz_err *e)
 {
         const char *priv = vz_op_get(op, "private"), *staging = vz_op_get(op, "staging");
         const char *root = vz_op_get(op, "root"), *to = vz_op_get(op, "layout");
@@ -174,15 +173,14 @@ static int recover_snapshot(vz_ctx *ctx, unsigned ctid, char *const *op, const c
                         vz_snapshot_remove_extras(dir, uuid);
                 }
         }
-        vz_warn("CT %u: found a snapshot %s interrupted by the death of vzctl (pid %s)%s%s%s",
-                ctid, uuid ? uuid : "?", pid, removed ? "; removed the partial snapshot" : "",
+        vz_warn("CT %u: found a snapshot %s interrupted by the death of vzctl (pid %s)%s%s%s", ctid,
+                uuid ? uuid : "?", pid, removed ? "; removed the partial snapshot" : "",
                 thawed ? "; thawed the CT, frozen for the copy" : "",
                 !removed && !thawed ? "; it had left nothing behind" : "");
         return 1;
 }
 
-static int recover_resize(vz_ctx *ctx, unsigned ctid, char *const *op, const char *pid,
-                          vz_err *e)
+static int recover_resize(vz_ctx *ctx, unsigned ctid, char *const *op, const char *pid, vz_err *e)
 {
         const char *img = vz_op_get(op, "image"), *value = vz_op_get(op, "value");
         const char *size = vz_op_get(op, "size");

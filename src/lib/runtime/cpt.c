@@ -118,9 +118,9 @@ static int dump_dir(vz_ct *ct, const vz_cpt_opts *o, char **ret, vz_err *e)
 
 struct criu_run {
         const vz_ctx *ctx;
-        char **argv;             /* without argv[0] */
-        int timeout;             /* seconds */
-        const char *out;         /* criu's stdout/stderr (appended), or NULL */
+        char **argv;     /* without argv[0] */
+        int timeout;     /* seconds */
+        const char *out; /* criu's stdout/stderr (appended), or NULL */
         /* In the child, before exec; log_fd: criu's log, which the caller reads. */
         int (*setup)(void *arg, int log_fd);
         void *arg;

@@ -62,9 +62,9 @@ void vz_rlimits_apply(void);
 
 /* Started init, as the supervisor sees it. */
 struct vz_spawned {
-        pid_t init_pid;  /* host PID */
-        int console_fd;  /* pty master of the CT's /dev/console */
-        int notify_fd;   /* listener of init's seccomp notifications, or -1 */
+        pid_t init_pid; /* host PID */
+        int console_fd; /* pty master of the CT's /dev/console */
+        int notify_fd;  /* listener of init's seccomp notifications, or -1 */
 };
 /* Start the CT's init (called in the supervisor, which must be a child
  * subreaper). */
@@ -114,8 +114,8 @@ int vz_base_mntns_open(const vz_ct *ct, vz_err *e);
 /* vz_ct_start without the suspended check; restore_dir non-NULL: the
  * supervisor restores that dump (restore_step, criu timeout in seconds as a
  * string or "") instead of starting init. */
-int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir,
-                 int restore_step, const char *timeout, vz_err *e);
+int vz_ct_launch(vz_ct *ct, unsigned flags, int wait_sec, const char *restore_dir, int restore_step,
+                 const char *timeout, vz_err *e);
 
 /* Restore a checkpoint (VZ_RESTORE in the supervisor's environment) in
  * place of starting init; flags: enum vz_restore_step of the request. */

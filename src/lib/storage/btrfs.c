@@ -47,8 +47,8 @@ int vz_btrfs_delete(const char *path, vz_err *e)
         errno = 0;
         err = btrfs_util_delete_subvolume(path, BTRFS_UTIL_DELETE_SUBVOLUME_RECURSIVE);
         if (err != BTRFS_UTIL_OK)
-                return vz_fail(e, VZ_E_FS_DEL_PRVT, butil_err(err), "cannot delete subvolume %s: %s",
-                               path, btrfs_util_strerror(err));
+                return vz_fail(e, VZ_E_FS_DEL_PRVT, butil_err(err),
+                               "cannot delete subvolume %s: %s", path, btrfs_util_strerror(err));
         return 0;
 }
 
@@ -83,13 +83,12 @@ int vz_btrfs_set_limit(const char *path, int64_t kb, vz_err *e)
         if ((errno == ENOTCONN || errno == ENOENT || errno == EINVAL) && quota_enable(fd) == 0 &&
             ioctl(fd, BTRFS_IOC_QGROUP_LIMIT, &a) == 0)
                 return 0;
-        return vz_fail(e, 62, -errno, "cannot set the disk limit of %s: %s", path,
-                       strerror(errno));
+        return vz_fail(e, 62, -errno, "cannot set the disk limit of %s: %s", path, strerror(errno));
 }
 
 /* The template subvolume for cache, unpacked once (under a lock). */
-static int template_subvol(const char *base, const char *cache, vz_unpack_fn unpack,
-                           void *userdata, char **ret, vz_err *e)
+static int template_subvol(const char *base, const char *cache, vz_unpack_fn unpack, void *userdata,
+                           char **ret, vz_err *e)
 {
         _cleanup_free_ char *dir = vz_strdupf("%s/.vztemplates", base), *lockp = NULL;
         _cleanup_free_ char *name = NULL, *path = NULL, *tmp = NULL;

@@ -60,8 +60,7 @@ static bool has_snapshots(const vz_ct *ct)
 static int run_cp(const char *src, const char *dst)
 {
         _cleanup_free_ char *from = vz_strdupf("%s/.", src);
-        char *argv[] = {"cp", "-a", "--sparse=auto", "--one-file-system", from, (char *)dst,
-                        NULL};
+        char *argv[] = {"cp", "-a", "--sparse=auto", "--one-file-system", from, (char *)dst, NULL};
         pid_t pid;
         int st;
 

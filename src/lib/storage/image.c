@@ -61,7 +61,7 @@ static int run_ok(char *const argv[], unsigned ok_mask)
                 if (errno != EINTR)
                         return -errno;
         return WIFEXITED(st) && WEXITSTATUS(st) < 32 && (ok_mask & (1u << WEXITSTATUS(st))) ? 0
-                                                                                          : -EIO;
+                                                                                            : -EIO;
 }
 
 static int run(char *const argv[])
@@ -126,11 +126,23 @@ int vz_image_create(const char *private_path, const vz_ct_limits *lim, vz_err *e
         snprintf(size, sizeof(size), "%lldk", (long long)lim->diskspace_kb);
         snprintf(inodes, sizeof(inodes), "%lld", (long long)lim->diskinodes);
         {
-                char *argv_n[] = {"mkfs.ext4", "-q", "-F", "-N", inodes, "-E",
-                                  "lazy_itable_init=1,lazy_journal_init=1,nodiscard", img, size,
+                char *argv_n[] = {"mkfs.ext4",
+                                  "-q",
+                                  "-F",
+                                  "-N",
+                                  inodes,
+                                  "-E",
+                                  "lazy_itable_init=1,lazy_journal_init=1,nodiscard",
+                                  img,
+                                  size,
                                   NULL};
-                char *argv_d[] = {"mkfs.ext4", "-q", "-F", "-E",
-                                  "lazy_itable_init=1,lazy_journal_init=1,nodiscard", img, size,
+                char *argv_d[] = {"mkfs.ext4",
+                                  "-q",
+                                  "-F",
+                                  "-E",
+                                  "lazy_itable_init=1,lazy_journal_init=1,nodiscard",
+                                  img,
+                                  size,
                                   NULL};
                 r = run(lim->diskinodes > 0 ? argv_n : argv_d);
         }
@@ -239,10 +251,10 @@ static int ext4_geometry(const char *img, uint64_t *ret_bs, uint64_t *ret_blocks
                 return -EIO;
         if (sb[56] != 0x53 || sb[57] != 0xef) /* s_magic 0xEF53 */
                 return -EINVAL;
-        uint32_t lo = (uint32_t)sb[4] | (uint32_t)sb[5] << 8 | (uint32_t)sb[6] << 16 |
-                      (uint32_t)sb[7] << 24;
-        uint32_t hi = (uint32_t)sb[0x150] | (uint32_t)sb[0x151] << 8 |
-                      (uint32_t)sb[0x152] << 16 | (uint32_t)sb[0x153] << 24;
+        uint32_t lo =
+            (uint32_t)sb[4] | (uint32_t)sb[5] << 8 | (uint32_t)sb[6] << 16 | (uint32_t)sb[7] << 24;
+        uint32_t hi = (uint32_t)sb[0x150] | (uint32_t)sb[0x151] << 8 | (uint32_t)sb[0x152] << 16 |
+                      (uint32_t)sb[0x153] << 24;
         uint32_t log = sb[24];
         *ret_bs = 1024ull << log;
         *ret_blocks = (uint64_t)lo | ((uint64_t)hi << 32);
@@ -283,8 +295,7 @@ int vz_image_quota_enable(const char *private_path, vz_err *e)
         argv[5] = img;
         if (run(argv) < 0 || !ext4_has_ugid_quota(img))
                 return vz_fail(e, 65, -EIO,
-                               "cannot turn on ext4's quota feature in %s (tune2fs -O quota)",
-                               img);
+                               "cannot turn on ext4's quota feature in %s (tune2fs -O quota)", img);
         return 0;
 }
 
@@ -446,8 +457,7 @@ static int resize_online(const char *img, const char *dev, const char *mounted_a
 
         mfd = open(mounted_at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (mfd < 0 || fstat(mfd, &ms) < 0 || fstatfs(mfd, &sf) < 0 || stat(dev, &ls) < 0)
-                return vz_fail(e, 154, -errno, "cannot open %s: %s", mounted_at,
-                               strerror(errno));
+                return vz_fail(e, 154, -errno, "cannot open %s: %s", mounted_at, strerror(errno));
         /* The mount is the image's (not something mounted over it since). */
         if (!S_ISBLK(ls.st_mode) || ms.st_dev != ls.st_rdev || sf.f_type != 0xEF53)
                 return vz_fail(e, 154, -EBUSY, "%s is not the ext4 of %s on %s", mounted_at, img,

@@ -45,8 +45,8 @@ static int bind_mount(const char *src, const char *dst)
         if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
                 return -errno;
         return mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV, NULL) < 0
-                       ? -errno
-                       : 0;
+                   ? -errno
+                   : 0;
 }
 
 /* The directory holding private areas must not be searchable by host users:
@@ -94,8 +94,8 @@ int vz_simfs_mount(const char *private_path, const char *root_path, vz_err *e)
                                root_path, strerror(-r));
         r = bind_mount(private_path, root_path);
         if (r < 0)
-                return vz_fail(e, VZ_E_FS_CANTMOUNT, r, "cannot mount %s on %s: %s",
-                               private_path, root_path, strerror(-r));
+                return vz_fail(e, VZ_E_FS_CANTMOUNT, r, "cannot mount %s on %s: %s", private_path,
+                               root_path, strerror(-r));
         return 0;
 }
 
@@ -131,8 +131,7 @@ int vz_umount_tree(const char *root_path, vz_err *e)
 
         real = realpath(root_path, NULL);
         if (!real)
-                return vz_fail(e, VZ_E_FS_CANTUMOUNT, -errno, "%s: %s", root_path,
-                               strerror(errno));
+                return vz_fail(e, VZ_E_FS_CANTUMOUNT, -errno, "%s: %s", root_path, strerror(errno));
         rl = strlen(real);
         f = fopen("/proc/self/mountinfo", "re");
         if (!f)

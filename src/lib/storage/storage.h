@@ -119,4 +119,3 @@ int vz_quota_ugid_check(int64_t ugidlimit, bool image, vz_err *e);
 void vz_quota_simfs_warn(unsigned ctid);
 /* The same for an overlay CT whose VE_PRIVATE is not on btrfs. */
 void vz_quota_overlay_warn(unsigned ctid);
-

@@ -21,7 +21,11 @@
 
 int main(int argc, char **argv)
 {
-        struct { int fam; unsigned char a[16]; long n; } want[16];
+        struct {
+                int fam;
+                unsigned char a[16];
+                long n;
+        } want[16];
         int nw = 0, fd;
         long total = 0;
         struct timespec now, end;
@@ -46,7 +50,8 @@ int main(int argc, char **argv)
         }
         ifs = if_nameindex();
         for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
-                struct packet_mreq m = {.mr_ifindex = (int)i->if_index, .mr_type = PACKET_MR_PROMISC};
+                struct packet_mreq m = {.mr_ifindex = (int)i->if_index,
+                                        .mr_type = PACKET_MR_PROMISC};
                 if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &m, sizeof(m)) < 0)
                         perror("promiscuous mode");
         }
@@ -75,7 +80,8 @@ int main(int argc, char **argv)
                 for (int w = 0; w < nw; w++) {
                         const unsigned char *s = NULL, *d = NULL;
                         size_t len = want[w].fam == AF_INET ? 4 : 16;
-                        if (want[w].fam == AF_INET && sll.sll_protocol == htons(ETH_P_IP) && n >= 20)
+                        if (want[w].fam == AF_INET && sll.sll_protocol == htons(ETH_P_IP) &&
+                            n >= 20)
                                 s = buf + 12, d = buf + 16;
                         else if (want[w].fam == AF_INET6 && sll.sll_protocol == htons(ETH_P_IPV6) &&
                                  n >= 40)

@@ -48,8 +48,8 @@ static int run(const char *path, int vswap, struct seen *s)
 
 int main(int argc, char **argv)
 {
-        static const char *samples[] = {"basic", "vswap-256m", "vswap-512m", "vswap-1g",
-                                        "vswap-2g", "unlimited"};
+        static const char *samples[] = {"basic",    "vswap-256m", "vswap-512m",
+                                        "vswap-1g", "vswap-2g",   "unlimited"};
         struct seen s = {0};
         _cleanup_free_ char *basic = NULL;
         size_t len;
@@ -131,7 +131,8 @@ int main(int argc, char **argv)
                 s.repair = true;
                 CHECK(run(p2, -1, &s) == 0, "%s", s.msgs);
                 CHECK(vz_read_file(p2, 1 << 20, &after, NULL) == 0);
-                CHECK_STREQ(after, "# keep\nPHYSPAGES=\"0:65536\"\nSWAPPAGES=\"0:0\"\nNUMPROC=\"20\"\n");
+                CHECK_STREQ(after,
+                            "# keep\nPHYSPAGES=\"0:65536\"\nSWAPPAGES=\"0:0\"\nNUMPROC=\"20\"\n");
                 unlink(p1);
                 unlink(p2);
         }
