@@ -18,26 +18,9 @@ RUNS=${1:-3}
 . "$(dirname "$0")/../tests/integ/migrate-lib.sh"
 need_criu
 need_cache busybox
-command -v gcc >/dev/null || { echo "SKIP: gcc missing (for the memory toucher)"; exit 77; }
+need_memhog
 mig_setup
 ID=3290
-
-cat > "$T/memhog.c" <<'EOC'
-#include <stdlib.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-        size_t n = (size_t)atoi(argv[1]) << 20;
-        char *p = malloc(n);
-        if (!p)
-                return 1;
-        for (size_t i = 0; i < n; i++)
-                p[i] = (char)(i * 7 + 1);
-        for (;;)
-                pause();
-}
-EOC
-gcc -O2 -static -o "$T/memhog" "$T/memhog.c" || { echo "SKIP: cannot build a static memhog"; exit 77; }
 
 median() { sort -n | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 range() { sort -n | awk 'NR == 1 {min = $1} {max = $1} END {printf "%s–%s", min, max}'; }

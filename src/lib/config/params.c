@@ -28,19 +28,28 @@ static const char *const kind_names[_VZ_KIND_MAX] = {
     [VZ_KIND_MASK] = "mask",
 };
 
+/* An enum's name from its table, and back (-1: none). */
+static const char *name_of(const char *const *names, int n, int i)
+{
+        return i < 0 || i >= n ? NULL : names[i];
+}
+
+static int index_of(const char *const *names, int n, const char *s)
+{
+        for (int i = 0; s && i < n; i++)
+                if (names[i] && streq(names[i], s))
+                        return i;
+        return -1;
+}
+
 const char *vz_param_kind_to_string(enum vz_param_kind k)
 {
-        if (k < 0 || k >= _VZ_KIND_MAX)
-                return NULL;
-        return kind_names[k];
+        return name_of(kind_names, _VZ_KIND_MAX, k);
 }
 
 enum vz_param_kind vz_param_kind_from_string(const char *s)
 {
-        for (int i = 0; i < _VZ_KIND_MAX; i++)
-                if (s && streq(kind_names[i], s))
-                        return (enum vz_param_kind)i;
-        return _VZ_KIND_INVALID;
+        return (enum vz_param_kind)index_of(kind_names, _VZ_KIND_MAX, s);
 }
 static const char *const live_names[_VZ_LIVE_MAX] = {
     [VZ_LIVE_UNSET] = "unset",     [VZ_LIVE_CONFIG] = "config",
@@ -52,17 +61,12 @@ static const char *const live_names[_VZ_LIVE_MAX] = {
 
 const char *vz_param_live_to_string(enum vz_param_live l)
 {
-        if (l < 0 || l >= _VZ_LIVE_MAX)
-                return NULL;
-        return live_names[l];
+        return name_of(live_names, _VZ_LIVE_MAX, l);
 }
 
 enum vz_param_live vz_param_live_from_string(const char *s)
 {
-        for (int i = 0; i < _VZ_LIVE_MAX; i++)
-                if (s && streq(live_names[i], s))
-                        return (enum vz_param_live)i;
-        return _VZ_LIVE_INVALID;
+        return (enum vz_param_live)index_of(live_names, _VZ_LIVE_MAX, s);
 }
 
 /* ------------------------------------------------------------ layouts */
