@@ -74,13 +74,15 @@ static int open_kept(const char *path)
 
 /* In the child that makes it: the tree above, on dir (any directory: the
  * namespace is private), then pivoted into. 0 or -errno. */
-static int build_base(const char *dir)
+static int build_base(const char *dir, const char **step)
 {
         static const char *const dirs[] = {"proc", "sys", "dev", "ct"};
         int fsfd, mfd, r = 0;
 
+        *step = "make / private";
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
+        *step = "make its tmpfs";
         fsfd = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
         if (fsfd < 0)
                 return -errno;
@@ -99,18 +101,23 @@ static int build_base(const char *dir)
         for (size_t i = 0; r == 0 && i < ELEMENTSOF(dirs); i++)
                 if (mkdirat(mfd, dirs[i], 0755) < 0)
                         r = -errno;
+        if (r == 0)
+                *step = "attach its tmpfs";
         if (r == 0 && syscall(SYS_move_mount, mfd, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 r = -errno;
         close(mfd);
         if (r < 0 || chdir(dir) < 0)
                 return r < 0 ? r : -errno;
+        *step = "mount /proc, /sys, /dev";
         if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
             mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
             mount("/dev", "dev", NULL, MS_BIND | MS_REC, NULL) < 0 ||
             mount(NULL, "dev", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
+        *step = "pivot_root";
         if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
                 return -errno;
+        *step = "make it read-only";
         if (mount(NULL, "/", NULL,
                   MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return -errno;
@@ -133,11 +140,27 @@ static int bind_ns(const char *nspath, const char *path)
         return 0;
 }
 
+/* The child that makes the namespace: reports one byte ('y', or the errno)
+ * and the step that failed, then stays in it until the parent holds it. */
+_Noreturn static void base_child(const char *dir, int ready, int go)
+{
+        const char *step = "unshare";
+        char msg[80];
+        int r = unshare(CLONE_NEWNS) < 0 ? -errno : build_base(dir, &step);
+        int n = snprintf(msg, sizeof(msg), "%c%s", r == 0 ? 'y' : (char)-r, step);
+
+        (void)!write(ready, msg, (size_t)n);
+        (void)!read(go, msg, 1);
+        _exit(0);
+}
+
 /* Make the namespace in a child and bind its nsfs file on path. */
 static int make_base(const char *path, const char *dir, vz_err *e)
 {
         int ready[2], go[2], st, r = 0, fd;
-        char c = 0, nspath[64];
+        char msg[80] = "", nspath[64];
+        const char *step = "fork";
+        ssize_t n = 0;
         pid_t pid;
 
         if (pipe2(ready, O_CLOEXEC) < 0)
@@ -152,20 +175,19 @@ static int make_base(const char *path, const char *dir, vz_err *e)
         if (pid == 0) {
                 close(ready[0]);
                 close(go[1]);
-                r = unshare(CLONE_NEWNS) < 0 ? -errno : build_base(dir);
-                c = r == 0 ? 'y' : (char)-r;
-                (void)!write(ready[1], &c, 1);
-                /* Stay in it until the parent holds it. */
-                (void)!read(go[0], &c, 1);
-                _exit(0);
+                base_child(dir, ready[1], go[0]);
         }
         close(ready[1]);
         close(go[0]);
-        if (pid < 0 || read(ready[0], &c, 1) != 1)
+        if (pid < 0 || (n = read(ready[0], msg, sizeof(msg) - 1)) < 1)
                 r = pid < 0 ? -errno : -EIO;
-        else if (c != 'y')
-                r = -(int)(unsigned char)c;
+        else if (msg[0] != 'y') {
+                r = -(int)(unsigned char)msg[0];
+                msg[n] = '\0';
+                step = msg + 1;
+        }
         if (r == 0) {
+                step = "bind it";
                 snprintf(nspath, sizeof(nspath), "/proc/%d/ns/mnt", (int)pid);
                 fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (fd < 0)
@@ -180,8 +202,9 @@ static int make_base(const char *path, const char *dir, vz_err *e)
         if (pid > 0)
                 waitpid(pid, &st, 0);
         if (r < 0)
-                return vz_fail(e, VZ_E_SYSTEM, r, "cannot make the base mount namespace %s: %s",
-                               path, strerror(-r));
+                return vz_fail(e, VZ_E_SYSTEM, r,
+                               "cannot make the base mount namespace %s (%s): %s", path, step,
+                               strerror(-r));
         return 0;
 }
 
@@ -207,7 +230,16 @@ int vz_base_mntns_open(const vz_ct *ct, vz_err *e)
         if (!dir)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         *strrchr(dir, '/') = '\0';
-        r = make_base(path, dir, e);
+        /* A rare EINVAL was seen while other trees mounted and unmounted
+         * under the same host (which step: the message says); a new child
+         * then succeeds. */
+        for (int i = 0;; i++) {
+                r = make_base(path, dir, e);
+                if (r != -EINVAL || i == 4)
+                        break;
+                vz_warn("%s; trying again", e ? e->msg : "base mount namespace");
+                usleep(20000);
+        }
         if (r < 0)
                 return r;
         fd = open_kept(path);
