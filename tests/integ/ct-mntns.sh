@@ -27,9 +27,9 @@ ok "alone: $alone mounts in the CT's namespace"
 
 # 2. with 20 others running
 STARTED="$A $OTHERS"
-for id in $OTHERS; do echo $id; done | xargs -P 4 -I{} vzctl --quiet start {} >/dev/null 2>&1
+for id in $OTHERS; do echo $id; done | xargs -P 4 -I{} vzctl --quiet start {} >"$T/starts.log" 2>&1
 n=$(ls "$T/run/" | grep -c '^[0-9]*\.pid$')
-[ "$n" = 20 ] || fail "$n CTs running, expected 20"
+[ "$n" = 20 ] || fail "$n CTs running, expected 20: $(cat "$T/starts.log")"
 for id in $OTHERS; do
         grep -q " $T/vz/root/$id " /proc/self/mountinfo || fail "VE_ROOT of $id is not mounted on the host"
 done

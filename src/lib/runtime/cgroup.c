@@ -271,7 +271,8 @@ static int write_at(const char *dir, const char *file, const char *value)
 }
 
 /* cpuset v1 starts a new cgroup with no CPUs and no memory nodes, and then
- * refuses tasks (ENOSPC): copy the parent's. */
+ * refuses tasks (ENOSPC): copy the parent's into those still empty (a value
+ * set there, by an admin or by a start running beside us, is kept). */
 static void cpuset_inherit(const char *dir)
 {
         _cleanup_free_ char *parent = strdup(dir);
@@ -283,6 +284,10 @@ static void cpuset_inherit(const char *dir)
         for (const char *const *f = (const char *const[]){"cpuset.cpus", "cpuset.mems", NULL}; *f;
              f++) {
                 _cleanup_free_ char *pp = vz_strdupf("%s/%s", parent, *f), *v = NULL;
+                _cleanup_free_ char *own = vz_strdupf("%s/%s", dir, *f), *cur = NULL;
+                if (own && vz_read_file(own, 4096, &cur, NULL) == 0 &&
+                    !isempty(cur + strspn(cur, " \n")))
+                        continue;
                 if (pp && vz_read_file(pp, 4096, &v, NULL) == 0) {
                         v[strcspn(v, "\n")] = '\0';
                         if (!isempty(v))
@@ -300,11 +305,12 @@ static int mkdir_cg(const struct hier *h)
         if (!slash)
                 return -ENOMEM;
         *slash = '\0';
-        if (mkdir(parent, 0755) == 0) {
-                if (cpuset)
-                        cpuset_inherit(parent);
-        } else if (errno != EEXIST)
+        /* Also when another start made it a moment ago and may not have
+         * filled its cpuset yet. */
+        if (mkdir(parent, 0755) < 0 && errno != EEXIST)
                 return -errno;
+        if (cpuset)
+                cpuset_inherit(parent);
         if (h->v2) {
                 /* cgroup v2: a child has only the controllers its parent
                  * enables in cgroup.subtree_control. */
