@@ -57,16 +57,12 @@ static bool has_snapshots(const vz_ct *ct)
         return dir && vz_dir_is_empty(dir) == 0;
 }
 
-static int run_cp(const char *src, const char *dst)
+/* Run argv (a copy program) to completion: 0 if it exited 0. */
+static int run_copy(char *const argv[])
 {
-        _cleanup_free_ char *from = vz_strdupf("%s/.", src);
-        char *argv[] = {"cp", "-a", "--sparse=auto", "--one-file-system", from, (char *)dst, NULL};
-        pid_t pid;
+        pid_t pid = fork();
         int st;
 
-        if (!from)
-                return -ENOMEM;
-        pid = fork();
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
@@ -77,6 +73,14 @@ static int run_cp(const char *src, const char *dst)
                 if (errno != EINTR)
                         return -errno;
         return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+static int run_cp(const char *src, const char *dst)
+{
+        _cleanup_free_ char *from = vz_strdupf("%s/.", src);
+        char *argv[] = {"cp", "-a", "--sparse=auto", "--one-file-system", from, (char *)dst, NULL};
+
+        return from ? run_copy(argv) : -ENOMEM;
 }
 
 static int conv_unpack(const char *archive, int target_fd, void *userdata, vz_err *e)
@@ -102,22 +106,8 @@ static int run_rsync(const char *src, const char *dst)
         char *argv[] = {
             "rsync", "-aHAX", "--numeric-ids", "--delete", "--one-file-system", "--quiet", from,
             to,      NULL};
-        pid_t pid;
-        int st;
 
-        if (!from || !to)
-                return -ENOMEM;
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                execvp(argv[0], argv);
-                _exit(127);
-        }
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+        return from && to ? run_copy(argv) : -ENOMEM;
 }
 
 struct conv {
