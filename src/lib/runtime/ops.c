@@ -605,9 +605,13 @@ static int join_ct_(struct join *j, bool in_pidns, int init_fd, vz_err *e)
         pidfd = init_fd >= 0 ? init_fd : pidfd_open_(j->init);
         if (pidfd < 0)
                 return vz_fail(e, VZ_E_NOT_RUNNING, -errno, "container is not running");
-        if (setns(pidfd, j->nsflags & ~(in_pidns ? CLONE_NEWPID : 0)) < 0)
+        if (setns(pidfd, j->nsflags & ~(in_pidns ? CLONE_NEWPID : 0)) < 0) {
+                /* init exited between the state check and here: a stop ran */
+                if (errno == ESRCH)
+                        return vz_fail(e, VZ_E_NOT_RUNNING, -errno, "container is not running");
                 return vz_fail(e, VZ_E_SYSTEM, -errno, "cannot enter the CT's namespaces: %s",
                                strerror(errno));
+        }
         close(pidfd);
         if ((j->nsflags & CLONE_NEWUSER) &&
             (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
@@ -974,8 +978,10 @@ _public_ int vz_ct_exec(vz_ct *ct, char *const argv[], int mode, int *ret_status
         if (*ret_status > 128 && (init_fd < 0 || pidfd_wait(init_fd, 0) || exiting(j.init))) {
                 if (init_fd >= 0)
                         close(init_fd);
-                return vz_fail(e, VZ_E_NOT_RUNNING, -ESRCH,
-                               "the container stopped while the command ran");
+                /* replaces the child's report (a join that found init
+                 * gone: ESRCH) with why, and the code with 31 */
+                return vz_fail_replace(e, VZ_E_NOT_RUNNING, -ESRCH,
+                                       "the container stopped while the command ran");
         }
         if (init_fd >= 0)
                 close(init_fd);
