@@ -234,14 +234,18 @@ int vz_base_mntns_open(const vz_ct *ct, vz_err *e)
          * under the same host (which step: the message says); a new child
          * then succeeds. */
         for (int i = 0;; i++) {
-                r = make_base(path, dir, e);
-                if (r != -EINVAL || i == 4)
+                vz_err te = {0};
+                r = make_base(path, dir, &te);
+                if (r == 0)
                         break;
-                vz_warn("%s; trying again", e ? e->msg : "base mount namespace");
+                if (r != -EINVAL || i == 4) {
+                        if (e)
+                                *e = te;
+                        return r;
+                }
+                vz_warn("%s; trying again", te.msg);
                 usleep(20000);
         }
-        if (r < 0)
-                return r;
         fd = open_kept(path);
         if (fd < 0)
                 return vz_fail(e, VZ_E_SYSTEM, fd, "cannot open the base mount namespace %s", path);
