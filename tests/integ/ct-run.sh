@@ -180,6 +180,28 @@ expect_rc 0 vzctl restart 101
 expect_rc 0 vzctl stop 101
 ok "stop and restart"
 
+# A stopped CT leaves no dying memory cgroup behind: one the kernel keeps
+# (offline, with its per-CPU statistics and shrinker maps) while pages the
+# CT wrote are still charged to it, until memory pressure reclaims them.
+# v1: /proc/cgroups counts dying ones; v2: cgroup.stat of the root.
+memcgs() {
+        if [ -r /sys/fs/cgroup/cgroup.stat ]; then
+                awk '{n += $2} END {print n}' /sys/fs/cgroup/cgroup.stat
+        else
+                awk '$1 == "memory" {print $3}' /proc/cgroups
+        fi
+}
+no_more_memcgs() { [ "$(memcgs)" -le "$before" ]; }
+before=$(memcgs)
+for i in 1 2 3; do
+        expect_rc 0 vzctl start 101
+        expect_rc 0 vzctl exec 101 "dd if=/dev/zero of=/root/cache$i bs=64k count=16 2>/dev/null"
+        expect_rc 0 vzctl stop 101 --fast
+done
+wait_until 5 no_more_memcgs ||
+        fail "memory cgroups: $before before 3 start/write/stop, $(memcgs) after: stopped CTs' cgroups stay (dying)"
+ok "stopped CTs leave no dying memory cgroup"
+
 # start refuses a disabled CT unless forced.
 expect_rc 0 vzctl set 101 --disabled yes --save
 expect_rc 105 vzctl start 101
