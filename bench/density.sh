@@ -31,6 +31,8 @@
 #   N default 1000, PROBES default 11. VE_PARALLEL (env, default 32). Writes bench/results/density.md (RESULT=path to
 #   write elsewhere, RESULT=- for stdout only) and bench/results/density.dat
 #   (running, start ms, exec ms, memory kB per CT) for the plots.
+#   DENSITY_LAYOUT=overlay: the CTs share the template's files (one page
+#   cache for all), default simfs (each CT its own copy).
 #   DENSITY_PEERS=1: then bench/ct-mem.sh 40 (DENSITY_PEERS_ROUNDS, default
 #   3) on the same machine right after, its table (vz, LXC, systemd-nspawn,
 #   crun per idle container) appended to the report.
@@ -42,6 +44,7 @@ RESULT=${RESULT:-$HERE/results/density.md}
 need_cache busybox
 
 BASE=10000
+LAYOUT=${DENSITY_LAYOUT:-simfs}
 PROBE=11999
 HALF=$((N / 2))
 SVC=$SRCDIR/src/tools/vz-service
@@ -114,6 +117,16 @@ memcg_kb() {
         echo 0
 }
 
+# anonymous memory of every process in the CTs (kB)
+memcg_anon_kb() {
+        local f
+        for f in /sys/fs/cgroup/memory/$CG/memory.stat /sys/fs/cgroup/$CG/memory.stat \
+                 /sys/fs/cgroup/unified/$CG/memory.stat; do
+                [ -r "$f" ] && { awk '$1 == "total_rss" || $1 == "anon" {print int($2 / 1024); exit}' "$f"; return; }
+        done
+        echo 0
+}
+
 declare -A R # results: R[key.running]
 probe() {
         local at=$1 i s e x st l h
@@ -153,6 +166,10 @@ memory() {
         R[suppte.$at]=$(($(proc_sum pid VmPTE) / k))
         R[init.$at]=$(($(proc_sum init Pss) / k))
         R[memcg.$at]=$(($(memcg_kb) / k))
+        R[ctanon.$at]=$(($(memcg_anon_kb) / k))
+        # the issue's headline: what the kernel holds plus every anonymous
+        # page of the CTs' processes and their supervisors
+        R[kanon.$at]=$((R[kern.$at] + R[ctanon.$at] + R[supanon.$at]))
         # what one CT costs that the host cannot reclaim: its cgroup's charge,
         # plus its supervisor's anonymous memory, page tables and kernel stack
         R[ct.$at]=$((R[memcg.$at] + R[supanon.$at] + R[suppte.$at] + 16))
@@ -166,7 +183,7 @@ memory() {
 create_probe() {
         local i c=""
         for ((i = 0; i < PROBES; i++)); do
-                c+="$(time_us vzctl create $PROBE --ostemplate busybox)"$'\n'
+                c+="$(time_us vzctl create $PROBE --ostemplate busybox --layout $LAYOUT)"$'\n'
                 vzctl destroy $PROBE >/dev/null 2>&1 || fail "destroy of the probe"
         done
         printf %s "$c" | median_ms
@@ -175,12 +192,12 @@ R[create.0]=$(create_probe)
 T0=$(now)
 seq $BASE $((BASE + N - 1)) | xargs -P 4 -I{} sh -c \
         'id={}; o=; [ $id -lt '$((BASE + HALF))' ] && o="--onboot yes";
-         vzctl --quiet create $id --ostemplate busybox $o >/dev/null 2>&1 ||
+         vzctl --quiet create $id --ostemplate busybox --layout '$LAYOUT' $o >/dev/null 2>&1 ||
          echo "create $id failed" >&2'
 CREATE_ALL=$((($(now) - T0) / 1000))
 [ "$(vzlist -a -H -o ctid | wc -l)" = "$N" ] || fail "not all $N CTs were created"
 R[create.$N]=$(create_probe)
-expect_rc 0 vzctl create $PROBE --ostemplate busybox
+expect_rc 0 vzctl create $PROBE --ostemplate busybox --layout $LAYOUT
 echo "created $N CTs in $CREATE_ALL ms; create at 0: ${R[create.0]} ms, at $N: ${R[create.$N]} ms" >&2
 
 # ---------------------------------------------------------------- 2. 0 running
@@ -256,7 +273,7 @@ report() {
         cat <<EOF
 # Density benchmark: $N busybox CTs started and stopped by vz-service
 
-Command (root, from the source tree, \`build/\`): \`bench/density.sh $N $PROBES\`
+Command (root, from the source tree, \`build/\`): \`DENSITY_LAYOUT=$LAYOUT bench/density.sh $N $PROBES\`
 
 $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), vz ${rev:-?}, VE_PARALLEL=$par, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
@@ -284,14 +301,16 @@ Host memory per running CT, kB (idle busybox CT: init and the console's askfirst
 
 | running CTs | $HALF | $N |
 |---|---|---|
-| **per CT: its cgroups' charge + supervisor anon + page tables + kernel stack** | **${R[ct.$HALF]}** | **${R[ct.$N]}** |
+| **kernel + anonymous / CT** (kernel below + CT processes' anon + supervisor anon) | **${R[kanon.$HALF]}** | **${R[kanon.$N]}** |
+| **MemAvailable drop / CT** (everything, noisy on a shared host) | **${R[avail.$HALF]}** | **${R[avail.$N]}** |
+| per CT: its cgroups' charge + supervisor anon + page tables + kernel stack | ${R[ct.$HALF]} | ${R[ct.$N]} |
+| CT processes' anonymous memory (memcg rss) / CT | ${R[ctanon.$HALF]} | ${R[ctanon.$N]} |
 | CT cgroups' memory charge (processes + kernel objects) / CT | ${R[memcg.$HALF]} | ${R[memcg.$N]} |
 | supervisor anonymous (Pss_Anon) / page tables, per CT | ${R[supanon.$HALF]} / ${R[suppte.$HALF]} | ${R[supanon.$N]} / ${R[suppte.$N]} |
-| MemAvailable drop / CT (everything, noisy on a shared host) | ${R[avail.$HALF]} | ${R[avail.$N]} |
 | kernel: SUnreclaim + KernelStack + PageTables + Percpu / CT | ${R[kern.$HALF]} | ${R[kern.$N]} |
 | of which SUnreclaim (slab) / CT | ${R[slab.$HALF]} | ${R[slab.$N]} |
 | supervisor PSS / CT (incl. its share of the binary) | ${R[sup.$HALF]} | ${R[sup.$N]} |
-| CT init PSS / CT (busybox text: each CT has its own copy of the file) | ${R[init.$HALF]} | ${R[init.$N]} |
+| CT init PSS / CT (busybox text: shared with overlay, one copy per CT with simfs) | ${R[init.$HALF]} | ${R[init.$N]} |
 | host mounts added / CT | ${R[mnt.$HALF]} | ${R[mnt.$N]} |
 | mounts in a CT's own namespace | ${R[ctmnt.$HALF]} | ${R[ctmnt.$N]} |
 
