@@ -50,6 +50,7 @@
 
 #include "cgroup.h"
 #include "net/net.h"
+#include "net/nl.h"
 #include "err.h"
 #include "log.h"
 #include "runtime.h"
@@ -546,6 +547,33 @@ static int ubc_create(struct sup *s)
         return fd;
 }
 
+/* A fanotify group of our own. Every supervisor has one and all run as
+ * the host's root, whose groups the kernel limits (fs.fanotify.
+ * max_user_groups, 128 by default): past that many running CTs the limit
+ * is raised (by 128, as far as the CTs need; never lowered), as OpenVZ's
+ * host scripts set the sysctls a host of many CTs needs. Without it, each
+ * supervisor past the 128th fell back to waking every second, and a
+ * thousand of them kept the host busy (start and exec slower with every
+ * CT running). */
+static int fan_group(void)
+{
+        static const char limit[] = "fs/fanotify/max_user_groups";
+        int fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+
+        for (int i = 0; fd < 0 && errno == EMFILE && i < 8; i++) {
+                _cleanup_free_ char *cur = NULL;
+                char next[32];
+                if (vz_read_file("/proc/sys/fs/fanotify/max_user_groups", 64, &cur, NULL) < 0)
+                        break;
+                snprintf(next, sizeof(next), "%ld", strtol(cur, NULL, 10) + 128);
+                if (vz_sysctl_write(limit, next) < 0)
+                        break;
+                vz_info("raised fs.fanotify.max_user_groups to %s (one per running CT)", next);
+                fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+        }
+        return fd;
+}
+
 /* Watch opens of the file (permission events: the opener waits until we
  * answer). Without fanotify permission events (kernel option
  * FANOTIFY_ACCESS_PERMISSIONS) the file is refreshed every second. */
@@ -558,7 +586,7 @@ static void ubc_watch(struct sup *s, int fd)
                 return;
         s->ubc_ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
         s->meminfo_ino = s->meminfo >= 0 && fstat(s->meminfo, &st) == 0 ? st.st_ino : 0;
-        s->fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY);
+        s->fan = fan_group();
         for (size_t i = 0; s->fan >= 0 && i < ELEMENTSOF(vzf_names); i++)
                 if (s->vzf[i] >= 0 &&
                     fanotify_mark(s->fan, FAN_MARK_ADD, FAN_OPEN_PERM, s->vzf[i], NULL) < 0)
