@@ -75,7 +75,7 @@ sleeps() {
         row "$2" "$a" "$b"
 }
 sleeps "" "process (sleep)"
-for ns in "-n net" "-m mount" "-U user" "-i ipc" "-u uts" "-p --fork pid" "-T time"; do
+for ns in "-n net" "-m mount" "-U user" "-i ipc" "-u uts" "-p --fork --kill-child pid" "-T time"; do
         sleeps "${ns% *}" "process in a new ${ns##* } namespace"
 done
 
