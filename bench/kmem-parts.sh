@@ -30,7 +30,7 @@ PIDS=""
 _kmem_cleanup() {
         local rc=$?
         trap - EXIT
-        [ -z "$PIDS" ] || kill $PIDS 2>/dev/null
+        [ -z "$PIDS" ] || kill -9 $PIDS 2>/dev/null
         wait 2>/dev/null
         for d in /sys/fs/cgroup/*/$CGX /sys/fs/cgroup/$CGX; do
                 [ -d "$d" ] || continue
@@ -69,7 +69,9 @@ sleeps() {
         done
         sleep 2
         b=$(reading)
-        kill $PIDS 2>/dev/null
+        # SIGKILL: unshare --fork blocks SIGTERM while it waits (--kill-child
+        # takes its child along)
+        kill -9 $PIDS 2>/dev/null
         wait 2>/dev/null
         PIDS=""
         row "$2" "$a" "$b"
@@ -88,10 +90,14 @@ shrinker_map_kb() {
         [ -e $tr/events/kmem/kmalloc ] || { mount -t tracefs nodev $tr 2>/dev/null && mine=1; }
         ev=$tr/events/kmem/kmalloc
         if [ -w $ev/filter ] && echo 'call_site.function == alloc_shrinker_info' > $ev/filter 2>/dev/null; then
+                local on
+                on=$(cat $tr/tracing_on)
                 echo > $tr/trace
+                echo 1 > $tr/tracing_on
                 echo 1 > $ev/enable
                 mkcgs "$1" s
                 echo 0 > $ev/enable
+                echo "$on" > $tr/tracing_on
                 echo 0 > $ev/filter
                 bytes=$(grep -o 'bytes_alloc=[0-9]*' $tr/trace | awk -F= '{n += $2} END {print n + 0}')
                 echo > $tr/trace
