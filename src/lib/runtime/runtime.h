@@ -14,6 +14,14 @@
 #include "ctx.h"
 #include "registry/userns.h"
 
+/* The new mount API's flags, for libc headers that lack them. */
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#endif
+#ifndef FSMOUNT_CLOEXEC
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+
 /* Is the CT's supervisor alive? */
 bool vz_ct_is_running(const vz_ct *ct);
 /* VZ_RUNDIR/<ctid>.<suffix> */

@@ -303,13 +303,6 @@ static const struct fs_spec cgroup_tmpfs = {.type = "tmpfs",
                                             .attr = NOSUID_NODEV_NOEXEC,
                                             .optional = true};
 
-#ifndef FSOPEN_CLOEXEC
-#define FSOPEN_CLOEXEC 0x00000001
-#endif
-#ifndef FSMOUNT_CLOEXEC
-#define FSMOUNT_CLOEXEC 0x00000001
-#endif
-
 /* B: a detached mount of one filesystem, made in B's namespaces. */
 static int make_fs(const struct fs_spec *f)
 {
