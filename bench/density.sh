@@ -106,28 +106,6 @@ kernel_kb() {
 sup_pids() { cat "$T/run/"[0-9]*.pid 2>/dev/null | sort -u; }
 # the CTs' inits
 init_pids() { cat "$T/run/"[0-9]*.init 2>/dev/null; }
-# field_sum FIELD PID...: FIELD (kB: Pss, Pss_Anon from smaps_rollup, VmPTE
-# from status) summed over the PIDs, each counted once as given
-field_sum() {
-        local field=$1 file=smaps_rollup p k v _ sum=0
-        shift
-        [ "$field" = VmPTE ] && file=status
-        for p in "$@"; do
-                while read -r k v _; do
-                        [ "$k" = "$field:" ] && { sum=$((sum + v)); break; }
-                done 2>/dev/null < /proc/$p/$file
-        done
-        echo $sum
-}
-# starttime (clock ticks since boot) of PID, to tell it from a later
-# process with the same PID
-start_of() {
-        local s
-        read -r s 2>/dev/null < /proc/$1/stat || return 0
-        s=${s##*) }
-        set -- $s
-        echo "${20}"
-}
 # the memory cgroups under the CTs' parent: the CTs' and any below them
 memcg_dir() {
         local d

@@ -1,9 +1,35 @@
 # Memory readings shared by the benchmarks (sourced by density.sh,
-# kmem-parts.sh): the host's kernel memory after reclaim, and the size of
-# the kernel's shrinker map of one memory cgroup, traced.
+# ct-mem.sh, kmem-parts.sh): per-process figures, the host's kernel memory
+# after reclaim, and the size of the kernel's shrinker map of one memory
+# cgroup, traced.
 
 # meminfo KEY: the value (kB) of KEY in /proc/meminfo
 meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+
+# field_sum FIELD PID...: FIELD (kB) summed over the PIDs, each counted
+# as often as given: Vm* and Rss* from /proc/PID/status, the others (Pss,
+# Pss_Anon, ...) from smaps_rollup. No process per PID (bash only: fast for
+# thousands); a PID that is gone counts 0.
+field_sum() {
+        local field=$1 file=smaps_rollup p k v _ sum=0
+        shift
+        case $field in Vm* | Rss*) file=status ;; esac
+        for p in "$@"; do
+                while read -r k v _; do
+                        [ "$k" = "$field:" ] && { sum=$((sum + v)); break; }
+                done 2>/dev/null < /proc/$p/$file
+        done
+        echo $sum
+}
+# start_of PID: its start time (clock ticks since boot), to tell it from a
+# later process with the same PID; nothing if there is no such process
+start_of() {
+        local s
+        read -r s 2>/dev/null < /proc/$1/stat || return 0
+        s=${s##*) }
+        set -- $s
+        echo "${20}"
+}
 
 # reading: "slab stack pagetables percpu" (kB), after dropping page cache
 # and reclaimable slab
