@@ -410,7 +410,7 @@ report() {
         echo
         echo "$D0, $(nproc) CPUs, $(awk '$1 == "MemTotal:" {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r),"
         echo "vz $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null) ($VZ_BUILD); load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)."
-        echo "$N idle busybox containers per runtime at once, $ROUNDS rounds interleaved; median (min–max) of the rounds, kB per container."
+        echo "$N idle busybox containers per runtime at once, $ROUNDS round$([ "$ROUNDS" = 1 ] || echo s)$([ "$(wc -w <<<"$RTS")" = 1 ] || echo ", runtimes interleaved"); median (min–max) of the rounds, kB per container."
         echo
         printf '| per idle container | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(name $rt)"; done | sed 's/ | $//')"
         printf '|---|%s\n' "$(for rt in $ALL; do printf -- '---|'; done)"

@@ -303,10 +303,12 @@ PEERS_CMD="bench/ct-mem.sh ${DENSITY_PEERS_N:-40} ${DENSITY_PEERS_ROUNDS:-3}"
 [ -z "${DENSITY_PEERS_RUNTIMES:-}" ] || PEERS_CMD="CTMEM_RUNTIMES=\"$DENSITY_PEERS_RUNTIMES\" $PEERS_CMD"
 if [ "${DENSITY_PEERS:-0}" = 1 ]; then
         echo "peers: $PEERS_CMD" >&2
+        # its progress and errors (stderr) on ours, not in the report
         PEERS=$(RESULT=- CTMEM_RUNTIMES=${DENSITY_PEERS_RUNTIMES:-} bash "$HERE/ct-mem.sh" \
-                "${DENSITY_PEERS_N:-40}" "${DENSITY_PEERS_ROUNDS:-3}" 2>&1 | sed 's/^# /### /')
+                "${DENSITY_PEERS_N:-40}" "${DENSITY_PEERS_ROUNDS:-3}" 2>"$T/peers.err" | sed 's/^# /### /')
         rc=${PIPESTATUS[0]}
-        [ "$rc" = 0 ] || PEERS="bench/ct-mem.sh exited $rc: $(echo "$PEERS" | tail -n 3)"
+        cat "$T/peers.err" >&2
+        [ "$rc" = 0 ] || PEERS="bench/ct-mem.sh exited $rc: $(tail -n 3 "$T/peers.err")"
 fi
 
 # ---------------------------------------------------------------- report
