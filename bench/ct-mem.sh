@@ -271,7 +271,8 @@ check_started() {
                         sleep 0.05
                 done
                 [ -n "$ch" ] || fail "$rt container $i: no console shell (askfirst)"
-                INIT_ST[i]=$(start_of "$p")
+                _start_of "$p"
+                INIT_ST[i]=$START
                 NETNS[i]=$(readlink "/proc/$p/ns/net")
         done
 }
@@ -282,7 +283,7 @@ gone_wait() {
         local i n
         for ((n = 0; n < 200; n++)); do
                 for ((i = 0; i < N; i++)); do
-                        [ -n "${INIT_ST[i]:-}" ] && [ "$(start_of "${INITS[i]}")" = "${INIT_ST[i]}" ] && break
+                        [ -n "${INIT_ST[i]:-}" ] && _start_of "${INITS[i]}" && [ "$START" = "${INIT_ST[i]}" ] && break
                 done
                 [ $i = $N ] && return 0
                 sleep 0.05
@@ -296,7 +297,7 @@ leftovers() {
         hostnet=$(readlink /proc/self/ns/net)
         n=0
         for ((i = 0; i < N; i++)); do
-                [ -n "${INIT_ST[i]:-}" ] && [ "$(start_of "${INITS[i]}")" = "${INIT_ST[i]}" ] && n=$((n + 1))
+                [ -n "${INIT_ST[i]:-}" ] && _start_of "${INITS[i]}" && [ "$START" = "${INIT_ST[i]}" ] && n=$((n + 1))
         done
         [ $n = 0 ] || left+=" $n inits;"
         n=$(

@@ -22,14 +22,17 @@ field_sum() {
         echo $sum
 }
 # start_of PID: its start time (clock ticks since boot), to tell it from a
-# later process with the same PID; nothing if there is no such process
-start_of() {
+# later process with the same PID; nothing if there is no such process.
+# _start_of PID sets START instead (no subshell: for loops over thousands).
+_start_of() {
         local s
+        START=
         read -r s 2>/dev/null < /proc/$1/stat || return 0
         s=${s##*) }
         set -- $s
-        echo "${20}"
+        START=${20}
 }
+start_of() { _start_of "$1"; echo "$START"; }
 
 # reading: "slab stack pagetables percpu" (kB), after dropping page cache
 # and reclaimable slab
