@@ -277,8 +277,9 @@ check_started() {
         done
 }
 
-# gone_wait: until the containers' inits are gone (reaped; crun's delete -f
-# returns before), at most 10 s
+# gone_wait: until the containers' inits are gone, at most 10 s: crun's
+# delete -f returns before, and its inits, reparented to the host's PID 1,
+# are reaped when that gets to it
 gone_wait() {
         local i n
         for ((n = 0; n < 200; n++)); do
@@ -334,7 +335,7 @@ range() { local s; s=$(tr ' ' '\n' <<<"${R[$1]:-}" | grep . | sort -n); [ -n "$s
 
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 measure() {
-        local rt=$1 b a i t0 t1 up ch pss rss anon panon np procs=0 canon rps cps=()
+        local rt=$1 b a i t0 t1 ts up ch pss rss anon panon np procs=0 canon rps cps=()
         sync; echo 3 > /proc/sys/vm/drop_caches; sleep 2
         read -r -a b < <(mi)
         t0=$(now_ms)
@@ -377,14 +378,16 @@ measure() {
         fi
         t0=$(now_ms)
         stop_$rt
+        ts=$(now_ms)
         gone_wait
         t1=$(now_ms)
-        rec "$rt.down" $((t1 - t0))
+        rec "$rt.down" $((ts - t0))
+        rec "$rt.gone" $((t1 - t0))
         leftovers "$rt"
         echo "round $((r + 1)), $rt: $N containers up in $up ms, kernel + anonymous" \
              "$(((a[1] - b[1] + a[2] - b[2] + a[3] - b[3] + canon + panon) / N)) kB, MemAvailable" \
              "drop $(((b[0] - a[0]) / N)) kB per container; stopped and removed in" \
-             "$((t1 - t0)) ms, nothing left behind" >&2
+             "$((t1 - t0)) ms (the stop commands $((ts - t0)) ms, then the inits gone), nothing left behind" >&2
         sleep 2
 }
 
@@ -429,6 +432,7 @@ report() {
         printf '| processes in the container | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(med $rt.procs)"; done | sed 's/ | $//')"
         printf '| start %s containers, one after another, until all checked (s) | %s |\n' "$N" "$(for rt in $ALL; do printf '%s | ' "$(secs $rt.up)"; done | sed 's/ | $//')"
         printf '| stop and remove %s containers, one after another (s) | %s |\n' "$N" "$(for rt in $ALL; do printf '%s | ' "$(secs $rt.down)"; done | sed 's/ | $//')"
+        printf '| the same, until every init is gone (s; crun'"'"'s are reaped by the host'"'"'s PID 1) | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(secs $rt.gone)"; done | sed 's/ | $//')"
         echo
         echo "Runtime process: vz-supervisor (the distinct processes the CTID.pid files name: one per CT,"
         echo "or a keeper serving several); LXC: \"[lxc monitor]\" (parent of the container's init);"
