@@ -23,9 +23,14 @@
 # and N running, divided by N (includes everything: supervisor, init, kernel
 # objects of the namespaces, mounts, cgroups, page tables); the kernel part
 # of it (Slab unreclaimable + KernelStack + PageTables + Percpu deltas); the
-# summed PSS of the supervisors and of the CTs' inits; the mounts each CT
-# adds to the host and has in its own namespace. On a shared machine other
-# processes move MemAvailable too: compare with the summed parts.
+# PSS of the vz processes outside the CTs (the distinct processes the
+# CTID.pid files name: a supervisor per CT, or one keeper serving many;
+# each counted once, divided by the running CTs) and of the CTs' inits; the
+# kernel's shrinker map of a memory cgroup (traced once at N running,
+# lib-mem.sh: sized by the most filesystems the host has had mounted at
+# once since boot, not by this run); the mounts each CT adds to the host
+# and has in its own namespace. On a shared machine other processes move
+# MemAvailable too: compare with the summed parts.
 #
 # Usage (root, from the source tree): bench/density.sh [N] [PROBES]
 #   N default 1000, PROBES default 11. VE_PARALLEL (env, default 32). Writes bench/results/density.md (RESULT=path to
@@ -33,14 +38,16 @@
 #   (running, start ms, exec ms, memory kB per CT) for the plots.
 #   DENSITY_LAYOUT=overlay: the CTs share the template's files (one page
 #   cache for all), default simfs (each CT its own copy).
-#   DENSITY_PEERS=1: then bench/ct-mem.sh 40 (DENSITY_PEERS_ROUNDS, default
-#   3) on the same machine right after, its table (vz, LXC, systemd-nspawn,
-#   crun per idle container) appended to the report.
+#   DENSITY_PEERS=1: then bench/ct-mem.sh DENSITY_PEERS_N (default 40)
+#   DENSITY_PEERS_ROUNDS (default 3) on the same machine right after, its
+#   table (vz, LXC, systemd-nspawn, crun per idle container) appended to the
+#   report; DENSITY_PEERS_RUNTIMES: a subset of them (CTMEM_RUNTIMES).
 N=${1:-1000}
 PROBES=${2:-11}
 HERE=$(cd "$(dirname "$0")" && pwd)
 RESULT=${RESULT:-$HERE/results/density.md}
 . "$HERE/../tests/integ/lib.sh"
+. "$HERE/lib-mem.sh"
 need_cache busybox
 
 BASE=10000
@@ -68,6 +75,7 @@ _density_cleanup() {
                 "$SVC" stop >/dev/null 2>&1
         fi
         vzctl stop $PROBE --fast >/dev/null 2>&1
+        shrinker_cleanup
         (exit $rc)
         _cleanup
 }
@@ -89,22 +97,21 @@ time_us() {
 }
 # CTs whose supervisor runs (CTID.pid; lxcfs.pid beside them is not a CT)
 running() { ls "$T/run/" 2>/dev/null | grep -c '^[0-9]*\.pid$'; }
-meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 kernel_kb() {
         echo $(($(meminfo SUnreclaim) + $(meminfo KernelStack) + $(meminfo PageTables) +
                 $(meminfo Percpu)))
 }
-# summed FIELD (kB: Pss, Pss_Anon from smaps_rollup, VmPTE from status) of
-# the supervisors (suffix pid) or the CTs' inits (suffix init)
-proc_sum() {
-        local suffix=$1 field=$2 f sum=0 p file=smaps_rollup
-        [ "$field" = VmPTE ] && file=status
-        for f in "$T/run/"[0-9]*."$suffix"; do
-                [ -e "$f" ] || continue
-                p=$(cat "$f")
-                sum=$((sum + $(awk -v k="$field:" '$1 == k {print $2}' /proc/$p/$file 2>/dev/null || echo 0)))
+# the vz processes outside the CTs: the distinct PIDs the CTID.pid files
+# name (a supervisor per CT, or one keeper process serving many CTs)
+sup_pids() { cat "$T/run/"[0-9]*.pid 2>/dev/null | sort -u; }
+# the CTs' inits
+init_pids() { cat "$T/run/"[0-9]*.init 2>/dev/null; }
+# the memory cgroups under the CTs' parent: the CTs' and any below them
+memcg_dir() {
+        local d
+        for d in /sys/fs/cgroup/memory/$CG /sys/fs/cgroup/$CG /sys/fs/cgroup/unified/$CG; do
+                [ -e "$d/memory.usage_in_bytes" ] || [ -e "$d/memory.current" ] && { echo "$d"; return; }
         done
-        echo $sum
 }
 # memory charged to the CTs' cgroups (kB): every process in them and the
 # kernel objects they allocated (v1: memory.usage_in_bytes includes kmem)
@@ -161,22 +168,30 @@ memory() {
         R[avail.$at]=$(((AVAIL0 - $(meminfo MemAvailable)) / k))
         R[kern.$at]=$((($(kernel_kb) - KERN0) / k))
         R[slab.$at]=$((($(meminfo SUnreclaim) - SLAB0) / k))
-        R[sup.$at]=$(($(proc_sum pid Pss) / k))
-        R[supanon.$at]=$(($(proc_sum pid Pss_Anon) / k))
-        R[suppte.$at]=$(($(proc_sum pid VmPTE) / k))
-        R[init.$at]=$(($(proc_sum init Pss) / k))
+        local sups d
+        sups=$(sup_pids)
+        R[nsup.$at]=$(wc -w <<<"$sups")
+        R[sup.$at]=$(($(field_sum Pss $sups) / k))
+        R[supanon.$at]=$(($(field_sum Pss_Anon $sups) / k))
+        R[suppte.$at]=$(($(field_sum VmPTE $sups) / k))
+        R[init.$at]=$(($(field_sum Pss $(init_pids)) / k))
+        d=$(memcg_dir)
+        R[nmcg.$at]=$([ -n "$d" ] && find "$d" -mindepth 1 -type d | wc -l || echo 0)
+        R[k.$at]=$k
         R[memcg.$at]=$(($(memcg_kb) / k))
         R[ctanon.$at]=$(($(memcg_anon_kb) / k))
         # the issue's headline: what the kernel holds plus every anonymous
         # page of the CTs' processes and their supervisors
         R[kanon.$at]=$((R[kern.$at] + R[ctanon.$at] + R[supanon.$at]))
         # what one CT costs that the host cannot reclaim: its cgroup's charge,
-        # plus its supervisor's anonymous memory, page tables and kernel stack
-        R[ct.$at]=$((R[memcg.$at] + R[supanon.$at] + R[suppte.$at] + 16))
+        # plus its share of the supervisors' anonymous memory, page tables and
+        # kernel stacks (16 kB a process)
+        R[ct.$at]=$((R[memcg.$at] + R[supanon.$at] + R[suppte.$at] + 16 * R[nsup.$at] / k))
         R[mnt.$at]=$((($(wc -l < /proc/self/mountinfo) - MNT0) / k))
         R[ctmnt.$at]=$(wc -l < /proc/$(cat "$T/run/$BASE.init")/mountinfo)
-        echo "memory at $k running: ${R[ct.$at]} kB/CT (cgroup + supervisor), ${R[avail.$at]}" \
-             "(MemAvailable), kernel ${R[kern.$at]}, supervisor PSS ${R[sup.$at]}, init PSS ${R[init.$at]}" >&2
+        echo "memory at $k running: ${R[ct.$at]} kB/CT (cgroup + supervisors), ${R[avail.$at]}" \
+             "(MemAvailable), kernel ${R[kern.$at]}, ${R[nsup.$at]} supervisor processes: PSS" \
+             "${R[sup.$at]} per CT, init PSS ${R[init.$at]}" >&2
 }
 
 # ---------------------------------------------------------------- 1. create
@@ -231,12 +246,40 @@ for ((i = BASE; i < BASE + N; i++)); do
 done
 [ $dead = 0 ] || fail "$dead CTs have no running init"
 memory $N
+# the shrinker map of a memory cgroup, once (its size is the host's, not
+# the run's: every memory cgroup's map grows to the most shrinkers the host
+# has had at once), and its share per CT: memory cgroups per CT x map
+memroot=/sys/fs/cgroup/memory
+[ -d $memroot ] || memroot=/sys/fs/cgroup
+shrinker_map_kb $memroot 8
+for at in $HALF $N; do
+        R[shrink.$at]=-
+        [ "$SHRINK" = - ] || R[shrink.$at]=$((SHRINK * R[nmcg.$at] / R[k.$at]))
+done
+# the supervisor processes at N running: none may outlive the stop
+SUPS_N=""
+for p in $(sup_pids); do SUPS_N+=" $p:$(start_of "$p")"; done
 probe $N
 T0=$(now)
 "$SVC" stop >/dev/null || fail "vz-service stop"
 SVC_STOP=$((($(now) - T0) / 1000))
 
 # ---------------------------------------------------------------- 5. leftovers
+# supervisors of this tree still running: its vz-supervisor processes, and
+# any of those seen at N running (a keeper serving many CTs exits after the
+# last one stops, maybe a moment after vz-service returns)
+sups_left() {
+        local p
+        {
+                for p in $(pgrep -x vz-supervisor); do
+                        grep -qz "^VZ_CONFDIR=$T/etc\$" /proc/$p/environ 2>/dev/null && echo "$p"
+                done
+                for p in $SUPS_N; do
+                        [ "$(start_of "${p%:*}")" = "${p#*:}" ] && echo "${p%:*}"
+                done
+        } | sort -u | wc -l
+}
+for ((i = 0; i < 50; i++)); do [ "$(sups_left)" = 0 ] && break; sleep 0.1; done
 left=""
 [ "$(running)" = 0 ] || left+=" $(running) pid files;"
 # the host-wide lxcfs (VZ_RUNDIR/lxcfs), OpenVZ /proc files server
@@ -246,11 +289,8 @@ n=$(grep " $T/" /proc/self/mountinfo | grep -Evc " $T/run/(lxcfs|proc|mntns) ")
 [ "$n" = 0 ] || left+=" $n mounts;"
 n=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/$CG/*" 2>/dev/null | wc -l)
 [ "$n" = 0 ] || left+=" $n cgroups;"
-n=0 # supervisors of this tree, and any process in one of its CT cgroups
-for p in $(pgrep -x vz-supervisor); do
-        grep -qz "^VZ_CONFDIR=$T/etc\$" /proc/$p/environ 2>/dev/null && n=$((n + 1))
-done
-n=$((n + $(grep -l ":/$CG/" /proc/[0-9]*/cgroup 2>/dev/null | wc -l)))
+# supervisors of this tree, and any process in one of its CT cgroups
+n=$(($(sups_left) + $(grep -l ":/$CG/" /proc/[0-9]*/cgroup 2>/dev/null | wc -l)))
 [ "$n" = 0 ] || left+=" $n processes;"
 n=$(losetup -l -n -O BACK-FILE 2>/dev/null | grep -c "$T/")
 [ "$n" = 0 ] || left+=" $n loop devices;"
@@ -259,11 +299,16 @@ echo "service: start $N in $SVC_START ms, stop in $SVC_STOP ms; nothing left beh
 
 # ---------------------------------------------------------------- peers
 PEERS=""
+PEERS_CMD="bench/ct-mem.sh ${DENSITY_PEERS_N:-40} ${DENSITY_PEERS_ROUNDS:-3}"
+[ -z "${DENSITY_PEERS_RUNTIMES:-}" ] || PEERS_CMD="CTMEM_RUNTIMES=\"$DENSITY_PEERS_RUNTIMES\" $PEERS_CMD"
 if [ "${DENSITY_PEERS:-0}" = 1 ]; then
-        echo "peers: bench/ct-mem.sh 40 ${DENSITY_PEERS_ROUNDS:-3}" >&2
-        PEERS=$(RESULT=- bash "$HERE/ct-mem.sh" 40 "${DENSITY_PEERS_ROUNDS:-3}" 2>&1 | sed 's/^# /### /')
+        echo "peers: $PEERS_CMD" >&2
+        # its progress and errors (stderr) on ours, not in the report
+        PEERS=$(RESULT=- CTMEM_RUNTIMES=${DENSITY_PEERS_RUNTIMES:-} bash "$HERE/ct-mem.sh" \
+                "${DENSITY_PEERS_N:-40}" "${DENSITY_PEERS_ROUNDS:-3}" 2>"$T/peers.err" | sed 's/^# /### /')
         rc=${PIPESTATUS[0]}
-        [ "$rc" = 0 ] || PEERS="bench/ct-mem.sh exited $rc: $(echo "$PEERS" | tail -n 3)"
+        cat "$T/peers.err" >&2
+        [ "$rc" = 0 ] || PEERS="bench/ct-mem.sh exited $rc: $(tail -n 3 "$T/peers.err")"
 fi
 
 # ---------------------------------------------------------------- report
@@ -301,15 +346,17 @@ Host memory per running CT, kB (idle busybox CT: init and the console's askfirst
 
 | running CTs | $HALF | $N |
 |---|---|---|
-| **kernel + anonymous / CT** (kernel below + CT processes' anon + supervisor anon) | **${R[kanon.$HALF]}** | **${R[kanon.$N]}** |
+| **kernel + anonymous / CT** (kernel below + CT processes' anon + anon of the vz processes outside the CTs) | **${R[kanon.$HALF]}** | **${R[kanon.$N]}** |
 | **MemAvailable drop / CT** (everything, noisy on a shared host) | **${R[avail.$HALF]}** | **${R[avail.$N]}** |
-| per CT: its cgroups' charge + supervisor anon + page tables + kernel stack | ${R[ct.$HALF]} | ${R[ct.$N]} |
+| per CT: its cgroups' charge + its share of the supervisors' anon, page tables, kernel stacks | ${R[ct.$HALF]} | ${R[ct.$N]} |
 | CT processes' anonymous memory (memcg rss) / CT | ${R[ctanon.$HALF]} | ${R[ctanon.$N]} |
 | CT cgroups' memory charge (processes + kernel objects) / CT | ${R[memcg.$HALF]} | ${R[memcg.$N]} |
-| supervisor anonymous (Pss_Anon) / page tables, per CT | ${R[supanon.$HALF]} / ${R[suppte.$HALF]} | ${R[supanon.$N]} / ${R[suppte.$N]} |
+| vz processes outside the CTs (supervisors): distinct processes | ${R[nsup.$HALF]} | ${R[nsup.$N]} |
+| vz processes outside the CTs (supervisors), per CT: anonymous (Pss_Anon) / page tables | ${R[supanon.$HALF]} / ${R[suppte.$HALF]} | ${R[supanon.$N]} / ${R[suppte.$N]} |
 | kernel: SUnreclaim + KernelStack + PageTables + Percpu / CT | ${R[kern.$HALF]} | ${R[kern.$N]} |
 | of which SUnreclaim (slab) / CT | ${R[slab.$HALF]} | ${R[slab.$N]} |
-| supervisor PSS / CT (incl. its share of the binary) | ${R[sup.$HALF]} | ${R[sup.$N]} |
+| of which the kernel's shrinker map per memory cgroup ($SHRINK kB each, traced; sized by the most filesystems mounted at once since boot: ~$SHRINK_SLOTS shrinker slots, an estimate), per CT (memory cgroups per CT: $(awk -v a="${R[nmcg.$N]}" -v b="$N" 'BEGIN {printf "%.3g", a / b}')) | ${R[shrink.$HALF]} | ${R[shrink.$N]} |
+| vz processes outside the CTs (supervisors): PSS per CT (incl. their share of the binary) | ${R[sup.$HALF]} | ${R[sup.$N]} |
 | CT init PSS / CT (busybox text: shared with overlay, one copy per CT with simfs) | ${R[init.$HALF]} | ${R[init.$N]} |
 | host mounts added / CT | ${R[mnt.$HALF]} | ${R[mnt.$N]} |
 | mounts in a CT's own namespace | ${R[ctmnt.$HALF]} | ${R[ctmnt.$N]} |
@@ -319,8 +366,7 @@ latencies carry their load. Goals: start ≤ 15 ms and exec ≤ 6 ms at any
 density, ≤ 600 kB per idle CT.
 EOF
         if [ -n "$PEERS" ]; then
-                printf '\n## Peers in the same run: `bench/ct-mem.sh 40 %s`\n\n%s\n' \
-                        "${DENSITY_PEERS_ROUNDS:-3}" "$PEERS"
+                printf '\n## Peers in the same run: `%s`\n\n%s\n' "$PEERS_CMD" "$PEERS"
         fi
 }
 if [ "$RESULT" = - ]; then

@@ -23,6 +23,7 @@ N=${1:-200}
 HERE=$(cd "$(dirname "$0")" && pwd)
 RESULT=${RESULT:-$HERE/results/kmem-parts.md}
 . "$HERE/../tests/integ/lib.sh"
+. "$HERE/lib-mem.sh"
 need_cache busybox
 
 CGX=vzkmem-$$
@@ -32,6 +33,7 @@ _kmem_cleanup() {
         trap - EXIT
         [ -z "$PIDS" ] || kill -9 $PIDS 2>/dev/null
         wait 2>/dev/null
+        shrinker_cleanup
         for d in /sys/fs/cgroup/*/$CGX /sys/fs/cgroup/$CGX; do
                 [ -d "$d" ] || continue
                 find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
@@ -42,14 +44,6 @@ _kmem_cleanup() {
 }
 trap _kmem_cleanup EXIT
 
-meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
-# slab, stack, page tables (kB), after dropping what can be reclaimed
-reading() {
-        sync
-        echo 3 > /proc/sys/vm/drop_caches
-        sleep 1
-        echo "$(meminfo SUnreclaim) $(meminfo KernelStack) $(meminfo PageTables) $(meminfo Percpu)"
-}
 declare -a ROWS
 # row NAME BEFORE AFTER: per-instance deltas
 row() {
@@ -81,33 +75,6 @@ for ns in "-n net" "-m mount" "-U user" "-i ipc" "-u uts" "-p --fork --kill-chil
         sleeps "${ns% *}" "process in a new ${ns##* } namespace"
 done
 
-# SHRINK: bytes per memory cgroup the kernel allocates for its shrinker
-# map (alloc_shrinker_info: one kmalloc-1k piece per 64 shrinkers the host
-# has ever had at once, i.e. per 64 filesystems mounted anywhere)
-SHRINK=-
-shrinker_map_kb() {
-        local tr=/sys/kernel/tracing mine="" ev bytes
-        [ -e $tr/events/kmem/kmalloc ] || { mount -t tracefs nodev $tr 2>/dev/null && mine=1; }
-        ev=$tr/events/kmem/kmalloc
-        if [ -w $ev/filter ] && echo 'call_site.function == alloc_shrinker_info' > $ev/filter 2>/dev/null; then
-                local on
-                on=$(cat $tr/tracing_on)
-                echo > $tr/trace
-                echo 1 > $tr/tracing_on
-                echo 1 > $ev/enable
-                mkcgs "$1" s
-                echo 0 > $ev/enable
-                echo "$on" > $tr/tracing_on
-                echo 0 > $ev/filter
-                bytes=$(grep -o 'bytes_alloc=[0-9]*' $tr/trace | awk -F= '{n += $2} END {print n + 0}')
-                echo > $tr/trace
-                rmcgs "$1"
-                SHRINK=$((bytes / 1024 / N))
-        fi
-        [ -z "$mine" ] || umount $tr
-        echo "shrinker map per memory cgroup: $SHRINK kB" >&2
-}
-
 # empty cgroups: the memory controller, then all the others (v1)
 mcg=$(awk '$1 == "memory" && $4 == 1 {print $2}' /proc/cgroups)
 memdir=/sys/fs/cgroup/memory
@@ -123,8 +90,9 @@ rmcgs() {
 if [ -n "$mcg" ] && [ -d $memdir ]; then
         a=$(reading); mkcgs $memdir m; b=$(reading); rmcgs $memdir
         row "empty memory cgroup ($memdir)" "$a" "$b"
-        # of which the shrinker map (traced, if tracefs is there)
-        shrinker_map_kb $memdir
+        # of which the shrinker map (traced on 32 more, if tracefs is there;
+        # lib-mem.sh)
+        shrinker_map_kb $memdir 32
 fi
 others=""
 for c in cpu cpuacct cpuset devices freezer blkio pids; do
@@ -172,8 +140,9 @@ $(printf '%s\n' "${ROWS[@]}")
 Of an empty memory cgroup's slab, its shrinker map (traced:
 kmalloc by alloc_shrinker_info) is $SHRINK kB here. The map has a slot for
 every shrinker (one per mounted filesystem) the host has had at once since
-boot, 1 kB per 64: it grows with the number of CTs ever running together,
-for every memory cgroup. A running CT mounts $sbs filesystems of its own.
+boot, 1 kB per 64 (~$SHRINK_SLOTS slots here, an estimate from the traced
+allocations): it grows with the number of CTs ever running together, for
+every memory cgroup. A running CT mounts $sbs filesystems of its own.
 EOF
 }
 if [ "$RESULT" = - ]; then report; else report > "$RESULT"; cat "$RESULT"; fi
