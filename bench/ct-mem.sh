@@ -6,7 +6,7 @@
 # KernelStack deltas per container) and the runtime's own per-container
 # processes outside the containers: vz-supervisor, LXC's "[lxc monitor]",
 # systemd-nspawn itself (crun leaves none), each distinct process counted
-# once (vz's CTID.pid files may name one keeper process serving many CTs)
+# once (the distinct PIDs vz's CTID.pid files name)
 # and their sum divided by N. ROUNDS rounds, the runtimes interleaved in each (vz, LXC,
 # nspawn, crun, vz, ...) so that other load on the host hits them alike;
 # medians are reported.
@@ -434,8 +434,8 @@ report() {
         printf '| stop and remove %s containers, one after another (s) | %s |\n' "$N" "$(for rt in $ALL; do printf '%s | ' "$(secs $rt.down)"; done | sed 's/ | $//')"
         printf '| the same, until every init is gone (s; crun'"'"'s are reaped by the host'"'"'s PID 1) | %s |\n' "$(for rt in $ALL; do printf '%s | ' "$(secs $rt.gone)"; done | sed 's/ | $//')"
         echo
-        echo "Runtime process: vz-supervisor (the distinct processes the CTID.pid files name: one per CT,"
-        echo "or a keeper serving several); LXC: \"[lxc monitor]\" (parent of the container's init);"
+        echo "Runtime process: vz-supervisor (one per CT: the distinct processes the CTID.pid"
+        echo "files name); LXC: \"[lxc monitor]\" (parent of the container's init);"
         echo "systemd-nspawn: the nspawn process; crun: none (\`crun run -d\` leaves no process)."
         echo "After each stop nothing was left: no init, network namespace (held by a process or a mount),"
         echo "mount under the tree, cgroup, crun state or vz pid file of the stopped containers."

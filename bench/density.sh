@@ -24,8 +24,7 @@
 # objects of the namespaces, mounts, cgroups, page tables); the kernel part
 # of it (Slab unreclaimable + KernelStack + PageTables + Percpu deltas); the
 # PSS of the vz processes outside the CTs (the distinct processes the
-# CTID.pid files name: a supervisor per CT, or one keeper serving many;
-# each counted once, divided by the running CTs) and of the CTs' inits; the
+# CTID.pid files name, one per CT; each counted once, divided by the running CTs) and of the CTs' inits; the
 # kernel's shrinker map of a memory cgroup (traced once at N running,
 # lib-mem.sh: sized by the most filesystems the host has had mounted at
 # once since boot, not by this run); the mounts each CT adds to the host
@@ -102,7 +101,7 @@ kernel_kb() {
                 $(meminfo Percpu)))
 }
 # the vz processes outside the CTs: the distinct PIDs the CTID.pid files
-# name (a supervisor per CT, or one keeper process serving many CTs)
+# name (a supervisor per CT)
 sup_pids() { cat "$T/run/"[0-9]*.pid 2>/dev/null | sort -u; }
 # the CTs' inits
 init_pids() { cat "$T/run/"[0-9]*.init 2>/dev/null; }
@@ -266,8 +265,8 @@ SVC_STOP=$((($(now) - T0) / 1000))
 
 # ---------------------------------------------------------------- 5. leftovers
 # supervisors of this tree still running: its vz-supervisor processes, and
-# any of those seen at N running (a keeper serving many CTs exits after the
-# last one stops, maybe a moment after vz-service returns)
+# any of those seen at N running (one may exit a moment after vz-service
+# returns)
 sups_left() {
         local p
         {
