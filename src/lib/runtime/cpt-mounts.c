@@ -246,12 +246,13 @@ int vz_cpt_make_dev(const struct rst_child *c)
 {
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_free_ char *opts =
-            vz_strdupf("mode=755,size=65536k,uid=%u,gid=%u", (unsigned)c->uid, (unsigned)c->gid);
+            vz_strdupf("mode=755,uid=%u,gid=%u", (unsigned)c->uid, (unsigned)c->gid);
         _cleanup_close_ int dfd = -1;
 
         if (!opts)
                 return -ENOMEM;
-        if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID | MS_NOEXEC, opts) < 0)
+        /* As spawn.c's FS_DEV. */
+        if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID, opts) < 0)
                 return -errno;
         dfd = open(c->devdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || vz_strv_split(c->devlist, "\n", &lines) < 0)
