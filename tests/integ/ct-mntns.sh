@@ -22,8 +22,23 @@ alone=$(ct_mounts | wc -l)
 inside=$(vzctl exec $A 'wc -l < /proc/self/mountinfo')
 [ "$inside" = "$alone" ] || fail "the CT sees $inside mounts, its init $alone"
 grep -q " $T/vz/root/$A " /proc/self/mountinfo || fail "VE_ROOT of $A is not mounted on the host"
+# Filesystems of its own (as bench/kmem-parts.sh counts them: device
+# numbers the host's mount table does not have): each is a superblock, a
+# shrinker, and a slot in every memory cgroup's shrinker map. mqueue, proc,
+# sysfs, devpts and the /dev tmpfs; the /proc masks and the hybrid
+# /sys/fs/cgroup are binds of the base namespace's root (one tmpfs for all
+# CTs, on the host at VZ_RUNDIR/mntns.root), /dev/shm a directory of /dev.
+own=$(ct_mounts | awk '{print $3}' | sort -u | grep -vxFf <(awk '{print $3}' /proc/self/mountinfo | sort -u))
+if [ "$(echo "$own" | grep -c .)" -gt 5 ]; then
+        fail "the CT mounts $(echo "$own" | grep -c .) filesystems of its own, expected at most 5: $(
+                for d in $own; do ct_mounts | awk -v d="$d" '$3 == d {print $5 " (" $(NF - 2) ")"; exit}'; done | tr '\n' ' ')"
+fi
+grep -q " $T/run/mntns.root " /proc/self/mountinfo || fail "the base namespace's root is not on the host"
+vzctl exec $A 'touch /proc/acpi/x || mkdir /proc/acpi/x' 2>/dev/null && fail "/proc/acpi is writable"
+vzctl exec $A 'test -d /dev/shm -a -k /dev/shm -a -w /dev/shm && echo x > /dev/shm/t && rm /dev/shm/t' ||
+        fail "/dev/shm is not a writable sticky directory"
 expect_rc 0 vzctl stop $A
-ok "alone: $alone mounts in the CT's namespace"
+ok "alone: $alone mounts in the CT's namespace, $(echo "$own" | grep -c .) filesystems of its own"
 
 # 2. with 20 others running
 STARTED="$A $OTHERS"
