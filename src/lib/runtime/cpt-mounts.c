@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "cpt.h"
 #include "log.h"
@@ -29,9 +30,11 @@ static void unescape_mnt(char *s)
         *d = '\0';
 }
 
-/* The tmpfs mounts spawn.c makes (the hybrid /sys/fs/cgroup, holding only
- * the mount points of the hierarchies; the empty read-only masks over
- * /proc paths): no data of the CT's, so not worth criu's tar + gzip of
+/* The tmpfs mounts spawn.c made before they were binds of the base
+ * namespace's root (CTs started by an older vz, and their dumps: the hybrid
+ * /sys/fs/cgroup, holding only the mount points of the hierarchies; the
+ * empty read-only masks over /proc paths): no data of the CT's, so not
+ * worth criu's tar + gzip of
  * each (a fork and exec of both, on dump and on restore). They are
  * external: the dump lists their entries (FILE_TMPFS: "m KEY MODE" per
  * mount, then "d KEY NAME" and "l KEY NAME TARGET"), restore makes them
@@ -97,6 +100,36 @@ static int list_tmpfs(pid_t init, const char *mp, const char *key, char **list)
         return 0;
 }
 
+/* key (made of pfx and path, '/' and the like as '.') and "<key> <host><root>"
+ * added to the map. */
+static int map_add(char **map, char *key, size_t len, const char *pfx, const char *path,
+                   const char *host, const char *root)
+{
+        char *line;
+
+        snprintf(key, len, "%s%s", pfx, path);
+        for (char *c = key; *c; c++)
+                if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
+                        *c = '.';
+        line = vz_strdupf("%s%s %s%s\n", *map, key, host, root);
+        if (!line)
+                return -ENOMEM;
+        free(*map);
+        *map = line;
+        return 0;
+}
+
+/* "major:minor" of the base namespace's root on the host (mntns.c), or "". */
+static void base_dev(const vz_ct *ct, char *buf, size_t len)
+{
+        _cleanup_free_ char *p = vz_base_root_path(ct);
+        struct stat st;
+
+        buf[0] = '\0';
+        if (p && stat(p, &st) == 0)
+                snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+}
+
 /* The CT's mounts of host things (see the top): criu dump arguments and the
  * key -> host path map restore needs. */
 int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map, char **tmpfs)
@@ -104,10 +137,12 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
         _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
         _cleanup_free_ char *map = strdup("");
         _cleanup_strv_free_ char **lines = NULL;
+        char bdev[32];
         int r;
 
         if (!p || !map)
                 return -ENOMEM;
+        base_dev(ct, bdev, sizeof(bdev));
         r = vz_read_file(p, 1 << 22, &buf, NULL);
         if (r < 0)
                 return r;
@@ -116,13 +151,21 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                 return r;
         for (size_t i = 0; lines[i]; i++) {
                 char root[4096], mp[4096], *sep = strstr(lines[i], " - "), fstype[64];
-                char key[4200];
-                if (!sep || sscanf(lines[i], "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+                char key[4200], dev[32];
+                if (!sep || sscanf(lines[i], "%*s %*s %31s %4095s %4095s", dev, root, mp) != 3 ||
                     sscanf(sep + 3, "%63s", fstype) != 1)
                         continue;
                 unescape_mnt(root);
                 unescape_mnt(mp);
-                if (streq(mp, "/dev/console")) {
+                if (*bdev && streq(dev, bdev)) {
+                        /* A directory of the base namespace's root (the
+                         * /proc masks, the hybrid /sys/fs/cgroup: spawn.c),
+                         * bound from the host's again at restore, where
+                         * "@base" is VZ_RUNDIR/mntns.root. */
+                        r = map_add(&map, key, sizeof(key), "vzbase", mp, "@base", root);
+                        if (r < 0)
+                                return r;
+                } else if (streq(mp, "/dev/console")) {
                         snprintf(key, sizeof(key), "%s", CONSOLE_KEY);
                 } else if (streq(mp, "/dev") && streq(fstype, "tmpfs")) {
                         /* Its files are the mount points of host device
@@ -155,21 +198,13 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                         const char *host = streq(fstype, "devtmpfs")     ? "/dev"
                                            : streq(fstype, "fuse.lxcfs") ? "@lxcfs"
                                                                          : "@ubc";
-                        char *m, *line;
                         /* The supervisor's meminfo sits in that directory. */
                         if (streq(pfx, "vzubc"))
                                 snprintf(root, sizeof(root), "%s",
                                          streq(mp, "/proc/meminfo") ? "/meminfo" : "");
-                        snprintf(key, sizeof(key), "%s%s", pfx, root);
-                        for (char *c = key; *c; c++)
-                                if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
-                                        *c = '.';
-                        line = vz_strdupf("%s%s %s%s\n", map, key, host, root);
-                        if (!line)
-                                return -ENOMEM;
-                        m = map;
-                        map = line;
-                        free(m);
+                        r = map_add(&map, key, sizeof(key), pfx, root, host, root);
+                        if (r < 0)
+                                return r;
                 } else
                         continue;
                 if (vz_strv_push(args, "--external") < 0 ||
@@ -217,10 +252,12 @@ int vz_cpt_list_dev(pid_t init, char **ret)
                                         target[n] = '\0';
                                         line = vz_strdupf("%sl %s %s\n", out, name, target);
                                 } else if (S_ISDIR(st.st_mode)) {
-                                        /* Other filesystems (pts, shm) are criu's. */
+                                        /* Other filesystems (pts, a CT's shm) are
+                                         * criu's; shm's files are cpt-shm.c's. */
                                         struct stat ds;
                                         if (fstat(dirfd(d), &ds) == 0 && ds.st_dev == st.st_dev &&
-                                            level == 0 && vz_strv_push(&next, name) < 0)
+                                            level == 0 && !streq(name, "shm") &&
+                                            vz_strv_push(&next, name) < 0)
                                                 return -ENOMEM;
                                         line = vz_strdupf("%sd %s\n", out, name);
                                 } else
