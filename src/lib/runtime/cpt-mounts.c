@@ -9,8 +9,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "cpt.h"
@@ -359,5 +361,32 @@ int vz_cpt_make_tmpfs(const struct rst_child *c)
                 if (fchownat(dfd, path, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
                         vz_debug("restore chown tmpfs %s: %s", path, strerror(errno));
         }
+        return 0;
+}
+
+/* The base namespace's root (its directories are the CT's /proc masks and
+ * hybrid /sys/fs/cgroup, "@base" in the dump) on basedir in criu's
+ * namespace, read-only, idmapped to the CT's user namespace as spawn.c
+ * binds them (plain where the kernel cannot idmap a tmpfs). */
+int vz_cpt_mount_base(const struct rst_child *c)
+{
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                              MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+        _cleanup_close_ int tfd =
+            (int)syscall(SYS_open_tree, AT_FDCWD, c->base, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+        if (tfd < 0)
+                return -errno;
+        if (c->userns_fd >= 0) {
+                struct mount_attr idmap = {.attr_set = attr.attr_set | MOUNT_ATTR_IDMAP,
+                                           .userns_fd = (uint64_t)c->userns_fd};
+                if (syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &idmap, sizeof(idmap)) == 0)
+                        attr.attr_set = 0;
+        }
+        if (attr.attr_set &&
+            syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return -errno;
+        if (syscall(SYS_move_mount, tfd, "", AT_FDCWD, c->basedir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
         return 0;
 }

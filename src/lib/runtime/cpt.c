@@ -759,6 +759,11 @@ static int rst_setup(void *arg, int log_fd)
                 dprintf(log_fd, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
                 return -1;
         }
+        r = c->basedir ? vz_cpt_mount_base(c) : 0;
+        if (r < 0) {
+                dprintf(log_fd, "vz: cannot bind %s: %s\n", c->base, strerror(-r));
+                return -1;
+        }
         r = c->tmpfsdir ? vz_cpt_make_tmpfs(c) : 0;
         if (r < 0) {
                 dprintf(log_fd, "vz: cannot make the CT's tmpfs mounts: %s\n", strerror(-r));
@@ -932,7 +937,8 @@ static int rst_external_args(struct rst_in *a, char ***args)
 /* The dump's lists (FILE_*) and the temporary directories of a restore. */
 struct rst_files {
         char *log, *pidfile, *stamp, *map, *tty, *devlist, *tmpfslist, *tmpfsdir, *devdir;
-        char *base; /* the base namespace's root on the host ("@base") */
+        char *base;    /* the base namespace's root on the host */
+        char *basedir; /* "@base": where criu's namespace gets it (idmapped) */
 };
 
 static void rst_files_free(struct rst_files *f)
@@ -951,6 +957,9 @@ static void rst_files_free(struct rst_files *f)
         free(f->tmpfsdir);
         free(f->devdir);
         free(f->base);
+        if (f->basedir)
+                (void)rmdir(f->basedir);
+        free(f->basedir);
 }
 
 static int rst_files_read(vz_ct *ct, const char *dumpdir, struct rst_files *f, vz_err *e)
@@ -979,6 +988,12 @@ static int rst_files_read(vz_ct *ct, const char *dumpdir, struct rst_files *f, v
         if (f->devdir && !mkdtemp(f->devdir)) {
                 free(f->devdir);
                 f->devdir = NULL;
+        }
+        /* The same for the base namespace's root, if the dump binds it. */
+        if (f->map && strstr(f->map, " @base")) {
+                f->basedir = strdup("/tmp/.vz-rstbase.XXXXXX");
+                if (!f->basedir || !mkdtemp(f->basedir))
+                        return vz_fail(e, VZ_E_RESOURCE, -errno, "cannot make a directory in /tmp");
         }
         if (!f->log || !f->pidfile || !f->devdir || !f->stamp || !f->base)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
@@ -1032,6 +1047,18 @@ static int rst_prepare_ct(vz_ct *ct, const char *dumpdir, struct rst_child *rc, 
                 return vz_fail(e, VZ_E_RESTORE, *master, "cannot make the console: %s",
                                strerror(-*master));
         return 0;
+}
+
+/* What the criu child needs of the files. */
+static void rst_child_files(struct rst_child *rc, const struct rst_files *f)
+{
+        rc->devdir = f->devdir; /* mounted in criu's namespace only; rmdir'd at the end */
+        rc->devlist = f->devlist;
+        rc->tmpfsdir = f->tmpfsdir; /* the same */
+        rc->tmpfslist = f->tmpfslist;
+        rc->base = f->base;
+        rc->basedir = f->basedir; /* the same */
+        rc->stamp = f->stamp;
 }
 
 /* Run criu restore; the restored init's pid. */
@@ -1124,7 +1151,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         ra.tty = f.tty;
         ra.lxcfs = lxcfs;
         ra.ubc = ubc;
-        ra.base = f.base;
+        ra.base = f.basedir;
         ra.cons = cons;
         ra.devdir = f.devdir;
         ra.tmpfsdir = f.tmpfsdir;
@@ -1140,11 +1167,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         c.own_ns = true; /* rst_setup */
         kdat = kdat_cache(ct->ctx);
         c.kdat = kdat;
-        rc.devdir = f.devdir; /* mounted in criu's namespace only; rmdir'd at the end */
-        rc.devlist = f.devlist;
-        rc.tmpfsdir = f.tmpfsdir; /* the same */
-        rc.tmpfslist = f.tmpfslist;
-        rc.stamp = f.stamp;
+        rst_child_files(&rc, &f);
         r = rst_run(&c, &f, &init, e);
         if (r < 0)
                 goto fail;

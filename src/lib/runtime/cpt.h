@@ -36,6 +36,8 @@ struct rst_child {
         const char *devlist;   /* FILE_DEV */
         const char *tmpfsdir;  /* where vz's tmpfs mounts are made, or NULL */
         const char *tmpfslist; /* FILE_TMPFS */
+        const char *base;      /* the base namespace's root on the host */
+        const char *basedir;   /* where it is bound for criu, or NULL */
         const char *stamp;     /* RELOCK_STAMP_ENV */
         uid_t uid;
         gid_t gid;
@@ -46,6 +48,7 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
 int vz_cpt_list_dev(pid_t init, char **ret);
 int vz_cpt_make_dev(const struct rst_child *c);
 int vz_cpt_make_tmpfs(const struct rst_child *c);
+int vz_cpt_mount_base(const struct rst_child *c);
 
 /* cpt-shm.c: the CT's /dev/shm into the dump (uid, gid: the base of its IDs,
  * 0 without a user namespace), and from the dump into the fresh /dev. */
