@@ -70,6 +70,20 @@ echo "$base" | grep -q "$T/vz/" && fail "the base namespace holds a CT's mount: 
 echo "$base" | grep -q " /ct " && fail "a CT's root is left on the base namespace's /ct"
 ok "base namespace: $(echo "$base" | wc -l) mounts, no CT"
 
+# 3b. a base whose root is gone (or was made for other cgroup hierarchies,
+# or by an older vz) is made again by the next start; running CTs keep
+# theirs
+expect_rc 0 vzctl stop $A
+umount -l "$T/run/mntns.root" || fail "cannot unmount the base namespace's root"
+expect_rc 0 vzctl start $A
+grep -q " $T/run/mntns.root " /proc/self/mountinfo || fail "the next start did not make the base's root again"
+grep -q "^vz-base " "$T/run/mntns.root/layout" || fail "no layout in the base's root: $(ls "$T/run/mntns.root")"
+vzctl exec $A 'test -d /proc/acpi -o ! -e /proc/acpi && stat -f -c %T /sys/fs/cgroup' | grep -Eqx 'tmpfs|cgroup2fs' ||
+        fail "the CT's /sys/fs/cgroup after the base was made again: $(vzctl exec $A 'stat -f /sys/fs/cgroup')"
+vzctl exec 110 'ls /sys/fs/cgroup/' >/dev/null ||
+        fail "a CT running from the old base lost its /sys/fs/cgroup"
+ok "a base without its root is made again"
+
 # 4. the CT's init sees its own root only, and stop leaves the others be
 vzctl exec $A 'ls /' | grep -qx sbin || fail "the CT's root is not its private area"
 expect_rc 0 vzctl stop $A
