@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "cpt.h"
@@ -29,19 +30,36 @@ static unsigned shift_id(unsigned id, long shift)
         return v < 0 || v > 65535 + (shift > 0 ? shift : 0) ? 65534 : (unsigned)v;
 }
 
-static int copy_data(int from, int to)
+/* The data of a file, holes left as holes (a CT's sparse file of any size
+ * costs the dump only what it holds, as criu's tar --sparse did). */
+static int copy_data(int from, int to, off_t size)
 {
         char buf[65536];
-        ssize_t n;
+        off_t pos = 0;
 
-        while ((n = read(from, buf, sizeof(buf))) > 0)
-                for (ssize_t off = 0; off < n;) {
-                        ssize_t w = write(to, buf + off, (size_t)(n - off));
-                        if (w < 0)
-                                return -errno;
-                        off += w;
+        while (pos < size) {
+                off_t data = lseek(from, pos, SEEK_DATA), end;
+                if (data < 0)
+                        break; /* ENXIO: only a hole is left */
+                end = lseek(from, data, SEEK_HOLE);
+                if (end < 0 || lseek(from, data, SEEK_SET) < 0 || lseek(to, data, SEEK_SET) < 0)
+                        return -errno;
+                for (pos = data; pos < end;) {
+                        size_t want =
+                            (size_t)(end - pos) < sizeof(buf) ? (size_t)(end - pos) : sizeof(buf);
+                        ssize_t n = read(from, buf, want);
+                        if (n <= 0)
+                                return n < 0 ? -errno : 0;
+                        for (ssize_t off = 0; off < n;) {
+                                ssize_t w = write(to, buf + off, (size_t)(n - off));
+                                if (w < 0)
+                                        return -errno;
+                                off += w;
+                        }
+                        pos += n;
                 }
-        return n < 0 ? -errno : 0;
+        }
+        return ftruncate(to, size) < 0 ? -errno : 0;
 }
 
 static int copy_entry(int sfd, const char *sname, int dfd, const char *name, const struct stat *st,
@@ -103,7 +121,7 @@ static int copy_entry(int sfd, const char *sname, int dfd, const char *name, con
                 to = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (from < 0 || to < 0)
                         return -errno;
-                r = copy_data(from, to);
+                r = copy_data(from, to, st->st_size);
         } else
                 return 0;
         if (r < 0)
