@@ -98,7 +98,8 @@ const char *vz_cgroup_hier_dir(const char *ctrl, bool v2)
 }
 
 /* What the root is made for (see /layout above): a version of this code's
- * layout, then the host's hierarchies. */
+ * layout, then the host's hierarchies (the v1 ones by their controllers,
+ * cgroup2 as such: which controllers it has does not change the layout). */
 static char *root_layout(const vz_cgroup *cg)
 {
         _cleanup_free_ char *out = strdup("vz-base 1\n");
@@ -106,7 +107,7 @@ static char *root_layout(const vz_cgroup *cg)
         bool v2;
 
         for (size_t i = 0; out && vz_cgroup_hier(cg, i, &ctrl, &v2); i++) {
-                char *n = vz_strdupf("%s%s %s\n", out, v2 ? "2" : "1", ctrl);
+                char *n = vz_strdupf("%s%s\n", out, v2 ? "cgroup2" : ctrl);
                 free(out);
                 out = n;
         }
