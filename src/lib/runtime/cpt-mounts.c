@@ -9,8 +9,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "cpt.h"
 #include "log.h"
@@ -29,9 +32,11 @@ static void unescape_mnt(char *s)
         *d = '\0';
 }
 
-/* The tmpfs mounts spawn.c makes (the hybrid /sys/fs/cgroup, holding only
- * the mount points of the hierarchies; the empty read-only masks over
- * /proc paths): no data of the CT's, so not worth criu's tar + gzip of
+/* The tmpfs mounts spawn.c made before they were binds of the base
+ * namespace's root (CTs started by an older vz, and their dumps: the hybrid
+ * /sys/fs/cgroup, holding only the mount points of the hierarchies; the
+ * empty read-only masks over /proc paths): no data of the CT's, so not
+ * worth criu's tar + gzip of
  * each (a fork and exec of both, on dump and on restore). They are
  * external: the dump lists their entries (FILE_TMPFS: "m KEY MODE" per
  * mount, then "d KEY NAME" and "l KEY NAME TARGET"), restore makes them
@@ -97,6 +102,36 @@ static int list_tmpfs(pid_t init, const char *mp, const char *key, char **list)
         return 0;
 }
 
+/* key (made of pfx and path, '/' and the like as '.') and "<key> <host><root>"
+ * added to the map. */
+static int map_add(char **map, char *key, size_t len, const char *pfx, const char *path,
+                   const char *host, const char *root)
+{
+        char *line;
+
+        snprintf(key, len, "%s%s", pfx, path);
+        for (char *c = key; *c; c++)
+                if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
+                        *c = '.';
+        line = vz_strdupf("%s%s %s%s\n", *map, key, host, root);
+        if (!line)
+                return -ENOMEM;
+        free(*map);
+        *map = line;
+        return 0;
+}
+
+/* "major:minor" of the base namespace's root on the host (mntns.c), or "". */
+static void base_dev(const vz_ct *ct, char *buf, size_t len)
+{
+        _cleanup_free_ char *p = vz_base_root_path(ct);
+        struct stat st;
+
+        buf[0] = '\0';
+        if (p && stat(p, &st) == 0)
+                snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+}
+
 /* The CT's mounts of host things (see the top): criu dump arguments and the
  * key -> host path map restore needs. */
 int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret_map, char **tmpfs)
@@ -104,10 +139,12 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
         _cleanup_free_ char *p = vz_strdupf("/proc/%d/mountinfo", (int)init), *buf = NULL;
         _cleanup_free_ char *map = strdup("");
         _cleanup_strv_free_ char **lines = NULL;
+        char bdev[32];
         int r;
 
         if (!p || !map)
                 return -ENOMEM;
+        base_dev(ct, bdev, sizeof(bdev));
         r = vz_read_file(p, 1 << 22, &buf, NULL);
         if (r < 0)
                 return r;
@@ -116,13 +153,21 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                 return r;
         for (size_t i = 0; lines[i]; i++) {
                 char root[4096], mp[4096], *sep = strstr(lines[i], " - "), fstype[64];
-                char key[4200];
-                if (!sep || sscanf(lines[i], "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+                char key[4200], dev[32];
+                if (!sep || sscanf(lines[i], "%*s %*s %31s %4095s %4095s", dev, root, mp) != 3 ||
                     sscanf(sep + 3, "%63s", fstype) != 1)
                         continue;
                 unescape_mnt(root);
                 unescape_mnt(mp);
-                if (streq(mp, "/dev/console")) {
+                if (*bdev && streq(dev, bdev)) {
+                        /* A directory of the base namespace's root (the
+                         * /proc masks, the hybrid /sys/fs/cgroup: spawn.c),
+                         * bound from the host's again at restore, where
+                         * "@base" is VZ_RUNDIR/mntns.root. */
+                        r = map_add(&map, key, sizeof(key), "vzbase", mp, "@base", root);
+                        if (r < 0)
+                                return r;
+                } else if (streq(mp, "/dev/console")) {
                         snprintf(key, sizeof(key), "%s", CONSOLE_KEY);
                 } else if (streq(mp, "/dev") && streq(fstype, "tmpfs")) {
                         /* Its files are the mount points of host device
@@ -155,21 +200,13 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
                         const char *host = streq(fstype, "devtmpfs")     ? "/dev"
                                            : streq(fstype, "fuse.lxcfs") ? "@lxcfs"
                                                                          : "@ubc";
-                        char *m, *line;
                         /* The supervisor's meminfo sits in that directory. */
                         if (streq(pfx, "vzubc"))
                                 snprintf(root, sizeof(root), "%s",
                                          streq(mp, "/proc/meminfo") ? "/meminfo" : "");
-                        snprintf(key, sizeof(key), "%s%s", pfx, root);
-                        for (char *c = key; *c; c++)
-                                if (*c == '/' || *c == ' ' || *c == ':' || *c == ']')
-                                        *c = '.';
-                        line = vz_strdupf("%s%s %s%s\n", map, key, host, root);
-                        if (!line)
-                                return -ENOMEM;
-                        m = map;
-                        map = line;
-                        free(m);
+                        r = map_add(&map, key, sizeof(key), pfx, root, host, root);
+                        if (r < 0)
+                                return r;
                 } else
                         continue;
                 if (vz_strv_push(args, "--external") < 0 ||
@@ -217,10 +254,12 @@ int vz_cpt_list_dev(pid_t init, char **ret)
                                         target[n] = '\0';
                                         line = vz_strdupf("%sl %s %s\n", out, name, target);
                                 } else if (S_ISDIR(st.st_mode)) {
-                                        /* Other filesystems (pts, shm) are criu's. */
+                                        /* Other filesystems (pts, a CT's shm) are
+                                         * criu's; shm's files are cpt-shm.c's. */
                                         struct stat ds;
                                         if (fstat(dirfd(d), &ds) == 0 && ds.st_dev == st.st_dev &&
-                                            level == 0 && vz_strv_push(&next, name) < 0)
+                                            level == 0 && !streq(name, "shm") &&
+                                            vz_strv_push(&next, name) < 0)
                                                 return -ENOMEM;
                                         line = vz_strdupf("%sd %s\n", out, name);
                                 } else
@@ -246,12 +285,13 @@ int vz_cpt_make_dev(const struct rst_child *c)
 {
         _cleanup_strv_free_ char **lines = NULL;
         _cleanup_free_ char *opts =
-            vz_strdupf("mode=755,size=65536k,uid=%u,gid=%u", (unsigned)c->uid, (unsigned)c->gid);
+            vz_strdupf("mode=755,uid=%u,gid=%u", (unsigned)c->uid, (unsigned)c->gid);
         _cleanup_close_ int dfd = -1;
 
         if (!opts)
                 return -ENOMEM;
-        if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID | MS_NOEXEC, opts) < 0)
+        /* As spawn.c's FS_DEV. */
+        if (mount("tmpfs", c->devdir, "tmpfs", MS_NOSUID, opts) < 0)
                 return -errno;
         dfd = open(c->devdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || vz_strv_split(c->devlist, "\n", &lines) < 0)
@@ -321,5 +361,32 @@ int vz_cpt_make_tmpfs(const struct rst_child *c)
                 if (fchownat(dfd, path, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
                         vz_debug("restore chown tmpfs %s: %s", path, strerror(errno));
         }
+        return 0;
+}
+
+/* The base namespace's root (its directories are the CT's /proc masks and
+ * hybrid /sys/fs/cgroup, "@base" in the dump) on basedir in criu's
+ * namespace, read-only, idmapped to the CT's user namespace as spawn.c
+ * binds them (plain where the kernel cannot idmap a tmpfs). */
+int vz_cpt_mount_base(const struct rst_child *c)
+{
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                              MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+        _cleanup_close_ int tfd =
+            (int)syscall(SYS_open_tree, AT_FDCWD, c->base, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+        if (tfd < 0)
+                return -errno;
+        if (c->userns_fd >= 0) {
+                struct mount_attr idmap = {.attr_set = attr.attr_set | MOUNT_ATTR_IDMAP,
+                                           .userns_fd = (uint64_t)c->userns_fd};
+                if (syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &idmap, sizeof(idmap)) == 0)
+                        attr.attr_set = 0;
+        }
+        if (attr.attr_set &&
+            syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return -errno;
+        if (syscall(SYS_move_mount, tfd, "", AT_FDCWD, c->basedir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
         return 0;
 }

@@ -524,6 +524,9 @@ static int kill_ct(vz_ct *ct, vz_cgroup *cg, vz_err *e)
 /* What a dump saves beside criu's images (FILE_*). */
 struct dump_extra {
         char *map, *tty, *devlist, *cglist, *tmpfs;
+        pid_t init;
+        uid_t uid; /* the base of the CT's IDs (cpt-shm.c) */
+        gid_t gid;
 };
 
 static void dump_extra_free(struct dump_extra *x)
@@ -545,6 +548,9 @@ static int dump_args(const vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, cons
         x->tmpfs = strdup("");
         if (!pidstr || !x->tmpfs)
                 return -ENOMEM;
+        x->init = init;
+        if (!vz_userns_get(ct, &x->uid, &x->gid))
+                x->uid = x->gid = 0;
         r = vz_strv_split("dump --tree", " ", args);
         if (r >= 0)
                 r = vz_strv_push(args, pidstr);
@@ -588,7 +594,11 @@ static int dump_args(const vz_ct *ct, pid_t init, vz_cgroup *cg, bool full, cons
 /* The dump in tmp made complete (FILE_*) and renamed to dir. */
 static int save_dump(const char *tmp, const char *dir, const struct dump_extra *x)
 {
-        int r = write_text(tmp, FILE_MOUNTS, x->map);
+        /* The CT's tasks are stopped (criu left them so, or they were
+         * frozen before): its /dev/shm as they left it. */
+        int r = vz_cpt_save_shm(x->init, x->uid, x->gid, tmp);
+        if (r >= 0)
+                r = write_text(tmp, FILE_MOUNTS, x->map);
         if (r >= 0)
                 r = write_text(tmp, FILE_TTY, x->tty ? x->tty : "");
         if (r >= 0)
@@ -743,8 +753,15 @@ static int rst_setup(void *arg, int log_fd)
         }
 
         r = vz_cpt_make_dev(c);
+        if (r >= 0)
+                r = vz_cpt_load_shm(c);
         if (r < 0) {
                 dprintf(log_fd, "vz: cannot make the CT's /dev: %s\n", strerror(-r));
+                return -1;
+        }
+        r = c->basedir ? vz_cpt_mount_base(c) : 0;
+        if (r < 0) {
+                dprintf(log_fd, "vz: cannot bind %s: %s\n", c->base, strerror(-r));
                 return -1;
         }
         r = c->tmpfsdir ? vz_cpt_make_tmpfs(c) : 0;
@@ -818,7 +835,7 @@ static char *read_dump_file(const char *dir, const char *name)
 struct rst_in {
         const char *dumpdir, *log, *pidfile, *root;
         char *map, *tty; /* FILE_MOUNTS, FILE_TTY (split, cut) */
-        const char *lxcfs, *ubc, *cons, *devdir, *tmpfsdir, *tmpfslist;
+        const char *lxcfs, *ubc, *base, *cons, *devdir, *tmpfsdir, *tmpfslist;
         int slave;
 };
 
@@ -876,6 +893,9 @@ static int rst_external_args(struct rst_in *a, char ***args)
                 } else if (!strncmp(path, "@ubc", 4)) {
                         base = a->ubc;
                         path += 4;
+                } else if (!strncmp(path, "@base", 5)) {
+                        base = a->base;
+                        path += 5;
                 }
                 r = vz_strv_push(args, "--external");
                 if (r >= 0)
@@ -917,6 +937,8 @@ static int rst_external_args(struct rst_in *a, char ***args)
 /* The dump's lists (FILE_*) and the temporary directories of a restore. */
 struct rst_files {
         char *log, *pidfile, *stamp, *map, *tty, *devlist, *tmpfslist, *tmpfsdir, *devdir;
+        char *base;    /* the base namespace's root on the host */
+        char *basedir; /* "@base": where criu's namespace gets it (idmapped) */
 };
 
 static void rst_files_free(struct rst_files *f)
@@ -934,6 +956,10 @@ static void rst_files_free(struct rst_files *f)
         free(f->tmpfslist);
         free(f->tmpfsdir);
         free(f->devdir);
+        free(f->base);
+        if (f->basedir)
+                (void)rmdir(f->basedir);
+        free(f->basedir);
 }
 
 static int rst_files_read(vz_ct *ct, const char *dumpdir, struct rst_files *f, vz_err *e)
@@ -941,6 +967,7 @@ static int rst_files_read(vz_ct *ct, const char *dumpdir, struct rst_files *f, v
         f->log = vz_strdupf("%s.restore.log", dumpdir);
         f->pidfile = vz_run_path(ct, "restore-pid");
         f->stamp = vz_run_path(ct, "relocked");
+        f->base = vz_base_root_path(ct);
         f->map = read_dump_file(dumpdir, FILE_MOUNTS);
         f->tty = read_dump_file(dumpdir, FILE_TTY);
         f->devlist = read_dump_file(dumpdir, FILE_DEV);
@@ -962,13 +989,35 @@ static int rst_files_read(vz_ct *ct, const char *dumpdir, struct rst_files *f, v
                 free(f->devdir);
                 f->devdir = NULL;
         }
-        if (!f->log || !f->pidfile || !f->devdir || !f->stamp)
+        /* The same for the base namespace's root, if the dump binds it. */
+        if (f->map && strstr(f->map, " @base")) {
+                f->basedir = strdup("/tmp/.vz-rstbase.XXXXXX");
+                if (!f->basedir || !mkdtemp(f->basedir))
+                        return vz_fail(e, VZ_E_RESOURCE, -errno, "cannot make a directory in /tmp");
+        }
+        if (!f->log || !f->pidfile || !f->devdir || !f->stamp || !f->base)
                 return vz_fail(e, VZ_E_RESOURCE, -ENOMEM, "out of memory");
         if (!f->map || !f->tty || !f->devlist || (f->tmpfslist && *f->tmpfslist && !f->tmpfsdir))
                 return vz_fail(e, VZ_E_RESTORE, -ENOENT, "%s is not a complete dump", dumpdir);
         unlink(f->pidfile);
         unlink(f->log);
         unlink(f->stamp);
+        return 0;
+}
+
+/* The base namespace's root on the host, if the dump binds directories of
+ * it ("@base", cpt-mounts.c): made now if missing (mntns.c). */
+static int rst_base(vz_ct *ct, vz_cgroup *cg, const char *dumpdir, vz_err *e)
+{
+        _cleanup_free_ char *map = read_dump_file(dumpdir, FILE_MOUNTS);
+        int fd;
+
+        if (!map || !strstr(map, " @base"))
+                return 0;
+        fd = vz_base_mntns_open(ct, cg, e);
+        if (fd < 0)
+                return fd;
+        close(fd);
         return 0;
 }
 
@@ -985,6 +1034,9 @@ static int rst_prepare_ct(vz_ct *ct, const char *dumpdir, struct rst_child *rc, 
         if (r < 0)
                 return r;
         make_cgroups(rc->cg, cgl, rc->uid, rc->gid, userns);
+        r = rst_base(ct, rc->cg, dumpdir, e);
+        if (r < 0)
+                return r;
         if (userns) {
                 rc->userns_fd = vz_userns_open(rc->uid, rc->gid, e);
                 if (rc->userns_fd < 0)
@@ -995,6 +1047,18 @@ static int rst_prepare_ct(vz_ct *ct, const char *dumpdir, struct rst_child *rc, 
                 return vz_fail(e, VZ_E_RESTORE, *master, "cannot make the console: %s",
                                strerror(-*master));
         return 0;
+}
+
+/* What the criu child needs of the files. */
+static void rst_child_files(struct rst_child *rc, const struct rst_files *f)
+{
+        rc->devdir = f->devdir; /* mounted in criu's namespace only; rmdir'd at the end */
+        rc->devlist = f->devlist;
+        rc->tmpfsdir = f->tmpfsdir; /* the same */
+        rc->tmpfslist = f->tmpfslist;
+        rc->base = f->base;
+        rc->basedir = f->basedir; /* the same */
+        rc->stamp = f->stamp;
 }
 
 /* Run criu restore; the restored init's pid. */
@@ -1042,7 +1106,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         _cleanup_free_ char *cons = NULL, *kdat = NULL;
         _cleanup_free_ char *lxcfs = vz_lxcfs_dir(ct), *ubc = vz_run_path(ct, "ubc");
         _cleanup_strv_free_ char **args = NULL;
-        struct rst_child rc = {.ct = ct, .userns_fd = -1};
+        struct rst_child rc = {.ct = ct, .userns_fd = -1, .dumpdir = dumpdir};
         struct criu_run c = {.ctx = ct->ctx, .timeout = cpt_timeout(ct, NULL)};
         struct rst_files f = {0};
         struct rst_in ra = {.dumpdir = dumpdir, .root = vz_ct_root(ct)};
@@ -1087,6 +1151,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         ra.tty = f.tty;
         ra.lxcfs = lxcfs;
         ra.ubc = ubc;
+        ra.base = f.basedir;
         ra.cons = cons;
         ra.devdir = f.devdir;
         ra.tmpfsdir = f.tmpfsdir;
@@ -1102,11 +1167,7 @@ int vz_cpt_restore_init(vz_ct *ct, const char *dumpdir, int step, struct vz_spaw
         c.own_ns = true; /* rst_setup */
         kdat = kdat_cache(ct->ctx);
         c.kdat = kdat;
-        rc.devdir = f.devdir; /* mounted in criu's namespace only; rmdir'd at the end */
-        rc.devlist = f.devlist;
-        rc.tmpfsdir = f.tmpfsdir; /* the same */
-        rc.tmpfslist = f.tmpfslist;
-        rc.stamp = f.stamp;
+        rst_child_files(&rc, &f);
         r = rst_run(&c, &f, &init, e);
         if (r < 0)
                 goto fail;

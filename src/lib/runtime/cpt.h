@@ -17,6 +17,7 @@
 #define FILE_CGROUPS     "vz-cgroups" /* the CT's cgroup2 subtree, one dir a line */
 #define FILE_TMPFS       "vz-tmpfs"   /* vz's own tmpfs mounts in the CT (vz_tmpfs) */
 #define TMPFS_KEY        "vztmpfs"
+#define DIR_SHM          "vz-shm"          /* a copy of the CT's /dev/shm (cpt-shm.c) */
 #define RELOCK_STAMP_ENV "VZ_RELOCK_STAMP" /* see vz_cpt_action_script */
 #define DEFAULT_TIMEOUT  300
 #define KDAT_RUN         "/run/criu.kdat"    /* where criu looks for its kerndat cache */
@@ -30,10 +31,13 @@ struct rst_child {
         const vz_ct *ct;
         vz_cgroup *cg;
         int userns_fd;
+        const char *dumpdir;
         const char *devdir;    /* where the fresh /dev is made */
         const char *devlist;   /* FILE_DEV */
         const char *tmpfsdir;  /* where vz's tmpfs mounts are made, or NULL */
         const char *tmpfslist; /* FILE_TMPFS */
+        const char *base;      /* the base namespace's root on the host */
+        const char *basedir;   /* where it is bound for criu, or NULL */
         const char *stamp;     /* RELOCK_STAMP_ENV */
         uid_t uid;
         gid_t gid;
@@ -44,3 +48,9 @@ int vz_cpt_external_mounts(const vz_ct *ct, pid_t init, char ***args, char **ret
 int vz_cpt_list_dev(pid_t init, char **ret);
 int vz_cpt_make_dev(const struct rst_child *c);
 int vz_cpt_make_tmpfs(const struct rst_child *c);
+int vz_cpt_mount_base(const struct rst_child *c);
+
+/* cpt-shm.c: the CT's /dev/shm into the dump (uid, gid: the base of its IDs,
+ * 0 without a user namespace), and from the dump into the fresh /dev. */
+int vz_cpt_save_shm(pid_t init, uid_t uid, gid_t gid, const char *dumpdir);
+int vz_cpt_load_shm(const struct rst_child *c);

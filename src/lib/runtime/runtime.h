@@ -116,8 +116,16 @@ void vz_lxcfs_bind(int trees[VZ_LXCFS_FILES], int procfd, int sysfd);
  * privileged CT). For restoring a checkpoint. */
 int vz_spawn_mount_root(const vz_ct *ct, int userns_fd);
 /* fd of the base mount namespace CTs' namespaces are made from (mntns.c),
- * made on first use. */
-int vz_base_mntns_open(const vz_ct *ct, vz_err *e);
+ * made on first use, or made again if it was made for other cgroup
+ * hierarchies than cg's. */
+int vz_base_mntns_open(const vz_ct *ct, const struct vz_cgroup *cg, vz_err *e);
+/* Where the base namespace's root is on the host (VZ_RUNDIR/mntns.root):
+ * its /empty and /cgroup are bound into every CT (mntns.c). */
+char *vz_base_root_path(const vz_ct *ct);
+/* The directory of a cgroup hierarchy (controllers ctrl, or cgroup2) in a
+ * CT's hybrid /sys/fs/cgroup, as systemd names it; NULL if it cannot be
+ * one. */
+const char *vz_cgroup_hier_dir(const char *ctrl, bool v2);
 
 /* vz_ct_start without the suspended check; restore_dir non-NULL: the
  * supervisor restores that dump (restore_step, criu timeout in seconds as a

@@ -75,7 +75,7 @@ struct plan {
         int base_ns; /* the base mount namespace (mntns.c) */
         vz_cgroup *cg;
         uint64_t caps_keep;
-        bool cg_legacy; /* hybrid /sys/fs/cgroup (see cgroup_tmpfs) */
+        bool cg_legacy; /* hybrid /sys/fs/cgroup (see bind_cgroup_skel) */
         char *lxcfs;    /* lxcfs mount point, or NULL (LXCFS=no) */
         char *ubc_dir;  /* the supervisor's beancounter directory */
         int sock;       /* to the supervisor */
@@ -243,7 +243,7 @@ struct fs_spec {
         bool optional;
 };
 
-enum { FS_PROC, FS_SYS, FS_CGROUP, FS_DEV, FS_PTS, FS_SHM, FS_MQUEUE, FS_MAX };
+enum { FS_PROC, FS_SYS, FS_CGROUP, FS_DEV, FS_PTS, FS_MQUEUE, FS_MAX };
 
 #define NOSUID_NODEV_NOEXEC (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 static const struct fs_spec fs_table[FS_MAX] = {
@@ -253,18 +253,19 @@ static const struct fs_spec fs_table[FS_MAX] = {
                    .where = "sys/fs/cgroup",
                    .attr = NOSUID_NODEV_NOEXEC,
                    .optional = true},
+    /* /dev/shm is a directory of it (setup_dev), so no size of its own:
+     * tmpfs's default, half the RAM, as the CT's /dev/shm tmpfs had for
+     * its POSIX shared memory (the pages are charged to the CT's memory
+     * cgroup either way). Not noexec, for the same reason (as systemd
+     * mounts /dev and /dev/shm). */
     [FS_DEV] = {.type = "tmpfs",
                 .where = "dev",
-                .opts = {{"mode", "755"}, {"size", "65536k"}},
-                .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
+                .opts = {{"mode", "755"}},
+                .attr = MOUNT_ATTR_NOSUID},
     [FS_PTS] = {.type = "devpts",
                 .where = "dev/pts",
                 .opts = {{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}},
                 .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC},
-    [FS_SHM] = {.type = "tmpfs",
-                .where = "dev/shm",
-                .opts = {{"mode", "1777"}},
-                .attr = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV},
     [FS_MQUEUE] = {.type = "mqueue",
                    .where = "dev/mqueue",
                    .attr = NOSUID_NODEV_NOEXEC,
@@ -278,9 +279,11 @@ static const struct fs_spec fs_table[FS_MAX] = {
  * stay host root's, and nsdelegate makes that top a boundary).
  *
  * On a host with v1 hierarchies (like OpenVZ 7 hosts) the CT gets the same
- * hybrid layout the host has: a tmpfs holding every v1 hierarchy under its
- * host name, the name=systemd one writable and delegated, each controller
- * read-only, plus the cgroup2 tree at unified/ (writable, no controllers).
+ * hybrid layout the host has: a read-only tmpfs holding every v1 hierarchy
+ * under its host name, the name=systemd one writable and delegated, each
+ * controller read-only, plus the cgroup2 tree at unified/ (writable, no
+ * controllers). That tmpfs is the base namespace's skeleton (mntns.c), one
+ * for all CTs, bound into each.
  * Hybrid rather than cgroup2-only because (1) on such a host the controllers
  * live in v1 only: a cgroup2-only view shows the CT none of them, so programs
  * that size themselves from their cgroup (JVM heap from
@@ -297,12 +300,6 @@ static const struct fs_spec fs_table[FS_MAX] = {
  * (a cgroup namespace may not create hierarchies), so the CT then gets
  * cgroup2 at /sys/fs/cgroup.
  */
-static const struct fs_spec cgroup_tmpfs = {.type = "tmpfs",
-                                            .where = "sys/fs/cgroup",
-                                            .opts = {{"mode", "755"}, {"size", "64k"}},
-                                            .attr = NOSUID_NODEV_NOEXEC,
-                                            .optional = true};
-
 /* B: a detached mount of one filesystem, made in B's namespaces. */
 static int make_fs(const struct fs_spec *f)
 {
@@ -401,47 +398,69 @@ static void send_cgroup_mounts(const struct plan *p)
                 char tag[128];
                 if (mfd < 0)
                         continue;
-                snprintf(tag, sizeof(tag), "cg %s",
-                         v2                             ? "unified"
-                         : vz_startswith(ctrl, "name=") ? ctrl + 5
-                                                        : ctrl);
-                if (!strchr(tag + 3, '/') && !streq(tag + 3, ".") && !streq(tag + 3, ".."))
+                const char *dir = vz_cgroup_hier_dir(ctrl, v2);
+                if (dir) {
+                        snprintf(tag, sizeof(tag), "cg %s", dir);
                         (void)send_fd(p->sock_a[1], tag, mfd);
+                }
                 close(mfd);
         }
         (void)send_fd(p->sock_a[1], "cg-end", -1);
 }
 
-/* A: the CT's legacy /sys/fs/cgroup: each hierarchy B sent at its name in
- * the tmpfs (a link per controller of a joined one, as systemd makes:
- * cpu -> cpu,cpuacct), then the tmpfs read-only. */
-static void attach_cgroup_mounts(int rootfd, int sock)
+/* A: a read-only bind of a directory of the base namespace's root (src:
+ * /empty or /cgroup, see mntns.c), one tmpfs for all CTs, on where in the
+ * CT's tree. Its files belong to the host's root: idmapped (when the CT
+ * has a user namespace and the kernel can idmap tmpfs, 6.3) the CT sees
+ * them as its root's, as it saw the tmpfs of its own they replace. */
+static int bind_base_dir(int userns_fd, const char *src, int rootfd, const char *where)
 {
-        _cleanup_close_ int cgfd = open_target(rootfd, "sys/fs/cgroup", false);
-        struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-        char buf[128];
-        int fd;
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | NOSUID_NODEV_NOEXEC};
+        _cleanup_close_ int tfd =
+            (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
+        if (tfd < 0)
+                return -errno;
+        if (userns_fd >= 0) {
+                struct mount_attr idmap = {.attr_set = attr.attr_set | MOUNT_ATTR_IDMAP,
+                                           .userns_fd = (uint64_t)userns_fd};
+                if (syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &idmap, sizeof(idmap)) == 0)
+                        return attach(tfd, rootfd, where);
+        }
+        if (syscall(SYS_mount_setattr, tfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return -errno;
+        return attach(tfd, rootfd, where);
+}
+
+/* A: the CT's legacy /sys/fs/cgroup: the base namespace's skeleton (the
+ * directory of each host hierarchy, a link per controller of a joined one:
+ * cpu -> cpu,cpuacct), bound; `stat -f` says tmpfs, as systemd wants for
+ * this layout. Then each hierarchy B sent, on its directory. */
+static void attach_cgroup_mounts(const struct plan *p, int rootfd)
+{
+        _cleanup_close_ int cgfd = -1;
+        char buf[128];
+        int fd, r;
+
+        r = bind_base_dir(p->userns ? p->userns_fd : -1, "/cgroup", rootfd, "sys/fs/cgroup");
+        if (r < 0)
+                vz_warn("cannot bind the cgroup skeleton on the CT's /sys/fs/cgroup: %s",
+                        strerror(-r));
+        else
+                cgfd = open_target(rootfd, "sys/fs/cgroup", false);
         for (;;) {
-                if (recv_msg(sock, buf, sizeof(buf), &fd) <= 0 || !vz_startswith(buf, "cg ")) {
+                if (recv_msg(p->sock_a[0], buf, sizeof(buf), &fd) <= 0 ||
+                    !vz_startswith(buf, "cg ")) {
                         if (fd >= 0)
                                 close(fd);
                         break;
                 }
-                if (cgfd >= 0 && fd >= 0 && attach(fd, cgfd, buf + 3) == 0 && strchr(buf, ',')) {
-                        char list[128];
-                        snprintf(list, sizeof(list), "%s", buf + 3);
-                        for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
-                             t = strtok_r(NULL, ",", &save))
-                                if (symlinkat(buf + 3, cgfd, t) < 0)
-                                        vz_debug("link /sys/fs/cgroup/%s -> %s: %s", t, buf + 3,
-                                                 strerror(errno));
-                }
+                r = cgfd >= 0 && fd >= 0 ? attach(fd, cgfd, buf + 3) : 0;
+                if (r < 0)
+                        vz_debug("mount /sys/fs/cgroup/%s: %s", buf + 3, strerror(-r));
                 if (fd >= 0)
                         close(fd);
         }
-        if (cgfd >= 0)
-                (void)syscall(SYS_mount_setattr, cgfd, "", AT_EMPTY_PATH, &ro, sizeof(ro));
 }
 
 /*
@@ -503,10 +522,11 @@ static int bind_dev(int devfd, const char *name)
         return r;
 }
 
-/* Read-only bind of a /proc path onto itself, or /dev/null (files) / an
- * empty read-only tmpfs (directories) over a path that reveals or acts on
- * the host. Paths are inside the fresh proc mount: kernel-made, no links. */
-static void mask_path(const char *name, bool hide)
+/* Read-only bind of a /proc path onto itself, or /dev/null (files) / the
+ * base namespace's empty directory (mntns.c: one for all CTs) over a path
+ * that reveals or acts on the host. Paths are inside the fresh proc mount:
+ * kernel-made, no links. */
+static void mask_path(const struct plan *p, int rootfd, const char *name, bool hide)
 {
         struct stat st;
 
@@ -515,13 +535,12 @@ static void mask_path(const char *name, bool hide)
         if (hide && !S_ISDIR(st.st_mode))
                 (void)mount("/dev/null", name, NULL, MS_BIND, NULL);
         else if (hide)
-                (void)mount("tmpfs", name, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                            "size=0,mode=555");
+                (void)bind_base_dir(p->userns ? p->userns_fd : -1, "/empty", rootfd, name);
         else if (mount(name, name, NULL, MS_BIND | MS_REC, NULL) == 0)
                 (void)mount(NULL, name, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
 }
 
-static void setup_proc_masks(void)
+static void setup_proc_masks(const struct plan *p, int rootfd)
 {
         static const char *const hidden[] = {
             "proc/kcore", "proc/kallsyms", "proc/timer_list", "proc/sched_debug", "proc/keys",
@@ -530,16 +549,16 @@ static void setup_proc_masks(void)
             "proc/sysrq-trigger", "proc/irq", "proc/bus", "proc/fs", "proc/sys", NULL};
 
         for (size_t i = 0; hidden[i]; i++)
-                mask_path(hidden[i], true);
+                mask_path(p, rootfd, hidden[i], true);
         for (size_t i = 0; readonly[i]; i++)
-                mask_path(readonly[i], false);
+                mask_path(p, rootfd, readonly[i], false);
         /* /proc/sys is read-only except the CT's own network namespace: a
          * writable bind of proc/sys/net on top of the read-only one. */
         if (mount("proc/sys/net", "proc/sys/net", NULL, MS_BIND, NULL) == 0)
                 (void)mount(NULL, "proc/sys/net", NULL, MS_BIND | MS_REMOUNT, NULL);
 }
 
-/* A: /dev from B's tmpfs, devpts, shm and mqueue mounts; the console pty. */
+/* A: /dev from B's tmpfs, devpts and mqueue mounts; the console pty. */
 /* DEVNODES "name:perm": the host's /dev/name, bound at the same place in the
  * CT's /dev (the cgroup's device list grants the access). */
 static int bind_devnodes(int devfd, const vz_ct *ct)
@@ -623,12 +642,13 @@ static int setup_dev(int rootfd, int fs[FS_MAX], const vz_ct *ct, int *ret_maste
         if (r < 0)
                 return r;
         (void)mkdirat(devfd, "pts", 0755);
-        (void)mkdirat(devfd, "shm", 01777);
         (void)mkdirat(devfd, "mqueue", 0755);
+        /* /dev/shm: a directory, no filesystem of its own (see FS_DEV). A
+         * CT's systemd mounts a tmpfs there, which is the CT's. */
+        if ((mkdirat(devfd, "shm", 01777) < 0 && errno != EEXIST) ||
+            fchmodat(devfd, "shm", 01777, 0) < 0)
+                return -errno;
         r = attach(fs[FS_PTS], rootfd, "dev/pts");
-        if (r < 0)
-                return r;
-        r = attach(fs[FS_SHM], rootfd, "dev/shm");
         if (r < 0)
                 return r;
         if (fs[FS_MQUEUE] >= 0)
@@ -824,9 +844,9 @@ static void make_filesystems(struct plan *p)
         int nsfd;
 
         for (int i = 0; i < FS_MAX; i++) {
-                const struct fs_spec *f =
-                    i == FS_CGROUP && p->cg_legacy ? &cgroup_tmpfs : &fs_table[i];
-                int mfd = make_fs(f);
+                const struct fs_spec *f = &fs_table[i];
+                /* The hybrid layout's tmpfs is the base namespace's. */
+                int mfd = i == FS_CGROUP && p->cg_legacy ? -ENOENT : make_fs(f);
                 char tag[16];
                 if (mfd < 0 && !f->optional)
                         child_fail(p->sock, VZ_E_SYSTEM, -mfd, "cannot create the CT's %s",
@@ -1086,11 +1106,11 @@ static int build_tree(struct plan *p, int rootfd, struct host_trees *h)
                                    fs_table[i].where);
         }
         if (p->cg_legacy)
-                attach_cgroup_mounts(rootfd, p->sock_a[0]);
+                attach_cgroup_mounts(p, rootfd);
         r = setup_dev(rootfd, fs, p->ct, &master);
         if (r < 0)
                 child_fail(p->sock, VZ_E_SYSTEM, -r, "cannot set up /dev");
-        setup_proc_masks();
+        setup_proc_masks(p, rootfd);
         if (h->ubc >= 0)
                 (void)bind_ubc_dir(h->ubc, rootfd);
         if (h->meminfo >= 0)
@@ -1303,7 +1323,7 @@ static int make_plan(vz_ct *ct, int cg_fd, struct plan *p, vz_err *e)
         if (vz_lxcfs_wanted(ct))
                 p->lxcfs = vz_lxcfs_dir(ct);
         p->ubc_dir = vz_run_path(ct, "ubc");
-        p->base_ns = vz_base_mntns_open(ct, e);
+        p->base_ns = vz_base_mntns_open(ct, p->cg, e);
         return p->base_ns < 0 ? p->base_ns : 0;
 }
 
