@@ -282,9 +282,9 @@ for ((i = 0; i < 50; i++)); do [ "$(sups_left)" = 0 ] && break; sleep 0.1; done
 left=""
 [ "$(running)" = 0 ] || left+=" $(running) pid files;"
 # the host-wide lxcfs (VZ_RUNDIR/lxcfs), OpenVZ /proc files server
-# (VZ_RUNDIR/proc) and base mount namespace (VZ_RUNDIR/mntns) outlive the
-# CTs by design
-n=$(grep " $T/" /proc/self/mountinfo | grep -Evc " $T/run/(lxcfs|proc|mntns) ")
+# (VZ_RUNDIR/proc) and base mount namespace (VZ_RUNDIR/mntns, its root on
+# VZ_RUNDIR/mntns.root) outlive the CTs by design
+n=$(grep " $T/" /proc/self/mountinfo | grep -Evc " $T/run/(lxcfs|proc|mntns|mntns\.root) ")
 [ "$n" = 0 ] || left+=" $n mounts;"
 n=$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*/$CG/*" 2>/dev/null | wc -l)
 [ "$n" = 0 ] || left+=" $n cgroups;"
