@@ -528,6 +528,30 @@ static void drop_charges(const char *dir)
         }
 }
 
+/* Reclaim (above) cannot drop dirty pages or pages under writeback, and
+ * nothing writes a stopped CT's back soon on an idle host (the flusher
+ * waits dirty_expire_centisecs): the caller syncs the CT's filesystem
+ * first when this says so. v2 names them file_dirty and file_writeback,
+ * v1 dirty and writeback (the hierarchy's totals: total_). */
+bool vz_cgroup_dirty(vz_cgroup *cg)
+{
+        _cleanup_free_ char *st = NULL;
+
+        if (vz_cgroup_read(cg, "memory", "memory.stat", &st) < 0)
+                return false;
+        for (char *l = st; l && *l;) {
+                char key[32];
+                unsigned long long v;
+                if (sscanf(l, "%31s %llu", key, &v) == 2 && v > 0 &&
+                    (streq(key, "file_dirty") || streq(key, "file_writeback") ||
+                     streq(key, "total_dirty") || streq(key, "total_writeback")))
+                        return true;
+                l = strchr(l, '\n');
+                l = l ? l + 1 : NULL;
+        }
+        return false;
+}
+
 static int rmdir_tree(const char *dir)
 {
         (void)for_each_child(dir, rmdir_tree);

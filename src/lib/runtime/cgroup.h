@@ -39,6 +39,8 @@ int vz_cgroup_read(vz_cgroup *cg, const char *controller, const char *file, char
 int vz_cgroup_kill(vz_cgroup *cg);
 /* Remove the cgroups, sub-cgroups first. */
 int vz_cgroup_destroy(vz_cgroup *cg);
+/* Does the CT's memory cgroup hold dirty or writeback page cache? */
+bool vz_cgroup_dirty(vz_cgroup *cg);
 /* The cgroup2 directory of the CT (for mounting inside it), or NULL. */
 const char *vz_cgroup_v2_path(const vz_cgroup *cg);
 /* The CT's directory in the hierarchy that has controller (v1 "freezer"

@@ -630,6 +630,26 @@ static void ubc_events(struct sup *s)
         }
 }
 
+/* Pages the CT wrote and nothing has written back yet stay charged to its
+ * memory cgroup, which then outlives the CT (offline, dying) until memory
+ * pressure reclaims them: its file system is synced first, so that
+ * vz_cgroup_destroy can empty the cgroup. Only then: a sync waits for
+ * everything dirty on that file system (for a simfs CT, the host's
+ * VE_PRIVATE file system). */
+static void sync_ct_data(const vz_ct *ct, vz_cgroup *cg)
+{
+        const char *root = vz_ct_root(ct);
+        int fd;
+
+        if (!root || !vz_cgroup_dirty(cg))
+                return;
+        fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || syncfs(fd) < 0)
+                vz_debug("sync %s: %s", root, strerror(errno));
+        if (fd >= 0)
+                close(fd);
+}
+
 /* Remove what the CT had on the host. */
 static void teardown(struct sup *s, bool final)
 {
@@ -640,8 +660,10 @@ static void teardown(struct sup *s, bool final)
         vz_net_stop(s->ct);
         if (vz_ct_cgroup_open(s->ct, &cg, NULL) == 0) {
                 vz_cgroup_kill(cg);
-                if (final)
+                if (final) {
+                        sync_ct_data(s->ct, cg);
                         vz_cgroup_destroy(cg);
+                }
                 vz_cgroup_free(cg);
         }
         if (s->console >= 0) {
