@@ -40,11 +40,12 @@ on A crm configure primitive $R ocf:vz:vz \
         op migrate_to timeout=120s op migrate_from timeout=120s \
         meta allow-migrate=true >"$T/crm.out" 2>&1 ||
         fail "crm configure primitive: $(cat "$T/crm.out")"
-has_node() { [ -n "$(where_is $R)" ]; }
-wait_until 60 has_node || fail "$R not started: $(on A crm_mon -1 2>&1)"
-N1=$(where_is $R) H1=$(host_of "$N1") H2=$(other "$H1")
 running_on() { status_on $1 $ID | grep -q "exist mounted running"; }
-running_on $H1 || fail "crm_resource says $N1, vzctl status there: $(status_on $H1 $ID)"
+# Pacemaker records a pending start (record-pending): --locate can name the
+# node while the agent's start still runs there, so wait for both.
+started() { N1=$(where_is $R); [ -n "$N1" ] && running_on "$(host_of "$N1")"; }
+wait_until 60 started || fail "$R not started: crm_resource says '$N1'; $(on A crm_mon -1 2>&1)"
+H1=$(host_of "$N1") H2=$(other "$H1")
 running_on $H2 && fail "running on both nodes"
 on $H1 vzlist -H -o ctid,status $ID | grep -q "$ID *running" || fail "vzlist on $N1 does not show it running"
 on $H2 vzlist -H -o ctid,status $ID | grep -q "$ID *stopped" || fail "vzlist on ${NODE[$H2]}: $(on $H2 vzlist -a 2>&1)"

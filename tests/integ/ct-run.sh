@@ -183,23 +183,37 @@ ok "stop and restart"
 # A stopped CT leaves no dying memory cgroup behind: one the kernel keeps
 # (offline, with its per-CPU statistics and shrinker maps) while pages the
 # CT wrote are still charged to it, until memory pressure reclaims them.
-# v1: /proc/cgroups counts dying ones; v2: cgroup.stat of the root.
-memcgs() {
-        if [ -r /sys/fs/cgroup/cgroup.stat ]; then
-                awk '{n += $2} END {print n}' /sys/fs/cgroup/cgroup.stat
-        else
-                awk '$1 == "memory" {print $3}' /proc/cgroups
-        fi
+# v1: /proc/cgroups counts dying ones; v2: cgroup.stat of the root. On v2
+# (Debian's 6.1 in the lane) the kernel may keep one more cgroup dying
+# (the CT's parent, by the counts; the CT's memory cgroup had only slab
+# left, which the kernel moves to the parent) until a later cgroup's
+# activity lets it go: seen at most one over 8 cycles, and neither sync
+# nor drop_caches frees it. So v2 allows one; pages left charged would
+# add two per cycle (the CT's cgroup and its parent).
+if [ -r /sys/fs/cgroup/cgroup.stat ]; then
+        memcgs() { awk '{n += $2} END {print n}' /sys/fs/cgroup/cgroup.stat; }
+        lingering=1
+else
+        memcgs() { awk '$1 == "memory" {print $3}' /proc/cgroups; }
+        lingering=0
+fi
+no_more_memcgs() { [ "$(memcgs)" -le $((before + lingering)) ]; }
+# Which cgroups: the live ones, and where dying ones hang (v2).
+cgroups_seen() {
+        find /sys/fs/cgroup -name cgroup.stat 2>/dev/null | while read -r f; do
+                d=$(awk '$1 == "nr_dying_descendants" {print $2}' "$f")
+                echo "${f%/cgroup.stat}${d:+ dying=$d}"
+        done | sort
 }
-no_more_memcgs() { [ "$(memcgs)" -le "$before" ]; }
 before=$(memcgs)
+cgroups_seen > "$T/cgroups.before"
 for i in 1 2 3; do
         expect_rc 0 vzctl start 101
         expect_rc 0 vzctl exec 101 "dd if=/dev/zero of=/root/cache$i bs=64k count=16 2>/dev/null"
         expect_rc 0 vzctl stop 101 --fast
 done
 wait_until 5 no_more_memcgs ||
-        fail "memory cgroups: $before before 3 start/write/stop, $(memcgs) after: stopped CTs' cgroups stay (dying)"
+        fail "memory cgroups: $before before 3 start/write/stop, $(memcgs) after: stopped CTs' cgroups stay (dying): $(cgroups_seen | diff "$T/cgroups.before" - | grep '^[<>]' | tr '\n' ' ')"
 ok "stopped CTs leave no dying memory cgroup"
 
 # start refuses a disabled CT unless forced.
